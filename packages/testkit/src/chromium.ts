@@ -1,0 +1,53 @@
+import { access, constants, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, type BrowserContext, chromium } from 'playwright-core';
+import { SetupError } from './setup-error.ts';
+
+export const CHROMIUM_PATH = process.env.SSOHUB_CHROMIUM ?? '/usr/bin/chromium';
+
+export interface TestBrowser {
+  browser: Browser;
+  /** A fresh, isolated cookie jar. */
+  newContext(): Promise<BrowserContext>;
+  close(): Promise<void>;
+}
+
+/**
+ * Launches Debian's Chromium headless with the test host names mapped to loopback and the test
+ * leaf certificate trusted by its SPKI pin (no certificate warnings for anything else).
+ */
+export async function launchChromium({ spkiHash }: { spkiHash: string }): Promise<TestBrowser> {
+  try {
+    await access(CHROMIUM_PATH, constants.X_OK);
+  } catch {
+    throw new SetupError(
+      `Chromium is not installed at ${CHROMIUM_PATH}. Install Debian's package (apt-get install -y chromium) or set SSOHUB_CHROMIUM to its path.`,
+    );
+  }
+  const userDataDir = await mkdtemp(join(tmpdir(), 'ssohub-chromium-'));
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+      `--ignore-certificate-errors-spki-list=${spkiHash}`,
+      '--host-resolver-rules=MAP *.test 127.0.0.1, MAP *.example 127.0.0.1, MAP *.localhost 127.0.0.1',
+    ],
+  });
+  return {
+    browser,
+    newContext: () => browser.newContext({ locale: 'en-US' }),
+    async close() {
+      await browser.close();
+      await rm(userDataDir, { recursive: true, force: true });
+    },
+  };
+}

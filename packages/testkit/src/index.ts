@@ -1,0 +1,21 @@
+export { launchChromium, CHROMIUM_PATH, type TestBrowser } from './chromium.ts';
+export { freePort } from './free-port.ts';
+export { CookieJar, HttpSession, type BrowserResponse } from './http-session.ts';
+export {
+  buildSiteConfig,
+  ensureKratosBinary,
+  KRATOS_DIR,
+  REPO_ROOT,
+  startKratos,
+  TESTKIT_CACHE,
+  type KratosDatabase,
+  type KratosOptions,
+  type RunningKratos,
+} from './kratos.ts';
+export { createTestDatabase, type TestDatabase } from './postgres.ts';
+export { startTestRedis, uniquePrefix, type TestRedis } from './redis.ts';
+export { SetupError } from './setup-error.ts';
+export { startSmtpCapture, type CapturedMail, type SmtpCapture } from './smtp-capture.ts';
+export { isTestHost, mapTestHostsToLoopback, TEST_HOSTS } from './test-hosts.ts';
+export { createTestCertificates, trustTestCa, type TestCertificates } from './tls-ca.ts';
+export { waitFor } from './wait-for.ts';
