@@ -1,0 +1,94 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { registerAdminApi } from './admin/register-admin-api.ts';
+import { createAuditLog } from './audit/audit-log.ts';
+import { registerBridge } from './bridge/register-bridge.ts';
+import type { HubConfig } from './config/hub-config.ts';
+import { registerErrorHandler } from './errors/register-error-handler.ts';
+import { createGuard } from './guard/create-guard.ts';
+import { registerHealth } from './health/register-health.ts';
+import { createLogger, serializeRequest } from './http/create-logger.ts';
+import { HUB_CSS } from './http/hub-css.ts';
+import { ASSET_CSS_PATH } from './http/render-page.ts';
+import { registerSecurityHeaders } from './http/security-headers.ts';
+import type { HubContext } from './hub-context.ts';
+import { KratosClient } from './kratos/kratos-client.ts';
+import { registerLoginPages } from './login/register-login-pages.ts';
+import { registerKratosProxy } from './proxy/register-kratos-proxy.ts';
+import { createStorage, type Storage } from './storage/storage.ts';
+
+export interface Hub {
+  /** The public listener of the login domain: flow pages, Kratos proxy, OIDC provider, health. */
+  app: FastifyInstance;
+  /** The admin listener (127.0.0.1 by default): admin API and metrics. */
+  admin: FastifyInstance;
+  ctx: HubContext;
+  close(): Promise<void>;
+}
+
+export interface HubDependencies {
+  log?: Logger;
+  storage?: Storage;
+}
+
+/**
+ * Builds a hub instance from a checked configuration without listening, so tests drive it with
+ * `app.inject()` or listen on a port of their choice (fastify's testing guide).
+ */
+export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencies = {}): Promise<Hub> {
+  const log = deps.log ?? createLogger(config.logLevel);
+  const storage = deps.storage ?? (await createStorage(config.store, log));
+  const kratos = new KratosClient({ publicUrl: config.kratos.publicUrl, adminUrl: config.kratos.adminUrl });
+  const audit = createAuditLog(storage, log);
+  const base = { config, log, kratos, storage, audit };
+  const ctx: HubContext = { ...base, guard: createGuard(base), bridge: undefined };
+
+  const https = config.publicUrl.startsWith('https:');
+  const fastifyOptions = {
+    loggerInstance: log,
+    trustProxy: config.trustProxy,
+    bodyLimit: 64 * 1024,
+    requestIdHeader: false as const,
+    genReqId: () => crypto.randomUUID(),
+    routerOptions: { ignoreTrailingSlash: true },
+    serializers: { req: serializeRequest },
+  };
+  const app = Fastify({
+    ...fastifyOptions,
+    ...(config.listen.tls ? { https: { cert: config.listen.tls.cert, key: config.listen.tls.key } } : {}),
+  }) as unknown as FastifyInstance;
+  const admin = Fastify({ ...fastifyOptions, loggerInstance: log.child({ listener: 'admin' }) }) as unknown as FastifyInstance;
+
+  registerErrorHandler(app);
+  registerErrorHandler(admin);
+  registerSecurityHeaders(app, { https });
+  await app.register(fastifyCookie);
+  await app.register(fastifyFormbody, { bodyLimit: 64 * 1024 });
+  app.get(ASSET_CSS_PATH, async (_request, reply) =>
+    reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(HUB_CSS),
+  );
+
+  registerHealth(app, ctx);
+  await registerKratosProxy(app, { kratosPublicUrl: config.kratos.publicUrl, publicUrl: config.publicUrl, guard: ctx.guard });
+  ctx.bridge = await registerBridge(app, ctx);
+  await registerLoginPages(app, ctx);
+  await registerAdminApi(admin, ctx);
+
+  log.info(
+    { publicUrl: config.publicUrl, issuer: ctx.bridge.issuer, store: storage.description, mode: config.mode },
+    'hub built',
+  );
+
+  return {
+    app,
+    admin,
+    ctx,
+    async close() {
+      await Promise.allSettled([app.close(), admin.close()]);
+      await ctx.bridge?.close();
+      if (!deps.storage) await storage.close();
+    },
+  };
+}

@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError } from '../errors/ssohub-error.ts';
+import { checkConfig } from './check-config.ts';
+import type { HubConfig, HubConfigInput } from './hub-config.ts';
+
+/**
+ * Environment variables, each mapped to the dotted option it sets. They override the JSON file
+ * named by SSOHUB_CONFIG. docs/configuration.md is the reference.
+ */
+export const ENV_OPTIONS = {
+  SSOHUB_MODE: 'mode',
+  SSOHUB_PUBLIC_URL: 'publicUrl',
+  SSOHUB_LISTEN_HOST: 'listen.host',
+  SSOHUB_LISTEN_PORT: 'listen.port',
+  SSOHUB_TLS_CERT_FILE: 'listen.tls.cert',
+  SSOHUB_TLS_KEY_FILE: 'listen.tls.key',
+  SSOHUB_ADMIN_HOST: 'admin.host',
+  SSOHUB_ADMIN_PORT: 'admin.port',
+  SSOHUB_ADMIN_TOKEN: 'admin.token',
+  SSOHUB_KRATOS_PUBLIC_URL: 'kratos.publicUrl',
+  SSOHUB_KRATOS_ADMIN_URL: 'kratos.adminUrl',
+  SSOHUB_KRATOS_CONFIG_FILES: 'kratos.configFiles',
+  SSOHUB_STORE: 'store.kind',
+  SSOHUB_REDIS_URL: 'store.url',
+  SSOHUB_REDIS_PREFIX: 'store.prefix',
+  SSOHUB_ALLOWED_RETURN_ORIGINS: 'allowedReturnOrigins',
+  SSOHUB_TRUST_PROXY: 'trustProxy',
+  SSOHUB_LOG_LEVEL: 'logLevel',
+  SSOHUB_COOKIE_KEYS: 'bridge.cookieKeys',
+  SSOHUB_SIGNING_KEYS_FILE: 'bridge.signingKeys',
+  SSOHUB_CLIENTS_FILE: 'bridge.clients',
+} as const;
+
+const LIST_OPTIONS = new Set(['kratos.configFiles', 'allowedReturnOrigins', 'bridge.cookieKeys']);
+const NUMBER_OPTIONS = new Set(['listen.port', 'admin.port']);
+const BOOLEAN_OPTIONS = new Set(['trustProxy']);
+const FILE_OPTIONS = new Set(['listen.tls.cert', 'listen.tls.key']);
+const JSON_FILE_OPTIONS = new Set(['bridge.signingKeys', 'bridge.clients']);
+
+/**
+ * Reads the configuration from SSOHUB_CONFIG (a JSON file) and SSOHUB_* variables, then
+ * validates it. Throws ConfigError naming each bad option and the variable or file it came from.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<HubConfig> {
+  const problems: string[] = [];
+  let input: Record<string, unknown> = {};
+  if (env.SSOHUB_CONFIG) {
+    try {
+      input = JSON.parse(readFileSync(env.SSOHUB_CONFIG, 'utf8'));
+    } catch (err) {
+      problems.push(`SSOHUB_CONFIG (${env.SSOHUB_CONFIG}) could not be read as JSON: ${(err as Error).message}`);
+    }
+  }
+  for (const [variable, path] of Object.entries(ENV_OPTIONS)) {
+    const raw = env[variable];
+    if (raw === undefined || raw === '') continue;
+    let value: unknown = raw;
+    try {
+      if (LIST_OPTIONS.has(path)) value = raw.split(',').map((s) => s.trim()).filter(Boolean);
+      else if (NUMBER_OPTIONS.has(path)) value = /^\d+$/.test(raw) ? Number(raw) : raw;
+      else if (BOOLEAN_OPTIONS.has(path)) value = raw === 'true' ? true : raw === 'false' ? false : raw;
+      else if (FILE_OPTIONS.has(path)) value = readFileSync(raw, 'utf8');
+      else if (JSON_FILE_OPTIONS.has(path)) {
+        const parsed = JSON.parse(readFileSync(raw, 'utf8'));
+        value = Array.isArray(parsed) ? parsed : (parsed.keys ?? parsed.clients ?? parsed);
+      }
+    } catch (err) {
+      problems.push(`${path} (from ${variable}=${raw}) could not be read: ${(err as Error).message}`);
+      continue;
+    }
+    if (path === 'store.url' && env.SSOHUB_STORE === undefined) setPath(input, 'store.kind', 'redis');
+    setPath(input, path, value);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  try {
+    return checkConfig(input as HubConfigInput);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new ConfigError(err.problems.map((p) => withVariable(p)));
+    throw err;
+  }
+}
+
+function withVariable(problem: string): string {
+  const path = problem.split(' ')[0];
+  const variable = Object.entries(ENV_OPTIONS).find(([, p]) => p === path)?.[0];
+  return variable ? problem.replace(path!, `${path} (${variable})`) : problem;
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[keys.at(-1)!] = value;
+}

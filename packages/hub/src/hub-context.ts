@@ -1,0 +1,19 @@
+import type { Logger } from 'pino';
+import type { AuditLog } from './audit/audit-log.ts';
+import type { Bridge } from './bridge/bridge.ts';
+import type { HubConfig } from './config/hub-config.ts';
+import type { Guard } from './guard/guard.ts';
+import type { KratosClient } from './kratos/kratos-client.ts';
+import type { Storage } from './storage/storage.ts';
+
+/** The services one hub instance shares between its public and admin listeners. */
+export interface HubContext {
+  config: Readonly<HubConfig>;
+  log: Logger;
+  kratos: KratosClient;
+  storage: Storage;
+  audit: AuditLog;
+  guard: Guard;
+  /** Set once the bridge is registered. */
+  bridge: Bridge | undefined;
+}

@@ -1,0 +1,11 @@
+export { buildApp, type Hub, type HubDependencies } from './app.ts';
+export { checkConfig } from './config/check-config.ts';
+export { loadConfig, ENV_OPTIONS } from './config/load-config.ts';
+export type { HubConfig, HubConfigInput, StoreConfig } from './config/hub-config.ts';
+export { ConfigError, SsoHubError, type SsoHubErrorCode } from './errors/ssohub-error.ts';
+export { createLogger, REDACT_PATHS } from './http/create-logger.ts';
+export type { HubContext } from './hub-context.ts';
+export { KratosClient } from './kratos/kratos-client.ts';
+export { KratosError, KratosUnavailableError } from './kratos/kratos-error.ts';
+export { startServer } from './server.ts';
+export { createStorage, MEMORY_DESCRIPTION, redactRedisUrl, type Storage } from './storage/storage.ts';

@@ -1,0 +1,181 @@
+import http from 'node:http';
+import {
+  Configuration,
+  FrontendApi,
+  IdentityApi,
+  MetadataApi,
+  type Identity,
+  type LoginFlow,
+  type RecoveryFlow,
+  type RegistrationFlow,
+  type Session,
+  type SettingsFlow,
+  type VerificationFlow,
+  type FlowError,
+} from '@ory/client';
+import { KratosError, KratosUnavailableError } from './kratos-error.ts';
+
+export type FlowKind = 'login' | 'registration' | 'recovery' | 'verification' | 'settings';
+export type AnyFlow = LoginFlow | RegistrationFlow | RecoveryFlow | VerificationFlow | SettingsFlow;
+export type { Identity, Session, FlowError, LoginFlow, RegistrationFlow, RecoveryFlow, VerificationFlow, SettingsFlow };
+
+/**
+ * KratosClient is the only code in the hub that talks to Kratos. Browser-facing calls forward
+ * the browser's Cookie header (Kratos checks its CSRF cookie); admin calls go to the loopback
+ * admin API. Failures become KratosError (Kratos answered) or KratosUnavailableError (it did not).
+ */
+export class KratosClient {
+  private readonly frontend: FrontendApi;
+  private readonly identities: IdentityApi;
+  private readonly adminMeta: MetadataApi;
+  readonly publicUrl: string;
+  readonly adminUrl: string;
+
+  constructor({ publicUrl, adminUrl, timeoutMs = 10_000 }: { publicUrl: string; adminUrl: string; timeoutMs?: number }) {
+    this.publicUrl = publicUrl;
+    this.adminUrl = adminUrl;
+    const baseOptions = { timeout: timeoutMs, httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }) };
+    this.frontend = new FrontendApi(new Configuration({ basePath: publicUrl, baseOptions }));
+    this.identities = new IdentityApi(new Configuration({ basePath: adminUrl, baseOptions }));
+    this.adminMeta = new MetadataApi(new Configuration({ basePath: adminUrl, baseOptions }));
+  }
+
+  /** The session behind the browser's cookies, or undefined when there is none (401). */
+  async whoami(cookie: string | undefined): Promise<Session | undefined> {
+    if (!cookie) return undefined;
+    try {
+      return (await call(() => this.frontend.toSession({ cookie }))).data;
+    } catch (err) {
+      if (err instanceof KratosError && err.status === 401) return undefined;
+      throw err;
+    }
+  }
+
+  /** Fetches a browser flow with the browser's cookies (Kratos checks the CSRF cookie). */
+  async getFlow(kind: FlowKind, id: string, cookie: string | undefined): Promise<AnyFlow> {
+    const params = { id, ...(cookie ? { cookie } : {}) };
+    switch (kind) {
+      case 'login':
+        return (await call(() => this.frontend.getLoginFlow(params))).data;
+      case 'registration':
+        return (await call(() => this.frontend.getRegistrationFlow(params))).data;
+      case 'recovery':
+        return (await call(() => this.frontend.getRecoveryFlow(params))).data;
+      case 'verification':
+        return (await call(() => this.frontend.getVerificationFlow(params))).data;
+      case 'settings':
+        return (await call(() => this.frontend.getSettingsFlow(params))).data;
+    }
+  }
+
+  async getFlowError(id: string): Promise<FlowError> {
+    return (await call(() => this.frontend.getFlowError({ id }))).data;
+  }
+
+  /** Creates a logout flow for the browser's session; undefined when there is no session. */
+  async createLogoutUrl(cookie: string | undefined, returnTo?: string): Promise<{ logoutUrl: string; logoutToken: string } | undefined> {
+    if (!cookie) return undefined;
+    try {
+      const { data } = await call(() => this.frontend.createBrowserLogoutFlow({ cookie, ...(returnTo ? { returnTo } : {}) }));
+      return { logoutUrl: data.logout_url, logoutToken: data.logout_token };
+    } catch (err) {
+      if (err instanceof KratosError && err.status === 401) return undefined;
+      throw err;
+    }
+  }
+
+  /** Admin: a session by id (active or not), with its identity; undefined when unknown. */
+  async getSession(id: string): Promise<Session | undefined> {
+    try {
+      return (await call(() => this.identities.getSession({ id, expand: ['identity'] }))).data;
+    } catch (err) {
+      if (err instanceof KratosError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  /** Admin: revokes (deactivates) one session. */
+  async revokeSession(id: string): Promise<void> {
+    try {
+      await call(() => this.identities.disableSession({ id }));
+    } catch (err) {
+      if (err instanceof KratosError && err.status === 404) return;
+      throw err;
+    }
+  }
+
+  /** Admin: the sessions of an identity (active ones only by default). */
+  async listIdentitySessions(identityId: string, { active = true }: { active?: boolean } = {}): Promise<Session[]> {
+    try {
+      return (await call(() => this.identities.listIdentitySessions({ id: identityId, active, pageSize: 500 }))).data;
+    } catch (err) {
+      if (err instanceof KratosError && err.status === 404) return [];
+      throw err;
+    }
+  }
+
+  async getIdentity(id: string): Promise<Identity | undefined> {
+    try {
+      return (await call(() => this.identities.getIdentity({ id }))).data;
+    } catch (err) {
+      if (err instanceof KratosError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  /** Admin: finds the identity whose credentials identifier (e.g. email) matches. */
+  async findIdentityByIdentifier(identifier: string): Promise<Identity | undefined> {
+    const { data } = await call(() => this.identities.listIdentities({ credentialsIdentifier: identifier }));
+    return data[0];
+  }
+
+  /** Admin readiness: 200 with ok, or the real error text Kratos gives (database, migrations). */
+  async readiness(): Promise<{ ready: boolean; errors: Record<string, string> }> {
+    try {
+      const res = await fetch(`${this.adminUrl}/admin/health/ready`, { signal: AbortSignal.timeout(3_000) });
+      if (res.ok) return { ready: true, errors: {} };
+      const body = (await res.json().catch(() => ({}))) as { errors?: Record<string, string> };
+      return { ready: false, errors: body.errors ?? { kratos: `readiness answered ${res.status}` } };
+    } catch (err) {
+      if (err instanceof KratosError) {
+        const errors = ((err.body as { errors?: Record<string, string> })?.errors ?? {}) as Record<string, string>;
+        return { ready: false, errors: Object.keys(errors).length ? errors : { kratos: err.message } };
+      }
+      return { ready: false, errors: { kratos: (err as Error).message } };
+    }
+  }
+
+  async version(): Promise<string> {
+    return (await call(() => this.adminMeta.getVersion())).data.version;
+  }
+
+  /** Public liveness through Kratos' own public listener (what the proxy depends on). */
+  async publicAlive(): Promise<boolean> {
+    try {
+      const res = await fetch(`${this.publicUrl}/health/alive`, { signal: AbortSignal.timeout(3_000) });
+      return res.ok;
+    } catch {
+      return false;
+    }
+  }
+}
+
+interface AxiosLikeError {
+  isAxiosError?: boolean;
+  response?: { status: number; data: unknown };
+  code?: string;
+  message: string;
+}
+
+async function call<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    const e = err as AxiosLikeError;
+    if (e.response) {
+      const data = e.response.data as { error?: { id?: string } } | undefined;
+      throw new KratosError(e.response.status, data?.error?.id, e.response.data, { cause: err });
+    }
+    throw new KratosUnavailableError(`Kratos is unreachable: ${e.code ?? e.message}`, { cause: err });
+  }
+}

@@ -1,0 +1,107 @@
+import replyFrom from '@fastify/reply-from';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { SsoHubError } from '../errors/ssohub-error.ts';
+import type { Submission, SubmissionGuard, SubmissionKind } from './submission-guard.ts';
+
+const SUBMISSION_KINDS = new Set<SubmissionKind>(['login', 'registration', 'recovery', 'verification', 'settings']);
+/** Kratos answers a browser submission with a 303 and, on success, this cookie. */
+const SESSION_COOKIE = 'ory_kratos_session=';
+export const PROXY_BODY_LIMIT = 64 * 1024;
+
+/**
+ * Serves Kratos' public browser API on the hub's origin, so Kratos' cookies are host-only cookies
+ * of the login domain and the browser never talks to Kratos directly. API flows
+ * (`/self-service/<flow>/api`) are refused: browsers must use browser flows (invariant 1).
+ */
+export async function registerKratosProxy(
+  app: FastifyInstance,
+  { kratosPublicUrl, publicUrl, guard }: { kratosPublicUrl: string; publicUrl: string; guard: SubmissionGuard },
+): Promise<void> {
+  const hub = new URL(publicUrl);
+  await app.register(async (scope) => {
+    await scope.register(replyFrom, {
+      base: kratosPublicUrl,
+      undici: { connections: 128, pipelining: 1, keepAliveTimeout: 30_000 },
+    });
+    // Keep bodies as raw bytes: forwarded unchanged, parsed once only for the guard.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: PROXY_BODY_LIMIT }, (_req, body, done) => done(null, body));
+
+    const forward = async (request: FastifyRequest, reply: FastifyReply) => {
+      const path = request.url.split('?')[0] ?? '';
+      if (/^\/self-service\/[a-z]+\/api\/?$/.test(path)) {
+        throw new SsoHubError(
+          'SSOHUB_ERR_BAD_REQUEST',
+          'Kratos API flows are not available on the login domain. Browsers use browser flows (/self-service/<flow>/browser); apps sign in through OpenID Connect.',
+          { status: 403 },
+        );
+      }
+      const submission = submissionOf(request, path);
+      if (submission) await guard.before(submission, request);
+      return reply.from(request.url, {
+        rewriteRequestHeaders: (_req, headers) => {
+          const out: Record<string, string | string[] | undefined> = { ...headers };
+          // Kratos compares the Host and Referer of form posts; it must see the public host.
+          out.host = hub.host;
+          out['x-forwarded-host'] = hub.host;
+          out['x-forwarded-proto'] = hub.protocol.replace(':', '');
+          out['x-forwarded-for'] = request.ip;
+          return out;
+        },
+        onResponse: (_req, res, response) => {
+          const setCookies = ([] as string[]).concat(res.getHeader('set-cookie') as string | string[] | undefined ?? []);
+          const answer = {
+            status: response.statusCode,
+            setSession: setCookies.some((c) => c.startsWith(SESSION_COOKIE) && !/max-age=0|expires=thu, 01 jan 1970/i.test(c)),
+            location: res.getHeader('location') as string | undefined,
+          };
+          const done = submission ? guard.after(submission, answer, request, reply) : Promise.resolve();
+          done.then(
+            () => res.send(response.stream),
+            (err) => res.send(err),
+          );
+        },
+      });
+    };
+
+    scope.all('/self-service/*', forward);
+    scope.get('/sessions/whoami', forward);
+    scope.get('/schemas/*', forward);
+  });
+}
+
+function submissionOf(request: FastifyRequest, path: string): Submission | undefined {
+  if (request.method !== 'POST') return undefined;
+  const kind = /^\/self-service\/([a-z]+)\/?$/.exec(path)?.[1] as SubmissionKind | undefined;
+  if (!kind || !SUBMISSION_KINDS.has(kind)) return undefined;
+  const query = new URLSearchParams(request.url.split('?')[1] ?? '');
+  return { kind, flowId: query.get('flow') ?? undefined, fields: parseFields(request), ip: request.ip };
+}
+
+function parseFields(request: FastifyRequest): Record<string, string> {
+  const body = request.body;
+  if (!Buffer.isBuffer(body) || body.length === 0) return {};
+  const type = String(request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type === 'application/x-www-form-urlencoded') {
+    return Object.fromEntries(new URLSearchParams(body.toString('utf8')));
+  }
+  if (type === 'application/json') {
+    try {
+      const parsed = JSON.parse(body.toString('utf8')) as unknown;
+      if (!parsed || typeof parsed !== 'object') return {};
+      const flat: Record<string, string> = {};
+      const walk = (value: unknown, prefix: string) => {
+        if (value && typeof value === 'object' && !Array.isArray(value)) {
+          for (const [k, v] of Object.entries(value)) walk(v, prefix ? `${prefix}.${k}` : k);
+        } else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+          flat[prefix] = String(value);
+        }
+      };
+      walk(parsed, '');
+      return flat;
+    } catch {
+      throw new SsoHubError('SSOHUB_ERR_BAD_REQUEST', 'The request body is not valid JSON.', { status: 400 });
+    }
+  }
+  return {};
+}

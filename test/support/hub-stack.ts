@@ -1,0 +1,101 @@
+import { inject } from 'vitest';
+import { buildApp, checkConfig, createLogger, type Hub, type HubConfigInput } from '@ssohub/hub';
+import {
+  freePort,
+  type KratosDatabase,
+  type RunningKratos,
+  type SmtpCapture,
+  startKratos,
+  startSmtpCapture,
+  uniquePrefix,
+} from '@ssohub/testkit';
+
+export interface HubStack {
+  /** https://login.sso.test:<port> */
+  hubUrl: string;
+  kratos: RunningKratos;
+  smtp: SmtpCapture;
+  hub: Hub;
+  /** Starts another hub instance on the same Kratos and store (for multi-instance tests). */
+  startInstance(overrides?: HubConfigInput): Promise<{ url: string; hub: Hub }>;
+  /** The admin listener's base URL. */
+  adminUrl: string;
+  stop(): Promise<void>;
+}
+
+export interface HubStackOptions {
+  /** 'redis' (default, the real part) or 'memory'. */
+  store?: 'redis' | 'memory';
+  database?: KratosDatabase;
+  /** Origins of client apps that flows may return to. */
+  allowedReturnOrigins?: string[];
+  config?: HubConfigInput;
+  kratosOverrides?: Record<string, unknown>;
+}
+
+/**
+ * Starts the real parts for a test file: SMTP capture, Kratos (fronted by the hub, so its
+ * base_url is the hub's https URL on login.sso.test) and a hub instance listening with the test
+ * certificate. Everything listens on loopback.
+ */
+export async function startHubStack(options: HubStackOptions = {}): Promise<HubStack> {
+  const port = await freePort();
+  const hubUrl = `https://login.sso.test:${port}`;
+  const smtp = await startSmtpCapture();
+  const kratos = await startKratos({
+    hubUrl,
+    smtpPort: smtp.port,
+    allowedReturnUrls: (options.allowedReturnOrigins ?? []).map((o) => `${o}/`),
+    ...(options.database ? { database: options.database } : {}),
+    ...(options.kratosOverrides ? { overrides: options.kratosOverrides } : {}),
+  });
+  const prefix = uniquePrefix('hub');
+  const adminToken = 'test-admin-token-0123456789abcdef';
+  const configFor = (listenPort: number, adminPort: number, publicUrl: string, extra: HubConfigInput = {}) =>
+    checkConfig({
+      mode: 'development',
+      publicUrl,
+      listen: { host: '127.0.0.1', port: listenPort, tls: { cert: inject('certPem'), key: inject('keyPem') } },
+      admin: { host: '127.0.0.1', port: adminPort, token: adminToken },
+      kratos: { publicUrl: kratos.publicUrl, adminUrl: kratos.adminUrl, configFiles: kratos.configFiles },
+      store: options.store === 'memory' ? { kind: 'memory' } : { kind: 'redis', url: inject('redisUrl'), prefix },
+      allowedReturnOrigins: options.allowedReturnOrigins ?? [],
+      logLevel: (process.env.SSOHUB_TEST_LOG as 'info' | undefined) ?? 'silent',
+      ...options.config,
+      ...extra,
+      bridge: { cookieKeys: ['test-cookie-key-0123456789abcdefghijklmnop'], ...options.config?.bridge, ...extra.bridge },
+    });
+  const log = createLogger((process.env.SSOHUB_TEST_LOG as 'info' | undefined) ?? 'silent');
+  const adminPort = await freePort();
+  const hub = await buildApp(configFor(port, adminPort, hubUrl), { log });
+  await hub.app.listen({ host: '127.0.0.1', port });
+  await hub.admin.listen({ host: '127.0.0.1', port: adminPort });
+  const extra: Hub[] = [];
+  return {
+    hubUrl,
+    kratos,
+    smtp,
+    hub,
+    adminUrl: `http://127.0.0.1:${adminPort}`,
+    async startInstance(overrides = {}) {
+      // A second instance answers on another port of the same host name; with the same issuer
+      // configured it serves the same deployment, as behind a load balancer.
+      const p = await freePort();
+      const ap = await freePort();
+      const h = await buildApp(configFor(p, ap, hubUrl, overrides), { log });
+      await h.app.listen({ host: '127.0.0.1', port: p });
+      await h.admin.listen({ host: '127.0.0.1', port: ap });
+      extra.push(h);
+      return { url: `https://login.sso.test:${p}`, hub: h };
+    },
+    async stop() {
+      for (const h of extra) await h.close();
+      await hub.close();
+      await kratos.stop();
+      await smtp.stop();
+    },
+  };
+}
+
+export { adminTokenForTests };
+const adminTokenForTests = 'test-admin-token-0123456789abcdef';
