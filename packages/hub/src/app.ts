@@ -5,6 +5,8 @@ import type { Logger } from 'pino';
 import { registerAdminApi } from './admin/register-admin-api.ts';
 import { createAuditLog } from './audit/audit-log.ts';
 import { registerBridge } from './bridge/register-bridge.ts';
+import type { ClientMetadata } from './clients/client-registry.ts';
+import { createClientRegistry } from './clients/create-client-registry.ts';
 import type { HubConfig } from './config/hub-config.ts';
 import { registerErrorHandler } from './errors/register-error-handler.ts';
 import { createGuard } from './guard/create-guard.ts';
@@ -43,7 +45,12 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
   const kratos = new KratosClient({ publicUrl: config.kratos.publicUrl, adminUrl: config.kratos.adminUrl });
   const audit = createAuditLog(storage, log);
   const base = { config, log, kratos, storage, audit };
-  const ctx: HubContext = { ...base, guard: createGuard(base), bridge: undefined };
+  const clients = createClientRegistry({
+    staticClients: config.bridge.clients as unknown as ClientMetadata[],
+    storage,
+    audit,
+  });
+  const ctx: HubContext = { ...base, clients, guard: createGuard(base), bridge: undefined };
 
   const https = config.publicUrl.startsWith('https:');
   const fastifyOptions = {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { AuditLog } from './audit/audit-log.ts';
 import type { Bridge } from './bridge/bridge.ts';
+import type { ClientRegistry } from './clients/client-registry.ts';
 import type { HubConfig } from './config/hub-config.ts';
 import type { Guard } from './guard/guard.ts';
 import type { KratosClient } from './kratos/kratos-client.ts';
@@ -14,6 +15,7 @@ export interface HubContext {
   storage: Storage;
   audit: AuditLog;
   guard: Guard;
+  clients: ClientRegistry;
   /** Set once the bridge is registered. */
   bridge: Bridge | undefined;
 }

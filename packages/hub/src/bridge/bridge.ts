@@ -9,5 +9,20 @@ export interface Bridge {
    * client that took part, and revokes the Kratos session itself.
    */
   endKratosSession(kratosSessionId: string, reason: string): Promise<void>;
+  /**
+   * The provider sessions bound to each Kratos session of an identity, and the clients each one
+   * reached (for the admin API's session map).
+   */
+  listBindings(identityId: string): Promise<SessionBinding[]>;
   close(): Promise<void>;
+}
+
+export interface SessionBinding {
+  kratosSessionId: string;
+  /** oidc-provider's session uid. */
+  providerSessionUid: string;
+  accountId: string;
+  /** Epoch seconds of the sign-in. */
+  authTime: number | undefined;
+  clients: { clientId: string; sid: string; grantId: string | undefined }[];
 }

@@ -10,6 +10,9 @@ export async function registerBridge(_app: FastifyInstance, ctx: HubContext): Pr
     async endKratosSession(id) {
       await ctx.kratos.revokeSession(id);
     },
+    async listBindings() {
+      return [];
+    },
     async close() {},
   };
 }

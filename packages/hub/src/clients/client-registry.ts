@@ -1,0 +1,48 @@
+/**
+ * ClientMetadata is an OIDC client as oidc-provider understands it (RFC 7591 names), plus the
+ * hub's own `ssohub_first_party` flag. Secrets are stored as given to oidc-provider; they are
+ * shown to the platform team once, at creation and rotation.
+ */
+export interface ClientMetadata {
+  client_id: string;
+  client_secret?: string;
+  client_name?: string;
+  redirect_uris: string[];
+  post_logout_redirect_uris?: string[];
+  backchannel_logout_uri?: string;
+  backchannel_logout_session_required?: boolean;
+  grant_types?: string[];
+  response_types?: string[];
+  token_endpoint_auth_method?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
+  jwks?: { keys: Record<string, unknown>[] };
+  jwks_uri?: string;
+  scope?: string;
+  /** First-party clients get their grant without a consent screen. */
+  ssohub_first_party?: boolean;
+  /** Lifetimes in seconds, overriding the hub's defaults for this client. */
+  ssohub_access_token_ttl?: number;
+  ssohub_refresh_token_ttl?: number;
+  [key: string]: unknown;
+}
+
+export interface RegisteredClient {
+  metadata: ClientMetadata;
+  /** `config` clients come from the hub's configuration and cannot be changed through the API. */
+  source: 'config' | 'api';
+  createdAt: string | undefined;
+  updatedAt: string | undefined;
+}
+
+/**
+ * ClientRegistry is where the bridge finds clients (oidc-provider's `Client` model reads through
+ * it) and where the admin API onboards them. Static clients from configuration and clients
+ * created through the API coexist; ids are unique across both.
+ */
+export interface ClientRegistry {
+  find(clientId: string): Promise<RegisteredClient | undefined>;
+  list(): Promise<RegisteredClient[]>;
+  create(metadata: ClientMetadata, actor: string): Promise<RegisteredClient>;
+  update(clientId: string, changes: Partial<ClientMetadata>, actor: string): Promise<RegisteredClient>;
+  rotateSecret(clientId: string, actor: string): Promise<RegisteredClient>;
+  delete(clientId: string, actor: string): Promise<void>;
+}
