@@ -21,13 +21,13 @@ describe('the hub fronts Kratos on the login domain', () => {
   it('refuses Kratos API flows from browsers', async () => {
     const res = await fetch(`${stack.hubUrl}/self-service/login/api`, { headers: { accept: 'application/json' } });
     expect(res.status).toBe(403);
-    expect((await res.json()).error.message).toMatch(/API flows are not available/);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/API flows are not available/);
   });
 
   it('reports liveness, readiness and the store in use', async () => {
     expect((await fetch(`${stack.hubUrl}/health/alive`)).status).toBe(200);
     const ready = await fetch(`${stack.hubUrl}/health/ready`);
-    const body = await ready.json();
+    const body = (await ready.json()) as { checks: { store: { backend: string }; kratosAdmin: { ok: boolean } } };
     expect(ready.status).toBe(200);
     expect(body.checks.store.backend).toMatch(/^redis: redis:\/\/127\.0\.0\.1:\d+ \(prefix "ssohub-test:hub:/);
     expect(body.checks.kratosAdmin.ok).toBe(true);

@@ -17,17 +17,20 @@ export interface TestBrowser {
  * Launches Debian's Chromium headless with the test host names mapped to loopback and the test
  * leaf certificate trusted by its SPKI pin (no certificate warnings for anything else).
  */
-export async function launchChromium({ spkiHash }: { spkiHash: string }): Promise<TestBrowser> {
+export async function launchChromium({
+  spkiHash,
+  executablePath = CHROMIUM_PATH,
+}: { spkiHash: string; executablePath?: string }): Promise<TestBrowser> {
   try {
-    await access(CHROMIUM_PATH, constants.X_OK);
+    await access(executablePath, constants.X_OK);
   } catch {
     throw new SetupError(
-      `Chromium is not installed at ${CHROMIUM_PATH}. Install Debian's package (apt-get install -y chromium) or set SSOHUB_CHROMIUM to its path.`,
+      `Chromium is not installed at ${executablePath}. Install Debian's package (apt-get install -y chromium) or set SSOHUB_CHROMIUM to its path.`,
     );
   }
   const userDataDir = await mkdtemp(join(tmpdir(), 'ssohub-chromium-'));
   const browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
+    executablePath,
     headless: true,
     args: [
       '--no-sandbox',
