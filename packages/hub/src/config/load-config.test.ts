@@ -1,0 +1,79 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../errors/ssohub-error.ts';
+import { checkConfig } from './check-config.ts';
+import { loadConfig } from './load-config.ts';
+
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration is validated at startup', () => {
+  it('fills defaults for a minimal development configuration and freezes it', () => {
+    const config = checkConfig({ publicUrl: 'http://login.localhost:4000' });
+    expect(config.mode).toBe('development');
+    expect(config.store).toEqual({ kind: 'memory' });
+    expect(config.admin.host).toBe('127.0.0.1');
+    expect(config.bridge.path).toBe('/oidc');
+    expect(Object.isFrozen(config.kratos)).toBe(true);
+  });
+
+  it('names every bad option at once by its dotted path', () => {
+    const problems = problemsOf(() =>
+      checkConfig({
+        publicUrl: 'https://login.example.com/sso',
+        listen: { port: 70000 },
+        store: { kind: 'redis', url: 'http://cache:6379', prefix: 'x:' },
+        logLevel: 'loud' as 'info',
+        allowedReturnOrigins: ['ftp://app.example.com'],
+      }),
+    );
+    expect(problems).toEqual([
+      'publicUrl must be an origin only, without path, query, fragment or credentials (got "https://login.example.com/sso")',
+      'listen.port must be an integer >= 0 and <= 65535 (got 70000)',
+      'store.url must be a redis:// or rediss:// URL',
+      'allowedReturnOrigins[0] must use https (or http in development)',
+      'logLevel must be one of "fatal", "error", "warn", "info", "debug", "trace", "silent" (got "loud")',
+    ]);
+  });
+
+  it('refuses the memory store, http URLs and missing secrets in production', () => {
+    const problems = problemsOf(() => checkConfig({ mode: 'production', publicUrl: 'http://login.example.com' }));
+    expect(problems).toContain('publicUrl must use https in production');
+    expect(problems).toContain('admin.token is required in production (the admin API refuses every request without it)');
+    expect(problems.find((p) => p.startsWith('store.kind'))).toMatch(/must be "redis" in production/);
+    expect(problems).toContain('bridge.cookieKeys must hold at least one key in production');
+    expect(problems).toContain('bridge.signingKeys must hold at least one private JWK in production');
+  });
+
+  it('reads SSOHUB_* variables over the SSOHUB_CONFIG file and names the variable in errors', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ssohub-config-'));
+    const file = join(dir, 'hub.json');
+    await writeFile(file, JSON.stringify({ publicUrl: 'https://login.example.com', listen: { port: 9000 } }));
+    const config = loadConfig({ SSOHUB_CONFIG: file, SSOHUB_LISTEN_PORT: '9443', SSOHUB_REDIS_URL: 'redis://127.0.0.1:6379/2' });
+    expect(config.listen.port).toBe(9443);
+    expect(config.store).toEqual({ kind: 'redis', url: 'redis://127.0.0.1:6379/2', prefix: 'ssohub:' });
+
+    const problems = problemsOf(() => loadConfig({ SSOHUB_PUBLIC_URL: 'https://login.example.com', SSOHUB_ADMIN_PORT: 'eighty' }));
+    expect(problems).toEqual(['admin.port (SSOHUB_ADMIN_PORT) must be an integer >= 0 and <= 65535 (got "eighty")']);
+  });
+
+  it('reports an unreadable config file instead of starting with defaults', () => {
+    const problems = problemsOf(() => loadConfig({ SSOHUB_CONFIG: '/nonexistent/hub.json' }));
+    expect(problems[0]).toMatch(/^SSOHUB_CONFIG \(\/nonexistent\/hub\.json\) could not be read as JSON: ENOENT/);
+  });
+
+  it('never echoes a short secret back in the error', () => {
+    const problems = problemsOf(() => checkConfig({ publicUrl: 'https://login.example.com', admin: { token: 'hunter2' } }));
+    expect(problems).toEqual(['admin.token must be at least 24 characters long']);
+    expect(problems.join(' ')).not.toContain('hunter2');
+  });
+});
