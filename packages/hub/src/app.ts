@@ -49,6 +49,7 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
     staticClients: config.bridge.clients as unknown as ClientMetadata[],
     storage,
     audit,
+    mode: config.mode,
   });
   const ctx: HubContext = { ...base, clients, guard: createGuard(base), bridge: undefined };
 

@@ -1,33 +1,236 @@
+import { randomBytes } from 'node:crypto';
 import type { AuditLog } from '../audit/audit-log.ts';
+import { ConfigError, SsoHubError } from '../errors/ssohub-error.ts';
 import type { Storage } from '../storage/storage.ts';
+import { findClientProblems } from './check-client-metadata.ts';
 import type { ClientMetadata, ClientRegistry, RegisteredClient } from './client-registry.ts';
 
+interface StoredClient {
+  metadata: ClientMetadata;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Where API-created clients live: one JSON record per client plus a set of ids. */
+interface ClientStore {
+  get(id: string): Promise<StoredClient | undefined>;
+  all(): Promise<StoredClient[]>;
+  /** Writes only when no record exists; false when the id is taken. */
+  insert(record: StoredClient): Promise<boolean>;
+  put(record: StoredClient): Promise<void>;
+  remove(id: string): Promise<boolean>;
+}
+
+/** ClientValidationError lists every problem of a client definition, each naming its field. */
+export class ClientValidationError extends SsoHubError {
+  override name = 'ClientValidationError';
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super('SSOHUB_ERR_VALIDATION', `invalid client: ${problems.join('; ')}`, { status: 400, detail: { problems } });
+    this.problems = problems;
+  }
+}
+
+/** A client secret: 256 random bits, base64url (43 characters). */
+export function generateClientSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
 /**
- * Builds the registry over the configured store. (Scaffold: static clients only, filled in by
- * the client-onboarding work.)
+ * Builds the registry: static clients from configuration (validated here, at startup, by the same
+ * rules as API clients; a bad one fails startup with a ConfigError naming `bridge.clients[i].field`)
+ * and clients created through the admin API, kept in the store under `${prefix}clients:<id>`.
+ * Nothing is cached in process memory, so every hub instance sees a change at once.
  */
 export function createClientRegistry({
   staticClients,
+  storage,
+  audit,
+  mode = 'production',
 }: {
   staticClients: readonly ClientMetadata[];
   storage: Storage;
   audit: AuditLog;
+  /** development accepts http redirect URIs on localhost. Default production (the strict rules). */
+  mode?: 'production' | 'development';
 }): ClientRegistry {
+  const problems = staticClients.flatMap((c, i) => findClientProblems(c, { mode, path: `bridge.clients[${i}].` }));
+  const ids = new Set<string>();
+  staticClients.forEach((c, i) => {
+    if (ids.has(c.client_id)) problems.push(`bridge.clients[${i}].client_id duplicates "${c.client_id}"`);
+    ids.add(c.client_id);
+  });
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const store = storage.kind === 'redis' ? redisClientStore(storage) : memoryClientStore();
   const fromConfig = (metadata: ClientMetadata): RegisteredClient => ({ metadata, source: 'config', createdAt: undefined, updatedAt: undefined });
-  const unsupported = async (): Promise<never> => {
-    throw new Error('client onboarding is not available yet');
+  const fromStore = (r: StoredClient): RegisteredClient => ({ metadata: r.metadata, source: 'api', createdAt: r.createdAt, updatedAt: r.updatedAt });
+  const staticById = new Map(staticClients.map((c) => [c.client_id, c]));
+
+  const validate = (metadata: unknown, secretGenerated = false) => {
+    const found = findClientProblems(metadata, { mode, secretGenerated });
+    if (found.length > 0) throw new ClientValidationError(found);
   };
+  const mustBeApiClient = async (clientId: string): Promise<StoredClient> => {
+    if (staticById.has(clientId)) {
+      throw new SsoHubError(
+        'SSOHUB_ERR_CONFLICT',
+        `client "${clientId}" comes from the hub's configuration (bridge.clients); change it there and restart the hub`,
+        { status: 409 },
+      );
+    }
+    const record = await store.get(clientId);
+    if (!record) throw notFound(clientId);
+    return record;
+  };
+
   return {
     async find(id) {
-      const m = staticClients.find((c) => c.client_id === id);
-      return m ? fromConfig(m) : undefined;
+      const m = staticById.get(id);
+      if (m) return fromConfig(m);
+      const record = await store.get(id);
+      return record ? fromStore(record) : undefined;
     },
+
     async list() {
-      return staticClients.map(fromConfig);
+      const api = (await store.all()).map(fromStore).sort((a, b) => a.metadata.client_id.localeCompare(b.metadata.client_id));
+      return [...staticClients.map(fromConfig), ...api];
     },
-    create: unsupported,
-    update: unsupported,
-    rotateSecret: unsupported,
-    delete: unsupported,
+
+    async create(input, actor) {
+      validate(input, true);
+      const { client_secret: _none, ...rest } = input;
+      if (staticById.has(rest.client_id)) throw conflict(rest.client_id);
+      const now = new Date().toISOString();
+      const metadata: ClientMetadata = { ...rest, ...(usesSecret(rest) ? { client_secret: generateClientSecret() } : {}) };
+      if (!(await store.insert({ metadata, createdAt: now, updatedAt: now }))) throw conflict(rest.client_id);
+      audit.record({ type: 'client.created', actor, clientId: metadata.client_id, outcome: 'success', changes: describeFields(rest) });
+      return { metadata, source: 'api', createdAt: now, updatedAt: now };
+    },
+
+    async update(clientId, changes, actor) {
+      const record = await mustBeApiClient(clientId);
+      if (changes.client_id !== undefined && changes.client_id !== clientId) {
+        throw new ClientValidationError(['client_id cannot be changed; create a new client and delete this one']);
+      }
+      if (changes.client_secret !== undefined) {
+        throw new ClientValidationError(['client_secret cannot be set; use rotate-secret (POST /admin/clients/:id/rotate-secret)']);
+      }
+      const merged: Record<string, unknown> = { ...record.metadata };
+      for (const [k, v] of Object.entries(changes)) {
+        if (v === null) delete merged[k];
+        else if (v !== undefined) merged[k] = v;
+      }
+      const next = merged as ClientMetadata;
+      // Switching between public and confidential: drop or mint the secret.
+      if (!usesSecret(next)) delete next.client_secret;
+      else if (!next.client_secret) next.client_secret = generateClientSecret();
+      validate(next);
+      const updated: StoredClient = { metadata: next, createdAt: record.createdAt, updatedAt: new Date().toISOString() };
+      await store.put(updated);
+      audit.record({ type: 'client.updated', actor, clientId, outcome: 'success', changes: describeFields(changes) });
+      return fromStore(updated);
+    },
+
+    async rotateSecret(clientId, actor) {
+      const record = await mustBeApiClient(clientId);
+      if (!usesSecret(record.metadata)) {
+        throw new SsoHubError(
+          'SSOHUB_ERR_CONFLICT',
+          `client "${clientId}" uses token_endpoint_auth_method ${record.metadata.token_endpoint_auth_method} and has no secret to rotate`,
+          { status: 409 },
+        );
+      }
+      const updated: StoredClient = {
+        metadata: { ...record.metadata, client_secret: generateClientSecret() },
+        createdAt: record.createdAt,
+        updatedAt: new Date().toISOString(),
+      };
+      await store.put(updated);
+      audit.record({ type: 'client.secret_rotated', actor, clientId, outcome: 'success' });
+      return fromStore(updated);
+    },
+
+    async delete(clientId, actor) {
+      await mustBeApiClient(clientId);
+      if (!(await store.remove(clientId))) throw notFound(clientId);
+      audit.record({ type: 'client.deleted', actor, clientId, outcome: 'success' });
+    },
+  };
+}
+
+function usesSecret(m: Partial<ClientMetadata>): boolean {
+  const method = m.token_endpoint_auth_method ?? 'client_secret_basic';
+  return method === 'client_secret_basic' || method === 'client_secret_post';
+}
+
+/** Which fields a change touched, for the audit trail (names only, never values). */
+function describeFields(m: Record<string, unknown>): string[] {
+  return Object.keys(m).filter((k) => k !== 'client_secret').sort();
+}
+
+const notFound = (id: string) =>
+  new SsoHubError('SSOHUB_ERR_NOT_FOUND', `there is no client "${id}"; list clients with GET /admin/clients (ssohub clients list)`, { status: 404 });
+const conflict = (id: string) =>
+  new SsoHubError('SSOHUB_ERR_CONFLICT', `a client "${id}" already exists; choose another client_id`, { status: 409 });
+
+function memoryClientStore(): ClientStore {
+  const records = new Map<string, string>();
+  const parse = (s: string | undefined) => (s === undefined ? undefined : (JSON.parse(s) as StoredClient));
+  return {
+    async get(id) {
+      return parse(records.get(id));
+    },
+    async all() {
+      return [...records.values()].map((s) => JSON.parse(s) as StoredClient);
+    },
+    async insert(record) {
+      if (records.has(record.metadata.client_id)) return false;
+      records.set(record.metadata.client_id, JSON.stringify(record));
+      return true;
+    },
+    async put(record) {
+      records.set(record.metadata.client_id, JSON.stringify(record));
+    },
+    async remove(id) {
+      return records.delete(id);
+    },
+  };
+}
+
+/**
+ * Redis layout: `${prefix}clients:<client_id>` holds the JSON record; `${prefix}clients:_ids` is
+ * the set of ids (client ids start with a letter or digit, so `_ids` never collides).
+ */
+function redisClientStore(storage: Extract<Storage, { kind: 'redis' }>): ClientStore {
+  const { redis, prefix } = storage;
+  const keyOf = (id: string) => `${prefix}clients:${id}`;
+  const idsKey = `${prefix}clients:_ids`;
+  return {
+    async get(id) {
+      const raw = await redis.get(keyOf(id));
+      return raw === null ? undefined : (JSON.parse(raw) as StoredClient);
+    },
+    async all() {
+      const ids = await redis.smembers(idsKey);
+      if (ids.length === 0) return [];
+      const raws = await redis.mget(ids.map(keyOf));
+      return raws.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as StoredClient);
+    },
+    async insert(record) {
+      const id = record.metadata.client_id;
+      const ok = await redis.set(keyOf(id), JSON.stringify(record), 'NX');
+      if (ok !== 'OK') return false;
+      await redis.sadd(idsKey, id);
+      return true;
+    },
+    async put(record) {
+      const id = record.metadata.client_id;
+      await redis.multi().set(keyOf(id), JSON.stringify(record)).sadd(idsKey, id).exec();
+    },
+    async remove(id) {
+      const results = await redis.multi().del(keyOf(id)).srem(idsKey, id).exec();
+      return Number(results?.[0]?.[1] ?? 0) > 0;
+    },
   };
 }

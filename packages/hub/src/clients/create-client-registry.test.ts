@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import type { AuditEvent, AuditLog } from '../audit/audit-log.ts';
+import { ConfigError, SsoHubError } from '../errors/ssohub-error.ts';
+import type { Storage } from '../storage/storage.ts';
+import { ClientValidationError, createClientRegistry } from './create-client-registry.ts';
+
+const memory: Storage = { kind: 'memory', description: 'memory', close: async () => {} };
+const STATIC = {
+  client_id: 'static-app',
+  client_secret: 'x'.repeat(40),
+  redirect_uris: ['https://static.test/cb'],
+};
+
+function setup() {
+  const events: AuditEvent[] = [];
+  const audit: AuditLog = { record: (e) => void events.push(e), tail: async () => [] };
+  const registry = createClientRegistry({ staticClients: [STATIC], storage: memory, audit, mode: 'production' });
+  return { registry, events };
+}
+
+describe('the client registry', () => {
+  it('validates static clients at startup and names the offending option', () => {
+    const audit: AuditLog = { record: () => {}, tail: async () => [] };
+    const build = () =>
+      createClientRegistry({ staticClients: [STATIC, { ...STATIC, redirect_uris: ['https://x.test/*'] }], storage: memory, audit });
+    expect(build).toThrow(ConfigError);
+    try {
+      build();
+    } catch (err) {
+      expect((err as ConfigError).problems).toEqual([
+        expect.stringMatching(/^bridge\.clients\[1\]\.redirect_uris\[0\] must not contain wildcards/),
+        'bridge.clients[1].client_id duplicates "static-app"',
+      ]);
+    }
+  });
+
+  it('creates a client with a generated secret, finds it, and lists it after the static ones', async () => {
+    const { registry, events } = setup();
+    const created = await registry.create({ client_id: 'app-a', redirect_uris: ['https://app-a.test/cb'] }, 'admin:alice');
+    expect(created.source).toBe('api');
+    expect(created.metadata.client_secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect((await registry.find('app-a'))?.metadata.client_secret).toBe(created.metadata.client_secret);
+    expect((await registry.list()).map((c) => `${c.source}:${c.metadata.client_id}`)).toEqual(['config:static-app', 'api:app-a']);
+    expect(events).toEqual([expect.objectContaining({ type: 'client.created', actor: 'admin:alice', clientId: 'app-a' })]);
+    expect(JSON.stringify(events)).not.toContain(created.metadata.client_secret);
+  });
+
+  it('creates public clients without a secret', async () => {
+    const { registry } = setup();
+    const c = await registry.create({ client_id: 'spa', redirect_uris: ['https://spa.test/cb'], token_endpoint_auth_method: 'none' }, 'admin');
+    expect(c.metadata.client_secret).toBeUndefined();
+    await expect(registry.rotateSecret('spa', 'admin')).rejects.toMatchObject({ status: 409 });
+  });
+
+  it('refuses invalid clients with every problem named, and duplicate ids', async () => {
+    const { registry } = setup();
+    const err = await registry.create({ client_id: 'x', redirect_uris: ['http://x.test/cb'] }, 'admin').catch((e) => e);
+    expect(err).toBeInstanceOf(ClientValidationError);
+    expect(err.status).toBe(400);
+    expect(err.problems).toEqual([expect.stringMatching(/^client_id /), expect.stringMatching(/^redirect_uris\[0\] must use https/)]);
+    await expect(registry.create({ ...STATIC, client_secret: undefined }, 'admin')).rejects.toMatchObject({ status: 409 });
+    await registry.create({ client_id: 'app-b', redirect_uris: ['https://b.test/cb'] }, 'admin');
+    await expect(registry.create({ client_id: 'app-b', redirect_uris: ['https://b.test/cb'] }, 'admin')).rejects.toMatchObject({ status: 409 });
+  });
+
+  it('updates by merging, re-validates, and removes a field set to null', async () => {
+    const { registry, events } = setup();
+    await registry.create({ client_id: 'app-a', redirect_uris: ['https://a.test/cb'], client_name: 'A' }, 'admin');
+    const updated = await registry.update('app-a', { redirect_uris: ['https://a.test/cb2'], client_name: null as unknown as string }, 'admin');
+    expect(updated.metadata.redirect_uris).toEqual(['https://a.test/cb2']);
+    expect(updated.metadata.client_name).toBeUndefined();
+    await expect(registry.update('app-a', { redirect_uris: ['https://a.test/#x'] }, 'admin')).rejects.toThrow(/redirect_uris\[0\] must not contain a fragment/);
+    await expect(registry.update('app-a', { client_secret: 'y'.repeat(40) }, 'admin')).rejects.toThrow(/use rotate-secret/);
+    expect(events.at(-1)).toMatchObject({ type: 'client.updated', changes: ['client_name', 'redirect_uris'] });
+  });
+
+  it('rotates the secret and deletes API clients, but not static ones', async () => {
+    const { registry, events } = setup();
+    const created = await registry.create({ client_id: 'app-a', redirect_uris: ['https://a.test/cb'] }, 'admin');
+    const rotated = await registry.rotateSecret('app-a', 'admin');
+    expect(rotated.metadata.client_secret).not.toBe(created.metadata.client_secret);
+    await registry.delete('app-a', 'admin');
+    expect(await registry.find('app-a')).toBeUndefined();
+    await expect(registry.delete('app-a', 'admin')).rejects.toMatchObject({ status: 404 });
+    const refused = await registry.delete('static-app', 'admin').catch((e) => e);
+    expect(refused).toBeInstanceOf(SsoHubError);
+    expect(refused.message).toMatch(/comes from the hub's configuration/);
+    expect(events.map((e) => e.type)).toEqual(['client.created', 'client.secret_rotated', 'client.deleted']);
+  });
+});
