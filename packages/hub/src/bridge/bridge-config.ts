@@ -1,6 +1,35 @@
 import type { ConfigProblems } from '../config/config-problems.ts';
 import type { DeepPartial } from '../config/hub-config.ts';
 
+/**
+ * Lifetimes of the provider's artefacts, in seconds. Every one is explicit: oidc-provider's
+ * defaults are development values and it warns about each one left unset.
+ */
+export interface BridgeTtl {
+  accessToken: number;
+  authorizationCode: number;
+  idToken: number;
+  refreshToken: number;
+  /** The provider session; it never outlives its Kratos session whatever this says. */
+  session: number;
+  grant: number;
+  /** How long a sign-in may take between the client's redirect and the code. */
+  interaction: number;
+  clientCredentials: number;
+  deviceCode: number;
+  backchannelAuthenticationRequest: number;
+}
+
+/** Which identity traits feed which OIDC claims, and which scope releases them. */
+export interface ClaimMapping {
+  /** OIDC claim name (e.g. `email`, `name`). */
+  claim: string;
+  /** Dotted path into the Kratos identity traits (e.g. `email`, `name.first`). */
+  trait: string;
+  /** The scope that releases the claim. */
+  scope: string;
+}
+
 /** Configuration of the OIDC bridge (the provider on the login domain). */
 export interface BridgeConfig {
   /** Path the provider is mounted under; the issuer is publicUrl + path. */
@@ -15,7 +44,42 @@ export interface BridgeConfig {
   signingKeys: Record<string, unknown>[];
   /** Static clients from configuration; clients created through the admin API live in the store. */
   clients: Record<string, unknown>[];
+  ttl: BridgeTtl;
+  /**
+   * Claims released from identity traits. `email_verified` is derived from Kratos' verifiable
+   * addresses whenever `email` is mapped; `sub` is always the identity id.
+   */
+  claims: ClaimMapping[];
+  backchannel: {
+    /**
+     * Delays before each retry of a failed back-channel logout delivery, in milliseconds. The
+     * first attempt is immediate; after the last retry the delivery is abandoned (and audited).
+     */
+    retryDelaysMs: number[];
+    /** How often each hub instance looks for deliveries that are due, in milliseconds. */
+    pollIntervalMs: number;
+  };
 }
+
+export const DEFAULT_TTL: BridgeTtl = {
+  accessToken: 15 * 60,
+  authorizationCode: 60,
+  idToken: 60 * 60,
+  refreshToken: 14 * 24 * 60 * 60,
+  session: 14 * 24 * 60 * 60,
+  grant: 14 * 24 * 60 * 60,
+  interaction: 60 * 60,
+  clientCredentials: 10 * 60,
+  deviceCode: 10 * 60,
+  backchannelAuthenticationRequest: 10 * 60,
+};
+
+export const DEFAULT_CLAIMS: ClaimMapping[] = [
+  { claim: 'email', trait: 'email', scope: 'email' },
+  { claim: 'name', trait: 'name', scope: 'profile' },
+];
+
+export const DEFAULT_RETRY_DELAYS_MS = [1_000, 5_000, 30_000, 120_000, 600_000];
 
 export function checkBridgeConfig(
   p: ConfigProblems,
@@ -31,8 +95,52 @@ export function checkBridgeConfig(
   if (mode === 'production' && cookieKeys.length === 0) p.add('bridge.cookieKeys', 'must hold at least one key in production');
   const signingKeys = (input.signingKeys ?? []) as Record<string, unknown>[];
   if (!Array.isArray(signingKeys)) p.add('bridge.signingKeys', 'must be an array of private JWKs');
+  else checkSigningKeys(p, signingKeys);
   if (mode === 'production' && signingKeys.length === 0) p.add('bridge.signingKeys', 'must hold at least one private JWK in production');
   const clients = (input.clients ?? []) as Record<string, unknown>[];
   if (!Array.isArray(clients)) p.add('bridge.clients', 'must be an array of client definitions');
-  return { path, cookieKeys, signingKeys, clients };
+
+  const ttlInput = (input.ttl ?? {}) as Partial<Record<keyof BridgeTtl, unknown>>;
+  const ttl = Object.fromEntries(
+    (Object.keys(DEFAULT_TTL) as (keyof BridgeTtl)[]).map((k) => [
+      k,
+      p.integer(`bridge.ttl.${k}`, ttlInput[k] ?? DEFAULT_TTL[k], { min: 1, max: 366 * 24 * 60 * 60 }),
+    ]),
+  ) as unknown as BridgeTtl;
+  if (ttl.authorizationCode > 600) p.add('bridge.ttl.authorizationCode', 'must be at most 600 seconds (codes are meant to be redeemed at once)');
+
+  const claims = ((input.claims ?? DEFAULT_CLAIMS) as Partial<ClaimMapping>[]).map((c, i) => ({
+    claim: p.string(`bridge.claims[${i}].claim`, c?.claim),
+    trait: p.string(`bridge.claims[${i}].trait`, c?.trait),
+    scope: p.string(`bridge.claims[${i}].scope`, c?.scope),
+  }));
+  claims.forEach((c, i) => {
+    if (['sub', 'sid', 'acr', 'amr', 'auth_time', 'email_verified'].includes(c.claim)) {
+      p.add(`bridge.claims[${i}].claim`, `must not be "${c.claim}": the bridge sets it from the Kratos session`);
+    }
+    if (c.scope === 'openid') p.add(`bridge.claims[${i}].scope`, 'must not be "openid": trait claims need a scope the user can see on the consent page');
+  });
+
+  const retryDelaysMs = (input.backchannel?.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS).map((d, i) =>
+    p.integer(`bridge.backchannel.retryDelaysMs[${i}]`, d, { min: 10, max: 24 * 60 * 60 * 1000 }),
+  );
+  const pollIntervalMs = p.integer('bridge.backchannel.pollIntervalMs', input.backchannel?.pollIntervalMs ?? 500, { min: 10, max: 60_000 });
+
+  return { path, cookieKeys, signingKeys, clients, ttl, claims, backchannel: { retryDelaysMs, pollIntervalMs } };
+}
+
+function checkSigningKeys(p: ConfigProblems, keys: Record<string, unknown>[]): void {
+  const kids = new Set<string>();
+  keys.forEach((k, i) => {
+    const at = `bridge.signingKeys[${i}]`;
+    if (!k || typeof k !== 'object') return p.add(at, 'must be a private JWK object');
+    if (typeof k.kid !== 'string' || !k.kid) p.add(`${at}.kid`, 'must be a non-empty string (unique per key)');
+    else if (kids.has(k.kid)) p.add(`${at}.kid`, `must be unique ("${k.kid}" appears twice)`);
+    else kids.add(k.kid);
+    if (k.alg !== 'ES256' && k.alg !== 'RS256') p.add(`${at}.alg`, 'must be "ES256" or "RS256"');
+    if (typeof k.d !== 'string') p.add(at, 'must be a private key (the "d" member is missing)');
+  });
+  if (keys.length > 0 && !keys.some((k) => k?.alg === 'RS256')) {
+    p.add('bridge.signingKeys', 'must include an RS256 key: it is the default ID token algorithm every client can verify');
+  }
 }

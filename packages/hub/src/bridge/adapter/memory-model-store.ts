@@ -1,0 +1,120 @@
+import { type AdapterPayload, epochNow, type ModelStore } from './model-store.ts';
+
+interface Entry {
+  payload: AdapterPayload;
+  consumed: number | undefined;
+  /** Epoch seconds; undefined = no expiry. */
+  exp: number | undefined;
+}
+
+/**
+ * MemoryState is the shared map all memory model stores of one hub write to. Memory is for the
+ * demo and unit tests: lost on restart and invisible to other hub instances (the hub warns once
+ * at startup when the memory store is in use).
+ */
+export class MemoryState {
+  readonly entries = new Map<string, Entry>();
+  readonly grants = new Map<string, Set<string>>();
+  readonly indexes = new Map<string, string>();
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor() {
+    this.sweeper = setInterval(() => this.sweep(), 60_000);
+    this.sweeper.unref();
+  }
+
+  get(key: string): Entry | undefined {
+    const e = this.entries.get(key);
+    if (e?.exp !== undefined && e.exp <= epochNow()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return e;
+  }
+
+  private sweep(): void {
+    const now = epochNow();
+    for (const [k, e] of this.entries) if (e.exp !== undefined && e.exp <= now) this.entries.delete(k);
+    for (const [g, keys] of this.grants) {
+      for (const k of keys) if (!this.entries.has(k)) keys.delete(k);
+      if (keys.size === 0) this.grants.delete(g);
+    }
+    for (const [k, id] of this.indexes) if (!this.entries.has(id)) this.indexes.delete(k);
+  }
+
+  close(): void {
+    clearInterval(this.sweeper);
+  }
+}
+
+/** The memory twin of RedisModelStore, with the same semantics (checked by one contract suite). */
+export class MemoryModelStore implements ModelStore {
+  readonly name: string;
+  private readonly state: MemoryState;
+
+  constructor(name: string, state: MemoryState) {
+    this.name = name;
+    this.state = state;
+  }
+
+  private key(id: string): string {
+    return `${this.name}:${id}`;
+  }
+
+  async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
+    const key = this.key(id);
+    const exp = expiresIn && expiresIn > 0 ? epochNow() + Math.ceil(expiresIn) : undefined;
+    // Copy so later mutation of the caller's object never changes what is stored.
+    this.state.entries.set(key, { payload: structuredClone(payload), consumed: undefined, exp });
+    if (payload.grantId) {
+      const set = this.state.grants.get(payload.grantId) ?? new Set<string>();
+      set.add(key);
+      this.state.grants.set(payload.grantId, set);
+    }
+    if (payload.uid) this.state.indexes.set(`${this.name}:uid:${payload.uid}`, key);
+    if (payload.userCode) this.state.indexes.set(`${this.name}:userCode:${payload.userCode}`, key);
+  }
+
+  private read(key: string | undefined): AdapterPayload | undefined {
+    const e = key ? this.state.get(key) : undefined;
+    if (!e) return undefined;
+    const payload = structuredClone(e.payload);
+    return e.consumed ? { ...payload, consumed: e.consumed } : payload;
+  }
+
+  async find(id: string): Promise<AdapterPayload | undefined> {
+    return this.read(this.key(id));
+  }
+
+  async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+    return this.read(this.state.indexes.get(`${this.name}:uid:${uid}`));
+  }
+
+  async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+    return this.read(this.state.indexes.get(`${this.name}:userCode:${userCode}`));
+  }
+
+  async consume(id: string): Promise<void> {
+    const e = this.state.get(this.key(id));
+    if (e) e.consumed = epochNow();
+  }
+
+  async destroy(id: string): Promise<void> {
+    const key = this.key(id);
+    const e = this.state.entries.get(key);
+    this.state.entries.delete(key);
+    if (e?.payload.uid) this.state.indexes.delete(`${this.name}:uid:${e.payload.uid}`);
+    if (e?.payload.userCode) this.state.indexes.delete(`${this.name}:userCode:${e.payload.userCode}`);
+  }
+
+  async revokeByGrantId(grantId: string): Promise<void> {
+    const keys = this.state.grants.get(grantId);
+    if (!keys) return;
+    for (const k of [...keys]) {
+      if (!k.startsWith(`${this.name}:`)) continue;
+      this.state.entries.delete(k);
+      keys.delete(k);
+    }
+    if (keys.size === 0) this.state.grants.delete(grantId);
+  }
+}

@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import type { ModelStore } from './model-store.ts';
+
+/**
+ * The one contract every provider model store keeps (Redis and memory), written once and run
+ * against each (Kratos' persistence tests, better-auth's adapter suites). `make` must give stores
+ * that share one backend, fresh for each call of `describeModelStoreContract`.
+ */
+export function describeModelStoreContract(label: string, make: (model: string) => ModelStore): void {
+  describe(`provider model store contract: ${label}`, () => {
+    const id = () => crypto.randomUUID();
+
+    it('finds what was upserted, and nothing for an unknown id', async () => {
+      const store = make('AccessToken');
+      const jti = id();
+      await store.upsert(jti, { jti, accountId: 'a1', clientId: 'c1', kind: 'AccessToken' }, 60);
+      expect(await store.find(jti)).toMatchObject({ jti, accountId: 'a1', clientId: 'c1' });
+      expect(await store.find(id())).toBeUndefined();
+    });
+
+    it('replaces the payload on a second upsert', async () => {
+      const store = make('Session');
+      const jti = id();
+      await store.upsert(jti, { jti, uid: 'u-replace', accountId: 'a1' }, 60);
+      await store.upsert(jti, { jti, uid: 'u-replace', accountId: 'a2' }, 60);
+      expect((await store.find(jti))?.accountId).toBe('a2');
+    });
+
+    it('keeps models apart even with the same id', async () => {
+      const a = make('AccessToken');
+      const b = make('RefreshToken');
+      const jti = id();
+      await a.upsert(jti, { jti, accountId: 'in-a' }, 60);
+      expect(await b.find(jti)).toBeUndefined();
+    });
+
+    it('forgets an artefact once its lifetime is over', async () => {
+      const store = make('AuthorizationCode');
+      const jti = id();
+      await store.upsert(jti, { jti }, 1);
+      expect(await store.find(jti)).toBeDefined();
+      await new Promise((r) => setTimeout(r, 2_100));
+      expect(await store.find(jti)).toBeUndefined();
+    });
+
+    it('marks a consumable artefact consumed, visible to every later find', async () => {
+      const store = make('AuthorizationCode');
+      const jti = id();
+      await store.upsert(jti, { jti, grantId: 'g-consume' }, 60);
+      expect((await store.find(jti))?.consumed).toBeFalsy();
+      await store.consume(jti);
+      const found = await store.find(jti);
+      expect(found?.consumed).toBeTruthy();
+      expect(found?.grantId).toBe('g-consume');
+    });
+
+    it('does not bring back an unknown artefact when it is consumed', async () => {
+      const store = make('RefreshToken');
+      const jti = id();
+      await store.consume(jti);
+      expect(await store.find(jti)).toBeUndefined();
+    });
+
+    it('finds sessions by uid and forgets the uid with the session', async () => {
+      const store = make('Session');
+      const jti = id();
+      const uid = id();
+      await store.upsert(jti, { jti, uid, accountId: 'a1' }, 60);
+      expect((await store.findByUid(uid))?.jti).toBe(jti);
+      await store.destroy(jti);
+      expect(await store.find(jti)).toBeUndefined();
+      expect(await store.findByUid(uid)).toBeUndefined();
+    });
+
+    it('finds device codes by user code', async () => {
+      const store = make('DeviceCode');
+      const jti = id();
+      await store.upsert(jti, { jti, userCode: 'ABCD-EFGH' }, 60);
+      expect((await store.findByUserCode('ABCD-EFGH'))?.jti).toBe(jti);
+      expect(await store.findByUserCode('ZZZZ-ZZZZ')).toBeUndefined();
+    });
+
+    it('revokes every artefact of a grant across models, and only that grant', async () => {
+      const access = make('AccessToken');
+      const refresh = make('RefreshToken');
+      const code = make('AuthorizationCode');
+      const grantId = id();
+      const other = id();
+      const [at, rt, ac, keep] = [id(), id(), id(), id()];
+      await access.upsert(at, { jti: at, grantId }, 60);
+      await refresh.upsert(rt, { jti: rt, grantId }, 600);
+      await code.upsert(ac, { jti: ac, grantId }, 30);
+      await access.upsert(keep, { jti: keep, grantId: other }, 60);
+      for (const store of [access, refresh, code]) await store.revokeByGrantId(grantId);
+      expect(await access.find(at)).toBeUndefined();
+      expect(await refresh.find(rt)).toBeUndefined();
+      expect(await code.find(ac)).toBeUndefined();
+      expect(await access.find(keep)).toBeDefined();
+    });
+
+    it('revoking one model of a grant leaves the other models of that grant alone', async () => {
+      const access = make('AccessToken');
+      const refresh = make('RefreshToken');
+      const grantId = id();
+      const [at, rt] = [id(), id()];
+      await access.upsert(at, { jti: at, grantId }, 60);
+      await refresh.upsert(rt, { jti: rt, grantId }, 60);
+      await access.revokeByGrantId(grantId);
+      expect(await access.find(at)).toBeUndefined();
+      expect(await refresh.find(rt)).toBeDefined();
+    });
+
+    it('returns copies, so changing a found payload does not change the stored one', async () => {
+      const store = make('Grant');
+      const jti = id();
+      await store.upsert(jti, { jti, accountId: 'a1', openid: { scope: 'openid' } } as never, 60);
+      const found = (await store.find(jti)) as { openid: { scope: string } };
+      found.openid.scope = 'openid email';
+      expect(((await store.find(jti)) as { openid: { scope: string } }).openid.scope).toBe('openid');
+    });
+
+    it('destroying an unknown id is harmless', async () => {
+      await expect(make('Interaction').destroy(id())).resolves.toBeUndefined();
+    });
+  });
+}

@@ -1,0 +1,30 @@
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+
+/**
+ * ModelStore is oidc-provider's adapter contract for one model (example/my_adapter.js), the part
+ * the Redis and memory stores implement. `Client` is not stored here: it reads through the hub's
+ * client registry (see create-adapter-factory.ts).
+ */
+export type ModelStore = Adapter;
+export type { AdapterPayload };
+
+/** Models whose artefacts are single-use: a later find must return `consumed`. */
+export const CONSUMABLE_MODELS = new Set([
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+  'PreAuthorizedCode',
+]);
+
+/** Models that carry a grantId, indexed so revokeByGrantId finds every one of them. */
+export const GRANTABLE_MODELS = new Set([
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+  'PreAuthorizedCode',
+]);
+
+export const epochNow = () => Math.floor(Date.now() / 1000);
