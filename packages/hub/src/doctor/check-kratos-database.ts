@@ -1,0 +1,86 @@
+import { readFile } from 'node:fs/promises';
+import { type DsnClassification, classifyDsn } from './classify-dsn.ts';
+import { type DoctorCheck, fail, ok, warn } from './doctor-check.ts';
+import { readConfigDsn } from './read-config-dsn.ts';
+
+export interface KratosDatabaseReport {
+  /** Each Kratos config file and the dsn it sets (redacted), in merge order. */
+  files: { path: string; dsn: string | undefined; error?: string }[];
+  /** The `DSN` environment variable as given to the doctor (redacted), if any. */
+  env: string | undefined;
+  /** Which source Kratos uses: the environment beats every file; among files the last one wins. */
+  effective: { source: string; classification: DsnClassification } | undefined;
+  checks: DoctorCheck[];
+}
+
+const MIGRATE_FIX = 'point dsn (or the DSN variable) at PostgreSQL, e.g. postgres://kratos:***@db:5432/kratos?sslmode=require, then run `kratos migrate sql -e --yes`';
+
+/**
+ * Works out which database Kratos is configured to use: reads the `dsn` of every config file and
+ * the `DSN` environment override, says which wins, classifies it, and warns about memory and SQLite
+ * in production and about malformed DSNs.
+ */
+export async function checkKratosDatabase({
+  configFiles,
+  envDsn,
+  mode,
+}: {
+  configFiles: readonly string[];
+  envDsn: string | undefined;
+  mode: 'production' | 'development';
+}): Promise<KratosDatabaseReport> {
+  const files: KratosDatabaseReport['files'] = [];
+  const checks: DoctorCheck[] = [];
+  let fromFiles: { source: string; dsn: string } | undefined;
+  for (const path of configFiles) {
+    try {
+      const dsn = readConfigDsn(await readFile(path, 'utf8'));
+      files.push({ path, dsn: dsn === undefined ? undefined : classifyDsn(dsn).redacted });
+      if (dsn !== undefined) fromFiles = { source: `file ${path}`, dsn };
+    } catch (err) {
+      const error = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      files.push({ path, dsn: undefined, error });
+      checks.push(warn('kratos.config_files', `cannot read Kratos config file ${path} (${error})`, 'run the doctor where the hub can read kratos.configFiles (SSOHUB_KRATOS_CONFIG_FILES), or fix the path'));
+    }
+  }
+  const envUsed = envDsn !== undefined && envDsn !== '';
+  const chosen = envUsed ? { source: 'environment variable DSN', dsn: envDsn } : fromFiles;
+  const report: KratosDatabaseReport = { files, env: envUsed ? classifyDsn(envDsn).redacted : undefined, effective: undefined, checks };
+
+  if (configFiles.length === 0 && !envUsed) {
+    checks.push(warn('kratos.database', 'unknown: kratos.configFiles is empty and no DSN variable was given', 'set SSOHUB_KRATOS_CONFIG_FILES to the files Kratos is started with, and run `ssohub doctor` with Kratos\' environment (DSN)'));
+    return report;
+  }
+  if (!chosen) {
+    checks.push(fail('kratos.database', `no dsn in ${configFiles.join(', ')} and no DSN variable: Kratos will refuse to start`, 'set dsn in the Kratos config file or the DSN variable'));
+    return report;
+  }
+  const classification = classifyDsn(chosen.dsn);
+  report.effective = { source: chosen.source, classification };
+  const overridden = envUsed && fromFiles ? ` (overrides ${fromFiles.source}: ${classifyDsn(fromFiles.dsn).redacted})` : '';
+  const where = `from ${chosen.source}${overridden}`;
+  if (classification.problems.length > 0) {
+    checks.push(fail('kratos.database', `malformed DSN ${classification.redacted} ${where}: ${classification.problems.join('; ')}`, 'fix the DSN, e.g. postgres://kratos:***@db:5432/kratos?sslmode=require'));
+    return report;
+  }
+  const summary = `${classification.description} ${where}`;
+  switch (classification.kind) {
+    case 'memory':
+      checks.push(
+        mode === 'production'
+          ? fail('kratos.database', `KRATOS RUNS IN MEMORY in production: ${summary}`, MIGRATE_FIX)
+          : warn('kratos.database', `Kratos runs in memory: ${summary}`, `fine for a demo; for anything else ${MIGRATE_FIX}`),
+      );
+      break;
+    case 'sqlite':
+      checks.push(
+        mode === 'production'
+          ? warn('kratos.database', `SQLITE IN PRODUCTION: ${summary}; one Kratos instance only, no failover, backups are file copies`, MIGRATE_FIX)
+          : ok('kratos.database', summary),
+      );
+      break;
+    default:
+      checks.push(ok('kratos.database', summary));
+  }
+  return report;
+}

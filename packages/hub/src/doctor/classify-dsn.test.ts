@@ -1,0 +1,90 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkKratosDatabase } from './check-kratos-database.ts';
+import { classifyDsn } from './classify-dsn.ts';
+import { readConfigDsn } from './read-config-dsn.ts';
+
+describe('Kratos DSN classification', () => {
+  it.each([
+    ['memory', 'memory', []],
+    ['sqlite://file::memory:?_fk=true&cache=shared', 'memory', []],
+    ['sqlite:///tmp/k.sqlite?_fk=true&mode=memory', 'memory', []],
+    ['sqlite:///var/lib/kratos/db.sqlite?_fk=true', 'sqlite', []],
+    ['postgres://kratos:secret@db:5432/kratos?sslmode=require', 'postgres', []],
+    ['postgresql://kratos@db/kratos', 'postgres', []],
+    ['mysql://kratos:secret@tcp(db:3306)/kratos?parseTime=true', 'mysql', []],
+    ['cockroach://root@crdb:26257/kratos?sslmode=disable', 'cockroach', []],
+  ])('case=%s is %s', (dsn, kind, problems) => {
+    const c = classifyDsn(dsn);
+    expect(c.kind).toBe(kind);
+    expect(c.problems).toEqual(problems);
+    expect(c.redacted).not.toContain('secret');
+  });
+
+  it.each([
+    ['postgres://kratos:secret@db:5432/', /names no database/],
+    ['postgres://kratos:secret@db:5432', /names no database/],
+    ['mysql://kratos:secret@tcp(db:3306)/', /names no database/],
+    ['sqlite://', /names no file/],
+    ['sqlite://kratos.sqlite', /relative to Kratos' working directory/],
+    ['mongodb://db/kratos', /must be memory, sqlite:\/\/, postgres:\/\//],
+    ['kratos.sqlite', /no scheme/],
+  ])('case=%s is malformed', (dsn, problem) => {
+    const c = classifyDsn(dsn);
+    expect(c.problems.join(' ')).toMatch(problem);
+    expect(c.redacted).not.toContain('secret');
+  });
+});
+
+describe('reading dsn from a Kratos config file', () => {
+  it('reads JSON (what the test kit writes) and YAML scalars of every style', () => {
+    expect(readConfigDsn('{"dsn":"memory","serve":{}}')).toBe('memory');
+    expect(readConfigDsn('version: v1.3.1\ndsn: memory # for now\nserve:\n  public: {}\n')).toBe('memory');
+    expect(readConfigDsn('dsn: "postgres://a:b@h/db"\n')).toBe('postgres://a:b@h/db');
+    expect(readConfigDsn("dsn: 'sqlite:///x.db?_fk=true'\n")).toBe('sqlite:///x.db?_fk=true');
+    expect(readConfigDsn('dsn: >-\n  postgres://h/db\n')).toBe('postgres://h/db');
+    expect(readConfigDsn('serve:\n  dsn: nested-is-not-top-level\n')).toBeUndefined();
+  });
+});
+
+describe('which database Kratos uses', () => {
+  async function files(...contents: string[]): Promise<string[]> {
+    const dir = await mkdtemp(join(tmpdir(), 'ssohub-doctor-'));
+    return Promise.all(contents.map(async (c, i) => {
+      const p = join(dir, `k${i}.yml`);
+      await writeFile(p, c);
+      return p;
+    }));
+  }
+
+  it('lets the last file win, and the DSN variable beat every file, saying so', async () => {
+    const paths = await files('dsn: memory\n', '{"dsn":"sqlite:///data/k.sqlite"}');
+    const fromFiles = await checkKratosDatabase({ configFiles: paths, envDsn: undefined, mode: 'development' });
+    expect(fromFiles.effective?.source).toBe(`file ${paths[1]}`);
+    expect(fromFiles.checks).toEqual([expect.objectContaining({ id: 'kratos.database', verdict: 'ok' })]);
+    const fromEnv = await checkKratosDatabase({ configFiles: paths, envDsn: 'postgres://k:pw@db/kratos', mode: 'production' });
+    expect(fromEnv.effective?.source).toBe('environment variable DSN');
+    expect(fromEnv.env).toBe('postgres://k:***@db/kratos');
+    expect(fromEnv.checks[0]?.detail).toMatch(/overrides file .*k1\.yml: sqlite:\/\/\/data\/k\.sqlite/);
+    expect(JSON.stringify(fromEnv)).not.toContain('pw');
+  });
+
+  it('fails memory in production, warns about SQLite in production and memory in development', async () => {
+    const memory = await files('dsn: memory\n');
+    expect((await checkKratosDatabase({ configFiles: memory, envDsn: undefined, mode: 'production' })).checks[0]).toMatchObject({ verdict: 'fail', detail: expect.stringMatching(/KRATOS RUNS IN MEMORY/), fix: expect.stringMatching(/postgres/) });
+    expect((await checkKratosDatabase({ configFiles: memory, envDsn: undefined, mode: 'development' })).checks[0]?.verdict).toBe('warn');
+    const sqlite = await files('dsn: sqlite:///var/k.sqlite\n');
+    expect((await checkKratosDatabase({ configFiles: sqlite, envDsn: undefined, mode: 'production' })).checks[0]).toMatchObject({ verdict: 'warn', detail: expect.stringMatching(/SQLITE IN PRODUCTION/) });
+  });
+
+  it('fails a malformed DSN, a missing DSN, and warns when the files cannot be read', async () => {
+    const bad = await files('dsn: postgres://k:pw@db:5432/\n');
+    expect((await checkKratosDatabase({ configFiles: bad, envDsn: undefined, mode: 'production' })).checks[0]).toMatchObject({ verdict: 'fail', detail: expect.stringMatching(/names no database/) });
+    const none = await files('serve: {}\n');
+    expect((await checkKratosDatabase({ configFiles: none, envDsn: undefined, mode: 'production' })).checks[0]).toMatchObject({ verdict: 'fail', detail: expect.stringMatching(/no dsn/) });
+    const missing = await checkKratosDatabase({ configFiles: ['/nonexistent/kratos.yml'], envDsn: undefined, mode: 'production' });
+    expect(missing.checks.map((c) => `${c.id}:${c.verdict}`)).toEqual(['kratos.config_files:warn', 'kratos.database:fail']);
+  });
+});
