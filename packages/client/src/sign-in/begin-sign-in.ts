@@ -1,0 +1,55 @@
+import * as oidc from 'openid-client';
+import { type ClientContext, nowSeconds } from '../client-context.ts';
+import { SsoClientError } from '../errors.ts';
+import { buildCookie } from '../session/session-cookie.ts';
+import { checkReturnTo } from './check-return-to.ts';
+import { sealTransaction, TRANSACTION_TTL } from './transaction-cookie.ts';
+
+/** BeginSignInInput says where to land after sign-in and what to ask the hub for. */
+export interface BeginSignInInput {
+  /** A same-origin relative path (`/orders?id=1`); anything else is refused. Default `/`. */
+  returnTo?: string;
+  /** Ask for an authentication level, e.g. `aal2` (step-up). Must be one of `acrLevels`. */
+  acrValues?: string;
+  /** OIDC `prompt`: `login` forces re-authentication, `none` fails instead of showing UI. */
+  prompt?: 'none' | 'login' | 'consent' | 'select_account';
+  /** Pre-fills the identifier at the hub. */
+  loginHint?: string;
+}
+
+/** SignInStart is the redirect to send the browser on, with the transaction cookie to set. */
+export interface SignInStart {
+  url: URL;
+  /** A Set-Cookie header value: the signed, host-only transaction cookie (10 minutes). */
+  setCookie: string;
+}
+
+/** beginSignIn builds the authorization URL (state, nonce, PKCE S256) and its transaction cookie. */
+export async function beginSignIn(ctx: ClientContext, input: BeginSignInInput = {}): Promise<SignInStart> {
+  const returnTo = checkReturnTo(input.returnTo);
+  if (input.acrValues !== undefined && !ctx.options.acrLevels.includes(input.acrValues)) {
+    throw new SsoClientError('SSOHUB_CLIENT_ERR_AUTHORIZATION_ERROR', `acrValues must be one of ${ctx.options.acrLevels.join(', ')}`, { status: 400 });
+  }
+  const state = oidc.randomState();
+  const nonce = oidc.randomNonce();
+  const codeVerifier = oidc.randomPKCECodeVerifier();
+  const parameters: Record<string, string> = {
+    redirect_uri: ctx.options.redirectUri.href,
+    scope: ctx.options.scopes.join(' '),
+    response_type: 'code',
+    code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
+    code_challenge_method: 'S256',
+    state,
+    nonce,
+  };
+  if (input.acrValues) parameters['acr_values'] = input.acrValues;
+  if (input.prompt) parameters['prompt'] = input.prompt;
+  if (input.loginHint) parameters['login_hint'] = input.loginHint;
+  const url = oidc.buildAuthorizationUrl(ctx.config, parameters);
+  const sealed = sealTransaction(
+    { state, nonce, codeVerifier, returnTo, ...(input.acrValues ? { acrValues: input.acrValues } : {}), expiresAt: nowSeconds() + TRANSACTION_TTL },
+    ctx.options.secrets,
+    ctx.options.clientId,
+  );
+  return { url, setCookie: buildCookie(ctx.transactionCookie, sealed, TRANSACTION_TTL, ctx.options.secureCookies) };
+}
