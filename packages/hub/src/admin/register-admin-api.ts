@@ -1,5 +1,40 @@
 import type { FastifyInstance } from 'fastify';
+import { SsoHubError } from '../errors/ssohub-error.ts';
 import type { HubContext } from '../hub-context.ts';
+import { registerAuditRoutes } from './audit-routes.ts';
+import { bearerToken, checkAdminToken } from './check-admin-token.ts';
+import { registerClientRoutes } from './client-routes.ts';
+import { registerDoctorRoutes } from './doctor-routes.ts';
+import { registerLockoutRoutes } from './lockout-routes.ts';
+import { registerSessionRoutes } from './session-routes.ts';
 
-/** The admin API on its own listener. (Scaffold: filled in by the admin work.) */
-export async function registerAdminApi(_admin: FastifyInstance, _ctx: HubContext): Promise<void> {}
+export const ADMIN_PREFIX = '/admin';
+
+/**
+ * The admin API on its own listener (127.0.0.1 by default). Every /admin/* request needs
+ * `Authorization: Bearer <admin.token>`, compared in constant time; answers are JSON, errors
+ * included. docs/admin-api.md lists the routes.
+ */
+export async function registerAdminApi(admin: FastifyInstance, ctx: HubContext): Promise<void> {
+  admin.addHook('onRequest', async (request) => {
+    if (!request.url.startsWith(`${ADMIN_PREFIX}/`) && request.url !== ADMIN_PREFIX) return;
+    // The admin API speaks JSON only, whatever the caller's Accept header says.
+    request.headers.accept = 'application/json';
+    const expected = ctx.config.admin.token;
+    if (expected === undefined) {
+      throw new SsoHubError('SSOHUB_ERR_UNAUTHORIZED', 'the admin API is disabled: admin.token is not configured; set SSOHUB_ADMIN_TOKEN on the hub and restart it', { status: 401, headers: { 'www-authenticate': 'Bearer' } });
+    }
+    if (!checkAdminToken(bearerToken(request.headers.authorization), expected)) {
+      ctx.audit.record({ type: 'admin.auth_failed', actor: request.ip, ip: request.ip, outcome: 'failure', route: request.routeOptions.url ?? request.url.split('?')[0] });
+      throw new SsoHubError('SSOHUB_ERR_UNAUTHORIZED', 'missing or wrong admin token: send Authorization: Bearer <token> with the hub\'s admin.token (SSOHUB_ADMIN_TOKEN)', { status: 401, headers: { 'www-authenticate': 'Bearer' } });
+    }
+  });
+  admin.addHook('onSend', async (request, reply) => {
+    if (request.url.startsWith(ADMIN_PREFIX)) reply.header('cache-control', 'no-store');
+  });
+  registerClientRoutes(admin, ctx);
+  registerSessionRoutes(admin, ctx);
+  registerLockoutRoutes(admin, ctx);
+  registerAuditRoutes(admin, ctx);
+  registerDoctorRoutes(admin, ctx);
+}

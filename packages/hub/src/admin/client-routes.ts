@@ -1,0 +1,59 @@
+import type { FastifyInstance } from 'fastify';
+import type { ClientMetadata } from '../clients/client-registry.ts';
+import { SsoHubError } from '../errors/ssohub-error.ts';
+import type { HubContext } from '../hub-context.ts';
+import { adminActor } from './admin-actor.ts';
+import { clientView } from './client-view.ts';
+
+type IdParams = { Params: { id: string } };
+
+/**
+ * /admin/clients: onboard, list, show, change, rotate the secret of, and delete clients. The secret
+ * appears only in the answers to create and rotate-secret (and to an update that makes a public
+ * client confidential), never on GET.
+ */
+export function registerClientRoutes(admin: FastifyInstance, ctx: HubContext): void {
+  admin.get('/admin/clients', async () => ({ clients: (await ctx.clients.list()).map(clientView) }));
+
+  admin.post('/admin/clients', async (request, reply) => {
+    const created = await ctx.clients.create(bodyObject(request.body) as unknown as ClientMetadata, adminActor(request));
+    return reply.status(201).send({ client: clientView(created), client_secret: created.metadata.client_secret ?? null });
+  });
+
+  admin.get<IdParams>('/admin/clients/:id', async (request) => {
+    const found = await ctx.clients.find(request.params.id);
+    if (!found) throw notFound(request.params.id);
+    return { client: clientView(found) };
+  });
+
+  admin.patch<IdParams>('/admin/clients/:id', async (request) => {
+    const before = await ctx.clients.find(request.params.id);
+    const updated = await ctx.clients.update(request.params.id, bodyObject(request.body) as Partial<ClientMetadata>, adminActor(request));
+    const newSecret = before?.metadata.client_secret === undefined && updated.metadata.client_secret !== undefined;
+    return { client: clientView(updated), ...(newSecret ? { client_secret: updated.metadata.client_secret } : {}) };
+  });
+
+  admin.post<IdParams>('/admin/clients/:id/rotate-secret', async (request) => {
+    const rotated = await ctx.clients.rotateSecret(request.params.id, adminActor(request));
+    return { client: clientView(rotated), client_secret: rotated.metadata.client_secret };
+  });
+
+  admin.delete<IdParams>('/admin/clients/:id', async (request) => {
+    await ctx.clients.delete(request.params.id, adminActor(request));
+    // The bridge reads clients through the registry, so the client's tokens stop working now;
+    // when the bridge can also revoke what was issued, do it so nothing lingers in the store.
+    const bridge = ctx.bridge as { revokeClient?: (clientId: string) => Promise<unknown> } | undefined;
+    const revoked = typeof bridge?.revokeClient === 'function' ? await bridge.revokeClient(request.params.id) : undefined;
+    return { deleted: request.params.id, revokedGrants: typeof revoked === 'number' ? revoked : null };
+  });
+}
+
+function bodyObject(body: unknown): Record<string, unknown> {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) {
+    throw new SsoHubError('SSOHUB_ERR_BAD_REQUEST', 'send the client as a JSON object (Content-Type: application/json)', { status: 400 });
+  }
+  return body as Record<string, unknown>;
+}
+
+const notFound = (id: string) =>
+  new SsoHubError('SSOHUB_ERR_NOT_FOUND', `there is no client "${id}"; list clients with GET /admin/clients (ssohub clients list)`, { status: 404 });

@@ -1,0 +1,14 @@
+import type { FastifyInstance } from 'fastify';
+import type { HubContext } from '../hub-context.ts';
+import { adminActor } from './admin-actor.ts';
+
+/** /admin/lockouts: the guard's current lockouts, and clearing them for one identifier. */
+export function registerLockoutRoutes(admin: FastifyInstance, ctx: HubContext): void {
+  admin.get('/admin/lockouts', async () => ({ lockouts: await ctx.guard.listLockouts() }));
+
+  admin.delete<{ Params: { identifier: string } }>('/admin/lockouts/:identifier', async (request) => {
+    const cleared = await ctx.guard.clearLockout(request.params.identifier);
+    ctx.audit.record({ type: 'lockout.cleared', actor: adminActor(request), subject: request.params.identifier, cleared, outcome: 'success' });
+    return { identifier: request.params.identifier, cleared };
+  });
+}

@@ -1,0 +1,84 @@
+import type { FastifyInstance } from 'fastify';
+import type { SessionBinding } from '../bridge/bridge.ts';
+import { SsoHubError } from '../errors/ssohub-error.ts';
+import type { HubContext } from '../hub-context.ts';
+import type { Identity, Session } from '../kratos/kratos-client.ts';
+import { adminActor } from './admin-actor.ts';
+
+type UserParams = { Params: { idOrEmail: string } };
+type SessionParams = { Params: { idOrEmail: string; sessionId: string } };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * /admin/identities/:idOrEmail/sessions: a user's Kratos sessions, the provider sessions bound to
+ * each and the clients each reached; DELETE revokes one or all through the bridge, so back-channel
+ * logout reaches every client that took part.
+ */
+export function registerSessionRoutes(admin: FastifyInstance, ctx: HubContext): void {
+  admin.get<UserParams>('/admin/identities/:idOrEmail/sessions', async (request) => {
+    const identity = await findIdentity(ctx, request.params.idOrEmail);
+    const [sessions, bindings] = await Promise.all([
+      ctx.kratos.listIdentitySessions(identity.id, { active: true }),
+      ctx.bridge ? ctx.bridge.listBindings(identity.id) : Promise.resolve([] as SessionBinding[]),
+    ]);
+    return { identity: identityView(identity), sessions: sessions.map((s) => sessionView(s, bindings)) };
+  });
+
+  admin.delete<UserParams>('/admin/identities/:idOrEmail/sessions', async (request) => {
+    const identity = await findIdentity(ctx, request.params.idOrEmail);
+    const sessions = await ctx.kratos.listIdentitySessions(identity.id, { active: true });
+    const actor = adminActor(request);
+    for (const s of sessions) await endSession(ctx, s.id, identity.id, actor);
+    return { identity: identityView(identity), revoked: sessions.map((s) => s.id) };
+  });
+
+  admin.delete<SessionParams>('/admin/identities/:idOrEmail/sessions/:sessionId', async (request) => {
+    const identity = await findIdentity(ctx, request.params.idOrEmail);
+    const session = await ctx.kratos.getSession(request.params.sessionId);
+    if (!session || session.identity?.id !== identity.id) {
+      throw new SsoHubError('SSOHUB_ERR_NOT_FOUND', `${request.params.idOrEmail} has no session ${request.params.sessionId}; list them with ssohub sessions list ${request.params.idOrEmail}`, { status: 404 });
+    }
+    await endSession(ctx, session.id, identity.id, adminActor(request));
+    return { identity: identityView(identity), revoked: [session.id] };
+  });
+}
+
+async function endSession(ctx: HubContext, sessionId: string, identityId: string, actor: string): Promise<void> {
+  if (ctx.bridge) await ctx.bridge.endKratosSession(sessionId, 'admin');
+  else await ctx.kratos.revokeSession(sessionId);
+  ctx.audit.record({ type: 'session.revoked', actor, subject: identityId, sessionId, reason: 'admin', outcome: 'success' });
+}
+
+/** Finds an identity by id (UUID) or by a credentials identifier such as an email address. */
+async function findIdentity(ctx: HubContext, idOrEmail: string): Promise<Identity> {
+  const identity = UUID.test(idOrEmail) ? await ctx.kratos.getIdentity(idOrEmail) : await ctx.kratos.findIdentityByIdentifier(idOrEmail);
+  if (!identity) {
+    throw new SsoHubError('SSOHUB_ERR_NOT_FOUND', `no identity "${idOrEmail}": give the identity id (UUID) or the exact email it signs in with`, { status: 404 });
+  }
+  return identity;
+}
+
+function identityView(identity: Identity) {
+  const traits = (identity.traits ?? {}) as { email?: unknown };
+  return { id: identity.id, email: typeof traits.email === 'string' ? traits.email : undefined, state: identity.state };
+}
+
+function sessionView(s: Session, bindings: SessionBinding[]) {
+  const bound = bindings.filter((b) => b.kratosSessionId === s.id);
+  return {
+    id: s.id,
+    active: s.active ?? false,
+    authenticatedAt: s.authenticated_at,
+    expiresAt: s.expires_at,
+    aal: s.authenticator_assurance_level,
+    methods: (s.authentication_methods ?? []).map((m) => m.method),
+    devices: (s.devices ?? []).map((d) => ({ ip: d.ip_address, userAgent: d.user_agent, location: d.location })),
+    providerSessions: bound.map((b) => ({
+      uid: b.providerSessionUid,
+      authTime: b.authTime === undefined ? undefined : new Date(b.authTime * 1000).toISOString(),
+      clients: b.clients.map((c) => ({ clientId: c.clientId, sid: c.sid })),
+    })),
+    clients: [...new Set(bound.flatMap((b) => b.clients.map((c) => c.clientId)))].sort(),
+  };
+}
