@@ -3,6 +3,7 @@ import fastifyFormbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { registerAdminApi } from './admin/register-admin-api.ts';
+import { registerMetrics } from './admin/register-metrics.ts';
 import { createAuditLog } from './audit/audit-log.ts';
 import { registerBridge } from './bridge/register-bridge.ts';
 import type { ClientMetadata } from './clients/client-registry.ts';
@@ -10,6 +11,7 @@ import { createClientRegistry } from './clients/create-client-registry.ts';
 import type { HubConfig } from './config/hub-config.ts';
 import { registerErrorHandler } from './errors/register-error-handler.ts';
 import { createGuard } from './guard/create-guard.ts';
+import { registerTokenGuard } from './guard/register-token-guard.ts';
 import { registerHealth } from './health/register-health.ts';
 import { createLogger, serializeRequest } from './http/create-logger.ts';
 import { HUB_CSS } from './http/hub-css.ts';
@@ -17,6 +19,7 @@ import { ASSET_CSS_PATH } from './http/render-page.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
 import type { HubContext } from './hub-context.ts';
 import { KratosClient } from './kratos/kratos-client.ts';
+import { createHubMetrics } from './metrics/hub-metrics.ts';
 import { registerLoginPages } from './login/register-login-pages.ts';
 import { registerKratosProxy } from './proxy/register-kratos-proxy.ts';
 import { createStorage, type Storage } from './storage/storage.ts';
@@ -45,13 +48,14 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
   const kratos = new KratosClient({ publicUrl: config.kratos.publicUrl, adminUrl: config.kratos.adminUrl });
   const audit = createAuditLog(storage, log);
   const base = { config, log, kratos, storage, audit };
+  const metrics = createHubMetrics();
   const clients = createClientRegistry({
     staticClients: config.bridge.clients as unknown as ClientMetadata[],
     storage,
     audit,
     mode: config.mode,
   });
-  const ctx: HubContext = { ...base, clients, guard: createGuard(base), bridge: undefined };
+  const ctx: HubContext = { ...base, clients, guard: createGuard({ ...base, metrics }), bridge: undefined };
 
   const https = config.publicUrl.startsWith('https:');
   const fastifyOptions = {
@@ -72,6 +76,7 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
   registerErrorHandler(app);
   registerErrorHandler(admin);
   registerSecurityHeaders(app, { https });
+  registerTokenGuard(app, ctx.guard, config.bridge.path);
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody, { bodyLimit: 64 * 1024 });
   app.get(ASSET_CSS_PATH, async (_request, reply) =>
@@ -83,6 +88,7 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
   ctx.bridge = await registerBridge(app, ctx);
   await registerLoginPages(app, ctx);
   await registerAdminApi(admin, ctx);
+  registerMetrics(admin, metrics);
 
   log.info(
     { publicUrl: config.publicUrl, issuer: ctx.bridge.issuer, store: storage.description, mode: config.mode },

@@ -1,0 +1,39 @@
+import { Counter, Registry } from 'prom-client';
+
+/**
+ * HubMetrics is one hub instance's Prometheus registry and the counters the hub's parts update.
+ * A registry per instance (not prom-client's global one) lets several instances live in one
+ * process, as in the multi-instance tests. Served on the admin listener at /metrics.
+ */
+export interface HubMetrics {
+  registry: Registry;
+  guard: {
+    /** Refused requests, by `kind` (ip, ip_failures, identifier, code_send, code_flow, token_ip, token_client). */
+    throttled: Counter<'kind'>;
+    /** Locks set, by `scope` (identifier_ip, identifier, ip). */
+    locked: Counter<'scope'>;
+    /** Locks removed by an admin. */
+    unlocked: Counter;
+    /** Failed sign-in or code attempts seen in Kratos' answers, by `kind` (password, code). */
+    failures: Counter<'kind'>;
+    /** Store errors; the guard then refuses the request rather than let it through unchecked. */
+    errors: Counter;
+  };
+}
+
+export function createHubMetrics(): HubMetrics {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service: 'ssohub-hub' });
+  const counter = <L extends string>(name: string, help: string, labelNames: L[] = []) =>
+    new Counter<L>({ name, help, labelNames, registers: [registry] });
+  return {
+    registry,
+    guard: {
+      throttled: counter('ssohub_guard_throttled_total', 'Requests refused by the guard (429), by kind.', ['kind']),
+      locked: counter('ssohub_guard_locked_total', 'Lockouts set by the guard, by scope.', ['scope']),
+      unlocked: counter('ssohub_guard_unlocked_total', 'Lockouts cleared by an admin.'),
+      failures: counter('ssohub_guard_failures_total', 'Failed sign-in and code attempts counted by the guard, by kind.', ['kind']),
+      errors: counter('ssohub_guard_store_errors_total', 'Guard store errors (the request is refused).'),
+    },
+  };
+}
