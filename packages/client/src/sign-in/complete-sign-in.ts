@@ -71,7 +71,18 @@ export async function completeSignIn(ctx: ClientContext, callbackUrl: string | U
 
   const idClaims = tokens.claims();
   if (!idClaims || !tokens.id_token) throw fail('SSOHUB_CLIENT_ERR_ID_TOKEN_INVALID', 'the hub returned no ID token');
-  const claims = pickClaims(idClaims);
+  let claims = pickClaims(idClaims);
+  // Providers that follow OIDC Core §5.4 strictly put scope claims (email, name) only in
+  // userinfo when an access token is issued; fetch them once, here, never per request.
+  const userinfo = ctx.config.serverMetadata().userinfo_endpoint;
+  if (userinfo && (claims.email === undefined || claims.name === undefined) && options.scopes.some((s) => s === 'email' || s === 'profile')) {
+    try {
+      const info = await oidc.fetchUserInfo(ctx.config, tokens.access_token, claims.sub);
+      claims = { ...pickClaims({ ...info, iss: '', aud: '', iat: 0, exp: 0 } as unknown as oidc.IDToken), ...claims };
+    } catch (cause) {
+      options.warn(`ssohub WARNING: userinfo for client "${options.clientId}" failed (${cause instanceof Error ? cause.message : 'error'}); session has ID token claims only`);
+    }
+  }
   if (tx.acrValues && rank(ctx, claims.acr) < rank(ctx, tx.acrValues)) {
     // Without this, a guard asking for aal2 would send the browser round in circles.
     throw new SsoClientError('SSOHUB_CLIENT_ERR_AUTHORIZATION_ERROR', `the hub did not reach the requested authentication level ${tx.acrValues}`, { status: 403 });
