@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { html } from '../http/html.ts';
+import { html, type SafeHtml } from '../http/html.ts';
 import { renderPage } from '../http/render-page.ts';
 import { presentError } from './present-error.ts';
 import { SsoHubError } from './ssohub-error.ts';
@@ -34,10 +34,31 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, shown: R
   return reply.type('text/html; charset=utf-8').send(
     renderPage({
       title: shown.title,
-      body: html`<h1>${shown.title}</h1>
-<p class="lead" data-testid="error/message" data-code="${shown.code}">${shown.message}</p>
-<p class="muted">Reference: <span data-testid="error/reference">${request.id}</span></p>
-<div class="links"><a href="/login">Go to sign-in</a></div>`,
+      body: renderErrorBody({ title: shown.title, message: shown.message, code: shown.code, reference: request.id }),
     }),
   );
+}
+
+/**
+ * The look of every error page (the hub's own errors and Kratos' flow errors on /error): what
+ * happened, what to do next, and a reference support can find in the log.
+ */
+export function renderErrorBody({
+  title,
+  message,
+  code,
+  reference,
+  actions = [{ href: '/login', text: 'Go to sign-in' }],
+}: {
+  title: string;
+  message: string;
+  code: string;
+  reference: string;
+  actions?: { href: string; text: string }[];
+}): SafeHtml {
+  return html`<div class="error-mark" aria-hidden="true">!</div>
+<h1 data-testid="error/title">${title}</h1>
+<p class="lead" role="alert" data-testid="error/message" data-code="${code}">${message}</p>
+<div class="actions">${actions.map((a, i) => html`<a class="button-link${i > 0 ? ' secondary' : ''}" href="${a.href}">${a.text}</a>`)}</div>
+<p class="reference muted">Reference: <span data-testid="error/reference">${reference}</span></p>`;
 }

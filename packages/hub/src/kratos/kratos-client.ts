@@ -84,6 +84,19 @@ export class KratosClient {
     }
   }
 
+  /**
+   * Completes a browser logout on the server side: Kratos revokes the session behind the cookie
+   * and answers with the Set-Cookie headers (expired session cookie, fresh CSRF cookie) that the
+   * hub relays to the browser. JSON is asked for so Kratos answers 204 instead of redirecting.
+   */
+  async completeLogout(cookie: string, logoutToken: string): Promise<{ setCookie: string[] }> {
+    const res = await call(() =>
+      this.frontend.updateLogoutFlow({ token: logoutToken, cookie }, { headers: { accept: 'application/json' }, maxRedirects: 0 }),
+    );
+    const header = (res.headers as Record<string, unknown>)['set-cookie'];
+    return { setCookie: Array.isArray(header) ? header.map(String) : typeof header === 'string' ? [header] : [] };
+  }
+
   /** Admin: a session by id (active or not), with its identity; undefined when unknown. */
   async getSession(id: string): Promise<Session | undefined> {
     try {

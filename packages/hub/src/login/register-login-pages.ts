@@ -1,7 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import type { HubContext } from '../hub-context.ts';
+import { registerFlowErrorPage } from './register-flow-error-page.ts';
+import { registerFlowPages } from './register-flow-pages.ts';
+import { registerLandingPage } from './register-landing-page.ts';
+import { registerLogout } from './register-logout.ts';
 
-/** The Kratos flow pages of the login domain. (Scaffold: filled in by the login-domain work.) */
-export async function registerLoginPages(app: FastifyInstance, _ctx: HubContext): Promise<void> {
-  app.get('/', async (_request, reply) => reply.redirect('/login', 303));
+/**
+ * The pages of the central login domain: Kratos' flow pages (its ui_urls), its error page, sign
+ * out and the landing page. Submissions never come here: forms post to Kratos through the
+ * same-origin proxy (`/self-service/*`), which answers with a redirect back to these pages.
+ */
+export async function registerLoginPages(app: FastifyInstance, ctx: HubContext): Promise<void> {
+  registerLandingPage(app, ctx);
+  registerFlowPages(app, ctx);
+  registerFlowErrorPage(app, ctx);
+  registerLogout(app, ctx);
 }

@@ -1,0 +1,89 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { SsoHubError } from '../errors/ssohub-error.ts';
+import { html } from '../http/html.ts';
+import { renderPage } from '../http/render-page.ts';
+import type { HubContext } from '../hub-context.ts';
+import { checkReturnTo } from './check-return-to.ts';
+import { setNotice } from './flow-notice.ts';
+
+/**
+ * `/logout`: GET asks for confirmation (a link must never sign anyone out), POST signs out.
+ * Kratos' logout runs on the server (session revoked, its Set-Cookie relayed), then the bridge
+ * ends the OIDC sessions bound to that Kratos session and tells every client app (back-channel),
+ * before the browser is sent anywhere. Kratos' logout URL cannot come after the bridge: once the
+ * bridge has revoked the session, Kratos refuses that URL and would leave the cookie behind.
+ */
+export function registerLogout(app: FastifyInstance, ctx: HubContext): void {
+  const secure = ctx.config.publicUrl.startsWith('https:');
+
+  app.get('/logout', async (request, reply) => {
+    const { return_to } = request.query as { return_to?: string };
+    const returnTo = checkReturnTo(return_to, ctx.config);
+    const session = await ctx.kratos.whoami(request.headers.cookie);
+    reply.header('cache-control', 'no-store');
+    if (!session) return reply.redirect(returnTo ?? '/', 303);
+    const traits = (session.identity?.traits ?? {}) as { email?: string; name?: string };
+    return reply.type('text/html; charset=utf-8').send(
+      renderPage({
+        title: 'Sign out',
+        body: html`<h1>Sign out?</h1>
+<p class="lead">You are signed in as <strong>${traits.email ?? 'your account'}</strong>. Signing out here also signs you out of every app that uses this sign-in service.</p>
+<form action="/logout" method="post" data-testid="logout/form">
+${returnTo ? html`<input type="hidden" name="return_to" value="${returnTo}">` : ''}
+<div class="actions"><button type="submit" class="primary" data-testid="logout/confirm">Sign out</button><a class="button-link secondary" href="/">Cancel</a></div>
+</form>`,
+      }),
+    );
+  });
+
+  app.post('/logout', async (request, reply) => {
+    checkSameOrigin(request, ctx.config.publicUrl);
+    const { return_to } = (request.body ?? {}) as { return_to?: string };
+    const returnTo = checkReturnTo(typeof return_to === 'string' ? return_to : undefined, ctx.config);
+    const cookie = request.headers.cookie;
+    const session = await ctx.kratos.whoami(cookie);
+    reply.header('cache-control', 'no-store');
+    if (!session || !cookie) return reply.redirect(returnTo ?? '/', 303);
+
+    const logout = await ctx.kratos.createLogoutUrl(cookie);
+    if (logout) {
+      const { setCookie } = await ctx.kratos.completeLogout(cookie, logout.logoutToken);
+      if (setCookie.length) reply.header('set-cookie', setCookie);
+    }
+    let propagated = true;
+    if (ctx.bridge) {
+      try {
+        await ctx.bridge.endKratosSession(session.id, 'user signed out on the login domain');
+      } catch (err) {
+        // The user is signed out of the login domain either way; the log and audit say which apps may not know yet.
+        propagated = false;
+        request.log.error({ err, sessionId: session.id }, 'logout propagation failed');
+      }
+    }
+    ctx.audit.record({
+      type: 'login.logout',
+      actor: session.identity?.id,
+      subject: session.id,
+      ip: request.ip,
+      outcome: propagated ? 'success' : 'failure',
+      propagated,
+    });
+    setNotice(reply, 'signed_out', { secure });
+    return reply.redirect(returnTo ?? '/', 303);
+  });
+}
+
+/**
+ * A cross-site form must not sign people out. SameSite=Lax already keeps Kratos' cookie off
+ * cross-site POSTs; this also refuses same-site but cross-origin ones (other subdomains).
+ */
+function checkSameOrigin(request: FastifyRequest, publicUrl: string): void {
+  const origin = request.headers.origin;
+  const site = request.headers['sec-fetch-site'];
+  const ok = (origin === undefined || origin === new URL(publicUrl).origin) && (site === undefined || site === 'same-origin' || site === 'none');
+  if (!ok) {
+    throw new SsoHubError('SSOHUB_ERR_CSRF', 'This sign-out request did not come from this site, so nothing was done. Use the sign-out button on this site.', {
+      status: 403,
+    });
+  }
+}

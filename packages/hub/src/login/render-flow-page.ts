@@ -1,0 +1,86 @@
+import { html, type SafeHtml } from '../http/html.ts';
+import type { AnyFlow, FlowKind } from '../kratos/kratos-client.ts';
+import { FLOW_NOTICES, type FlowNoticeCode } from './flow-notice.ts';
+import { type FlowUi, renderMessages, renderUi } from './render-nodes.ts';
+
+interface FlowFacts {
+  state?: string | undefined;
+  refresh?: boolean | undefined;
+  requested_aal?: string | undefined;
+}
+
+/** Title and lead sentence for a flow, from its kind and state (never from its methods). */
+export function headingFor(kind: FlowKind, flow: FlowFacts): { title: string; lead: string } {
+  const sent = flow.state === 'sent_email';
+  switch (kind) {
+    case 'login':
+      if (sent) return { title: 'Check your email', lead: 'Enter the code we just sent you to sign in.' };
+      if (flow.requested_aal === 'aal2') return { title: 'Two-step verification', lead: 'Confirm your sign-in with your second factor.' };
+      if (flow.refresh) return { title: 'Confirm it is you', lead: 'Sign in again to continue.' };
+      return { title: 'Sign in', lead: 'One account for every app connected to this service.' };
+    case 'registration':
+      if (sent) return { title: 'Check your email', lead: 'Enter the code we just sent you to finish creating your account.' };
+      return { title: 'Create your account', lead: 'One account for every app connected to this service.' };
+    case 'recovery':
+      if (sent) return { title: 'Check your email', lead: 'Enter the recovery code we sent you.' };
+      return { title: 'Recover your account', lead: 'Enter the email address of your account and we will send you a code to get back in.' };
+    case 'verification':
+      if (flow.state === 'passed_challenge') return { title: 'Email verified', lead: 'Your email address is confirmed.' };
+      if (sent) return { title: 'Check your email', lead: 'Enter the verification code we sent you.' };
+      return { title: 'Verify your email address', lead: 'We will send a code to confirm the address belongs to you.' };
+    case 'settings':
+      return { title: 'Your account', lead: 'Change your profile and how you sign in.' };
+  }
+}
+
+export interface FlowPageLinks {
+  /** return_to of the flow, already checked against the allow-list, to keep on every hop. */
+  returnTo: string | undefined;
+  signedIn: boolean;
+}
+
+function withReturnTo(path: string, returnTo: string | undefined): string {
+  return returnTo ? `${path}?return_to=${encodeURIComponent(returnTo)}` : path;
+}
+
+/** The links under a flow: every hop keeps return_to, so the user ends up where they started. */
+export function renderFlowLinks(kind: FlowKind, { returnTo, signedIn }: FlowPageLinks): SafeHtml {
+  const link = (path: string, text: string, id: string) => html`<a href="${withReturnTo(path, returnTo)}" data-testid="link/${id}">${text}</a>`;
+  switch (kind) {
+    case 'login':
+      return html`<nav class="links" aria-label="Other options">${link('/registration', 'Create an account', 'registration')}${link('/recovery', 'Forgot your password?', 'recovery')}</nav>`;
+    case 'registration':
+      return html`<nav class="links" aria-label="Other options"><span class="muted">Already have an account?</span>${link('/login', 'Sign in', 'login')}</nav>`;
+    case 'recovery':
+      return html`<nav class="links" aria-label="Other options">${link('/login', 'Back to sign in', 'login')}</nav>`;
+    case 'verification':
+      return html`<nav class="links" aria-label="Other options">${signedIn ? html`<a href="/" data-testid="link/home">Go to your account</a>` : link('/login', 'Back to sign in', 'login')}</nav>`;
+    case 'settings':
+      return html`<nav class="links" aria-label="Other options"><a href="/" data-testid="link/home">Home</a>${link('/verification', 'Verify your email', 'verification')}<a href="/logout" data-testid="link/logout">Sign out</a></nav>`;
+  }
+}
+
+export function renderNotice(code: FlowNoticeCode | undefined): SafeHtml | '' {
+  if (!code) return '';
+  const notice = FLOW_NOTICES[code];
+  return html`<li class="msg ${notice.type}" role="${notice.type === 'error' ? 'alert' : 'status'}" data-testid="ui/notice/${code}">${notice.text}</li>`;
+}
+
+/** The body of a flow page: heading, messages, Kratos' nodes, then the links to other flows. */
+export function renderFlowBody(
+  kind: FlowKind,
+  flow: AnyFlow,
+  { hubOrigin, linkOrigins, notice, links, destination }: { hubOrigin: string; linkOrigins: readonly string[]; notice: FlowNoticeCode | undefined; links: FlowPageLinks; destination: string | undefined },
+): SafeHtml {
+  const facts = flow as FlowFacts;
+  const { title, lead } = headingFor(kind, facts);
+  const ui = flow.ui as unknown as FlowUi;
+  return html`<h1 data-testid="flow/title">${title}</h1>
+<p class="lead">${lead}</p>
+${destination ? html`<p class="destination" data-testid="flow/destination">Afterwards you will continue to <strong>${destination}</strong>.</p>` : ''}
+${renderMessages(ui.messages, renderNotice(notice))}
+<div class="flow flow-${kind}" data-testid="flow/${kind}" data-state="${facts.state ?? ''}">
+${renderUi(ui, { hubOrigin, linkOrigins, groupHeadings: kind === 'settings' })}
+</div>
+${renderFlowLinks(kind, links)}`;
+}

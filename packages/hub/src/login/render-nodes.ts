@@ -1,0 +1,255 @@
+import { html, type SafeHtml } from '../http/html.ts';
+import { copyFor, type KratosText } from './message-copy.ts';
+
+/** The parts of Kratos' UI container the renderer reads (structurally compatible with @ory/client). */
+export interface FlowUi {
+  action: string;
+  method: string;
+  messages?: KratosText[];
+  nodes: FlowNode[];
+}
+
+export interface FlowNode {
+  type: string;
+  group: string;
+  attributes: Record<string, unknown> & { node_type?: string };
+  messages: KratosText[];
+  meta: { label?: KratosText };
+}
+
+export interface RenderOptions {
+  /** The hub's origin: a form or link Kratos points elsewhere is not rendered as is. */
+  hubOrigin: string;
+  /** Other origins a link node may point to (Kratos' "continue" link to an allow-listed return_to). */
+  linkOrigins?: readonly string[];
+  /** Show a heading per group (settings), instead of "or" separators (login, registration). */
+  groupHeadings?: boolean;
+}
+
+const GROUP_TITLES: Record<string, string> = {
+  profile: 'Profile',
+  password: 'Password',
+  code: 'Sign-in code',
+  oidc: 'Linked accounts',
+  totp: 'Authenticator app',
+  lookup_secret: 'Backup codes',
+  webauthn: 'Security keys',
+  passkey: 'Passkeys',
+  link: 'Email link',
+};
+
+/**
+ * Renders Kratos' `ui` generically: whatever nodes, groups and messages Kratos sends, with no
+ * form written per method. Layout rules, all derived from the nodes themselves:
+ * - when the `default` group has visible fields (e.g. login's identifier) everything is one form,
+ *   with each method group as a fieldset; otherwise each group is its own form carrying the
+ *   default group's hidden fields (csrf_token, traits kept between steps), so a group's required
+ *   fields never block another group's button;
+ * - submit inputs become `<button name value>` (several share name=method); buttons that only
+ *   navigate or resend (any name but `method`) come after the primary ones and skip browser
+ *   validation, so "Send a new code" works with the code field empty, and Enter never resends;
+ * - script nodes are not rendered: pages work without JavaScript and the CSP forbids inline code.
+ */
+export function renderUi(ui: FlowUi, options: RenderOptions): SafeHtml {
+  const action = linkUrl(ui.action, options.hubOrigin, []);
+  const method = ui.method.toUpperCase() === 'GET' ? 'get' : 'post';
+  const defaults = ui.nodes.filter((n) => n.group === 'default');
+  const groups = groupOrder(ui.nodes.filter((n) => n.group !== 'default'));
+  const ids = new FieldIds();
+  const defaultVisible = defaults.some((n) => !isHidden(n));
+  // An "or" goes between alternatives, never before the first thing the user sees.
+  const withOr = (i: number) => !options.groupHeadings && (i > 0 || defaultVisible);
+
+  if (defaultVisible || groups.length <= 1) {
+    const nodes = [...defaults, ...groups.flatMap((g) => g.nodes)];
+    return html`<form action="${action}" method="${method}" data-testid="flow/form">
+${defaults.map((n) => renderNode(n, nodes, ids, options))}
+${groups.map((g, i) => renderGroup(g, nodes, ids, options, withOr(i) && (i > 0 || !firstGroupContinuesDefault(g))))}
+</form>`;
+  }
+  return html`${groups.map((g, i) => {
+    const nodes = [...defaults, ...g.nodes];
+    return html`<form action="${action}" method="${method}" class="group-form" data-testid="flow/form/${g.group}">
+${defaults.map((n) => renderNode(n, nodes, ids, options))}
+${renderGroup(g, nodes, ids, options, withOr(i))}
+</form>`;
+  })}`;
+}
+
+/** A group whose fields complete the default fields (login's password after the identifier). */
+function firstGroupContinuesDefault(g: { nodes: FlowNode[] }): boolean {
+  return g.nodes.some(isRequiredField);
+}
+
+function renderGroup(
+  g: { group: string; nodes: FlowNode[] },
+  formNodes: FlowNode[],
+  ids: FieldIds,
+  options: RenderOptions,
+  or: boolean,
+): SafeHtml {
+  const { group, nodes } = g;
+  const visible = nodes.some((n) => !isHidden(n));
+  const nav = isNavigationOnly(nodes);
+  const primary = nodes.filter((n) => !isSecondaryButton(n));
+  const secondary = nodes.filter(isSecondaryButton);
+  const title = GROUP_TITLES[group] ?? group.replaceAll('_', ' ');
+  return html`<fieldset class="group group-${group}${nav ? ' nav' : ''}" data-testid="group/${group}">
+${options.groupHeadings && visible && !nav ? html`<legend class="group-title">${title}</legend>` : or && visible && !nav ? html`<div class="or" aria-hidden="true"><span>or</span></div>` : ''}
+${primary.map((n) => renderNode(n, formNodes, ids, options))}
+${secondary.length ? html`<div class="secondary-actions">${secondary.map((n) => renderNode(n, formNodes, ids, options))}</div>` : ''}
+</fieldset>`;
+}
+
+function renderNode(node: FlowNode, formNodes: FlowNode[], ids: FieldIds, options: RenderOptions): SafeHtml {
+  const a = node.attributes;
+  const testId = `node/${node.group}/${String(a.name ?? a.id ?? node.type)}`;
+  switch (node.type) {
+    case 'input':
+      return renderInput(node, formNodes, ids, testId);
+    case 'text': {
+      const text = a.text as KratosText | undefined;
+      const secrets = (text?.context as { secrets?: KratosText[] } | undefined)?.secrets;
+      return html`<div class="node-text" data-testid="${testId}" id="${String(a.id ?? '')}">
+${node.meta.label ? html`<p class="node-label">${copyFor(node.meta.label, node.group)}</p>` : ''}
+${Array.isArray(secrets) ? html`<ul class="secrets">${secrets.map((s) => html`<li><code>${copyFor(s)}</code></li>`)}</ul>` : text ? html`<p><code class="code">${copyFor(text)}</code></p>` : ''}
+${renderNodeMessages(node, undefined)}
+</div>`;
+    }
+    case 'img':
+      return html`<figure class="node-img" data-testid="${testId}">
+<img src="${safeImageSrc(String(a.src ?? ''))}" alt="${node.meta.label ? copyFor(node.meta.label, node.group) : ''}" width="${Number(a.width) || 256}" height="${Number(a.height) || 256}">
+${renderNodeMessages(node, undefined)}
+</figure>`;
+    case 'a': {
+      const title = a.title as KratosText | undefined;
+      const href = linkUrl(String(a.href ?? ''), options.hubOrigin, options.linkOrigins ?? []);
+      return html`<p class="node-a"><a class="button-link" href="${href}" id="${String(a.id ?? '')}" data-testid="${testId}">${title ? copyFor(title, node.group) : href}</a></p>`;
+    }
+    default:
+      // script (needs JavaScript, which these pages never run) and anything newer than this code
+      return html``;
+  }
+}
+
+function renderInput(node: FlowNode, formNodes: FlowNode[], ids: FieldIds, testId: string): SafeHtml {
+  const a = node.attributes;
+  const name = String(a.name ?? '');
+  const type = String(a.type ?? 'text');
+  const value = attributeValue(a.value);
+  const label = node.meta.label ? copyFor(node.meta.label, node.group) : name;
+  const disabled = a.disabled === true;
+  if (type === 'hidden') return html`<input type="hidden" name="${name}" value="${value}" data-testid="${testId}">`;
+  if (type === 'submit' || type === 'button') {
+    const secondary = isSecondaryButton(node);
+    // Browser validation only guards the fields of the button's own method.
+    const skipValidation = secondary || formNodes.some((n) => isRequiredField(n) && n.group !== node.group && n.group !== 'default');
+    if (type === 'button') {
+      // Buttons without a submit action need JavaScript (WebAuthn, passkeys); say so instead of failing silently.
+      return html`<button type="button" class="secondary" disabled data-testid="${testId}">${label}</button><p class="field-msg info">This option needs JavaScript, which this page does not use.</p>`;
+    }
+    return html`<button type="submit" name="${name}" value="${value}" class="${secondary ? 'secondary' : 'primary'}"${skipValidation ? html` formnovalidate` : ''}${disabled ? html` disabled` : ''} data-testid="${testId}">${label}</button>`;
+  }
+  const id = ids.next(name);
+  const messages = node.messages ?? [];
+  const invalid = messages.some((m) => m.type === 'error');
+  const describedBy = messages.length ? `${id}-msg` : '';
+  const common = html`id="${id}" name="${name}"${a.required === true ? html` required` : ''}${disabled ? html` disabled` : ''}${invalid ? html` aria-invalid="true"` : ''}${describedBy ? html` aria-describedby="${describedBy}"` : ''} data-testid="${testId}"`;
+  if (type === 'checkbox') {
+    return html`<div class="field">
+<label class="checkbox"><input type="checkbox" ${common} value="true"${a.value === true || a.value === 'true' ? html` checked` : ''}> <span>${label}</span></label>
+${renderNodeMessages(node, describedBy)}
+</div>`;
+  }
+  const looksLikeCode = name === 'code' || name.endsWith('_code') || name === 'totp_code';
+  const autocomplete = typeof a.autocomplete === 'string' ? a.autocomplete : looksLikeCode ? 'one-time-code' : '';
+  return html`<div class="field">
+<label for="${id}">${label}</label>
+<input type="${INPUT_TYPES.has(type) ? type : 'text'}" ${common} value="${type === 'password' ? '' : value}"${autocomplete ? html` autocomplete="${autocomplete}"` : ''}${typeof a.pattern === 'string' ? html` pattern="${a.pattern}"` : ''}${typeof a.maxlength === 'number' ? html` maxlength="${a.maxlength}"` : ''}${looksLikeCode ? html` inputmode="numeric" class="code"` : ''}>
+${renderNodeMessages(node, describedBy)}
+</div>`;
+}
+
+function renderNodeMessages(node: FlowNode, id: string | undefined): SafeHtml {
+  const messages = node.messages ?? [];
+  if (!messages.length) return html``;
+  return html`<div class="field-messages"${id ? html` id="${id}"` : ''}>${messages.map(
+    (m) => html`<p class="field-msg ${m.type === 'error' ? 'error' : 'info'}" data-testid="ui/message/${m.id}">${copyFor(m)}</p>`,
+  )}</div>`;
+}
+
+/** The flow-level messages, each carrying Kratos' id for tests and support. */
+export function renderMessages(messages: readonly KratosText[] | undefined, extra: SafeHtml | string = ''): SafeHtml {
+  const list = messages ?? [];
+  if (!list.length && !extra) return html``;
+  return html`<ul class="messages">${extra}${list.map(
+    (m) =>
+      html`<li class="msg ${m.type === 'error' ? 'error' : m.type === 'success' ? 'success' : 'info'}" role="${m.type === 'error' ? 'alert' : 'status'}" data-testid="ui/message/${m.id}">${copyFor(m)}</li>`,
+  )}</ul>`;
+}
+
+const INPUT_TYPES = new Set(['text', 'email', 'password', 'number', 'tel', 'url', 'date', 'datetime-local', 'checkbox']);
+
+function isHidden(n: FlowNode): boolean {
+  return n.type === 'input' && n.attributes.type === 'hidden';
+}
+
+function isButton(n: FlowNode): boolean {
+  return n.type === 'input' && (n.attributes.type === 'submit' || n.attributes.type === 'button');
+}
+
+/** Buttons that resend, go back or act on something besides the method's own fields. */
+function isSecondaryButton(n: FlowNode): boolean {
+  return isButton(n) && n.attributes.name !== 'method';
+}
+
+function isRequiredField(n: FlowNode): boolean {
+  return n.type === 'input' && n.attributes.required === true && !isHidden(n) && !isButton(n);
+}
+
+function isNavigationOnly(nodes: FlowNode[]): boolean {
+  return nodes.every((n) => isHidden(n) || isSecondaryButton(n)) && nodes.some(isSecondaryButton);
+}
+
+function groupOrder(nodes: FlowNode[]): { group: string; nodes: FlowNode[] }[] {
+  const out: { group: string; nodes: FlowNode[] }[] = [];
+  for (const n of nodes) {
+    const g = out.find((x) => x.group === n.group);
+    if (g) g.nodes.push(n);
+    else out.push({ group: n.group, nodes: [n] });
+  }
+  // Groups with fields to fill in first, then one-button alternatives, then "Back" style groups.
+  const rank = (g: { nodes: FlowNode[] }) => (isNavigationOnly(g.nodes) ? 2 : g.nodes.some(isRequiredField) ? 0 : 1);
+  return out.map((g, i) => ({ g, i })).sort((x, y) => rank(x.g) - rank(y.g) || x.i - y.i).map(({ g }) => g);
+}
+
+function attributeValue(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
+/** Form actions stay on the hub's origin (Kratos' base_url); links may also reach allow-listed apps. */
+function linkUrl(value: string, hubOrigin: string, otherOrigins: readonly string[]): string {
+  try {
+    const url = new URL(value, hubOrigin);
+    const origins = [hubOrigin, ...otherOrigins].map((o) => new URL(o).origin);
+    if (origins.includes(url.origin)) return url.toString();
+  } catch {
+    // fall through
+  }
+  return '/';
+}
+
+function safeImageSrc(src: string): string {
+  return /^data:image\/(png|jpeg|gif|svg\+xml);base64,[a-z0-9+/=]+$/i.test(src) ? src : '';
+}
+
+class FieldIds {
+  private readonly used = new Map<string, number>();
+  next(name: string): string {
+    const base = `f-${name.replace(/[^a-zA-Z0-9_-]/g, '-')}`;
+    const n = (this.used.get(base) ?? 0) + 1;
+    this.used.set(base, n);
+    return n === 1 ? base : `${base}-${n}`;
+  }
+}
