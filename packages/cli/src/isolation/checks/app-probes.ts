@@ -1,0 +1,115 @@
+import { createSign, generateKeyPairSync, randomBytes } from 'node:crypto';
+import type { AppTarget, AuditTarget, Discovery, Findings, RegistryClient } from '../audit-context.ts';
+import { BrowserSession, submitPasswordLogin } from '../browser-session.ts';
+import { probe } from '../probe.ts';
+import { cookieProblems } from './hub-transport.ts';
+import { issueAccessToken, type ProbeTokens } from './signin-probes.ts';
+
+const EVENT = 'http://schemas.openid.net/event/backchannel-logout';
+const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+
+function logoutClaims(issuer: string, aud: string) {
+  const now = Math.floor(Date.now() / 1000);
+  return { iss: issuer, aud, iat: now, exp: now + 120, jti: randomBytes(12).toString('base64url'), sid: randomBytes(12).toString('base64url'), events: { [EVENT]: {} } };
+}
+
+/** A logout token with `alg: none`: no signature at all. */
+function unsignedToken(issuer: string, aud: string): string {
+  return `${b64({ alg: 'none', typ: 'logout+jwt' })}.${b64(logoutClaims(issuer, aud))}.`;
+}
+
+/** A well-formed logout token signed by a key the hub never published. */
+function forgedToken(issuer: string, aud: string): string {
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const input = `${b64({ alg: 'ES256', typ: 'logout+jwt', kid: 'forged' })}.${b64(logoutClaims(issuer, aud))}`;
+  const sig = createSign('SHA256').update(input).sign({ key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url');
+  return `${input}.${sig}`;
+}
+
+/** Asks the hub (admin API) to sign a genuine logout token for `clientId` with a random sid that matches no session. */
+async function mintLogoutToken(t: AuditTarget, clientId: string): Promise<string | undefined> {
+  if (!t.adminUrl || !t.adminToken) return undefined;
+  const res = await fetch(`${t.adminUrl}/admin/clients/${encodeURIComponent(clientId)}/logout-token`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${t.adminToken}`, accept: 'application/json', 'content-type': 'application/json' },
+    body: JSON.stringify({ sid: `isolation-audit-${randomBytes(8).toString('hex')}` }),
+  });
+  if (!res.ok) return undefined;
+  return ((await res.json()) as { logout_token?: string }).logout_token;
+}
+
+export function clientOfApp(app: AppTarget, clients: RegistryClient[]): RegistryClient | undefined {
+  if (app.clientId) return clients.find((c) => c.client_id === app.clientId);
+  const origin = new URL(app.url).origin;
+  return clients.find((c) => c.redirect_uris.some((u) => new URL(u).origin === origin));
+}
+
+export async function checkApp(
+  t: AuditTarget,
+  f: Findings,
+  d: Discovery,
+  app: AppTarget,
+  client: RegistryClient | undefined,
+  probeTokens: ProbeTokens | undefined,
+): Promise<void> {
+  const target = `app ${app.url}${client ? ` (client ${client.client_id})` : ''}`;
+  const appHost = new URL(app.url).hostname;
+  const hubHost = new URL(t.hubUrl).hostname;
+
+  await f.run('app.session-cookie', target, "The app's session cookie is host-only on its own host, with the right flags", 'A cookie shared with other hosts, readable by scripts, sent over http or on cross-site requests undoes the isolation of this app’s session.', async () => {
+    if (!t.testUser) return { verdict: 'skip', detail: 'needs --test-user to sign in through the app' };
+    const browser = new BrowserSession();
+    let last = await browser.go(`${app.url}${app.loginPath}`);
+    if (last.url.includes('/login?flow=')) last = await submitPasswordLogin(browser, t.hubUrl, last, t.testUser, () => true);
+    const appHops = browser.hops.filter((h) => new URL(h.url).hostname === appHost);
+    const sessionCookies = appHops.flatMap((h) => h.setCookies).filter((c) => !/max-age=0/i.test(c) && !/expires=thu, 01 jan 1970/i.test(c));
+    if (sessionCookies.length === 0) return { verdict: 'fail', detail: `Signing in through ${app.loginPath} set no cookie on ${appHost}.` };
+    const secure = app.url.startsWith('https:');
+    const problems = sessionCookies.flatMap((c) => cookieProblems(c, { requireSecure: secure, requireHostPrefix: secure }));
+    const leaked = browser.cookieNamesFor(hubHost).filter((n) => browser.cookieNamesFor(appHost).includes(n) && !appHops.some((h) => h.setCookies.some((c) => c.startsWith(`${n}=`))));
+    if (leaked.length) problems.push(`hub cookies visible to the app: ${leaked.join(', ')}`);
+    const evidence = appHops.filter((h) => h.setCookies.length).map((h) => ({ request: `GET ${new URL(h.url).origin}${new URL(h.url).pathname}`, answer: `${h.status}\n${h.setCookies.map((c) => `Set-Cookie: ${c.split('=')[0]}=[redacted]; ${c.split(';').slice(1).join(';').trim()}`).join('\n')}` }));
+    return problems.length ? { verdict: 'fail', detail: problems.join('; '), evidence } : { verdict: 'pass', detail: `${sessionCookies.length} cookie(s) set by ${appHost}, all host-only with Secure/HttpOnly/SameSite${secure ? ' and __Host-' : ''}.`, evidence };
+  });
+
+  const bcl = client?.backchannel_logout_uri;
+  const bclWhy = 'The back-channel endpoint ends sessions on request; if it accepts a token the hub did not sign for this app, anyone can log users out or replay a logout.';
+  if (!client || !bcl) {
+    f.add('app.backchannel.refuses-forged', target, 'The back-channel endpoint refuses unsigned, forged, wrong-audience and replayed tokens', 'skip', client ? 'the client has no back-channel logout URI' : 'no registered client matches this app (give --app URL,client=ID)', bclWhy);
+  } else {
+    await f.run('app.backchannel.refuses-unsigned', target, 'The back-channel endpoint refuses an unsigned logout token', bclWhy, async () => {
+      const res = await probe(bcl, { form: { logout_token: unsignedToken(d.issuer, client.client_id) } });
+      return res.status >= 400 ? { verdict: 'pass', detail: `Refused (${res.status}).`, evidence: [res.evidence] } : { verdict: 'fail', detail: `Accepted an alg=none token (${res.status}).`, evidence: [res.evidence] };
+    });
+    await f.run('app.backchannel.refuses-forged', target, 'The back-channel endpoint refuses a token signed by another key', bclWhy, async () => {
+      const res = await probe(bcl, { form: { logout_token: forgedToken(d.issuer, client.client_id) } });
+      return res.status >= 400 ? { verdict: 'pass', detail: `Refused (${res.status}).`, evidence: [res.evidence] } : { verdict: 'fail', detail: `Accepted a token signed by an unknown key (${res.status}).`, evidence: [res.evidence] };
+    });
+    await f.run('app.backchannel.refuses-wrong-audience', target, 'The back-channel endpoint refuses a genuine token for another client', bclWhy, async () => {
+      const other = probeTokens?.clientId;
+      const token = other ? await mintLogoutToken(t, other) : undefined;
+      if (!token) return { verdict: 'skip', detail: 'needs the admin API (and the audit client) to have the hub sign a token for another client' };
+      const res = await probe(bcl, { form: { logout_token: token } });
+      return res.status >= 400 ? { verdict: 'pass', detail: `Refused (${res.status}).`, evidence: [res.evidence] } : { verdict: 'fail', detail: `Accepted a token whose aud is ${other} (${res.status}).`, evidence: [res.evidence] };
+    });
+    await f.run('app.backchannel.refuses-replay', target, 'The back-channel endpoint refuses a replayed token', bclWhy, async () => {
+      const token = await mintLogoutToken(t, client.client_id);
+      if (!token) return { verdict: 'skip', detail: 'needs the admin API to have the hub sign a harmless token (a sid that matches no session) for this client' };
+      const first = await probe(bcl, { form: { logout_token: token } });
+      const second = await probe(bcl, { form: { logout_token: token } });
+      if (first.status >= 400) return { verdict: 'fail', detail: `A genuine token was refused (${first.status}), so replay protection cannot be told apart from a broken endpoint.`, evidence: [first.evidence] };
+      return second.status >= 400 ? { verdict: 'pass', detail: `First delivery accepted (${first.status}), replay refused (${second.status}).`, evidence: [first.evidence, second.evidence] } : { verdict: 'fail', detail: `The same token was accepted twice (${second.status}).`, evidence: [first.evidence, second.evidence] };
+    });
+  }
+
+  await f.run('app.token-audience', target, "The app's API refuses an access token issued to another client", 'Tokens are audience-bound: a token a user gave app X must not open their data at app Y.', async () => {
+    if (!app.apiPath) return { verdict: 'skip', detail: 'no API path given (use --app URL,api=/api/me)' };
+    if (!probeTokens) return { verdict: 'skip', detail: 'needs the sign-in probes (--admin-url, --token, --test-user)' };
+    const token = await issueAccessToken(d, probeTokens);
+    const res = await probe(`${app.url}${app.apiPath}`, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
+    res.evidence.request = `${res.evidence.request}\nAuthorization: Bearer [access token of ${probeTokens.clientId}]`;
+    return res.status === 401 || res.status === 403
+      ? { verdict: 'pass', detail: `Refused (${res.status}).`, evidence: [res.evidence] }
+      : { verdict: 'fail', detail: `Answered ${res.status} to a token issued to ${probeTokens.clientId}.`, evidence: [res.evidence] };
+  });
+}

@@ -1,0 +1,106 @@
+import type { AuditTarget, Discovery, Findings } from '../audit-context.ts';
+import { probe } from '../probe.ts';
+import { redactSetCookie } from '../redact.ts';
+
+/** Issuer and endpoints on https, discovery consistent with the issuer, RFC 9207 and S256 advertised. */
+export async function checkDiscovery(t: AuditTarget, f: Findings): Promise<Discovery | undefined> {
+  let discovery: Discovery | undefined;
+  const url = `${t.issuer}/.well-known/openid-configuration`;
+  await f.run(
+    'hub.discovery.consistent',
+    t.hubUrl,
+    'Discovery document matches the issuer',
+    'Clients trust every endpoint the discovery document names; an endpoint on another origin or an issuer mismatch lets an attacker redirect tokens.',
+    async () => {
+      const res = await probe(url, { headers: { accept: 'application/json' } });
+      if (res.status !== 200) return { verdict: 'fail', detail: `Discovery answered ${res.status}.`, evidence: [res.evidence] };
+      discovery = JSON.parse(res.body) as Discovery;
+      const problems: string[] = [];
+      if (discovery.issuer !== t.issuer) problems.push(`issuer is ${discovery.issuer}, expected ${t.issuer}`);
+      const origin = new URL(t.issuer).origin;
+      for (const [k, v] of Object.entries(discovery)) {
+        if (k.endsWith('_endpoint') || k === 'jwks_uri') {
+          if (typeof v === 'string' && new URL(v).origin !== origin) problems.push(`${k} is on another origin (${new URL(v).origin})`);
+        }
+      }
+      return problems.length
+        ? { verdict: 'fail', detail: problems.join('; '), evidence: [res.evidence] }
+        : { verdict: 'pass', detail: `Issuer ${discovery.issuer}; every endpoint is on ${origin}.`, evidence: [res.evidence] };
+    },
+  );
+  if (!discovery) return undefined;
+  const d = discovery;
+  await f.run('hub.https', t.hubUrl, 'Issuer and endpoints use https', 'Over plain http, codes, tokens and session cookies can be read or changed on the network.', async () => {
+    const http = [d.issuer, d.authorization_endpoint, d.token_endpoint, d.jwks_uri, d.end_session_endpoint]
+      .filter((u): u is string => typeof u === 'string')
+      .filter((u) => !u.startsWith('https://'));
+    return http.length ? { verdict: 'fail', detail: `Not https: ${http.join(', ')}` } : { verdict: 'pass', detail: 'Issuer and every endpoint use https.' };
+  });
+  await f.run('hub.iss-parameter', t.hubUrl, 'Authorization responses carry iss (RFC 9207)', 'Without iss in the response, a client talking to several issuers can be tricked into sending a code to the wrong one (mix-up attack).', async () =>
+    d.authorization_response_iss_parameter_supported === true
+      ? { verdict: 'pass', detail: 'authorization_response_iss_parameter_supported is true.' }
+      : { verdict: 'fail', detail: 'The provider does not advertise iss in authorization responses.' },
+  );
+  await f.run('hub.pkce.methods', t.hubUrl, 'Only S256 is offered for PKCE', 'The plain method sends the verifier itself as the challenge, so an intercepted request reveals it.', async () => {
+    const methods = d.code_challenge_methods_supported ?? [];
+    return methods.length === 1 && methods[0] === 'S256'
+      ? { verdict: 'pass', detail: 'code_challenge_methods_supported is ["S256"].' }
+      : { verdict: 'fail', detail: `code_challenge_methods_supported is ${JSON.stringify(methods)}.` };
+  });
+  return discovery;
+}
+
+/** Cookies of the login domain: host-only, Secure, HttpOnly, SameSite. */
+export async function checkHubCookies(t: AuditTarget, f: Findings): Promise<void> {
+  await f.run(
+    'hub.cookies.flags',
+    t.hubUrl,
+    "Login-domain cookies are host-only, Secure, HttpOnly and SameSite",
+    'A Domain attribute would share the session with sibling hosts; without Secure it travels over http; without HttpOnly scripts can steal it; without SameSite it rides along on cross-site requests.',
+    async () => {
+      const res = await probe(`${t.hubUrl}/self-service/login/browser`);
+      const cookies = res.headers.getSetCookie();
+      if (cookies.length === 0) return { verdict: 'fail', detail: 'Starting a login flow set no cookie (expected the CSRF cookie).', evidence: [res.evidence] };
+      const problems = cookies.flatMap((c) => cookieProblems(c, { requireSecure: t.hubUrl.startsWith('https:') }));
+      return problems.length
+        ? { verdict: 'fail', detail: problems.join('; '), evidence: [res.evidence] }
+        : { verdict: 'pass', detail: `${cookies.length} cookie(s) checked: ${cookies.map((c) => c.split('=')[0]).join(', ')}.`, evidence: [res.evidence] };
+    },
+  );
+}
+
+/** Problems of one Set-Cookie header against the hub's cookie policy. */
+export function cookieProblems(header: string, { requireSecure, requireHostPrefix = false }: { requireSecure: boolean; requireHostPrefix?: boolean }): string[] {
+  const name = header.split('=')[0]?.trim() ?? '';
+  const attrs = header.split(';').slice(1).map((a) => a.trim().toLowerCase());
+  const has = (a: string) => attrs.some((x) => x === a || x.startsWith(`${a}=`));
+  const problems: string[] = [];
+  if (has('domain')) problems.push(`${name} has a Domain attribute (not host-only): ${redactSetCookie(header)}`);
+  if (requireSecure && !has('secure')) problems.push(`${name} lacks Secure`);
+  if (!has('httponly')) problems.push(`${name} lacks HttpOnly`);
+  const sameSite = attrs.find((a) => a.startsWith('samesite='))?.split('=')[1];
+  if (!sameSite || sameSite === 'none') problems.push(`${name} has SameSite=${sameSite ?? 'unset'}`);
+  if (requireHostPrefix && !name.startsWith('__Host-')) problems.push(`${name} lacks the __Host- prefix`);
+  return problems;
+}
+
+/** CSP with frame-ancestors, HSTS, nosniff on the login pages. */
+export async function checkHubHeaders(t: AuditTarget, f: Findings): Promise<void> {
+  await f.run(
+    'hub.headers.security',
+    t.hubUrl,
+    'Login pages send CSP (frame-ancestors), HSTS and nosniff',
+    'Without frame-ancestors the login page can be framed for clickjacking; without HSTS a first visit can be downgraded to http.',
+    async () => {
+      const res = await probe(`${t.hubUrl}/login`);
+      const csp = res.headers.get('content-security-policy') ?? '';
+      const problems: string[] = [];
+      if (!/frame-ancestors\s+'none'/.test(csp) && res.headers.get('x-frame-options')?.toUpperCase() !== 'DENY') problems.push("no frame-ancestors 'none' (nor X-Frame-Options: DENY)");
+      if (!csp) problems.push('no Content-Security-Policy');
+      if (t.hubUrl.startsWith('https:') && !/max-age=\d{6,}/.test(res.headers.get('strict-transport-security') ?? '')) problems.push('no Strict-Transport-Security with max-age >= 100000 s');
+      if (res.headers.get('x-content-type-options') !== 'nosniff') problems.push('no X-Content-Type-Options: nosniff');
+      const evidence = [{ ...res.evidence, answer: `${res.evidence.answer}\nContent-Security-Policy: ${csp}\nStrict-Transport-Security: ${res.headers.get('strict-transport-security') ?? '(none)'}` }];
+      return problems.length ? { verdict: 'fail', detail: problems.join('; '), evidence } : { verdict: 'pass', detail: 'CSP with frame-ancestors, HSTS and nosniff are present.', evidence };
+    },
+  );
+}

@@ -1,0 +1,157 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { AuditTarget, Discovery, Findings } from '../audit-context.ts';
+import { BrowserSession, submitPasswordLogin } from '../browser-session.ts';
+import { probe } from '../probe.ts';
+
+const PROBE_REDIRECT = 'https://isolation-audit.invalid/callback';
+
+export interface ProbeTokens {
+  clientId: string;
+  secret: string;
+  browser: BrowserSession;
+}
+
+/**
+ * Signs in again through single sign-on (the browser still holds the hub session) and redeems
+ * the code: a fresh, active access token of the audit's own client, for audience probes.
+ */
+export async function issueAccessToken(d: Discovery, p: ProbeTokens): Promise<string> {
+  const verifier = randomBytes(32).toString('base64url');
+  const auth = new URL(d.authorization_endpoint);
+  for (const [k, v] of Object.entries({
+    client_id: p.clientId, response_type: 'code', scope: 'openid', redirect_uri: PROBE_REDIRECT,
+    state: randomBytes(8).toString('base64url'), nonce: randomBytes(8).toString('base64url'),
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256',
+  })) auth.searchParams.set(k, v);
+  const last = await p.browser.go(auth.toString(), { stay: (u) => u.origin !== new URL(PROBE_REDIRECT).origin });
+  const code = last.location ? new URL(last.location).searchParams.get('code') : null;
+  if (!code) throw new Error('single sign-on for the audit client did not end with a code');
+  const res = await probe(d.token_endpoint, { form: { grant_type: 'authorization_code', code, redirect_uri: PROBE_REDIRECT, code_verifier: verifier }, basic: [p.clientId, p.secret], headers: { accept: 'application/json' } });
+  const token = (JSON.parse(res.body) as { access_token?: string }).access_token;
+  if (!token) throw new Error(`redeeming the code answered ${res.status}`);
+  return token;
+}
+
+async function admin(t: AuditTarget, method: string, path: string, body?: unknown) {
+  const res = await fetch(`${t.adminUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${t.adminToken}`, accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) },
+    signal: AbortSignal.timeout(10_000),
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  const json = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+  if (!res.ok) throw new Error(`admin API ${method} ${path} answered ${res.status}: ${JSON.stringify(json).slice(0, 200)}`);
+  return json;
+}
+
+/**
+ * Signs in the test user with a temporary first-party client created for the audit and removed
+ * afterwards, then proves that codes are single-use (and that reuse revokes what they issued)
+ * and that refresh tokens rotate. Returns an access token of that client for audience probes.
+ */
+export async function runSignInProbes(t: AuditTarget, f: Findings, d: Discovery): Promise<ProbeTokens | undefined> {
+  const why = {
+    code: 'A code that works twice can be redeemed by whoever saw it (Referer, logs, history) after the app did.',
+    refresh: 'Without rotation, a stolen refresh token stays useful forever; with rotation, reuse is detected.',
+  };
+  if (!t.adminUrl || !t.adminToken || !t.testUser) {
+    const reason = 'needs --admin-url, --token and --test-user (a temporary client signs in a test account)';
+    f.add('hub.code.single-use', t.hubUrl, 'Authorization codes are single-use', 'skip', reason, why.code);
+    f.add('hub.refresh.rotation', t.hubUrl, 'Refresh tokens rotate and reuse is refused', 'skip', reason, why.refresh);
+    return undefined;
+  }
+  const clientId = `isolation-audit-${randomBytes(4).toString('hex')}`;
+  const created = await admin(t, 'POST', '/admin/clients', {
+    client_id: clientId,
+    client_name: 'Isolation audit (temporary)',
+    redirect_uris: [PROBE_REDIRECT],
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'client_secret_basic',
+    scope: 'openid email offline_access',
+    ssohub_first_party: true,
+  });
+  const secret = String(created.client_secret);
+  try {
+    const verifier = randomBytes(32).toString('base64url');
+    const auth = new URL(d.authorization_endpoint);
+    for (const [k, v] of Object.entries({
+      client_id: clientId,
+      response_type: 'code',
+      scope: 'openid email offline_access',
+      prompt: 'consent',
+      redirect_uri: PROBE_REDIRECT,
+      state: randomBytes(8).toString('base64url'),
+      nonce: randomBytes(8).toString('base64url'),
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+      code_challenge_method: 'S256',
+    })) auth.searchParams.set(k, v);
+    const browser = new BrowserSession();
+    const stay = (u: URL) => u.origin !== new URL(PROBE_REDIRECT).origin;
+    let last = await browser.go(auth.toString(), { stay });
+    if (last.url.includes('/login?flow=')) last = await submitPasswordLogin(browser, t.hubUrl, last, t.testUser, stay);
+    const code = last.location ? new URL(last.location).searchParams.get('code') : null;
+    if (!code) throw new Error(`the sign-in did not end with a code at the client (last answer ${last.status} at ${last.url})`);
+
+    const redeem = () => probe(d.token_endpoint, { form: { grant_type: 'authorization_code', code, redirect_uri: PROBE_REDIRECT, code_verifier: verifier }, basic: [clientId, secret], headers: { accept: 'application/json' } });
+    const first = await redeem();
+    if (first.status !== 200) throw new Error(`redeeming the code answered ${first.status}`);
+    const tokens = JSON.parse(first.body) as { access_token: string; refresh_token?: string };
+    const second = await redeem();
+    const introspect = d.introspection_endpoint
+      ? await probe(d.introspection_endpoint, { form: { token: tokens.access_token }, basic: [clientId, secret], headers: { accept: 'application/json' } })
+      : undefined;
+    const stillActive = introspect ? (JSON.parse(introspect.body) as { active?: boolean }).active === true : undefined;
+    const reuseRefused = second.status === 400 && /invalid_grant/.test(second.body);
+    f.add(
+      'hub.code.single-use',
+      t.hubUrl,
+      'Authorization codes are single-use, and reuse revokes what they issued',
+      reuseRefused && stillActive !== true ? 'pass' : 'fail',
+      !reuseRefused ? `A second redemption answered ${second.status}.` : stillActive ? 'Reuse was refused, but the access token from the first redemption stayed active.' : 'The second redemption was refused (invalid_grant) and the first access token was revoked.',
+      why.code,
+      [first.evidence, second.evidence, ...(introspect ? [introspect.evidence] : [])],
+    );
+
+    // The first redemption's grant was revoked by the code reuse; sign in again for a clean pair.
+    await checkRefreshRotation(t, f, d, { clientId, secret, browser, why: why.refresh });
+    return { clientId, secret, browser };
+  } finally {
+    cleanups.push(() => admin(t, 'DELETE', `/admin/clients/${encodeURIComponent(clientId)}`).then(() => undefined));
+  }
+}
+
+/** Work to do once every probe that needs the audit client has run (deleting the client). */
+export const cleanups: (() => Promise<void>)[] = [];
+
+async function checkRefreshRotation(
+  t: AuditTarget,
+  f: Findings,
+  d: Discovery,
+  { clientId, secret, browser, why }: { clientId: string; secret: string; browser: BrowserSession; why: string },
+): Promise<void> {
+  await f.run('hub.refresh.rotation', t.hubUrl, 'Refresh tokens rotate and reuse is refused', why, async () => {
+    const verifier = randomBytes(32).toString('base64url');
+    const auth = new URL(d.authorization_endpoint);
+    for (const [k, v] of Object.entries({
+      client_id: clientId, response_type: 'code', scope: 'openid offline_access', prompt: 'consent', redirect_uri: PROBE_REDIRECT,
+      state: randomBytes(8).toString('base64url'), nonce: randomBytes(8).toString('base64url'),
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256',
+    })) auth.searchParams.set(k, v);
+    const stay = (u: URL) => u.origin !== new URL(PROBE_REDIRECT).origin;
+    const last = await browser.go(auth.toString(), { stay });
+    const code = last.location ? new URL(last.location).searchParams.get('code') : null;
+    if (!code) throw new Error('the second sign-in (single sign-on) did not end with a code');
+    const first = await probe(d.token_endpoint, { form: { grant_type: 'authorization_code', code, redirect_uri: PROBE_REDIRECT, code_verifier: verifier }, basic: [clientId, secret], headers: { accept: 'application/json' } });
+    const rt = (JSON.parse(first.body) as { refresh_token?: string }).refresh_token;
+    if (!rt) return { verdict: 'skip', detail: 'No refresh token was issued.', evidence: [first.evidence] };
+    const refresh = () => probe(d.token_endpoint, { form: { grant_type: 'refresh_token', refresh_token: rt }, basic: [clientId, secret], headers: { accept: 'application/json' } });
+    const a = await refresh();
+    const rotated = a.status === 200 && (JSON.parse(a.body) as { refresh_token?: string }).refresh_token !== rt;
+    const b = await refresh();
+    const reuseRefused = b.status === 400 && /invalid_grant/.test(b.body);
+    return rotated && reuseRefused
+      ? { verdict: 'pass', detail: 'The refresh answered a new refresh token, and using the old one again was refused (invalid_grant).', evidence: [a.evidence, b.evidence] }
+      : { verdict: 'fail', detail: `${rotated ? 'Rotated' : 'Did not rotate'}; reuse answered ${b.status}.`, evidence: [a.evidence, b.evidence] };
+  });
+}
