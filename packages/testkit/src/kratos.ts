@@ -31,7 +31,8 @@ export async function ensureKratosBinary(): Promise<string> {
 }
 
 export type KratosDatabase =
-  | { kind: 'sqlite' }
+  /** A fresh SQLite file per start, or `file`, kept across starts (created from the migrated template). */
+  | { kind: 'sqlite'; file?: string }
   | { kind: 'memory' }
   | { kind: 'postgres'; dsn: string };
 
@@ -142,8 +143,12 @@ export async function startKratos(options: KratosOptions): Promise<RunningKratos
   if (database.kind === 'memory') dsn = 'memory';
   else if (database.kind === 'postgres') dsn = database.dsn;
   else {
-    const file = join(dir, 'kratos.sqlite');
-    await copyFile(await migratedSqliteTemplate(bin), file);
+    const file = database.file ?? join(dir, 'kratos.sqlite');
+    const exists = await stat(file).then(() => true, () => false);
+    if (!exists) {
+      await mkdir(dirname(file), { recursive: true });
+      await copyFile(await migratedSqliteTemplate(bin), file);
+    }
     dsn = `sqlite://${file}?_fk=true&mode=rwc`;
   }
   const hubUrl = options.hubUrl ?? `http://127.0.0.1:${publicPort}`;
@@ -162,7 +167,8 @@ export async function startKratos(options: KratosOptions): Promise<RunningKratos
   await writeFile(sitePath, JSON.stringify(site, null, 2), { mode: 0o600 });
   const configFiles = [join(KRATOS_DIR, 'kratos.yml'), sitePath];
 
-  if (database.kind === 'postgres') await migrate(bin, configFiles);
+  // A kept SQLite file may predate a newer pinned Kratos: migrating is idempotent and fast.
+  if (database.kind === 'postgres' || (database.kind === 'sqlite' && database.file)) await migrate(bin, configFiles);
 
   const args = ['serve', ...configFiles.flatMap((f) => ['-c', f]), '--watch-courier', '--sqa-opt-out'];
   if (options.dev) args.push('--dev');
