@@ -164,21 +164,44 @@ export async function startTestHub(extra: { accessTokenTtl?: number; clientIds?:
 /** A tiny cookie jar for the hub's origin, shared by every authorize() of one test hub. */
 const jars = new Map<string, Map<string, string>>();
 
-async function authorize(issuer: string, start: URL | string): Promise<URL> {
+/** hubFetch sends one request to the hub with this test browser's hub cookies, and keeps new ones. */
+export async function hubFetch(issuer: string, url: URL | string, init: RequestInit = {}): Promise<Response> {
   const jar = jars.get(issuer) ?? new Map<string, string>();
   jars.set(issuer, jar);
+  const headers = new Headers(init.headers);
+  headers.set('cookie', [...jar].map(([k, v]) => `${k}=${v}`).join('; '));
+  const res = await fetch(url, { ...init, redirect: 'manual', headers });
+  for (const line of res.headers.getSetCookie()) {
+    const [pair] = line.split(';');
+    const eq = pair!.indexOf('=');
+    const name = pair!.slice(0, eq).trim();
+    const value = pair!.slice(eq + 1).trim();
+    if (/max-age=0|expires=Thu, 01 Jan 1970/i.test(line) || value === '') jar.delete(name);
+    else jar.set(name, value);
+  }
+  return res;
+}
+
+/** endSessionAtHub opens the end_session URL and confirms the hub's logout form like a browser. */
+export async function endSessionAtHub(issuer: string, url: URL): Promise<URL> {
+  const page = await hubFetch(issuer, url);
+  const html = await page.text();
+  const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
+  const xsrf = /name="xsrf" value="([^"]+)"/.exec(html)?.[1];
+  if (!action || !xsrf) throw new Error(`no logout form at the hub (${page.status}): ${html.slice(0, 200)}`);
+  const res = await hubFetch(issuer, new URL(action, issuer), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ xsrf, logout: 'yes' }).toString(),
+  });
+  return authorize(issuer, new URL(res.headers.get('location')!, issuer));
+}
+
+async function authorize(issuer: string, start: URL | string): Promise<URL> {
   let url = new URL(start);
   for (let hop = 0; hop < 20; hop++) {
     if (url.origin !== issuer) return url;
-    const res = await fetch(url, { redirect: 'manual', headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } });
-    for (const line of res.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const eq = pair!.indexOf('=');
-      const name = pair!.slice(0, eq).trim();
-      const value = pair!.slice(eq + 1).trim();
-      if (/max-age=0|expires=Thu, 01 Jan 1970/i.test(line) || value === '') jar.delete(name);
-      else jar.set(name, value);
-    }
+    const res = await hubFetch(issuer, url);
     const location = res.headers.get('location');
     if (!location) throw new Error(`hub answered ${res.status} without a redirect at ${url.pathname}: ${(await res.text()).slice(0, 300)}`);
     url = new URL(location, url);
