@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXIT } from '@ssohub/cli';
+import { adminTokenForTests, type HubStack, startHubStack } from '../support/hub-stack.ts';
+import { runCli, spawnCli } from './cli-run.ts';
+
+describe('ssohub clients, sessions, lockouts and audit against a running hub', () => {
+  let stack: HubStack;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    stack = await startHubStack({
+      config: { bridge: { clients: [{ client_id: 'static-app', client_secret: 's'.repeat(40), redirect_uris: ['https://static.test/cb'] }] } },
+    });
+    env = { SSOHUB_ADMIN_URL: stack.adminUrl, SSOHUB_ADMIN_TOKEN: adminTokenForTests };
+  });
+  afterAll(async () => stack?.stop());
+
+  it('runs as a real binary: lists clients as JSON and exits 0', async () => {
+    const res = await spawnCli(['clients', 'list', '--json'], env);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(EXIT.OK);
+    expect(res.json().clients.map((c: { client_id: string }) => c.client_id)).toEqual(['static-app']);
+  });
+
+  it('onboards a client and prints its secret once; show and list never do', async () => {
+    const created = await runCli(
+      ['clients', 'create', '--json', '--id', 'app-a', '--name', 'App A', '--redirect-uri', 'https://app-a.test/callback', '--redirect-uri', 'https://app-a.test/cb2', '--post-logout-uri', 'https://app-a.test/', '--backchannel-logout-uri', 'https://app-a.test/backchannel', '--first-party', '--scope', 'openid email', '--access-token-ttl', '600'],
+      env,
+    );
+    expect(created.code, created.stdout + created.stderr).toBe(EXIT.OK);
+    const { client, client_secret } = created.json();
+    expect(client_secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(client).toMatchObject({
+      client_id: 'app-a',
+      client_name: 'App A',
+      redirect_uris: ['https://app-a.test/callback', 'https://app-a.test/cb2'],
+      backchannel_logout_session_required: true,
+      ssohub_first_party: true,
+      ssohub_access_token_ttl: 600,
+      source: 'api',
+    });
+    const shown = await runCli(['clients', 'show', 'app-a', '--json'], env);
+    expect(shown.json().client.has_secret).toBe(true);
+    expect(shown.stdout).not.toContain(client_secret);
+    const human = await runCli(['clients', 'show', 'app-a'], env);
+    expect(human.stdout).toMatch(/^client_id: +app-a$/m);
+    expect(human.stdout).not.toContain(client_secret);
+    const table = await runCli(['clients', 'list'], env);
+    expect(table.stdout).toMatch(/^CLIENT ID +NAME +SOURCE +FIRST-PARTY +REDIRECT URIS$/m);
+    expect(table.stdout).toMatch(/^app-a +App A +api +yes +https:\/\/app-a\.test\/callback/m);
+  });
+
+  it('updates and rotates the secret of an onboarded client, then deletes it', async () => {
+    await runCli(['clients', 'create', '--json', '--id', 'app-b', '--redirect-uri', 'https://shop-b.example/cb'], env);
+    const updated = await runCli(['clients', 'update', 'app-b', '--json', '--no-first-party', '--redirect-uri', 'https://shop-b.example/callback'], env);
+    expect(updated.code).toBe(EXIT.OK);
+    expect(updated.json().client).toMatchObject({ ssohub_first_party: false, redirect_uris: ['https://shop-b.example/callback'] });
+    const before = (await stack.hub.ctx.clients.find('app-b'))!.metadata.client_secret;
+    const rotated = await runCli(['clients', 'rotate-secret', 'app-b', '--json'], env);
+    expect(rotated.json().client_secret).not.toBe(before);
+    expect((await runCli(['clients', 'delete', 'app-b'], env)).code).toBe(EXIT.USAGE);
+    expect((await runCli(['clients', 'delete', 'app-b', '--yes', '--json'], env)).json()).toEqual({ deleted: 'app-b', revokedGrants: expect.toBeOneOf([null, expect.any(Number)]) });
+    const gone = await runCli(['clients', 'show', 'app-b', '--json'], env);
+    expect(gone.code).toBe(EXIT.NOT_FOUND);
+    expect(gone.json().error.message).toMatch(/there is no client "app-b"/);
+  });
+
+  it('exits 2 with a message naming the field when the hub refuses a definition', async () => {
+    const res = await runCli(['clients', 'create', '--id', 'bad', '--redirect-uri', 'https://bad.test/cb#frag'], env);
+    expect(res.code).toBe(EXIT.USAGE);
+    expect(res.stderr).toMatch(/^ssohub: invalid client: redirect_uris\[0\] must not contain a fragment/);
+    const json = await runCli(['clients', 'create', '--json', '--id', 'bad', '--redirect-uri', 'http://bad.test/cb'], env);
+    expect(json.json().error).toMatchObject({ code: 'SSOHUB_ERR_VALIDATION', exitCode: EXIT.USAGE, message: expect.stringMatching(/redirect_uris\[0\] must use https/) });
+    expect((await runCli(['clients', 'create', '--id', 'bad', '--access-token-ttl', 'soon'], env)).code).toBe(EXIT.USAGE);
+    expect((await runCli(['clients', 'frobnicate'], env)).code).toBe(EXIT.USAGE);
+  });
+
+  it('exits 6 when changing a client that comes from configuration, or reusing an id', async () => {
+    const res = await runCli(['clients', 'rotate-secret', 'static-app'], env);
+    expect(res.code).toBe(EXIT.CONFLICT);
+    expect(res.stderr).toMatch(/comes from the hub's configuration/);
+    expect((await runCli(['clients', 'create', '--id', 'static-app', '--redirect-uri', 'https://x.test/cb'], env)).code).toBe(EXIT.CONFLICT);
+  });
+
+  it('exits 4 without a token or with a wrong one, and 5 when the admin API does not answer', async () => {
+    const none = await runCli(['clients', 'list'], { SSOHUB_ADMIN_URL: stack.adminUrl });
+    expect(none.code).toBe(EXIT.AUTH);
+    expect(none.stderr).toMatch(/set SSOHUB_ADMIN_TOKEN/);
+    const wrong = await runCli(['clients', 'list', '--token', 'not-the-token-0123456789abcdef'], env);
+    expect(wrong.code).toBe(EXIT.AUTH);
+    const down = await runCli(['clients', 'list', '--admin-url', 'http://127.0.0.1:2'], env);
+    expect(down.code).toBe(EXIT.UNREACHABLE);
+    expect(down.stderr).toMatch(/cannot reach the admin API at http:\/\/127\.0\.0\.1:2/);
+  });
+
+  it('lists lockouts, reports sessions of unknown users as not found, and tails the audit trail', async () => {
+    expect((await runCli(['lockouts', 'list', '--json'], env)).json()).toEqual({ lockouts: expect.any(Array) });
+    expect((await runCli(['lockouts', 'clear', 'nobody@example.test', '--json'], env)).json()).toMatchObject({ identifier: 'nobody@example.test' });
+    expect((await runCli(['sessions', 'list', 'nobody@example.test'], env)).code).toBe(EXIT.NOT_FOUND);
+    expect((await runCli(['sessions', 'revoke', 'nobody@example.test'], env)).code).toBe(EXIT.USAGE);
+    const tail = await runCli(['audit', 'tail', '--json', '--count', '100'], env);
+    expect(tail.code).toBe(EXIT.OK);
+    const events = tail.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(events.filter((e) => e.clientId === 'app-b').map((e) => e.type)).toEqual(['client.created', 'client.updated', 'client.secret_rotated', 'client.deleted']);
+    expect(events.find((e) => e.type === 'client.created')?.actor).toBe('admin:cli-test');
+    const after = await runCli(['audit', 'tail', '--json', '--after', events.at(-2).id], env);
+    expect(after.stdout.trim().split('\n').map((l) => JSON.parse(l).id)).toEqual([events.at(-1).id]);
+    expect((await runCli(['audit', 'tail'], env)).stdout).toMatch(/^TIME +TYPE +OUTCOME +ACTOR +SUBJECT +CLIENT$/m);
+  });
+});
