@@ -30,7 +30,7 @@ button:hover,.button-link:hover{background:var(--accent-hover);border-color:var(
 button.secondary,.button-link.secondary{background:transparent;color:var(--accent);border-color:var(--line)}
 button.secondary:hover,.button-link.secondary:hover{background:var(--soft);border-color:var(--accent)}
 button[disabled]{opacity:.55;cursor:not-allowed}
-fieldset>button.primary{width:100%}
+fieldset>button{width:100%}
 .secondary-actions{display:flex;flex-wrap:wrap;gap:10px}
 .secondary-actions>button{flex:1 1 auto}
 .nav .secondary-actions>button{flex:0 0 auto;border:0;background:none;color:var(--muted);min-height:0;padding:4px 0;font-weight:500;text-decoration:underline;text-underline-offset:3px}

@@ -28,7 +28,7 @@ export interface RenderOptions {
 
 const GROUP_TITLES: Record<string, string> = {
   profile: 'Profile',
-  password: 'Password',
+  password: 'Change password',
   code: 'Sign-in code',
   oidc: 'Linked accounts',
   totp: 'Authenticator app',
@@ -96,17 +96,17 @@ function renderGroup(
   const title = GROUP_TITLES[group] ?? group.replaceAll('_', ' ');
   return html`<fieldset class="group group-${group}${nav ? ' nav' : ''}" data-testid="group/${group}">
 ${options.groupHeadings && visible && !nav ? html`<legend class="group-title">${title}</legend>` : or && visible && !nav ? html`<div class="or" aria-hidden="true"><span>or</span></div>` : ''}
-${primary.map((n) => renderNode(n, formNodes, ids, options))}
+${primary.map((n) => renderNode(n, formNodes, ids, options, or && !nodes.some(isRequiredField)))}
 ${secondary.length ? html`<div class="secondary-actions">${secondary.map((n) => renderNode(n, formNodes, ids, options))}</div>` : ''}
 </fieldset>`;
 }
 
-function renderNode(node: FlowNode, formNodes: FlowNode[], ids: FieldIds, options: RenderOptions): SafeHtml {
+function renderNode(node: FlowNode, formNodes: FlowNode[], ids: FieldIds, options: RenderOptions, alternative = false): SafeHtml {
   const a = node.attributes;
   const testId = `node/${node.group}/${String(a.name ?? a.id ?? node.type)}`;
   switch (node.type) {
     case 'input':
-      return renderInput(node, formNodes, ids, testId);
+      return renderInput(node, formNodes, ids, testId, alternative);
     case 'text': {
       const text = a.text as KratosText | undefined;
       const secrets = (text?.context as { secrets?: KratosText[] } | undefined)?.secrets;
@@ -132,7 +132,8 @@ ${renderNodeMessages(node, undefined)}
   }
 }
 
-function renderInput(node: FlowNode, formNodes: FlowNode[], ids: FieldIds, testId: string): SafeHtml {
+/** `alternative`: a one-button method offered after an "or", styled as the second choice. */
+function renderInput(node: FlowNode, formNodes: FlowNode[], ids: FieldIds, testId: string, alternative: boolean): SafeHtml {
   const a = node.attributes;
   const name = String(a.name ?? '');
   const type = String(a.type ?? 'text');
@@ -148,7 +149,7 @@ function renderInput(node: FlowNode, formNodes: FlowNode[], ids: FieldIds, testI
       // Buttons without a submit action need JavaScript (WebAuthn, passkeys); say so instead of failing silently.
       return html`<button type="button" class="secondary" disabled data-testid="${testId}">${label}</button><p class="field-msg info">This option needs JavaScript, which this page does not use.</p>`;
     }
-    return html`<button type="submit" name="${name}" value="${value}" class="${secondary ? 'secondary' : 'primary'}"${skipValidation ? html` formnovalidate` : ''}${disabled ? html` disabled` : ''} data-testid="${testId}">${label}</button>`;
+    return html`<button type="submit" name="${name}" value="${value}" class="${secondary || alternative ? 'secondary' : 'primary'}"${skipValidation ? html` formnovalidate` : ''}${disabled ? html` disabled` : ''} data-testid="${testId}">${label}</button>`;
   }
   const id = ids.next(name);
   const messages = node.messages ?? [];
