@@ -16,7 +16,13 @@ export interface CliResult {
 export async function runCli(args: string[], env: Record<string, string | undefined>): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
-  const code = await main(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env, user: 'cli-test' });
+  const out = (t: string) => {
+    stdout += t;
+  };
+  const err = (t: string) => {
+    stderr += t;
+  };
+  const code = await main(args, { stdout: out, stderr: err, env, user: 'cli-test' });
   return { code, stdout, stderr, json: () => JSON.parse(stdout) };
 }
 
@@ -30,8 +36,12 @@ export async function spawnCli(args: string[], env: Record<string, string>): Pro
   });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d) => void (stdout += d));
-  child.stderr.on('data', (d) => void (stderr += d));
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   const code = await new Promise<number>((resolve) => child.once('close', (c) => resolve(c ?? -1)));
   return { code, stdout, stderr, json: () => JSON.parse(stdout) };
 }
