@@ -32,7 +32,10 @@ export async function createIdentity(stack: HubStack, email: string, password: s
 /** A browser at a client IP (the hub trusts X-Forwarded-For in these tests). */
 export class Browser {
   readonly session = new HttpSession();
-  constructor(readonly ip: string) {}
+  readonly ip: string;
+  constructor(ip: string) {
+    this.ip = ip;
+  }
 
   async startFlow(baseUrl: string, kind: 'login' | 'registration' | 'recovery' | 'verification'): Promise<Flow> {
     const res = await this.session.request(`${baseUrl}/self-service/${kind}/browser`, {
