@@ -1,4 +1,7 @@
 // Re-exports only: the public surface of @ssohub/client.
+export { type SsoExpress, type SsoMiddleware, type SsoRequest, ssoExpress } from './adapters/express-middleware.ts';
+export { type SsoFastifyOptions, ssoFastify } from './adapters/fastify-plugin.ts';
+export { escapeHtml, renderError } from './adapters/render-error.ts';
 export { type CreateSsoClientExtras, createSsoClient, type SsoClient } from './create-sso-client.ts';
 export { isSsoClientError, SsoClientError, type SsoClientErrorCode } from './errors.ts';
 export { type AccessDecision, type SsoRouteRequirement, wantsHtml } from './guard/check-access.ts';

@@ -30,7 +30,7 @@ export interface TestHub {
   /** Follows redirects through the hub like a browser and returns the URL it leaves to (the callback). */
   authorize(url: URL | string): Promise<URL>;
   /** Signs a logout token with the hub's key (or `key`), with overridable claims and header. */
-  signLogoutToken(claims: Record<string, unknown>, options?: { key?: CryptoKey; typ?: string; kid?: string; omit?: string[] }): Promise<string>;
+  signLogoutToken(claims: Record<string, unknown>, options?: { key?: Parameters<SignJWT['sign']>[0]; typ?: string; kid?: string; omit?: string[] }): Promise<string>;
   /** Calls on the hub's back-channel logout deliveries (url, token). */
   backchannelCalls: { url: string; token: string }[];
   close(): Promise<void>;
@@ -66,7 +66,7 @@ export async function startTestHub(extra: { accessTokenTtl?: number; clientIds?:
   const policy = interactionPolicy.base();
   policy.get('login')!.checks.add(
     new interactionPolicy.Check('acr_values_step_up', 'a higher authentication level was requested', (ctx) => {
-      const asked = String(ctx.oidc.params['acr_values'] ?? '').split(' ').filter(Boolean);
+      const asked = String(ctx.oidc.params?.['acr_values'] ?? '').split(' ').filter(Boolean);
       if (!hub.enforceAcrValues || asked.length === 0 || asked.includes(String(ctx.oidc.session?.acr))) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
       return interactionPolicy.Check.REQUEST_PROMPT;
     }),
