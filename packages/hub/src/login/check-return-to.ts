@@ -26,7 +26,7 @@ export function checkReturnTo(value: string | undefined, policy: ReturnToPolicy)
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw refused(value, 'it is not a web address');
   if (url.username || url.password) throw refused(value, 'it carries credentials');
   const allowed = new Set([hub.origin, ...policy.allowedReturnOrigins.map((o) => new URL(o).origin)]);
-  if (!allowed.has(url.origin)) throw refused(value, `${url.host} is not an app registered with this sign-in service`);
+  if (!allowed.has(url.origin)) throw refused(value, "that is not an app registered with this sign-in service");
   return url.toString();
 }
 
