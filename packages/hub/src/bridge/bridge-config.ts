@@ -133,7 +133,10 @@ function checkSigningKeys(p: ConfigProblems, keys: Record<string, unknown>[]): v
   const kids = new Set<string>();
   keys.forEach((k, i) => {
     const at = `bridge.signingKeys[${i}]`;
-    if (!k || typeof k !== 'object') return p.add(at, 'must be a private JWK object');
+    if (!k || typeof k !== 'object') {
+      p.add(at, 'must be a private JWK object');
+      return;
+    }
     if (typeof k.kid !== 'string' || !k.kid) p.add(`${at}.kid`, 'must be a non-empty string (unique per key)');
     else if (kids.has(k.kid)) p.add(`${at}.kid`, `must be unique ("${k.kid}" appears twice)`);
     else kids.add(k.kid);

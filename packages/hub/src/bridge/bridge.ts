@@ -2,8 +2,13 @@
  * Bridge is what the OIDC provider offers the rest of the hub (admin API, login pages): ending
  * sessions so that logout reaches every client app.
  */
+import type Provider from 'oidc-provider';
+
 export interface Bridge {
+  /** `${publicUrl}${bridge.path}`, e.g. https://login.example.com/oidc. */
   issuer: string;
+  /** The oidc-provider instance (for the hub's own diagnostics; clients come from the registry). */
+  provider: Provider;
   /**
    * Ends every provider session bound to the Kratos session, sends back-channel logout to every
    * client that took part, and revokes the Kratos session itself.

@@ -1,18 +1,85 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { HubContext } from '../hub-context.ts';
+import { createAdapterFactory } from './adapter/create-adapter-factory.ts';
 import type { Bridge } from './bridge.ts';
+import { registerInteractions } from './interactions/register-interactions.ts';
+import { createBackchannelDeliverer } from './logout/backchannel-deliverer.ts';
+import { createBackchannelQueue } from './logout/backchannel-queue.ts';
+import { registerProviderEvents } from './provider/provider-events.ts';
+import { createProvider } from './provider/create-provider.ts';
+import { mountProvider } from './provider/mount-provider.ts';
+import { loadSigningKeys } from './provider/signing-keys.ts';
+import { KratosBoundSessions } from './sessions/kratos-bound-sessions.ts';
+import { registerProviderHooks } from './sessions/provider-hooks.ts';
+import { createSessionBindings } from './sessions/session-bindings.ts';
 
-/** Mounts the OIDC provider on the login domain. (Scaffold: filled in by the bridge work.) */
-export async function registerBridge(_app: FastifyInstance, ctx: HubContext): Promise<Bridge> {
-  const issuer = `${ctx.config.publicUrl}${ctx.config.bridge.path}`;
+/**
+ * Mounts the OIDC provider on the login domain (issuer `${publicUrl}${bridge.path}`), its
+ * interaction routes at /interaction/:uid, and returns what the rest of the hub uses to end
+ * sessions everywhere.
+ */
+export async function registerBridge(app: FastifyInstance, ctx: HubContext): Promise<Bridge> {
+  const { config, log } = ctx;
+  const issuer = `${config.publicUrl}${config.bridge.path}`;
+  const keys = await loadSigningKeys(config.bridge.signingKeys, log);
+  let cookieKeys = config.bridge.cookieKeys;
+  if (cookieKeys.length === 0) {
+    log.warn('ssohub WARNING: bridge.cookieKeys is empty, so an ephemeral cookie key was generated. Sign-ins in progress break on restart and other hub instances reject this instance\'s cookies. Configure bridge.cookieKeys (SSOHUB_COOKIE_KEYS).');
+    cookieKeys = [randomBytes(32).toString('base64url')];
+  }
+
+  const adapters = createAdapterFactory(ctx.storage, ctx.clients);
+  let sessions: KratosBoundSessions | undefined;
+  const provider = createProvider({
+    issuer,
+    config: config.bridge,
+    keys,
+    cookieKeys: [...cookieKeys],
+    adapters,
+    clients: ctx.clients,
+    kratos: ctx.kratos,
+    sessions: () => sessions!,
+    trustProxy: config.trustProxy,
+    log,
+  });
+  const deliverer = createBackchannelDeliverer({
+    provider,
+    queue: createBackchannelQueue(ctx.storage),
+    audit: ctx.audit,
+    log,
+    retryDelaysMs: config.bridge.backchannel.retryDelaysMs,
+    pollIntervalMs: config.bridge.backchannel.pollIntervalMs,
+  });
+  sessions = new KratosBoundSessions({
+    provider,
+    kratos: ctx.kratos,
+    bindings: createSessionBindings(ctx.storage),
+    deliverer,
+    adapters,
+    audit: ctx.audit,
+    sessionTtl: config.bridge.ttl.session,
+  });
+  registerProviderHooks(provider, { kratos: ctx.kratos, sessions, audit: ctx.audit });
+  registerProviderEvents(provider, { audit: ctx.audit, log, deliverer });
+  await mountProvider(app, provider, config.bridge.path, { https: config.publicUrl.startsWith('https:') });
+  registerInteractions(app, ctx, provider);
+  deliverer.start();
+  log.info({ issuer, signingKeys: keys.map((k) => ({ kid: k.kid, alg: k.alg })) }, 'OIDC bridge mounted');
+
+  const bound = sessions;
   return {
     issuer,
-    async endKratosSession(id) {
-      await ctx.kratos.revokeSession(id);
+    provider,
+    async endKratosSession(kratosSessionId, reason) {
+      await bound.endKratosSession(kratosSessionId, reason);
     },
-    async listBindings() {
-      return [];
+    async listBindings(identityId) {
+      return bound.listBindings(identityId);
     },
-    async close() {},
+    async close() {
+      deliverer.stop();
+      adapters.close();
+    },
   };
 }

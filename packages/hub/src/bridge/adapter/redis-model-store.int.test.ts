@@ -4,6 +4,12 @@ import { afterAll, inject } from 'vitest';
 import { describeModelStoreContract } from './model-store-contract.ts';
 import { RedisModelStore } from './redis-model-store.ts';
 
+declare module 'vitest' {
+  export interface ProvidedContext {
+    redisUrl: string;
+  }
+}
+
 // The same contract as the memory store, against the real Redis of the test run.
 const redis = new Redis(inject('redisUrl'));
 const prefix = uniquePrefix('adapter');

@@ -1,0 +1,123 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type Provider from 'oidc-provider';
+import { SsoHubError } from '../../errors/ssohub-error.ts';
+import type { HubContext } from '../../hub-context.ts';
+import type { Session } from '../../kratos/kratos-client.ts';
+import { authenticationContext } from '../claims/account-claims.ts';
+import { INTERACTION_PATH } from '../provider/create-provider.ts';
+import { isLiveKratosSession } from '../sessions/kratos-bound-sessions.ts';
+import { renderConsentPage } from './consent-page.ts';
+import { buildKratosLoginUrl, decideLogin } from './decide-login.ts';
+
+type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+/**
+ * The glue between an OIDC interaction and Kratos (architecture: "The sign-in path"):
+ * GET  /interaction/:uid           login prompt: the browser's Kratos session answers it, or the
+ *                                  browser goes through the Kratos login flow and comes back here;
+ *                                  consent prompt: first-party apps never get here, third-party
+ *                                  apps get the consent page.
+ * POST /interaction/:uid/consent   approve (remember the grant) or deny (access_denied).
+ */
+export function registerInteractions(app: FastifyInstance, ctx: HubContext, provider: Provider): void {
+  const details = async (request: FastifyRequest, reply: FastifyReply): Promise<Details> => {
+    try {
+      return await provider.interactionDetails(request.raw, reply.raw);
+    } catch (err) {
+      throw new SsoHubError('SSOHUB_ERR_INTERACTION', 'This sign-in request has expired or belongs to another browser. Go back to the app and start again.', {
+        status: 400,
+        cause: err,
+      });
+    }
+  };
+
+  const finish = async (request: FastifyRequest, reply: FastifyReply, result: Record<string, unknown>) => {
+    const to = await provider.interactionResult(request.raw, reply.raw, result, { mergeWithLastSubmission: false });
+    return reply.header('cache-control', 'no-store').redirect(to, 303);
+  };
+
+  app.get<{ Params: { uid: string } }>(`${INTERACTION_PATH}/:uid`, async (request, reply) => {
+    const d = await details(request, reply);
+    if (d.uid !== request.params.uid) throw new SsoHubError('SSOHUB_ERR_INTERACTION', 'This sign-in request does not match this browser.', { status: 400 });
+    const clientId = String(d.params.client_id);
+
+    if (d.prompt.name === 'login') {
+      const session = await ctx.kratos.whoami(request.headers.cookie);
+      const live: Session | undefined = session && isLiveKratosSession(session) && session.identity ? session : undefined;
+      const auth = live ? authenticationContext(live) : undefined;
+      const decision = decideLogin({
+        params: d.params as Record<string, unknown>,
+        interactionIat: d.iat as number,
+        kratos: auth && live ? { authenticatedAt: auth.authTime, aal: auth.acr } : undefined,
+        now: Math.floor(Date.now() / 1000),
+      });
+      if (decision.action === 'kratos-login' || !live || !auth) {
+        const returnTo = `${ctx.config.publicUrl}${INTERACTION_PATH}/${d.uid}`;
+        const reason = decision.action === 'kratos-login' ? decision.reason : 'no_session';
+        ctx.audit.record({ type: 'bridge.login.redirected', clientId, outcome: 'info', reason, ip: request.ip });
+        const target = buildKratosLoginUrl(ctx.config.publicUrl, returnTo, {
+          refresh: decision.action === 'kratos-login' && decision.refresh,
+          aal: decision.action === 'kratos-login' ? decision.aal : undefined,
+        });
+        return reply.header('cache-control', 'no-store').redirect(target, 303);
+      }
+      ctx.audit.record({ type: 'bridge.login.accepted', subject: live.identity!.id, clientId, outcome: 'success', acr: auth.acr, ip: request.ip });
+      return finish(request, reply, {
+        login: { accountId: live.identity!.id, acr: auth.acr, amr: auth.amr, ts: auth.authTime, remember: true },
+        // Read back after the provider saved its session, to bind the two (see provider-hooks.ts).
+        ssohub: { kratosSessionId: live.id },
+      });
+    }
+
+    if (d.prompt.name === 'consent') {
+      const client = await provider.Client.find(clientId);
+      if (!client) throw new SsoHubError('SSOHUB_ERR_INTERACTION', 'The app that started this sign-in no longer exists.', { status: 400 });
+      const missing = d.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
+      if ((client as unknown as { ssohub_first_party?: boolean }).ssohub_first_party === true) {
+        return finish(request, reply, { consent: { grantId: await saveGrant(provider, d) } });
+      }
+      return reply
+        .header('cache-control', 'no-store')
+        .type('text/html; charset=utf-8')
+        .send(
+          renderConsentPage({
+            uid: d.uid,
+            clientName: client.clientName ?? client.clientId,
+            clientUri: client.clientUri,
+            scopes: missing.missingOIDCScope ?? [],
+            claims: (missing.missingOIDCClaims ?? []).filter((c) => !['sub', 'sid', 'acr', 'amr', 'auth_time'].includes(c)),
+          }),
+        );
+    }
+    throw new SsoHubError('SSOHUB_ERR_INTERACTION', `Unsupported interaction prompt "${d.prompt.name}".`, { status: 400 });
+  });
+
+  app.post<{ Params: { uid: string }; Body: { decision?: string } }>(`${INTERACTION_PATH}/:uid/consent`, async (request, reply) => {
+    const d = await details(request, reply);
+    if (d.uid !== request.params.uid || d.prompt.name !== 'consent') {
+      throw new SsoHubError('SSOHUB_ERR_INTERACTION', 'This consent request is no longer waiting for an answer.', { status: 400 });
+    }
+    const clientId = String(d.params.client_id);
+    const subject = d.session?.accountId;
+    if (request.body?.decision === 'approve') {
+      const grantId = await saveGrant(provider, d);
+      ctx.audit.record({ type: 'bridge.consent.approved', subject, clientId, outcome: 'success', ip: request.ip });
+      return finish(request, reply, { consent: { grantId } });
+    }
+    ctx.audit.record({ type: 'bridge.consent.denied', subject, clientId, outcome: 'info', ip: request.ip });
+    return finish(request, reply, { error: 'access_denied', error_description: 'The user did not allow the app to use the account.' });
+  });
+}
+
+/** Adds what the consent prompt found missing to the (existing or new) grant and saves it. */
+async function saveGrant(provider: Provider, d: Details): Promise<string> {
+  const accountId = d.session?.accountId;
+  if (!accountId) throw new SsoHubError('SSOHUB_ERR_INTERACTION', 'There is no signed-in user for this consent.', { status: 400 });
+  const clientId = String(d.params.client_id);
+  const grant = (d.grantId ? await provider.Grant.find(d.grantId) : undefined) ?? new provider.Grant({ accountId, clientId });
+  const missing = d.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
+  if (missing.missingOIDCScope?.length) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+  if (missing.missingOIDCClaims?.length) grant.addOIDCClaims(missing.missingOIDCClaims);
+  for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
+  return grant.save();
+}

@@ -1,0 +1,194 @@
+import Provider, { type Configuration, errors, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Logger } from 'pino';
+import type { ClientRegistry } from '../../clients/client-registry.ts';
+import type { KratosClient } from '../../kratos/kratos-client.ts';
+import { type AdapterFactory, HUB_CLIENT_PROPERTIES } from '../adapter/create-adapter-factory.ts';
+import type { BridgeConfig } from '../bridge-config.ts';
+import { buildAccountClaims, buildScopeClaims } from '../claims/account-claims.ts';
+import { renderLogoutPage, renderLoggedOutPage, renderProviderError } from '../logout/logout-pages.ts';
+import type { KratosBoundSessions } from '../sessions/kratos-bound-sessions.ts';
+import type { PrivateJwk } from './signing-keys.ts';
+
+type HubClient = { clientId: string; ssohub_first_party?: boolean; ssohub_access_token_ttl?: number; ssohub_refresh_token_ttl?: number };
+type TokenLike = { expiresWithSession?: boolean; sessionUid?: string; kind?: string } | undefined;
+
+export const INTERACTION_PATH = '/interaction';
+
+/**
+ * Builds the oidc-provider instance of the login domain. Policy in one place:
+ * - clients come only from the client registry (adapter `Client` model), never from here;
+ * - PKCE S256 for every client; exact redirect URIs (no omission); `iss` in responses (v9 default);
+ * - refresh tokens for clients allowed the grant, rotated on every use, bound to the session
+ *   unless offline_access was granted; client auth basic (or post), private_key_jwt or none;
+ * - every TTL explicit; development interactions off; resource indicators off (opaque tokens for
+ *   userinfo; resource servers use introspection).
+ */
+export function createProvider(o: {
+  issuer: string;
+  config: BridgeConfig;
+  keys: PrivateJwk[];
+  cookieKeys: string[];
+  adapters: AdapterFactory;
+  clients: ClientRegistry;
+  kratos: KratosClient;
+  sessions: () => KratosBoundSessions;
+  trustProxy: boolean;
+  log: Logger;
+}): Provider {
+  const { ttl, claims: mapping } = o.config;
+  const scopes = [...new Set(['openid', 'offline_access', ...mapping.map((m) => m.scope)])];
+
+  const policy = interactionPolicy.base();
+  // acr_values is only voluntary in OIDC; the hub honours aal2 as a requirement, since a client
+  // asking for a second factor must not silently get less.
+  policy.get('login')!.checks.add(
+    new interactionPolicy.Check('acr_aal2', 'a second factor is required', 'login_required', (ctx: KoaContextWithOIDC) => {
+      const acrValues = String(ctx.oidc.params?.acr_values ?? '').split(' ').filter(Boolean);
+      const wants = acrValues.length > 0 && acrValues.every((v) => v === 'aal2' || v === 'aal3');
+      return wants && ctx.oidc.session?.acr !== 'aal2' && ctx.oidc.session?.acr !== 'aal3';
+    }),
+  );
+
+  const configuration: Configuration = {
+    adapter: o.adapters,
+    clients: [],
+    jwks: { keys: o.keys as never },
+    cookies: {
+      keys: o.cookieKeys,
+      long: { signed: true, httpOnly: true, sameSite: 'lax' },
+      short: { signed: true, httpOnly: true, sameSite: 'lax' },
+    },
+    features: {
+      devInteractions: { enabled: false },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, _form) => renderLogoutPage(ctx),
+        postLogoutSuccessSource: async (ctx) => renderLoggedOutPage(ctx),
+      },
+      backchannelLogout: { enabled: true },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      clientCredentials: { enabled: false },
+      resourceIndicators: { enabled: false },
+      registration: { enabled: false },
+      deviceFlow: { enabled: false },
+      pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
+    },
+    pkce: { required: () => true },
+    allowOmittingSingleRegisteredRedirectUri: false,
+    // client_secret_post stays accepted because the client registry onboards it; no shared-secret
+    // JWT (client_secret_jwt) and nothing else.
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+    clientDefaults: {
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: 'RS256',
+      backchannel_logout_session_required: true,
+    },
+    responseTypes: ['code'],
+    acrValues: ['aal1', 'aal2'],
+    scopes,
+    claims: buildScopeClaims(mapping) as Configuration['claims'],
+    extraClientMetadata: {
+      properties: [...HUB_CLIENT_PROPERTIES],
+      validator(_ctx, key, value) {
+        if (value === undefined) return;
+        if (key === 'ssohub_first_party' && typeof value !== 'boolean') {
+          throw new errors.InvalidClientMetadata('ssohub_first_party must be a boolean');
+        }
+        if (key !== 'ssohub_first_party' && (!Number.isInteger(value) || (value as number) <= 0)) {
+          throw new errors.InvalidClientMetadata(`${key} must be a positive integer (seconds)`);
+        }
+      },
+    },
+    ttl: {
+      AccessToken: (_ctx, _token, client) => (client as unknown as HubClient | undefined)?.ssohub_access_token_ttl ?? ttl.accessToken,
+      AuthorizationCode: ttl.authorizationCode,
+      IdToken: ttl.idToken,
+      RefreshToken: (_ctx, _token, client) => (client as unknown as HubClient | undefined)?.ssohub_refresh_token_ttl ?? ttl.refreshToken,
+      Session: ttl.session,
+      Grant: ttl.grant,
+      Interaction: ttl.interaction,
+      ClientCredentials: ttl.clientCredentials,
+      DeviceCode: ttl.deviceCode,
+      BackchannelAuthenticationRequest: ttl.backchannelAuthenticationRequest,
+    },
+    interactions: {
+      policy,
+      url: (_ctx, interaction) => `${INTERACTION_PATH}/${interaction.uid}`,
+    },
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    rotateRefreshToken: true,
+    async loadExistingGrant(ctx) {
+      const client = ctx.oidc.client!;
+      const session = ctx.oidc.session!;
+      const grantId = ctx.oidc.result?.consent?.grantId || session.grantIdFor(client.clientId);
+      const firstParty = (client as unknown as HubClient).ssohub_first_party === true;
+      let grant = grantId ? await ctx.oidc.provider.Grant.find(grantId) : undefined;
+      if (grant && grant.accountId !== session.accountId) grant = undefined;
+      if (!grant && !firstParty) return undefined;
+      if (!firstParty) return grant;
+      // First-party clients are part of the same deployment: what they ask for is granted
+      // without a screen (the client's registered `scope` already bounds what can be asked).
+      grant ??= new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId! });
+      const requested = [...ctx.oidc.requestParamOIDCScopes].join(' ');
+      if (requested) grant.addOIDCScope(requested);
+      const claims = [...ctx.oidc.requestParamClaims];
+      if (claims.length) grant.addOIDCClaims(claims);
+      await grant.save();
+      return grant;
+    },
+    async findAccount(ctx, sub, token) {
+      const t = token as TokenLike;
+      // Session-bound tokens (userinfo, refresh, code redemption) are only honoured while the
+      // Kratos session behind them lives: a provider session never outlives its Kratos session.
+      if (t?.expiresWithSession && t.sessionUid && !(await o.sessions().isUsable(t.sessionUid, sub))) return undefined;
+      const identity = await o.kratos.getIdentity(sub);
+      if (!identity || identity.state === 'inactive') return undefined;
+      void ctx;
+      return {
+        accountId: sub,
+        async claims(_use, scope) {
+          return buildAccountClaims(identity, new Set(String(scope ?? '').split(' ')), mapping) as { sub: string };
+        },
+      };
+    },
+    renderError: async (ctx, out, error) => renderProviderError(ctx, out, error),
+    // oidc-provider refuses loopback and private addresses on outgoing requests (SSRF guard). The
+    // back-channel logout URIs of registered clients are trusted configuration, so exactly those
+    // go out without the guard; anything else (e.g. a jwks_uri) keeps it.
+    fetch: async (url, options) => {
+      const target = new URL(String(url)).href;
+      const allowed = (await o.clients.list()).some((c) => {
+        const uri = c.metadata.backchannel_logout_uri;
+        return typeof uri === 'string' && safeHref(uri) === target;
+      });
+      if (!allowed) return fetch(url, options as RequestInit);
+      const { dispatcher: _guard, ...rest } = options as RequestInit & { dispatcher?: unknown };
+      return fetch(url, rest);
+    },
+    clientBasedCORS: (_ctx, origin, client) => client.redirectUris?.some((u) => safeOrigin(u) === origin) ?? false,
+  };
+
+  const provider = new Provider(o.issuer, configuration);
+  provider.proxy = o.trustProxy;
+  return provider;
+}
+
+function safeHref(u: string): string | undefined {
+  try {
+    return new URL(u).href;
+  } catch {
+    return undefined;
+  }
+}
+
+function safeOrigin(u: string): string | undefined {
+  try {
+    return new URL(u).origin;
+  } catch {
+    return undefined;
+  }
+}

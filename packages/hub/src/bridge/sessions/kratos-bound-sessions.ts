@@ -1,0 +1,149 @@
+import type Provider from 'oidc-provider';
+import type { AuditLog } from '../../audit/audit-log.ts';
+import type { KratosClient, Session } from '../../kratos/kratos-client.ts';
+import type { AdapterFactory } from '../adapter/create-adapter-factory.ts';
+import type { SessionBinding } from '../bridge.ts';
+import type { BackchannelDeliverer } from '../logout/backchannel-deliverer.ts';
+import type { SessionBindings } from './session-bindings.ts';
+
+type ProviderSession = InstanceType<Provider['Session']>;
+
+/** Models whose artefacts a grant can have issued (oidc-provider's helpers/revoke.js list). */
+const GRANT_MODELS = ['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest'];
+
+/**
+ * KratosBoundSessions keeps provider sessions subordinate to Kratos sessions (invariant 3): it
+ * checks a provider session against its bound Kratos session, and ends provider sessions (grants
+ * revoked, back-channel logout to every client that took part) when their Kratos session ends.
+ */
+export class KratosBoundSessions {
+  private readonly o: {
+    provider: Provider;
+    kratos: KratosClient;
+    bindings: SessionBindings;
+    deliverer: BackchannelDeliverer;
+    adapters: AdapterFactory;
+    audit: AuditLog;
+    sessionTtl: number;
+  };
+
+  constructor(o: KratosBoundSessions['o']) {
+    this.o = o;
+  }
+
+  async bind(uid: string, kratosSessionId: string, accountId: string): Promise<void> {
+    await this.o.bindings.bind({ uid, kratosSessionId, accountId }, this.o.sessionTtl);
+  }
+
+  async kratosSessionOf(uid: string): Promise<string | undefined> {
+    return (await this.o.bindings.find(uid))?.kratosSessionId;
+  }
+
+  /**
+   * True when the provider session may still be used: it is bound to a Kratos session that is the
+   * browser's current one (when `browserSession` is given) or at least still active, of the same
+   * identity.
+   */
+  async isUsable(uid: string, accountId: string, browser?: { session: Session | undefined }): Promise<boolean> {
+    const binding = await this.o.bindings.find(uid);
+    if (!binding || binding.accountId !== accountId) return false;
+    if (browser) {
+      const s = browser.session;
+      return !!s && s.active !== false && s.id === binding.kratosSessionId && s.identity?.id === accountId;
+    }
+    const s = await this.o.kratos.getSession(binding.kratosSessionId);
+    return isLive(s) && s?.identity?.id === accountId;
+  }
+
+  /** Ends one provider session: grants revoked, back-channel logout sent, session destroyed. */
+  async endProviderSession(session: ProviderSession, reason: string): Promise<void> {
+    const accountId = session.accountId;
+    const authorizations = Object.entries(session.authorizations ?? {}) as [string, { sid?: string; grantId?: string }][];
+    await Promise.all(
+      authorizations.map(async ([clientId, auth]) => {
+        if (auth.grantId) await this.revokeGrant(auth.grantId);
+        if (accountId && auth.sid) await this.o.deliverer.deliver({ clientId, accountId, sid: auth.sid, attempt: 1, reason });
+      }),
+    );
+    await session.destroy();
+    await this.o.bindings.unbind(session.uid);
+    this.o.audit.record({
+      type: 'bridge.session.ended',
+      actor: 'system',
+      subject: accountId,
+      outcome: 'success',
+      reason,
+      providerSessionUid: session.uid,
+      clients: authorizations.map(([c]) => c),
+    });
+  }
+
+  /**
+   * Ends every provider session bound to a Kratos session, then revokes the Kratos session itself
+   * (unless it is already known to be gone).
+   */
+  async endKratosSession(kratosSessionId: string, reason: string, { revokeKratos = true }: { revokeKratos?: boolean } = {}): Promise<void> {
+    const uids = await this.o.bindings.uidsOf(kratosSessionId);
+    let identityId: string | undefined;
+    for (const uid of uids) {
+      const session = await this.o.provider.Session.findByUid(uid);
+      if (session) {
+        identityId ??= session.accountId;
+        await this.endProviderSession(session, reason);
+      } else {
+        await this.o.bindings.unbind(uid);
+      }
+    }
+    if (revokeKratos) {
+      const ks = await this.o.kratos.getSession(kratosSessionId);
+      identityId ??= ks?.identity?.id;
+      if (ks) await this.o.kratos.revokeSession(kratosSessionId);
+    }
+    await this.o.bindings.forgetKratosSession(kratosSessionId, identityId);
+    this.o.audit.record({
+      type: 'bridge.kratos_session.ended',
+      actor: 'system',
+      subject: identityId,
+      outcome: 'success',
+      reason,
+      kratosSessionId,
+      providerSessions: uids.length,
+    });
+  }
+
+  async listBindings(identityId: string): Promise<SessionBinding[]> {
+    const out: SessionBinding[] = [];
+    for (const kratosSessionId of await this.o.bindings.kratosSessionsOf(identityId)) {
+      for (const uid of await this.o.bindings.uidsOf(kratosSessionId)) {
+        const session = await this.o.provider.Session.findByUid(uid);
+        if (!session || session.accountId !== identityId) continue;
+        out.push({
+          kratosSessionId,
+          providerSessionUid: uid,
+          accountId: identityId,
+          authTime: session.loginTs,
+          clients: Object.entries(session.authorizations ?? {}).map(([clientId, a]) => ({
+            clientId,
+            sid: (a as { sid: string }).sid,
+            grantId: (a as { grantId?: string }).grantId,
+          })),
+        });
+      }
+    }
+    return out;
+  }
+
+  private async revokeGrant(grantId: string): Promise<void> {
+    await Promise.all([
+      ...GRANT_MODELS.map((m) => this.o.adapters(m).revokeByGrantId(grantId)),
+      this.o.adapters('Grant').destroy(grantId),
+    ]);
+  }
+}
+
+function isLive(s: Session | undefined): boolean {
+  if (!s || s.active === false) return false;
+  return !s.expires_at || Date.parse(s.expires_at) > Date.now();
+}
+
+export { isLive as isLiveKratosSession };

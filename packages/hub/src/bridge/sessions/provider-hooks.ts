@@ -1,0 +1,59 @@
+import type Provider from 'oidc-provider';
+import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { AuditLog } from '../../audit/audit-log.ts';
+import type { KratosClient } from '../../kratos/kratos-client.ts';
+import type { KratosBoundSessions } from './kratos-bound-sessions.ts';
+
+/**
+ * Koa middleware around the provider's own routes, where the hub keeps provider sessions bound
+ * to Kratos sessions:
+ * - before `/auth`: an existing provider session is re-checked against the browser's Kratos
+ *   session; if that is gone or is another session/identity, the provider session ends (its apps
+ *   get back-channel logout) and the request continues as a fresh sign-in (or login_required
+ *   for prompt=none). This is what makes SSO to a second app safe without any page.
+ * - after the resume step: the provider session is bound to the Kratos session that signed it in.
+ * - after a global RP-initiated logout: the Kratos session and every provider session bound to
+ *   it end too.
+ */
+export function registerProviderHooks(provider: Provider, o: { kratos: KratosClient; sessions: KratosBoundSessions; audit: AuditLog }): void {
+  provider.use(async (ctx, next) => {
+    if (ctx.path === '/auth' && (ctx.method === 'GET' || ctx.method === 'POST')) await recheckSession(ctx as unknown as KoaContextWithOIDC);
+    await next();
+    const oidc = (ctx as unknown as KoaContextWithOIDC).oidc;
+    if (!oidc) return;
+    if (oidc.route === 'resume') await bindAfterLogin(ctx as unknown as KoaContextWithOIDC);
+    else if (oidc.route === 'end_session_confirm' && ctx.status === 303 && oidc.params?.logout) await endAfterLogout(ctx as unknown as KoaContextWithOIDC);
+  });
+
+  async function recheckSession(ctx: KoaContextWithOIDC): Promise<void> {
+    const cookieId = ctx.cookies.get(provider.cookieName('session'), { signed: true });
+    if (!cookieId) return;
+    const session = await provider.Session.find(cookieId);
+    if (!session?.accountId) return;
+    const browser = await o.kratos.whoami(ctx.get('cookie') || undefined);
+    if (await o.sessions.isUsable(session.uid, session.accountId, { session: browser })) return;
+    o.audit.record({
+      type: 'bridge.session.stale',
+      subject: session.accountId,
+      outcome: 'info',
+      reason: browser ? 'kratos session changed' : 'no kratos session',
+      ip: ctx.ip,
+    });
+    await o.sessions.endProviderSession(session, 'kratos_session_gone');
+  }
+
+  async function bindAfterLogin(ctx: KoaContextWithOIDC): Promise<void> {
+    const result = ctx.oidc.result as { login?: { accountId: string }; ssohub?: { kratosSessionId?: string } } | undefined;
+    const session = ctx.oidc.session;
+    const kratosSessionId = result?.ssohub?.kratosSessionId;
+    if (!kratosSessionId || !result?.login || !session?.accountId || session.accountId !== result.login.accountId) return;
+    await o.sessions.bind(session.uid, kratosSessionId, session.accountId);
+  }
+
+  async function endAfterLogout(ctx: KoaContextWithOIDC): Promise<void> {
+    const uid = ctx.oidc.session?.uid;
+    if (!uid) return;
+    const kratosSessionId = await o.sessions.kratosSessionOf(uid);
+    if (kratosSessionId) await o.sessions.endKratosSession(kratosSessionId, 'rp_initiated_logout');
+  }
+}

@@ -1,0 +1,115 @@
+import type { Storage } from '../../storage/storage.ts';
+
+/** Binding ties one provider session (by uid) to the Kratos session that signed it in. */
+export interface Binding {
+  uid: string;
+  kratosSessionId: string;
+  accountId: string;
+}
+
+/**
+ * SessionBindings remembers, both ways, which provider sessions each Kratos session signed in,
+ * so a provider session can be checked against (and ended with) its Kratos session, and the
+ * sessions of an identity can be listed. Redis keys, under the store prefix:
+ * `bridge:binding:uid:<uid>` hash {k, a}; `bridge:binding:kratos:<kratosSessionId>` set of uids;
+ * `bridge:binding:identity:<identityId>` set of Kratos session ids. All expire with the session.
+ */
+export interface SessionBindings {
+  bind(binding: Binding, ttlSeconds: number): Promise<void>;
+  find(uid: string): Promise<Binding | undefined>;
+  uidsOf(kratosSessionId: string): Promise<string[]>;
+  kratosSessionsOf(identityId: string): Promise<string[]>;
+  unbind(uid: string): Promise<void>;
+  /** Forgets a Kratos session and every uid bound to it. */
+  forgetKratosSession(kratosSessionId: string, identityId: string | undefined): Promise<void>;
+}
+
+export function createSessionBindings(storage: Storage): SessionBindings {
+  if (storage.kind === 'redis') {
+    const { redis } = storage;
+    const base = `${storage.prefix}bridge:binding:`;
+    const uidKey = (uid: string) => `${base}uid:${uid}`;
+    const kratosKey = (id: string) => `${base}kratos:${id}`;
+    const identityKey = (id: string) => `${base}identity:${id}`;
+    return {
+      async bind({ uid, kratosSessionId, accountId }, ttl) {
+        const previous = await redis.hgetall(uidKey(uid));
+        const multi = redis.multi();
+        if (previous.k && previous.k !== kratosSessionId) multi.srem(kratosKey(previous.k), uid);
+        multi.hset(uidKey(uid), 'k', kratosSessionId, 'a', accountId);
+        multi.expire(uidKey(uid), ttl);
+        multi.sadd(kratosKey(kratosSessionId), uid);
+        multi.expire(kratosKey(kratosSessionId), ttl);
+        multi.sadd(identityKey(accountId), kratosSessionId);
+        multi.expire(identityKey(accountId), ttl);
+        await multi.exec();
+      },
+      async find(uid) {
+        const h = await redis.hgetall(uidKey(uid));
+        return h.k && h.a ? { uid, kratosSessionId: h.k, accountId: h.a } : undefined;
+      },
+      async uidsOf(kratosSessionId) {
+        return redis.smembers(kratosKey(kratosSessionId));
+      },
+      async kratosSessionsOf(identityId) {
+        return redis.smembers(identityKey(identityId));
+      },
+      async unbind(uid) {
+        const h = await redis.hgetall(uidKey(uid));
+        const multi = redis.multi();
+        multi.del(uidKey(uid));
+        if (h.k) multi.srem(kratosKey(h.k), uid);
+        await multi.exec();
+      },
+      async forgetKratosSession(kratosSessionId, identityId) {
+        const uids = await redis.smembers(kratosKey(kratosSessionId));
+        const multi = redis.multi();
+        for (const uid of uids) multi.del(uidKey(uid));
+        multi.del(kratosKey(kratosSessionId));
+        if (identityId) multi.srem(identityKey(identityId), kratosSessionId);
+        await multi.exec();
+      },
+    };
+  }
+
+  const byUid = new Map<string, Binding & { exp: number }>();
+  const byKratos = new Map<string, Set<string>>();
+  const byIdentity = new Map<string, Set<string>>();
+  const live = (uid: string) => {
+    const b = byUid.get(uid);
+    if (b && b.exp <= Date.now()) {
+      byUid.delete(uid);
+      return undefined;
+    }
+    return b;
+  };
+  return {
+    async bind(binding, ttl) {
+      const previous = byUid.get(binding.uid);
+      if (previous && previous.kratosSessionId !== binding.kratosSessionId) byKratos.get(previous.kratosSessionId)?.delete(binding.uid);
+      byUid.set(binding.uid, { ...binding, exp: Date.now() + ttl * 1000 });
+      byKratos.set(binding.kratosSessionId, (byKratos.get(binding.kratosSessionId) ?? new Set()).add(binding.uid));
+      byIdentity.set(binding.accountId, (byIdentity.get(binding.accountId) ?? new Set()).add(binding.kratosSessionId));
+    },
+    async find(uid) {
+      const b = live(uid);
+      return b ? { uid: b.uid, kratosSessionId: b.kratosSessionId, accountId: b.accountId } : undefined;
+    },
+    async uidsOf(kratosSessionId) {
+      return [...(byKratos.get(kratosSessionId) ?? [])].filter((uid) => live(uid));
+    },
+    async kratosSessionsOf(identityId) {
+      return [...(byIdentity.get(identityId) ?? [])];
+    },
+    async unbind(uid) {
+      const b = byUid.get(uid);
+      byUid.delete(uid);
+      if (b) byKratos.get(b.kratosSessionId)?.delete(uid);
+    },
+    async forgetKratosSession(kratosSessionId, identityId) {
+      for (const uid of byKratos.get(kratosSessionId) ?? []) byUid.delete(uid);
+      byKratos.delete(kratosSessionId);
+      if (identityId) byIdentity.get(identityId)?.delete(kratosSessionId);
+    },
+  };
+}
