@@ -203,6 +203,7 @@ describe('guard: lockout on the login domain', () => {
       ['binary body', await raw(Buffer.from([0xff, 0xfe, 0x00, 0x01]), 'application/octet-stream')],
       ['long identifier', await raw(`method=password&identifier=${'a'.repeat(30_000)}&password=x`, 'application/x-www-form-urlencoded')],
     ];
+    console.info(`guard malformed submissions: ${cases.map(([n, s]) => `${n} ${s}`).join(', ')}`);
     for (const [name, status] of cases) {
       expect({ name, status, ok: status >= 400 && status < 500 }).toEqual({ name, status, ok: true });
     }
