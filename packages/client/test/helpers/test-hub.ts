@@ -23,6 +23,8 @@ export interface TestHub {
   issuer: string;
   provider: Provider;
   server: Server;
+  /** How many interactions (logins) the hub has run; SSO without a prompt leaves it unchanged. */
+  interactions: number;
   /** When false, acr_values no longer force a new login (a hub that ignores them). Default true. */
   enforceAcrValues: boolean;
   /** Sets who the next interaction signs in (default alice at aal1). */
@@ -121,6 +123,7 @@ export async function startTestHub(extra: { accessTokenTtl?: number; clientIds?:
     server,
     next: { accountId: 'alice' },
     enforceAcrValues: true,
+    interactions: 0,
     backchannelCalls,
     authorize: (url) => authorize(issuer, url),
     signLogoutToken: async (claims, options = {}) => {
@@ -141,6 +144,7 @@ export async function startTestHub(extra: { accessTokenTtl?: number; clientIds?:
       void (async () => {
         try {
           const details = await provider.interactionDetails(req, res);
+          hub.interactions++;
           const asked = String(details.params['acr_values'] ?? '');
           const acr = hub.next.acr ?? (asked.split(' ').includes('aal2') ? 'aal2' : 'aal1');
           await provider.interactionFinished(

@@ -1,0 +1,3 @@
+// Re-exports only.
+export { type AccessTokenInfo, ApiAuthError, verifyAccessToken } from './api/verify-access-token.ts';
+export { createDemoApp, type DemoAppOptions } from './create-demo-app.ts';
