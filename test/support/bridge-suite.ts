@@ -40,7 +40,9 @@ export interface BridgeWorld {
  */
 export async function startBridgeWorld(store: 'redis' | 'memory'): Promise<BridgeWorld> {
   const tls = { cert: inject('certPem'), key: inject('keyPem') };
-  const bcA = await startBackchannelReceiver('app-a.test', tls);
+  // The test certificate covers localhost and shop-b.example by name (a *.test wildcard is too
+  // broad for TLS name checks), so app-a's back-channel receiver answers on localhost.
+  const bcA = await startBackchannelReceiver('localhost', tls);
   const bcB = await startBackchannelReceiver('shop-b.example', tls);
   const shopBJwk = await generateSigningKey('ES256', 'shop-b-key-1');
   const { d: _d, ...shopBPublic } = shopBJwk;
@@ -156,5 +158,309 @@ export function describeBridgeSuite(store: 'redis' | 'memory'): void {
       const info = await oidc.fetchUserInfo(w.appA, first.tokens.access_token, user.id);
       expect(info).toMatchObject({ sub: user.id, email: user.email, email_verified: true, name: user.name });
     });
+
+    it('answers prompt=none with a code when signed in, and with login_required and no page when not', async () => {
+      const user = await createUser(w.stack.kratos.adminUrl, 'none');
+      const browser = new HttpSession();
+      await signIn(w, browser, w.appA, `${APP_A}/callback`, user);
+      const silent = await signIn(w, browser, w.shopB, `${SHOP_B}/auth/callback`, undefined, { prompt: 'none' });
+      expect(silent.pages).toBe(0);
+      expect(silent.claims.sub).toBe(user.id);
+
+      const stranger = new HttpSession();
+      const req = await authorizationRequest(w.appA, `${APP_A}/callback`, { prompt: 'none' });
+      const end = await walk(stranger, req.url, CALLBACKS);
+      expect(end.kind).toBe('callback');
+      const cb = (end as { url: URL }).url;
+      expect(cb.searchParams.get('error')).toBe('login_required');
+      expect(cb.searchParams.get('state')).toBe(req.state);
+      expect(cb.searchParams.get('iss')).toBe(w.issuer);
+      expect(end.chain.some((u) => u.pathname === '/login' || u.pathname.startsWith('/self-service'))).toBe(false);
+    });
+
+    it('sends prompt=login and an exceeded max_age through a Kratos refresh login, and a fresh enough session through without a page', async () => {
+      const user = await createUser(w.stack.kratos.adminUrl, 'fresh');
+      const browser = new HttpSession();
+      const first = await signIn(w, browser, w.appA, `${APP_A}/callback`, user);
+      const recent = await signIn(w, browser, w.appA, `${APP_A}/callback`, undefined, { max_age: '3600' });
+      expect(recent.pages).toBe(0);
+      expect(recent.claims.auth_time).toBe(first.claims.auth_time);
+
+      await new Promise((r) => setTimeout(r, 2_100));
+      const forced = await signIn(w, browser, w.appA, `${APP_A}/callback`, user, { prompt: 'login' });
+      expect(forced.pages).toBe(1);
+      expect(forced.loginFlow).toMatchObject({ refresh: true });
+      expect(forced.loginFlow?.returnTo).toMatch(new RegExp(`^${w.stack.hubUrl}/interaction/`));
+      expect(forced.claims.auth_time).toBeGreaterThan(first.claims.auth_time as number);
+
+      await new Promise((r) => setTimeout(r, 2_100));
+      const aged = await signIn(w, browser, w.shopB, `${SHOP_B}/auth/callback`, user, { max_age: '1' });
+      expect(aged.pages).toBe(1);
+      expect(aged.loginFlow).toMatchObject({ refresh: true });
+      expect(aged.claims.auth_time).toBeGreaterThan(forced.claims.auth_time as number);
+      expect(aged.claims.sub).toBe(user.id);
+    });
+
+    it('asks for consent for a third-party app: approve remembers the grant, deny ends in access_denied', async () => {
+      const user = await createUser(w.stack.kratos.adminUrl, 'consent');
+      const browser = new HttpSession();
+      await signIn(w, browser, w.appA, `${APP_A}/callback`, user);
+      const req = await authorizationRequest(w.partnerC, `${PARTNER_C}/cb`);
+      const consent = await walk(browser, req.url, CALLBACKS);
+      expect(consent.kind).toBe('page');
+      const page = (consent as { res: { status: number; body: string; url: URL } }).res;
+      expect(page.status).toBe(200);
+      expect(page.body).toContain('data-testid="consent/client">Partner C<');
+      expect(page.body).toContain('See your email address');
+      const approved = await walk(browser, `${page.url.href}/consent`, CALLBACKS, { method: 'POST', form: { decision: 'approve' } });
+      expect(approved.kind).toBe('callback');
+      const tokens = await oidc.authorizationCodeGrant(w.partnerC, (approved as { url: URL }).url, { pkceCodeVerifier: req.verifier, expectedState: req.state, expectedNonce: req.nonce });
+      expect(tokens.claims()).toMatchObject({ aud: 'partner-c', sub: user.id });
+
+      const again = await signIn(w, browser, w.partnerC, `${PARTNER_C}/cb`, undefined);
+      expect(again.pages).toBe(0);
+
+      const other = await createUser(w.stack.kratos.adminUrl, 'deny');
+      const browser2 = new HttpSession();
+      await signIn(w, browser2, w.appA, `${APP_A}/callback`, other);
+      const req2 = await authorizationRequest(w.partnerC, `${PARTNER_C}/cb`);
+      const consent2 = await walk(browser2, req2.url, CALLBACKS);
+      expect(consent2.kind).toBe('page');
+      const denied = await walk(browser2, `${(consent2 as { res: { url: URL } }).res.url.href}/consent`, CALLBACKS, { method: 'POST', form: { decision: 'deny' } });
+      expect(denied.kind).toBe('callback');
+      expect((denied as { url: URL }).url.searchParams.get('error')).toBe('access_denied');
+      expect((denied as { url: URL }).url.searchParams.get('state')).toBe(req2.state);
+    });
+
+    it('ends the provider session when its Kratos session is revoked through the Kratos admin API', async () => {
+      const user = await createUser(w.stack.kratos.adminUrl, 'revoked');
+      const browser = new HttpSession();
+      const a = await signIn(w, browser, w.appA, `${APP_A}/callback`, user);
+      const b = await signIn(w, browser, w.shopB, `${SHOP_B}/auth/callback`, undefined);
+      const kratosSessionId = await whoamiId(w, browser);
+      const bindings = await w.stack.hub.ctx.bridge!.listBindings(user.id);
+      expect(bindings).toHaveLength(1);
+      expect(bindings[0]).toMatchObject({ kratosSessionId, accountId: user.id });
+      expect(bindings[0]!.clients.map((c) => c.clientId).sort()).toEqual(['app-a', 'shop-b']);
+
+      const del = await fetch(`${w.stack.kratos.adminUrl}/admin/sessions/${kratosSessionId}`, { method: 'DELETE' });
+      expect(del.status).toBe(204);
+
+      // Session-bound tokens stop working at once, before the browser comes back.
+      await expect(oidc.fetchUserInfo(w.appA, a.tokens.access_token, user.id)).rejects.toThrow();
+      await expect(oidc.refreshTokenGrant(w.shopB, b.tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+
+      const req = await authorizationRequest(w.appA, `${APP_A}/callback`);
+      const end = await walk(browser, req.url, CALLBACKS);
+      expect(end.kind).toBe('login');
+      // The stale provider session was ended, and with it both apps' sessions (back-channel).
+      await waitForLogoutToken(w.bcA, a.claims.sid as string);
+      await waitForLogoutToken(w.bcB, b.claims.sid as string);
+      expect(await w.stack.hub.ctx.bridge!.listBindings(user.id)).toEqual([]);
+    });
+
+    it('logs out globally: back-channel logout at both apps (one after a retry), Kratos session revoked', async () => {
+      const user = await createUser(w.stack.kratos.adminUrl, 'logout');
+      const browser = new HttpSession();
+      const a = await signIn(w, browser, w.appA, `${APP_A}/callback`, user);
+      const b = await signIn(w, browser, w.shopB, `${SHOP_B}/auth/callback`, undefined);
+      const kratosSessionId = await whoamiId(w, browser);
+      w.bcB.failFirst.push(503);
+
+      const state = oidc.randomState();
+      const endUrl = oidc.buildEndSessionUrl(w.appA, { id_token_hint: a.tokens.id_token!, post_logout_redirect_uri: `${APP_A}/signed-out`, state });
+      const confirm = await walk(browser, endUrl, CALLBACKS);
+      expect(confirm.kind).toBe('page');
+      const page = (confirm as { res: { status: number; body: string } }).res;
+      expect(page.status).toBe(200);
+      expect(page.body).not.toContain('<script');
+      const action = /<form method="post" action="([^"]+)"/.exec(page.body)?.[1];
+      const xsrf = /name="xsrf" value="([^"]+)"/.exec(page.body)?.[1];
+      expect(action && xsrf).toBeTruthy();
+      const done = await walk(browser, new URL(action!.replaceAll('&amp;', '&'), w.stack.hubUrl), CALLBACKS, { method: 'POST', form: { xsrf: xsrf!, logout: 'yes' } });
+      expect(done.kind).toBe('callback');
+      const back = (done as { url: URL }).url;
+      expect(back.origin + back.pathname).toBe(`${APP_A}/signed-out`);
+      expect(back.searchParams.get('state')).toBe(state);
+
+      const jwks = createRemoteJWKSet(new URL(w.appA.serverMetadata().jwks_uri!));
+      const tokenA = await waitForLogoutToken(w.bcA, a.claims.sid as string);
+      const tokenB = await waitForLogoutToken(w.bcB, b.claims.sid as string);
+      for (const [token, aud, sid] of [[tokenA, 'app-a', a.claims.sid], [tokenB, 'shop-b', b.claims.sid]] as const) {
+        const { payload, protectedHeader } = await jwtVerify(token, jwks, { issuer: w.issuer, audience: aud, typ: 'logout+jwt', maxTokenAge: '2 minutes', requiredClaims: ['iat', 'jti', 'events', 'sid', 'sub'] });
+        expect(protectedHeader.alg).toBe('RS256');
+        expect(payload).toMatchObject({ sub: user.id, sid, events: { 'http://schemas.openid.net/event/backchannel-logout': {} } });
+        expect(payload.nonce).toBeUndefined();
+      }
+      const kratosSession = await (await fetch(`${w.stack.kratos.adminUrl}/admin/sessions/${kratosSessionId}`)).json();
+      expect(kratosSession.active).toBe(false);
+
+      const audit = await w.stack.hub.ctx.audit.tail({ count: 500 });
+      const forB = audit.filter((e) => e.type.startsWith('bridge.backchannel.') && e.clientId === 'shop-b' && e.subject === user.id);
+      expect(forB.map((e) => `${e.type}#${e.attempt}`)).toEqual(['bridge.backchannel.failed#1', 'bridge.backchannel.delivered#2']);
+      expect(JSON.stringify(audit)).not.toContain(tokenA);
+
+      const req = await authorizationRequest(w.appA, `${APP_A}/callback`);
+      expect((await walk(browser, req.url, CALLBACKS)).kind).toBe('login');
+    });
+
+    it('ends everything bound to a Kratos session when the hub itself ends it (login-domain logout, admin revoke)', async () => {
+      const user = await createUser(w.stack.kratos.adminUrl, 'hublogout');
+      const browser = new HttpSession();
+      const a = await signIn(w, browser, w.appA, `${APP_A}/callback`, user);
+      const kratosSessionId = await whoamiId(w, browser);
+      await w.stack.hub.ctx.bridge!.endKratosSession(kratosSessionId, 'admin_revoke');
+      const token = await waitForLogoutToken(w.bcA, a.claims.sid as string);
+      expect(decodeJwt(token).sub).toBe(user.id);
+      const whoami = await browser.request(`${w.stack.hubUrl}/sessions/whoami`, { headers: { accept: 'application/json' } });
+      expect(whoami.status).toBe(401);
+      await expect(oidc.refreshTokenGrant(w.appA, a.tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+      expect(await w.stack.hub.ctx.bridge!.listBindings(user.id)).toEqual([]);
+    });
+
+    describe('bad requests get the right OAuth error and never a server error', () => {
+      let user: TestUser;
+      let browser: HttpSession;
+      beforeAll(async () => {
+        user = await createUser(w.stack.kratos.adminUrl, 'bad');
+        browser = new HttpSession();
+        await signIn(w, browser, w.appA, `${APP_A}/callback`, user);
+      });
+
+      const authUrl = (params: Record<string, string>) => {
+        const u = new URL(w.appA.serverMetadata().authorization_endpoint!);
+        for (const [k, v] of Object.entries(params)) u.searchParams.set(k, v);
+        return u;
+      };
+      const base = { response_type: 'code', scope: 'openid', state: 'st-1', nonce: 'n-1' };
+      const challenge = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
+
+      it('case=unknown client: an error page, no redirect', async () => {
+        const res = await browser.request(authUrl({ ...base, client_id: 'nobody', redirect_uri: `${APP_A}/callback`, code_challenge: challenge, code_challenge_method: 'S256' }), { follow: false });
+        expect(res.status).toBe(400);
+        expect(res.headers.get('location')).toBeNull();
+        expect(res.body).toContain('data-code="invalid_client"');
+      });
+
+      it('case=unregistered redirect URI: an error page, no redirect', async () => {
+        for (const redirect of ['https://evil.example/callback', `${APP_A}/callback/extra`, `${APP_A}/callback?x=1`]) {
+          const res = await browser.request(authUrl({ ...base, client_id: 'app-a', redirect_uri: redirect, code_challenge: challenge, code_challenge_method: 'S256' }), { follow: false });
+          expect(res.status).toBe(400);
+          expect(res.headers.get('location')).toBeNull();
+          expect(res.body).toContain('data-code="invalid_redirect_uri"');
+        }
+      });
+
+      it('case=missing or plain PKCE: invalid_request back at the client', async () => {
+        for (const pkce of [{}, { code_challenge: challenge, code_challenge_method: 'plain' }, { code_challenge: challenge }]) {
+          const end = await walk(browser, authUrl({ ...base, client_id: 'app-a', redirect_uri: `${APP_A}/callback`, ...pkce }), CALLBACKS);
+          expect(end.kind).toBe('callback');
+          const cb = (end as { url: URL }).url;
+          expect(cb.searchParams.get('error')).toBe('invalid_request');
+          expect(cb.searchParams.get('error_description')).toMatch(/PKCE|code_challenge/);
+        }
+      });
+
+      it('case=wrong client secret: invalid_client', async () => {
+        const res = await tokenCall(w, { grant_type: 'authorization_code', code: 'whatever', redirect_uri: `${APP_A}/callback`, code_verifier: 'x'.repeat(43) }, 'app-a', 'not-the-secret-0123456789abcdefghijkl');
+        expect(res.status).toBe(401);
+        expect(res.body.error).toBe('invalid_client');
+      });
+
+      it('case=reused code: invalid_grant, and the tokens issued from it are revoked', async () => {
+        const req = await authorizationRequest(w.appA, `${APP_A}/callback`);
+        const end = (await walk(browser, req.url, CALLBACKS)) as { url: URL };
+        const code = end.url.searchParams.get('code')!;
+        const params = { grant_type: 'authorization_code', code, redirect_uri: `${APP_A}/callback`, code_verifier: req.verifier };
+        const first = await tokenCall(w, params, 'app-a', SECRET_A);
+        expect(first.status).toBe(200);
+        const before = await introspect(w, first.body.access_token as string);
+        expect(before.active).toBe(true);
+        const second = await tokenCall(w, params, 'app-a', SECRET_A);
+        expect(second.status).toBe(400);
+        expect(second.body.error).toBe('invalid_grant');
+        expect((await introspect(w, first.body.access_token as string)).active).toBe(false);
+        expect((await tokenCall(w, { grant_type: 'refresh_token', refresh_token: first.body.refresh_token as string }, 'app-a', SECRET_A)).body.error).toBe('invalid_grant');
+      });
+
+      it('case=wrong PKCE verifier: invalid_grant', async () => {
+        const req = await authorizationRequest(w.appA, `${APP_A}/callback`);
+        const end = (await walk(browser, req.url, CALLBACKS)) as { url: URL };
+        const res = await tokenCall(w, { grant_type: 'authorization_code', code: end.url.searchParams.get('code')!, redirect_uri: `${APP_A}/callback`, code_verifier: oidc.randomPKCECodeVerifier() }, 'app-a', SECRET_A);
+        expect(res.status).toBe(400);
+        expect(res.body.error).toBe('invalid_grant');
+      });
+
+      it('case=expired code: invalid_grant', async () => {
+        const short = await w.stack.startInstance({ bridge: { ttl: { authorizationCode: 1 } } as never });
+        const other = new HttpSession();
+        const someone = await createUser(w.stack.kratos.adminUrl, 'expired');
+        // Sign in to Kratos through the main instance, then ask the short-lived-code instance.
+        await signIn(w, other, w.appA, `${APP_A}/callback`, someone);
+        const req = await authorizationRequest(w.appA, `${APP_A}/callback`);
+        const url = new URL(req.url);
+        const shortUrl = new URL(short.url);
+        url.port = shortUrl.port;
+        const end = (await walk(other, url, CALLBACKS)) as { kind: string; url: URL };
+        expect(end.kind).toBe('callback');
+        await new Promise((r) => setTimeout(r, 2_200));
+        const res = await tokenCall(w, { grant_type: 'authorization_code', code: end.url.searchParams.get('code')!, redirect_uri: `${APP_A}/callback`, code_verifier: req.verifier }, 'app-a', SECRET_A, `${short.url}/oidc/token`);
+        expect(res.status).toBe(400);
+        expect(res.body.error).toBe('invalid_grant');
+      });
+
+      it('case=refresh token reused after rotation: invalid_grant, and the rotated one dies too', async () => {
+        const s = await signIn(w, browser, w.appA, `${APP_A}/callback`, undefined);
+        const old = s.tokens.refresh_token!;
+        const rotated = await oidc.refreshTokenGrant(w.appA, old);
+        expect(rotated.refresh_token).toBeTruthy();
+        expect(rotated.refresh_token).not.toBe(old);
+        const reuse = await tokenCall(w, { grant_type: 'refresh_token', refresh_token: old }, 'app-a', SECRET_A);
+        expect(reuse.status).toBe(400);
+        expect(reuse.body.error).toBe('invalid_grant');
+        const after = await tokenCall(w, { grant_type: 'refresh_token', refresh_token: rotated.refresh_token! }, 'app-a', SECRET_A);
+        expect(after.body.error).toBe('invalid_grant');
+      });
+
+      it('case=unregistered post_logout_redirect_uri: refused, nobody signed out', async () => {
+        const s = await signIn(w, browser, w.appA, `${APP_A}/callback`, undefined);
+        const endUrl = oidc.buildEndSessionUrl(w.appA, { id_token_hint: s.tokens.id_token!, post_logout_redirect_uri: 'https://evil.example/' });
+        const res = await browser.request(endUrl, { follow: false });
+        expect(res.status).toBe(400);
+        expect(res.body).toContain('data-code="invalid_request"');
+        expect((await browser.request(`${w.stack.hubUrl}/sessions/whoami`, { headers: { accept: 'application/json' } })).status).toBe(200);
+      });
+    });
   });
+}
+
+async function whoamiId(w: BridgeWorld, browser: HttpSession): Promise<string> {
+  const res = await browser.request(`${w.stack.hubUrl}/sessions/whoami`, { headers: { accept: 'application/json' } });
+  if (res.status !== 200) throw new Error(`expected a Kratos session, whoami answered ${res.status}`);
+  return (JSON.parse(res.body) as { id: string }).id;
+}
+
+async function waitForLogoutToken(receiver: BackchannelReceiver, sid: string): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const token = receiver.tokens.find((t) => decodeJwt(t).sid === sid);
+    if (token) return token;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no back-channel logout token for sid ${sid} at ${receiver.uri} (attempts: ${receiver.attempts})`);
+}
+
+async function tokenCall(w: BridgeWorld, params: Record<string, string>, clientId: string, secret: string, endpoint?: string) {
+  const res = await fetch(endpoint ?? w.appA.serverMetadata().token_endpoint!, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${btoa(`${clientId}:${secret}`)}` },
+    body: new URLSearchParams(params),
+  });
+  expect(res.status).toBeLessThan(500);
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+async function introspect(w: BridgeWorld, token: string): Promise<{ active: boolean }> {
+  const res = await oidc.tokenIntrospection(w.appA, token);
+  return res as { active: boolean };
 }

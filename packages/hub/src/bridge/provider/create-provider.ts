@@ -66,8 +66,13 @@ export function createProvider(o: {
         postLogoutSuccessSource: async (ctx) => renderLoggedOutPage(ctx),
       },
       backchannelLogout: { enabled: true },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
+      // A client may introspect or revoke only tokens issued to itself; public clients cannot
+      // introspect at all (they cannot keep a resource server's secret).
+      introspection: {
+        enabled: true,
+        allowedPolicy: async (ctx, client, token) => client.clientAuthMethod !== 'none' && token.clientId === client.clientId && ctx.oidc.client?.clientId === client.clientId,
+      },
+      revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       userinfo: { enabled: true },
       clientCredentials: { enabled: false },
       resourceIndicators: { enabled: false },
