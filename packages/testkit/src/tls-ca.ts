@@ -14,14 +14,28 @@ export interface TestCertificates {
   spkiHash: string;
 }
 
-const SUBJECT_NAMES = ['login.sso.test', '*.sso.test', '*.test', 'shop-b.example', '*.example', 'localhost', '*.localhost'];
+// Node's TLS check refuses a wildcard that spans a whole top-level domain (`*.test`), so every
+// host the tests use is also listed by name; the wildcards serve Chromium and ad-hoc names.
+const SUBJECT_NAMES = [
+  'login.sso.test',
+  'app-a.test',
+  'shop-b.example',
+  'app-c.test',
+  'evil.example',
+  'localhost',
+  '*.sso.test',
+  '*.test',
+  '*.example',
+  '*.localhost',
+];
 
 /**
  * Creates (once per cache folder) a test CA and a leaf certificate for the unrelated host names
  * the tests use. The CA lives only in the test kit's cache; nothing is installed system-wide.
  */
 export async function createTestCertificates(cacheDir: string): Promise<TestCertificates> {
-  const dir = join(cacheDir, 'tls');
+  // The folder name changes with the name list, so adding a host regenerates the pair.
+  const dir = join(cacheDir, `tls-${createHash('sha256').update(SUBJECT_NAMES.join(',')).digest('hex').slice(0, 8)}`);
   const files = { ca: join(dir, 'ca.pem'), cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem') };
   try {
     const [caPem, certPem, keyPem] = await Promise.all([
