@@ -19,7 +19,7 @@ export const APP_A = 'https://app-a.test';
 export const SHOP_B = 'https://shop-b.example';
 export const PARTNER_C = 'https://partner-c.example';
 export const CALLBACKS = [APP_A, SHOP_B, PARTNER_C];
-const SECRET_A = 'app-a-secret-0123456789abcdefghijklmnop';
+export const SECRET_A = 'app-a-secret-0123456789abcdefghijklmnop';
 const SECRET_C = 'partner-c-secret-0123456789abcdefghijkl';
 
 export interface BridgeWorld {
