@@ -19,7 +19,7 @@ describe('two hub instances sharing one Redis', () => {
     const m = config.serverMetadata();
     const swap = (u: string | undefined) => (u ? `${base}${new URL(u).pathname}` : undefined);
     return new oidc.Configuration(
-      { ...m, token_endpoint: swap(m.token_endpoint), userinfo_endpoint: swap(m.userinfo_endpoint), introspection_endpoint: swap(m.introspection_endpoint) },
+      { ...m, token_endpoint: swap(m.token_endpoint), userinfo_endpoint: swap(m.userinfo_endpoint), introspection_endpoint: swap(m.introspection_endpoint) } as unknown as oidc.ServerMetadata,
       config.clientMetadata().client_id,
       undefined,
       clientAuth,

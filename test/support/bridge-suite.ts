@@ -1,3 +1,4 @@
+import type { webcrypto } from 'node:crypto';
 import { HttpSession } from '@ssohub/testkit';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
@@ -30,7 +31,7 @@ export interface BridgeWorld {
   partnerC: oidc.Configuration;
   bcA: BackchannelReceiver;
   bcB: BackchannelReceiver;
-  shopBKey: CryptoKey;
+  shopBKey: webcrypto.CryptoKey;
 }
 
 /**
@@ -91,7 +92,7 @@ export async function startBridgeWorld(store: 'redis' | 'memory'): Promise<Bridg
   });
   const issuer = `${stack.hubUrl}/oidc`;
   const appA = await oidc.discovery(new URL(issuer), 'app-a', undefined, oidc.ClientSecretBasic(SECRET_A));
-  const shopBKey = (await crypto.subtle.importKey('jwk', shopBJwk as JsonWebKey, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign'])) as CryptoKey;
+  const shopBKey = await crypto.subtle.importKey('jwk', shopBJwk as webcrypto.JsonWebKey, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
   const shopB = await oidc.discovery(new URL(issuer), 'shop-b', { token_endpoint_auth_method: 'private_key_jwt' }, oidc.PrivateKeyJwt({ key: shopBKey, kid: 'shop-b-key-1' }));
   const partnerC = await oidc.discovery(new URL(issuer), 'partner-c', undefined, oidc.ClientSecretBasic(SECRET_C));
   return { stack, issuer, appA, shopB, partnerC, bcA, bcB, shopBKey };
@@ -292,7 +293,7 @@ export function describeBridgeSuite(store: 'redis' | 'memory'): void {
         expect(payload).toMatchObject({ sub: user.id, sid, events: { 'http://schemas.openid.net/event/backchannel-logout': {} } });
         expect(payload.nonce).toBeUndefined();
       }
-      const kratosSession = await (await fetch(`${w.stack.kratos.adminUrl}/admin/sessions/${kratosSessionId}`)).json();
+      const kratosSession = (await (await fetch(`${w.stack.kratos.adminUrl}/admin/sessions/${kratosSessionId}`)).json()) as { active: boolean };
       expect(kratosSession.active).toBe(false);
 
       const audit = await w.stack.hub.ctx.audit.tail({ count: 500 });
@@ -352,7 +353,8 @@ export function describeBridgeSuite(store: 'redis' | 'memory'): void {
       });
 
       it('case=missing or plain PKCE: invalid_request back at the client', async () => {
-        for (const pkce of [{}, { code_challenge: challenge, code_challenge_method: 'plain' }, { code_challenge: challenge }]) {
+        const cases: Record<string, string>[] = [{}, { code_challenge: challenge, code_challenge_method: 'plain' }, { code_challenge: challenge }];
+        for (const pkce of cases) {
           const end = await walk(browser, authUrl({ ...base, client_id: 'app-a', redirect_uri: `${APP_A}/callback`, ...pkce }), CALLBACKS);
           expect(end.kind).toBe('callback');
           const cb = (end as { url: URL }).url;
