@@ -1,13 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import { SsoHubError } from '../../errors/ssohub-error.ts';
+import { KratosError } from '../../kratos/kratos-error.ts';
 import type { HubContext } from '../../hub-context.ts';
 import type { Session } from '../../kratos/kratos-client.ts';
 import { authenticationContext } from '../claims/account-claims.ts';
 import { INTERACTION_PATH } from '../provider/create-provider.ts';
 import { isLiveKratosSession } from '../sessions/kratos-bound-sessions.ts';
 import { renderConsentPage } from './consent-page.ts';
-import { buildKratosLoginUrl, decideLogin } from './decide-login.ts';
+import { buildKratosLoginUrl, decideLogin, type LoginDecision } from './decide-login.ts';
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 
@@ -42,10 +43,20 @@ export function registerInteractions(app: FastifyInstance, ctx: HubContext, prov
     const clientId = String(d.params.client_id);
 
     if (d.prompt.name === 'login') {
-      const session = await ctx.kratos.whoami(request.headers.cookie);
+      let session: Session | undefined;
+      let needsAal2 = false;
+      try {
+        session = await ctx.kratos.whoami(request.headers.cookie);
+      } catch (err) {
+        // Kratos requires a second factor the session has not completed (required_aal highest_available).
+        if (!(err instanceof KratosError && err.status === 403 && err.errorId === 'session_aal2_required')) throw err;
+        needsAal2 = true;
+      }
       const live: Session | undefined = session && isLiveKratosSession(session) && session.identity ? session : undefined;
       const auth = live ? authenticationContext(live) : undefined;
-      const decision = decideLogin({
+      const decision: LoginDecision = needsAal2
+        ? { action: 'kratos-login', refresh: false, aal: 'aal2', reason: 'kratos_requires_aal2' }
+        : decideLogin({
         params: d.params as Record<string, unknown>,
         interactionIat: d.iat as number,
         kratos: auth && live ? { authenticatedAt: auth.authTime, aal: auth.acr } : undefined,

@@ -1,7 +1,8 @@
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { AuditLog } from '../../audit/audit-log.ts';
-import type { KratosClient } from '../../kratos/kratos-client.ts';
+import type { KratosClient, Session } from '../../kratos/kratos-client.ts';
+import { KratosError } from '../../kratos/kratos-error.ts';
 import type { KratosBoundSessions } from './kratos-bound-sessions.ts';
 
 /**
@@ -30,7 +31,14 @@ export function registerProviderHooks(provider: Provider, o: { kratos: KratosCli
     if (!cookieId) return;
     const session = await provider.Session.find(cookieId);
     if (!session?.accountId) return;
-    const browser = await o.kratos.whoami(ctx.get('cookie') || undefined);
+    let browser: Session | undefined;
+    try {
+      browser = await o.kratos.whoami(ctx.get('cookie') || undefined);
+    } catch (err) {
+      // Still signed in, but Kratos wants the second factor first: the session itself is intact.
+      if (err instanceof KratosError && err.status === 403 && err.errorId === 'session_aal2_required') return;
+      throw err;
+    }
     if (await o.sessions.isUsable(session.uid, session.accountId, { session: browser })) return;
     o.audit.record({
       type: 'bridge.session.stale',
