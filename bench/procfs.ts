@@ -1,0 +1,76 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ; 100 on every Linux we run on). */
+const TICKS = 100;
+
+function stat(pid: number): { ppid: number; cpu: number; comm: string } | undefined {
+  try {
+    const raw = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const close = raw.lastIndexOf(')');
+    const comm = raw.slice(raw.indexOf('(') + 1, close);
+    const fields = raw.slice(close + 2).split(' ');
+    // fields[0] = state (field 3); utime = field 14, stime = field 15.
+    return { ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) / TICKS, comm };
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds (user + system) a process has used so far; 0 when it is gone. */
+export function cpuSeconds(pid: number): number {
+  return stat(pid)?.cpu ?? 0;
+}
+
+/** Resident set size in bytes (VmRSS); 0 when the process is gone. */
+export function rssBytes(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Direct children of a process, optionally only those whose command name contains `comm`. */
+export function childrenOf(ppid: number, comm?: string): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const s = stat(Number(entry));
+    if (s && s.ppid === ppid && (!comm || s.comm.includes(comm))) out.push(Number(entry));
+  }
+  return out;
+}
+
+/** A group of processes measured together (e.g. the hub's primary and its workers). */
+export class ProcessGroup {
+  readonly name: string;
+  private readonly pids: () => number[];
+  constructor(name: string, pids: () => number[]) {
+    this.name = name;
+    this.pids = pids;
+  }
+  list(): number[] {
+    return this.pids();
+  }
+  cpu(): number {
+    return this.list().reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+  }
+  rss(): number {
+    return this.list().reduce((sum, pid) => sum + rssBytes(pid), 0);
+  }
+}
+
+/** Samples the summed RSS of a group every `everyMs` and keeps the peak, until stopped. */
+export function sampleRss(group: ProcessGroup, everyMs = 200): { stop(): number } {
+  let peak = group.rss();
+  const timer = setInterval(() => {
+    peak = Math.max(peak, group.rss());
+  }, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      return Math.max(peak, group.rss());
+    },
+  };
+}

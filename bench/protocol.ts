@@ -1,0 +1,69 @@
+/** Messages between bench/run.ts and the load driver (bench/load-driver.ts) over the fork IPC channel. */
+
+export type Scenario = 'sso-hop' | 'refresh' | 'introspection' | 'discovery' | 'jwks' | 'signin-hub' | 'signin-kratos';
+
+export interface ClientSpec {
+  id: string;
+  secret: string;
+  redirectUri: string;
+}
+
+export interface Setup {
+  issuer: string;
+  kratosPublicUrl: string;
+  clients: { a: ClientSpec; b: ClientSpec };
+  users: { email: string; password: string }[];
+}
+
+export interface RunSpec {
+  scenario: Scenario;
+  concurrency: number;
+  durationMs: number;
+  maxOps: number;
+  /** Operations per second (open loop); closed loop when absent. */
+  rate?: number;
+}
+
+export interface RunStats {
+  scenario: Scenario;
+  ops: number;
+  errors: number;
+  errorSamples: string[];
+  elapsedMs: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+export interface SdkSpec {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  baseUrl: string;
+  redirectUri: string;
+  redisUrl: string;
+  keyPrefix: string;
+  iterations: number;
+}
+
+export interface SdkStats {
+  iterations: number;
+  /** p50/p95/p99 in ms of app.inject() with a session cookie, with the SDK plugin. */
+  withSdk: [number, number, number];
+  /** The same route on a Fastify app without the SDK. */
+  bare: [number, number, number];
+  /** client.loadSession() alone. */
+  loadSession: [number, number, number];
+  /** CPU seconds of the app process per 1,000 requests with the SDK. */
+  cpuPer1000: number;
+  opsPerSecond: number;
+}
+
+export type DriverMessage = { type: 'setup'; setup: Setup } | { type: 'run'; spec: RunSpec } | { type: 'sdk'; sdk: SdkSpec } | { type: 'exit' };
+
+export type DriverReply =
+  | { type: 'ready'; users: number }
+  | { type: 'result'; stats: RunStats }
+  | { type: 'sdk'; stats: SdkStats }
+  | { type: 'error'; message: string };

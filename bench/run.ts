@@ -1,0 +1,422 @@
+/**
+ * @file `npm run bench`: starts Kratos (SQLite), Redis and the hub (one process per core through
+ * packages/hub/src/cluster.ts), seeds users and clients, drives load from a separate process
+ * (bench/load-driver.ts) and prints one table. Everything listens on 127.0.0.1; every run is
+ * bounded in time and count. docs/benchmarks.md explains each row and the knobs:
+ *
+ *   BENCH_SUSTAINED_S  length of the sustained SSO-hop run (default 60)
+ *   BENCH_ROW_S        length of every other timed row (default 10)
+ *   BENCH_CONCURRENCY  closed-loop concurrency of the load driver (default 32)
+ *   BENCH_HUB_WORKERS  hub processes (default: number of cores)
+ *   BENCH_SCALE        live provider sessions seeded for the scale rows (default 10000,100000)
+ *   BENCH_ONLY         comma list of rows to run (sso,refresh,signin,sdk,introspection,static,scale,sustained)
+ *   BENCH_LOG_LEVEL    hub log level (default warn; Kratos logs at warning too)
+ *   BENCH_CPU_PROF     directory: run the hub with --cpu-prof and write its profiles there
+ */
+import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, startKratos, startSmtpCapture, startTestRedis } from '@ssohub/testkit';
+import { Redis } from 'ioredis';
+import { generateSigningKey } from '../packages/hub/src/bridge/provider/signing-keys.ts';
+import { childrenOf, ProcessGroup, sampleRss } from './procfs.ts';
+import type { DriverMessage, DriverReply, RunSpec, RunStats, SdkStats, Setup } from './protocol.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const env = process.env;
+const num = (name: string, fallback: number) => (env[name] ? Number(env[name]) : fallback);
+const SUSTAINED_MS = num('BENCH_SUSTAINED_S', 60) * 1000;
+const ROW_MS = num('BENCH_ROW_S', 10) * 1000;
+const CONCURRENCY = num('BENCH_CONCURRENCY', 32);
+const WORKERS = num('BENCH_HUB_WORKERS', availableParallelism());
+const SCALE = (env.BENCH_SCALE ?? '10000,100000').split(',').map(Number).filter((n) => n > 0);
+const ONLY = env.BENCH_ONLY ? new Set(env.BENCH_ONLY.split(',')) : undefined;
+const LOG_LEVEL = env.BENCH_LOG_LEVEL ?? 'warn';
+const CPU_PROF = env.BENCH_CPU_PROF ? resolve(env.BENCH_CPU_PROF) : undefined;
+const wants = (row: string) => !ONLY || ONLY.has(row);
+
+interface Row {
+  name: string;
+  stats: RunStats;
+  /** CPU seconds per 1,000 operations: hub, Kratos, Redis, load driver. */
+  cpu: { hub: number; kratos: number; redis: number; driver: number };
+  peakRssMb: number;
+  note?: string;
+}
+
+const rows: Row[] = [];
+const cleanups: (() => Promise<unknown>)[] = [];
+const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
+
+async function main() {
+  const started = new Date();
+  const dir = await mkdtemp(join(tmpdir(), 'ssohub-bench-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+
+  const hubPort = await freePort();
+  const adminPort = await freePort();
+  const hubUrl = `http://127.0.0.1:${hubPort}`;
+  const issuer = `${hubUrl}/oidc`;
+
+  log('starting Redis, SMTP capture and Kratos (SQLite)');
+  const redisInfo = await startTestRedis();
+  cleanups.push(() => redisInfo.stop());
+  const redis = new Redis(redisInfo.url, { maxRetriesPerRequest: 2 });
+  cleanups.push(async () => redis.disconnect());
+  const prefix = `ssohub-bench:${Date.now().toString(36)}:`;
+  cleanups.unshift(() => deleteKeys(redis, prefix));
+  const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1] ?? 0);
+
+  const smtp = await startSmtpCapture();
+  cleanups.push(() => smtp.stop());
+  const kratos = await startKratos({ hubUrl, smtpPort: smtp.port, dev: true, overrides: { log: { level: 'warning' } } });
+  cleanups.unshift(() => kratos.stop());
+  const kratosGroup = new ProcessGroup('kratos', () => childrenOf(process.pid, 'kratos'));
+
+  const clients = {
+    a: { id: 'app-a', secret: 'bench-app-a-secret-0123456789abcdefghij', redirectUri: 'http://app-a.localhost/callback' },
+    b: { id: 'shop-b', secret: 'bench-shop-b-secret-0123456789abcdefghi', redirectUri: 'http://shop-b.localhost/callback' },
+  };
+  const sdkClient = { id: 'app-sdk', secret: 'bench-app-sdk-secret-0123456789abcdefgh', baseUrl: 'http://app-sdk.localhost' };
+  const clientFile = join(dir, 'clients.json');
+  await writeFile(
+    clientFile,
+    JSON.stringify([
+      ...Object.values(clients).map((c) => clientMetadata(c.id, c.secret, c.redirectUri)),
+      clientMetadata(sdkClient.id, sdkClient.secret, `${sdkClient.baseUrl}/auth/callback`),
+    ]),
+  );
+  const keysFile = join(dir, 'signing-keys.json');
+  await writeFile(keysFile, JSON.stringify([await generateSigningKey('RS256', 'bench-rs-1'), await generateSigningKey('ES256', 'bench-es-1')]), { mode: 0o600 });
+  // The guard throttles per IP; every request of the bench comes from 127.0.0.1, so its buckets
+  // are opened wide (lockout on failures stays as configured: the bench has none).
+  const wide = 1_000_000;
+  const configFile = join(dir, 'hub.json');
+  await writeFile(
+    configFile,
+    JSON.stringify({
+      guard: {
+        ip: { burst: wide, perMinute: wide, failureThreshold: wide },
+        token: { ipBurst: wide, ipPerMinute: wide, clientBurst: wide, clientPerMinute: wide },
+      },
+    }),
+  );
+
+  log(`starting the hub: ${WORKERS} worker process(es) on ${hubUrl}`);
+  if (CPU_PROF) await mkdir(CPU_PROF, { recursive: true });
+  const hub = spawn(
+    process.execPath,
+    ['--conditions=ssohub-source', ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []), join(ROOT, 'packages/hub/src/cluster.ts')],
+    {
+      env: {
+        PATH: env.PATH,
+        HOME: env.HOME,
+        SSOHUB_WORKERS: String(WORKERS),
+        SSOHUB_CONFIG: configFile,
+        SSOHUB_MODE: 'development',
+        SSOHUB_PUBLIC_URL: hubUrl,
+        SSOHUB_LISTEN_HOST: '127.0.0.1',
+        SSOHUB_LISTEN_PORT: String(hubPort),
+        SSOHUB_ADMIN_PORT: String(adminPort),
+        SSOHUB_ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef',
+        SSOHUB_KRATOS_PUBLIC_URL: kratos.publicUrl,
+        SSOHUB_KRATOS_ADMIN_URL: kratos.adminUrl,
+        SSOHUB_REDIS_URL: redisInfo.url,
+        SSOHUB_REDIS_PREFIX: prefix,
+        SSOHUB_LOG_LEVEL: LOG_LEVEL,
+        SSOHUB_COOKIE_KEYS: 'bench-cookie-key-0123456789abcdefghijklmnop',
+        SSOHUB_SIGNING_KEYS_FILE: keysFile,
+        SSOHUB_CLIENTS_FILE: clientFile,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const hubOutput: string[] = [];
+  const keep = (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) if (line) hubOutput.push(line.slice(0, 500)) > 100 && hubOutput.shift();
+  };
+  hub.stdout!.on('data', keep);
+  hub.stderr!.on('data', keep);
+  cleanups.unshift(() => stopChild(hub, 15_000));
+  const hubGroup = new ProcessGroup('hub', () => [hub.pid!, ...childrenOf(hub.pid!)]);
+  await waitUntil('hub', async () => {
+    if (hub.exitCode !== null) throw new Error(`the hub exited (${hub.exitCode}):\n${hubOutput.slice(-20).join('\n')}`);
+    const ok = await Promise.all(Array.from({ length: WORKERS * 2 }, () => fetch(`${issuer}/.well-known/openid-configuration`).then((r) => r.ok, () => false)));
+    return ok.every(Boolean) && hubGroup.list().length >= WORKERS + 1;
+  });
+
+  const userCount = num('BENCH_USERS', CONCURRENCY);
+  log(`seeding ${userCount} users through Kratos' admin API (bcrypt cost 12: a few seconds)`);
+  const users = await seedUsers(kratos.adminUrl, userCount);
+
+  const driver = fork(join(ROOT, 'bench/load-driver.ts'), [], { execArgv: ['--conditions=ssohub-source'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  cleanups.unshift(() => stopChild(driver, 5_000));
+  const ask = (m: DriverMessage) =>
+    new Promise<DriverReply>((resolvePromise, reject) => {
+      const onExit = () => reject(new Error('the load driver exited'));
+      driver.once('exit', onExit);
+      driver.once('message', (r: DriverReply) => {
+        driver.off('exit', onExit);
+        if (r.type === 'error') reject(new Error(`load driver: ${r.message}`));
+        else resolvePromise(r);
+      });
+      driver.send(m);
+    });
+  const setup: Setup = { issuer, kratosPublicUrl: kratos.publicUrl, clients, users };
+  log('signing every user in once through the hub (password) and one SSO hop each');
+  await ask({ type: 'setup', setup });
+
+  const measure = async (name: string, spec: RunSpec, note?: string): Promise<Row> => {
+    const groups = { hub: hubGroup, kratos: kratosGroup, redis: new ProcessGroup('redis', () => (redisPid ? [redisPid] : [])), driver: new ProcessGroup('driver', () => [driver.pid!]) };
+    const before = Object.fromEntries(Object.entries(groups).map(([k, g]) => [k, g.cpu()])) as Record<keyof typeof groups, number>;
+    const rss = sampleRss(hubGroup);
+    const reply = (await ask({ type: 'run', spec })) as Extract<DriverReply, { type: 'result' }>;
+    const peak = rss.stop();
+    const per1000 = (k: keyof typeof groups) => (reply.stats.ops ? ((groups[k].cpu() - before[k]) / reply.stats.ops) * 1000 : Number.NaN);
+    const row: Row = {
+      name,
+      stats: reply.stats,
+      cpu: { hub: per1000('hub'), kratos: per1000('kratos'), redis: per1000('redis'), driver: per1000('driver') },
+      peakRssMb: peak / 2 ** 20,
+      ...(note ? { note } : {}),
+    };
+    log(`${name}: ${fmtRate(row)} ops/s, p50 ${fmt(row.stats.p50)} p99 ${fmt(row.stats.p99)} ms, errors ${row.stats.errors}${row.stats.errorSamples.length ? ` (${row.stats.errorSamples.join(' | ')})` : ''}`);
+    return row;
+  };
+  const warm = (spec: RunSpec) => ask({ type: 'run', spec: { ...spec, durationMs: Math.min(3_000, spec.durationMs), rate: undefined } });
+  const closed = (scenario: RunSpec['scenario'], concurrency = CONCURRENCY, durationMs = ROW_MS): RunSpec => ({ scenario, concurrency, durationMs, maxOps: 10_000_000 });
+
+  let ssoRate = 0;
+  if (wants('sso') || wants('scale')) {
+    await warm(closed('sso-hop'));
+    const max = await measure('SSO hop (authorize → code → token), max', closed('sso-hop'));
+    rows.push(max);
+    ssoRate = (max.stats.ops / max.stats.elapsedMs) * 1000;
+    const half = Math.max(1, Math.floor(ssoRate / 2));
+    rows.push(await measure(`SSO hop at ${half}/s (half of max), 0 extra sessions`, { ...closed('sso-hop', CONCURRENCY * 4), rate: half }));
+  }
+  if (wants('refresh')) {
+    await warm(closed('refresh'));
+    rows.push(await measure('Refresh-token grant (rotation)', closed('refresh')));
+  }
+  if (wants('signin')) {
+    const spec = { ...closed('signin-kratos', 2, Math.max(ROW_MS, 10_000)), maxOps: 60 };
+    await ask({ type: 'run', spec: { ...spec, maxOps: 4 } });
+    const direct = await measure('First sign-in, password, straight to Kratos', spec);
+    await ask({ type: 'run', spec: { ...spec, scenario: 'signin-hub', maxOps: 4 } });
+    const viaHub = await measure('First sign-in, password, through the hub (OIDC code flow)', { ...spec, scenario: 'signin-hub' });
+    viaHub.note = `hub overhead: p50 ${pct(viaHub.stats.p50 / direct.stats.p50 - 1)}, mean ${pct(direct.stats.ops / direct.stats.elapsedMs / (viaHub.stats.ops / viaHub.stats.elapsedMs) - 1)} of Kratos' time`;
+    rows.push(direct, viaHub);
+  }
+  let sdk: SdkStats | undefined;
+  if (wants('sdk')) {
+    const r = (await ask({
+      type: 'sdk',
+      sdk: {
+        issuer,
+        clientId: sdkClient.id,
+        clientSecret: sdkClient.secret,
+        baseUrl: sdkClient.baseUrl,
+        redirectUri: `${sdkClient.baseUrl}/auth/callback`,
+        redisUrl: redisInfo.url,
+        keyPrefix: `${prefix}client:`,
+        iterations: num('BENCH_SDK_N', 20_000),
+      },
+    })) as Extract<DriverReply, { type: 'sdk' }>;
+    sdk = r.stats;
+    log(`SDK: with ${sdk.withSdk.map(fmt).join('/')} bare ${sdk.bare.map(fmt).join('/')} loadSession ${sdk.loadSession.map(fmt).join('/')}`);
+  }
+  if (wants('introspection')) {
+    await warm(closed('introspection'));
+    rows.push(await measure('Token introspection', closed('introspection')));
+  }
+  if (wants('static')) {
+    await warm(closed('discovery', 16, 2_000));
+    rows.push(await measure('Discovery document', closed('discovery', 16, Math.min(ROW_MS, 5_000))));
+    rows.push(await measure('JWKS', closed('jwks', 16, Math.min(ROW_MS, 5_000))));
+  }
+  const scaleRows: { sessions: number; row: Row; redisMb: number }[] = [];
+  if (wants('scale') && ssoRate > 0) {
+    const half = Math.max(1, Math.floor(ssoRate / 2));
+    const spec: RunSpec = { ...closed('sso-hop', CONCURRENCY * 4), rate: half };
+    const redisMb = async () => Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? 0) / 2 ** 20;
+    scaleRows.push({ sessions: 0, row: await measure('scale: 0 seeded sessions', spec), redisMb: await redisMb() });
+    let seeded = 0;
+    for (const target of SCALE) {
+      log(`seeding ${target - seeded} provider sessions into Redis (total ${target})`);
+      await seedProviderSessions(redis, prefix, seeded, target, users.length);
+      seeded = target;
+      scaleRows.push({ sessions: target, row: await measure(`scale: ${target} seeded sessions`, spec), redisMb: await redisMb() });
+    }
+  }
+  if (wants('sustained')) {
+    rows.push(await measure(`SSO hop sustained ${SUSTAINED_MS / 1000} s (closed loop, ${CONCURRENCY} browsers)`, closed('sso-hop', CONCURRENCY, SUSTAINED_MS)));
+  }
+
+  await ask({ type: 'exit' }).catch(() => {});
+  print({ started, sdk, scaleRows, hubOutput });
+}
+
+function clientMetadata(id: string, secret: string, redirectUri: string) {
+  return {
+    client_id: id,
+    client_secret: secret,
+    client_name: id,
+    redirect_uris: [redirectUri],
+    grant_types: ['authorization_code', 'refresh_token'],
+    token_endpoint_auth_method: 'client_secret_basic',
+    ssohub_first_party: true,
+  };
+}
+
+async function seedUsers(adminUrl: string, count: number) {
+  const users: { email: string; password: string }[] = [];
+  const queue = Array.from({ length: count }, (_, i) => i);
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
+        const email = `bench-${i}-${Date.now().toString(36)}@example.test`;
+        const password = `bench-password-${i}-${Math.random().toString(36).slice(2)}`;
+        const res = await fetch(`${adminUrl}/admin/identities`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            schema_id: 'person',
+            traits: { email, name: `Bench User ${i}` },
+            credentials: { password: { config: { password } } },
+            verifiable_addresses: [{ value: email, via: 'email', verified: true, status: 'completed' }],
+          }),
+        });
+        if (res.status !== 201) throw new Error(`creating a user failed: ${res.status} ${await res.text()}`);
+        users.push({ email, password });
+      }
+    }),
+  );
+  return users;
+}
+
+/**
+ * Live provider sessions written straight into Redis in the bridge's key layout
+ * (bridge/adapter/redis-model-store.ts, bridge/sessions/session-bindings.ts): the Session hash,
+ * its uid index and its Kratos binding, each with a TTL, shaped like what the provider saves.
+ */
+async function seedProviderSessions(redis: Redis, prefix: string, from: number, to: number, identities: number) {
+  const now = Math.floor(Date.now() / 1000);
+  const ttl = 3600;
+  for (let start = from; start < to; start += 1000) {
+    const multi = redis.pipeline();
+    for (let i = start; i < Math.min(to, start + 1000); i++) {
+      const jti = `bench${i.toString(36).padStart(8, '0')}${Math.random().toString(36).slice(2, 12)}`;
+      const uid = `benchuid${i}${Math.random().toString(36).slice(2, 12)}`;
+      const accountId = `00000000-0000-4000-8000-${String(i % Math.max(identities, 1)).padStart(12, '0')}`;
+      const kratosSessionId = `00000000-0000-4000-9000-${String(i).padStart(12, '0')}`;
+      const payload = {
+        iat: now,
+        exp: now + ttl,
+        uid,
+        jti,
+        kind: 'Session',
+        accountId,
+        loginTs: now - 60,
+        acr: 'aal1',
+        amr: ['pwd'],
+        authorizations: { 'app-a': { sid: `sid${i}`, grantId: `grant${i}`, persistsLogout: true } },
+      };
+      const key = `${prefix}oidc:Session:${jti}`;
+      multi.hset(key, 'payload', JSON.stringify(payload));
+      multi.expire(key, ttl);
+      multi.set(`${prefix}oidc:Session:uid:${uid}`, jti, 'EX', ttl);
+      multi.hset(`${prefix}bridge:binding:uid:${uid}`, 'k', kratosSessionId, 'a', accountId);
+      multi.expire(`${prefix}bridge:binding:uid:${uid}`, ttl);
+    }
+    await multi.exec();
+  }
+}
+
+async function deleteKeys(redis: Redis, prefix: string) {
+  let cursor = '0';
+  let rounds = 0;
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 5000);
+    cursor = next;
+    if (keys.length) await redis.unlink(...keys);
+  } while (cursor !== '0' && ++rounds < 100_000);
+}
+
+async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 60_000) {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${what} did not become ready within ${timeoutMs} ms`);
+}
+
+async function stopChild(child: ChildProcess, graceMs: number) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+const fmt = (ms: number) => (Number.isFinite(ms) ? (ms < 1 ? ms.toFixed(3) : ms < 10 ? ms.toFixed(2) : ms.toFixed(1)) : '–');
+const fmtRate = (r: Row) => ((r.stats.ops / r.stats.elapsedMs) * 1000).toFixed(r.stats.ops / r.stats.elapsedMs < 0.1 ? 1 : 0);
+const fmtCpu = (s: number) => (Number.isFinite(s) ? s.toFixed(s < 1 ? 3 : 2) : '–');
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+function print({ started, sdk, scaleRows, hubOutput }: { started: Date; sdk: SdkStats | undefined; scaleRows: { sessions: number; row: Row; redisMb: number }[]; hubOutput: string[] }) {
+  const out: string[] = [];
+  out.push(`SSO Hub benchmark, ${started.toISOString()}`);
+  out.push(`machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, hub workers ${WORKERS}, driver concurrency ${CONCURRENCY}`);
+  out.push('');
+  out.push('| Row | ops/s | p50 ms | p95 ms | p99 ms | hub CPU s / 1k ops | hub peak RSS MB | errors |');
+  out.push('|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    out.push(`| ${r.name} | ${fmtRate(r)} | ${fmt(r.stats.p50)} | ${fmt(r.stats.p95)} | ${fmt(r.stats.p99)} | ${fmtCpu(r.cpu.hub)} | ${r.peakRssMb.toFixed(0)} | ${r.stats.errors} |`);
+  }
+  if (sdk) {
+    const overhead = sdk.withSdk.map((v, i) => v - sdk.bare[i]!);
+    out.push(`| SDK request with a valid session (Fastify + @ssohub/client + Redis store, in-process) | ${sdk.opsPerSecond.toFixed(0)} | ${fmt(sdk.withSdk[0])} | ${fmt(sdk.withSdk[1])} | ${fmt(sdk.withSdk[2])} | app ${fmtCpu(sdk.cpuPer1000)} | – | 0 |`);
+    out.push(`| same route without the SDK | – | ${fmt(sdk.bare[0])} | ${fmt(sdk.bare[1])} | ${fmt(sdk.bare[2])} | – | – | 0 |`);
+    out.push(`| **SDK per-request overhead** (difference) | – | **${fmt(overhead[0]!)}** | ${fmt(overhead[1]!)} | ${fmt(overhead[2]!)} | – | – | – |`);
+  }
+  for (const r of rows) if (r.note) out.push(`\n${r.name}: ${r.note}`);
+  out.push('');
+  out.push('CPU seconds per 1,000 operations, by process (all on the same cores):');
+  out.push('');
+  out.push('| Row | hub | Kratos | Redis | load driver |');
+  out.push('|---|---:|---:|---:|---:|');
+  for (const r of [...rows, ...scaleRows.map((s) => s.row)]) out.push(`| ${r.name} | ${fmtCpu(r.cpu.hub)} | ${fmtCpu(r.cpu.kratos)} | ${fmtCpu(r.cpu.redis)} | ${fmtCpu(r.cpu.driver)} |`);
+  if (scaleRows.length) {
+    out.push('');
+    out.push('Scale: SSO hop at a fixed rate with live provider sessions seeded in Redis:');
+    out.push('');
+    out.push('| live provider sessions | ops/s | p50 ms | p99 ms | hub peak RSS MB | Redis used MB | errors |');
+    out.push('|---:|---:|---:|---:|---:|---:|---:|');
+    for (const s of scaleRows) out.push(`| ${s.sessions} | ${fmtRate(s.row)} | ${fmt(s.row.stats.p50)} | ${fmt(s.row.stats.p99)} | ${s.row.peakRssMb.toFixed(0)} | ${s.redisMb.toFixed(0)} | ${s.row.stats.errors} |`);
+  }
+  const warnings = hubOutput.filter((l) => /"level":(40|50|60)/.test(l) && !/WARNING: bridge/.test(l));
+  if (warnings.length) out.push(`\nhub warnings/errors during the run (last ${Math.min(5, warnings.length)}):\n${warnings.slice(-5).join('\n')}`);
+  const totalErrors = [...rows, ...scaleRows.map((s) => s.row)].reduce((n, r) => n + r.stats.errors, 0);
+  out.push(`\ntotal errors: ${totalErrors}`);
+  process.stdout.write(`${out.join('\n')}\n`);
+  if (totalErrors > 0) process.exitCode = 1;
+}
+
+let cleaning = false;
+async function cleanup() {
+  if (cleaning) return;
+  cleaning = true;
+  for (const c of cleanups) await c().catch((err: Error) => log(`cleanup: ${err.message}`));
+}
+process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
+main()
+  .catch((err: Error) => {
+    log(`failed: ${err.stack ?? err.message}`);
+    process.exitCode = 1;
+  })
+  .finally(() => cleanup().then(() => setTimeout(() => process.exit(), 200).unref()));

@@ -1,0 +1,117 @@
+import cluster from 'node:cluster';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateSigningKey } from './bridge/provider/signing-keys.ts';
+import { buildApp } from './app.ts';
+import { loadConfig } from './config/load-config.ts';
+import { ConfigError } from './errors/ssohub-error.ts';
+import { createLogger } from './http/create-logger.ts';
+
+/**
+ * Multi-process entry of the hub: the primary forks SSOHUB_WORKERS workers (default: one per
+ * core) with node:cluster. Every worker builds a full hub from the same SSOHUB_* environment and
+ * listens on the same public port (the primary hands connections out round-robin); the hub keeps
+ * no state in process memory that another worker would need (provider artefacts, guard counters
+ * and bindings live in Redis), so this is the same as several instances behind a load balancer.
+ *
+ * The admin listener (admin API, /metrics) runs in worker 1 only, so /metrics is one process'
+ * view and admin actions are not spread over workers. A worker that dies is replaced.
+ *
+ * Workers must share cookie keys and signing keys. With none configured (development only), the
+ * primary generates one ephemeral set and hands it to every worker (with the usual warning).
+ *
+ *   SSOHUB_WORKERS=2 node --conditions=ssohub-source packages/hub/src/cluster.ts
+ */
+const WORKER_INDEX = 'SSOHUB_WORKER_INDEX';
+
+async function runPrimary(): Promise<void> {
+  const count = Number(process.env.SSOHUB_WORKERS ?? availableParallelism());
+  if (!Number.isInteger(count) || count < 1 || count > 64) {
+    process.stderr.write(`ssohub: SSOHUB_WORKERS must be an integer from 1 to 64 (got ${process.env.SSOHUB_WORKERS})\n`);
+    process.exit(78);
+  }
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\nSee docs/configuration.md for every option.\n`);
+      process.exit(78);
+    }
+    throw err;
+  }
+  const log = createLogger(config.logLevel);
+  const shared: Record<string, string> = {};
+  let keyDir: string | undefined;
+  if (count > 1 && config.bridge.cookieKeys.length === 0) {
+    log.warn('ssohub WARNING: bridge.cookieKeys is empty; the cluster primary generated one ephemeral key shared by its workers. Configure SSOHUB_COOKIE_KEYS.');
+    shared.SSOHUB_COOKIE_KEYS = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url');
+  }
+  if (count > 1 && config.bridge.signingKeys.length === 0) {
+    log.warn('ssohub WARNING: bridge.signingKeys is empty; the cluster primary generated ephemeral keys shared by its workers. Configure SSOHUB_SIGNING_KEYS_FILE.');
+    keyDir = mkdtempSync(join(tmpdir(), 'ssohub-cluster-'));
+    const file = join(keyDir, 'signing-keys.json');
+    const keys = [await generateSigningKey('RS256', `ephemeral-rs256-${process.pid}`), await generateSigningKey('ES256', `ephemeral-es256-${process.pid}`)];
+    writeFileSync(file, JSON.stringify(keys), { mode: 0o600 });
+    shared.SSOHUB_SIGNING_KEYS_FILE = file;
+  }
+
+  let stopping = false;
+  const indexOf = new Map<number, number>();
+  const fork = (index: number) => {
+    const worker = cluster.fork({ ...shared, [WORKER_INDEX]: String(index) });
+    indexOf.set(worker.id, index);
+  };
+  cluster.on('exit', (worker, code, signal) => {
+    const index = indexOf.get(worker.id) ?? 0;
+    indexOf.delete(worker.id);
+    if (stopping) {
+      if (indexOf.size === 0) {
+        if (keyDir) rmSync(keyDir, { recursive: true, force: true });
+        process.exit(0);
+      }
+      return;
+    }
+    log.error({ worker: index, code, signal }, 'hub worker exited; starting a new one');
+    setTimeout(() => fork(index), 1_000).unref();
+  });
+  for (let i = 1; i <= count; i++) fork(i);
+  log.info({ workers: count, pid: process.pid }, 'hub cluster started');
+
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping hub workers');
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
+    setTimeout(() => process.exit(1), 10_000).unref();
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+async function runWorker(): Promise<void> {
+  const index = Number(process.env[WORKER_INDEX] ?? 1);
+  const config = loadConfig(process.env);
+  const log = createLogger(config.logLevel).child({ worker: index });
+  const hub = await buildApp(config, { log });
+  await hub.app.listen({ host: config.listen.host, port: config.listen.port });
+  if (index === 1) await hub.admin.listen({ host: config.admin.host, port: config.admin.port });
+  let closing = false;
+  const shutdown = async () => {
+    if (closing) return;
+    closing = true;
+    await hub.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown());
+}
+
+if (import.meta.main) {
+  const run = cluster.isPrimary ? runPrimary : runWorker;
+  run().catch((err) => {
+    process.stderr.write(`ssohub: failed to start${cluster.isPrimary ? '' : ' a worker'}: ${(err as Error).message}\n`);
+    process.exit(1);
+  });
+}
