@@ -55,7 +55,7 @@ export interface SsoClient {
   /** Decides a request against a route requirement. */
   checkAccess(session: SessionRecord | undefined | null, requirement: SsoRouteRequirement | undefined): AccessDecision;
   /** True when an `Origin` header (if any) is this app's own origin; used to refuse cross-site logout POSTs. */
-  isSameOrigin(originHeader: string | undefined): boolean;
+  isSameOrigin(originHeader: string | undefined, secFetchSite?: string | string[]): boolean;
 }
 
 /** Extra knobs for tests and unusual deployments. */
@@ -134,7 +134,10 @@ export async function createSsoClient(options: SsoClientOptions, extras: CreateS
     handleBackchannelLogout: (body) => handleBackchannelLogout(ctx, body),
     endSessions: (target) => endSessions(ctx, target),
     checkAccess: (session, requirement) => checkAccess(ctx, session, requirement),
-    isSameOrigin: (origin) => origin === undefined || origin === resolved.baseUrl.origin,
+    // Under `Referrer-Policy: no-referrer` browsers send `Origin: null` even for same-origin form
+    // posts; Fetch Metadata (`Sec-Fetch-Site`) then tells a same-origin post from a cross-site one.
+    isSameOrigin: (origin, secFetchSite) =>
+      origin === undefined || origin === resolved.baseUrl.origin || (origin === 'null' && secFetchSite === 'same-origin'),
   };
 }
 

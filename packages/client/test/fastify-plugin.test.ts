@@ -108,7 +108,12 @@ describe('Fastify plugin', () => {
     const { jar } = await browseSignIn(app);
     const cross = await app.inject({ method: 'POST', url: '/auth/logout', headers: { cookie: jar, origin: 'https://evil.example' } });
     expect(cross.statusCode).toBe(403);
-    const res = await app.inject({ method: 'POST', url: '/auth/logout', headers: { cookie: jar, origin: 'http://app-a.localhost' } });
+    // Origin: null (sent under Referrer-Policy: no-referrer) counts only with Sec-Fetch-Site: same-origin.
+    const opaqueCrossSite = await app.inject({ method: 'POST', url: '/auth/logout', headers: { cookie: jar, origin: 'null', 'sec-fetch-site': 'cross-site' } });
+    expect(opaqueCrossSite.statusCode).toBe(403);
+    const opaqueNoMetadata = await app.inject({ method: 'POST', url: '/auth/logout', headers: { cookie: jar, origin: 'null' } });
+    expect(opaqueNoMetadata.statusCode).toBe(403);
+    const res = await app.inject({ method: 'POST', url: '/auth/logout', headers: { cookie: jar, origin: 'null', 'sec-fetch-site': 'same-origin' } });
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe('http://app-a.localhost/');
     const after = await app.inject({ url: '/', headers: { cookie: jar } });

@@ -28,6 +28,8 @@ export interface DemoAppOptions {
   /** The memory store is allowed even with NODE_ENV=production (single-process demo). */
   allowVolatileStore?: boolean;
   logger?: FastifyServerOptions['logger'];
+  /** Serve https with this certificate (PEM); plain http otherwise. */
+  https?: { cert: string; key: string };
 }
 
 /**
@@ -53,7 +55,9 @@ export async function createDemoApp(options: DemoAppOptions): Promise<FastifyIns
     ...(options.allowInsecureRequests ? { allowInsecureRequests: true } : {}),
     ...(options.allowVolatileStore ? { allowVolatileStore: true } : {}),
   });
-  const app = Fastify({ logger: options.logger ?? false });
+  const app = (options.https
+    ? Fastify({ logger: options.logger ?? false, https: options.https })
+    : Fastify({ logger: options.logger ?? false })) as unknown as FastifyInstance;
   await app.register(formbody);
   await app.register(ssoFastify, { client });
   const accent = options.accent ?? '#0b69a3';
@@ -61,7 +65,7 @@ export async function createDemoApp(options: DemoAppOptions): Promise<FastifyIns
 
   app.addHook('onSend', async (_request, reply) => {
     reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'no-referrer');
+    reply.header('referrer-policy', 'same-origin');
     reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' " + new URL(options.issuer).origin + "; frame-ancestors 'none'");
   });
 

@@ -103,7 +103,15 @@ export class HttpSession {
    */
   async request(
     input: string | URL,
-    init: { method?: string; form?: Record<string, string>; json?: unknown; headers?: Record<string, string>; follow?: boolean } = {},
+    init: {
+      method?: string;
+      form?: Record<string, string>;
+      json?: unknown;
+      headers?: Record<string, string>;
+      follow?: boolean;
+      /** Stop before requesting a redirect target for which this returns true; its URL is returned, unrequested. */
+      stopAt?: (url: URL) => boolean;
+    } = {},
   ): Promise<BrowserResponse> {
     let url = new URL(input);
     let method = init.method ?? (init.form || init.json !== undefined ? 'POST' : 'GET');
@@ -131,6 +139,7 @@ export class HttpSession {
       if (init.follow !== false && location && res.status >= 300 && res.status < 400) {
         await res.arrayBuffer();
         url = new URL(location, url);
+        if (init.stopAt?.(url)) return { url, status: res.status, headers: res.headers, body: '', chain: [...chain, url] };
         if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
           method = 'GET';
           body = undefined;

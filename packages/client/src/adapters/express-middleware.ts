@@ -127,7 +127,7 @@ export function ssoExpress(client: SsoClient): SsoExpress {
       return true;
     }
     if (method === 'POST' && (path === paths.logout || path === paths.globalLogout)) {
-      if (!client.isSameOrigin(req.headers.origin)) {
+      if (!client.isSameOrigin(req.headers.origin, req.headers['sec-fetch-site'])) {
         fail(req, res, new SsoClientError('SSOHUB_CLIENT_ERR_CROSS_ORIGIN', 'logout must be requested from this site', { status: 403 }));
         return true;
       }

@@ -132,7 +132,7 @@ const plugin: FastifyPluginAsync<SsoFastifyOptions> = async (fastify, { client, 
   });
 
   const logout = (global: boolean) => async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!client.isSameOrigin(request.headers.origin)) {
+    if (!client.isSameOrigin(request.headers.origin, request.headers['sec-fetch-site'])) {
       return reply.ssoError(new SsoClientError('SSOHUB_CLIENT_ERR_CROSS_ORIGIN', 'logout must be requested from this site', { status: 403 }));
     }
     try {
