@@ -6,6 +6,7 @@ import { bearerToken, checkAdminToken } from './check-admin-token.ts';
 import { registerClientRoutes } from './client-routes.ts';
 import { registerDoctorRoutes } from './doctor-routes.ts';
 import { registerLockoutRoutes } from './lockout-routes.ts';
+import { registerLogoutTokenRoutes } from './logout-token-routes.ts';
 import { registerSessionRoutes } from './session-routes.ts';
 
 export const ADMIN_PREFIX = '/admin';
@@ -37,4 +38,5 @@ export async function registerAdminApi(admin: FastifyInstance, ctx: HubContext):
   registerLockoutRoutes(admin, ctx);
   registerAuditRoutes(admin, ctx);
   registerDoctorRoutes(admin, ctx);
+  registerLogoutTokenRoutes(admin, ctx);
 }

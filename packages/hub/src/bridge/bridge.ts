@@ -19,6 +19,12 @@ export interface Bridge {
    * reached (for the admin API's session map).
    */
   listBindings(identityId: string): Promise<SessionBinding[]>;
+  /**
+   * Signs a back-channel logout token for a client with the provider's own keys, exactly as a
+   * real logout would (typ logout+jwt, iss, aud, iat, exp, jti, events, sid and/or sub), without
+   * sending it. The isolation audit uses it to probe a client app's back-channel endpoint.
+   */
+  mintLogoutToken(clientId: string, target: { sid?: string; sub?: string }): Promise<string>;
   close(): Promise<void>;
 }
 

@@ -6,6 +6,7 @@ import type { Bridge } from './bridge.ts';
 import { registerInteractions } from './interactions/register-interactions.ts';
 import { createBackchannelDeliverer } from './logout/backchannel-deliverer.ts';
 import { createBackchannelQueue } from './logout/backchannel-queue.ts';
+import { mintLogoutToken } from './logout/mint-logout-token.ts';
 import { registerProviderEvents } from './provider/provider-events.ts';
 import { createProvider } from './provider/create-provider.ts';
 import { mountProvider } from './provider/mount-provider.ts';
@@ -76,6 +77,9 @@ export async function registerBridge(app: FastifyInstance, ctx: HubContext): Pro
     },
     async listBindings(identityId) {
       return bound.listBindings(identityId);
+    },
+    mintLogoutToken(clientId, target) {
+      return mintLogoutToken(provider, clientId, target);
     },
     async close() {
       deliverer.stop();
