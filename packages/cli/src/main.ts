@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import { Command, CommanderError } from 'commander';
 import { createCommandContext } from './command-context.ts';
+import { AuditFinished, registerAuditIsolation } from './commands/audit/audit-isolation.ts';
 import { registerTailAudit } from './commands/audit/tail-audit.ts';
 import { registerCreateClient } from './commands/clients/create-client.ts';
 import { registerDeleteClient } from './commands/clients/delete-client.ts';
@@ -13,6 +14,7 @@ import { registerClearLockout } from './commands/lockouts/clear-lockout.ts';
 import { registerListLockouts } from './commands/lockouts/list-lockouts.ts';
 import { registerListSessions } from './commands/sessions/list-sessions.ts';
 import { registerRevokeSessions } from './commands/sessions/revoke-sessions.ts';
+import { registerShowSessions } from './commands/sessions/show-sessions.ts';
 import { CliError } from './errors/cli-error.ts';
 import { EXIT } from './errors/exit-codes.ts';
 import type { Io } from './io.ts';
@@ -47,13 +49,15 @@ export function buildProgram(io: Io): Command {
   const sessions = program.command('sessions').description("see and end users' sessions across clients");
   registerListSessions(sessions, ctx);
   registerRevokeSessions(sessions, ctx);
+  registerShowSessions(sessions, ctx);
 
   const lockouts = program.command('lockouts').description('see and clear sign-in lockouts');
   registerListLockouts(lockouts, ctx);
   registerClearLockout(lockouts, ctx);
 
-  const audit = program.command('audit').description('read the audit trail');
+  const audit = program.command('audit').description('read the audit trail; audit session isolation');
   registerTailAudit(audit, ctx);
+  registerAuditIsolation(audit, ctx);
 
   registerDoctor(program, ctx);
 
@@ -85,6 +89,7 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     return EXIT.OK;
   } catch (err) {
     if (err instanceof DoctorFinished) return err.exitCode;
+    if (err instanceof AuditFinished) return err.exitCode;
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') return EXIT.OK;
       // Commander already printed the message (and the help hint).

@@ -13,6 +13,8 @@ export interface AuditTarget {
   apps: AppTarget[];
   /** A dedicated test account, for the checks that need a real sign-in. */
   testUser: { email: string; password: string } | undefined;
+  /** Called after each check is recorded (the CLI prints progress to stderr). */
+  onCheck?: (check: CheckResult) => void;
 }
 
 export interface AppTarget {
@@ -54,9 +56,16 @@ export interface RegistryClient {
 /** Collects check results; each check helper records exactly one result. */
 export class Findings {
   readonly checks: CheckResult[] = [];
+  private readonly onCheck: ((check: CheckResult) => void) | undefined;
+
+  constructor(onCheck?: (check: CheckResult) => void) {
+    this.onCheck = onCheck;
+  }
 
   add(id: string, target: string, title: string, verdict: Verdict, detail: string, why: string, evidence: Evidence[] = []): void {
-    this.checks.push({ id, target, title, verdict, detail, why, evidence });
+    const check = { id, target, title, verdict, detail, why, evidence };
+    this.checks.push(check);
+    this.onCheck?.(check);
   }
 
   /** Runs a check and turns an unexpected exception into a `fail` with the reason, never a crash. */

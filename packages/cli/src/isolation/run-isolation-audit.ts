@@ -13,7 +13,7 @@ import { type IsolationReport, summarize } from './report.ts';
  */
 export async function runIsolationAudit(target: AuditTarget): Promise<IsolationReport> {
   const startedAt = new Date().toISOString();
-  const f = new Findings();
+  const f = new Findings(target.onCheck);
   const discovery = await checkDiscovery(target, f);
   await checkHubCookies(target, f);
   await checkHubHeaders(target, f);
