@@ -1,0 +1,151 @@
+/**
+ * `npm run demo`: the hub, Kratos and two demo apps on unrelated host names, with embedded
+ * defaults and nothing else to install or run:
+ *   - Kratos v1.3.1 (built once from its Go module) on a SQLite file under .cache/demo/
+ *   - the hub on its memory store (it warns loudly: sessions are lost on restart)
+ *   - mail captured in-process; sign-in codes are printed here
+ *   - App A and Shop B, each on @ssohub/client with its own memory session store
+ * Browsers resolve *.localhost to loopback and treat it as a secure context, so no hosts file,
+ * certificate or root is needed. Ctrl-C stops everything.
+ *
+ * Ports: DEMO_HUB_PORT (4000), DEMO_APP_A_PORT (4001), DEMO_SHOP_B_PORT (4002). DEMO_LOG=info
+ * shows the hub's JSON logs.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { MemorySessionStore } from '@ssohub/client';
+import { createDemoApp } from '@ssohub/demo-app';
+import { buildApp, checkConfig, createLogger } from '@ssohub/hub';
+import { mapTestHostsToLoopback, REPO_ROOT, SetupError, startKratos, startSmtpCapture } from '@ssohub/testkit';
+
+const port = (name: string, fallback: number) => {
+  const raw = process.env[name];
+  const value = raw === undefined ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    console.error(`demo: ${name}=${raw} is not a port number`);
+    process.exit(2);
+  }
+  return value;
+};
+const ports = { hub: port('DEMO_HUB_PORT', 4000), appA: port('DEMO_APP_A_PORT', 4001), shopB: port('DEMO_SHOP_B_PORT', 4002) };
+const hubUrl = `http://login.localhost:${ports.hub}`;
+const apps = [
+  { id: 'app-a', name: 'App A', url: `http://app-a.localhost:${ports.appA}`, port: ports.appA, accent: '#0b69a3', secret: 'demo-app-a-secret-0123456789abcdefghij' },
+  { id: 'shop-b', name: 'Shop B', url: `http://shop-b.localhost:${ports.shopB}`, port: ports.shopB, accent: '#7a3db8', secret: 'demo-shop-b-secret-0123456789abcdefghi' },
+] as const;
+
+// The hub resolves the apps' back-channel URIs (http://app-a.localhost) the way browsers do.
+mapTestHostsToLoopback();
+
+const stops: (() => Promise<unknown>)[] = [];
+async function stopAll() {
+  for (const stop of stops.reverse()) await stop().catch(() => undefined);
+}
+
+try {
+  const smtp = await startSmtpCapture();
+  stops.push(() => smtp.stop());
+  let printed = 0;
+  const mailTimer = setInterval(() => {
+    for (const mail of smtp.messages.slice(printed)) {
+      const code = /\b(\d{6})\b/.exec(mail.text)?.[1];
+      console.log(`\n  mail to ${mail.to.join(', ')}: "${mail.subject}"${code ? `  code: ${code}` : ''}\n`);
+    }
+    printed = smtp.messages.length;
+  }, 300);
+  stops.push(async () => clearInterval(mailTimer));
+
+  const dataDir = join(REPO_ROOT, '.cache/demo');
+  await mkdir(dataDir, { recursive: true });
+  console.log('demo: starting Kratos (the first run builds it from its Go module, a few minutes)...');
+  const kratos = await startKratos({
+    hubUrl,
+    smtpPort: smtp.port,
+    allowedReturnUrls: apps.map((a) => `${a.url}/`),
+    database: { kind: 'sqlite', file: join(dataDir, 'kratos.sqlite') },
+  });
+  stops.push(() => kratos.stop());
+
+  const log = createLogger((process.env.DEMO_LOG as 'info' | undefined) ?? 'warn');
+  const hub = await buildApp(
+    checkConfig({
+      mode: 'development',
+      publicUrl: hubUrl,
+      listen: { host: '127.0.0.1', port: ports.hub },
+      admin: { host: '127.0.0.1', port: 0 },
+      kratos: { publicUrl: kratos.publicUrl, adminUrl: kratos.adminUrl, configFiles: kratos.configFiles },
+      store: { kind: 'memory' },
+      allowedReturnOrigins: apps.map((a) => a.url),
+      logLevel: 'warn',
+      bridge: {
+        clients: apps.map((a) => ({
+          client_id: a.id,
+          client_name: a.name,
+          client_secret: a.secret,
+          redirect_uris: [`${a.url}/auth/callback`],
+          post_logout_redirect_uris: [`${a.url}/`],
+          backchannel_logout_uri: `${a.url}/auth/backchannel-logout`,
+          backchannel_logout_session_required: true,
+          grant_types: ['authorization_code', 'refresh_token'],
+          response_types: ['code'],
+          token_endpoint_auth_method: 'client_secret_basic',
+          scope: 'openid email profile offline_access',
+          ssohub_first_party: true,
+        })),
+      },
+    }),
+    { log },
+  );
+  stops.push(() => hub.close());
+  await hub.app.listen({ host: '127.0.0.1', port: ports.hub });
+  await hub.admin.listen({ host: '127.0.0.1', port: 0 });
+
+  for (const [i, a] of apps.entries()) {
+    const other = apps[1 - i]!;
+    const app = await createDemoApp({
+      name: a.name,
+      publicUrl: a.url,
+      issuer: `${hubUrl}/oidc`,
+      clientId: a.id,
+      clientSecret: a.secret,
+      otherAppUrl: other.url,
+      otherAppName: other.name,
+      accent: a.accent,
+      store: new MemorySessionStore({ clientId: a.id }),
+      cookieSecrets: [`demo-${a.id}-cookie-secret-0123456789abcdef`],
+      allowVolatileStore: true,
+    });
+    stops.push(() => app.close());
+    await app.listen({ host: '127.0.0.1', port: a.port });
+  }
+
+  console.log(`
+SSO Hub demo is running (embedded defaults: Kratos on SQLite ${join(dataDir, 'kratos.sqlite')},
+hub on its memory store, mail captured here). Open in a browser on this machine:
+
+  App A          ${apps[0].url}
+  Shop B         ${apps[1].url}
+  Login domain   ${hubUrl}
+
+Sign up from App A (choose "Email me a code": the code is printed here), then open Shop B:
+you are signed in without a page. "Log out everywhere" ends both apps' sessions.
+Press Ctrl-C to stop.
+`);
+} catch (err) {
+  await stopAll();
+  if (err instanceof SetupError) console.error(`demo: ${err.message}`);
+  else if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    console.error(`demo: a port is already in use (${(err as Error).message}). Stop the other program or set DEMO_HUB_PORT / DEMO_APP_A_PORT / DEMO_SHOP_B_PORT.`);
+  } else console.error(`demo: failed to start: ${(err as Error).stack ?? err}`);
+  process.exit(1);
+}
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\ndemo: stopping...');
+    void stopAll().then(() => process.exit(0));
+  });
+}
