@@ -53,15 +53,17 @@ describe('the guard in front of Kratos submissions', () => {
     expect(shown).toMatchObject({ status: 429, code: 'SSOHUB_ERR_THROTTLED', title: 'Too many attempts', headers: { 'retry-after': '120' } });
     expect(shown.message).toBe('Too many attempts. For your security, please wait 2 minutes and try again.');
     expect(JSON.stringify(events)).not.toContain('ada@x.test');
-    expect(events.map((e) => e.type)).toEqual(['guard.locked', 'guard.throttled']);
-    expect(events[0]).toMatchObject({ subject: 'a***@x.test', scope: 'identifier_ip', ip: '192.0.2.1', level: 1, failures: 2 });
+    expect(events.map((e) => e.type)).toEqual(['login.failed', 'login.failed', 'guard.locked', 'guard.throttled']);
+    expect(events[0]).toMatchObject({ subject: 'a***@x.test', ip: '192.0.2.1', method: 'password', outcome: 'failure' });
+    expect(events[2]).toMatchObject({ subject: 'a***@x.test', scope: 'identifier_ip', ip: '192.0.2.1', level: 1, failures: 2 });
     expect(await metrics.registry.getSingleMetricAsString('ssohub_guard_failures_total')).toMatch(/kind="password"[^}]*} 2/);
   });
 
   it('forgets identifier+IP failures when the owner signs in, but not identifier-wide ones', async () => {
-    const { signIn } = setup({ lockout: { threshold: 2, identifierThreshold: 3 } });
+    const { signIn, events } = setup({ lockout: { threshold: 2, identifierThreshold: 3 } });
     await signIn('ada@x.test', '192.0.2.1');
     await signIn('ada@x.test', '192.0.2.1', succeeded);
+    expect(events.map((e) => e.type)).toEqual(['login.failed', 'login.succeeded']);
     await signIn('ada@x.test', '192.0.2.1');
     await signIn('ada@x.test', '192.0.2.2');
     // Three identifier-wide failures (the success did not erase them): locked from everywhere.

@@ -192,6 +192,17 @@ export function createGuard(deps: GuardDependencies): Guard {
       attempts.delete(submission);
       const failed = !answer.setSession;
       if (failed) metrics.guard.failures.inc({ kind: attempt.kind });
+      if (attempt.identifier) {
+        audit.record({
+          type: failed ? 'login.failed' : 'login.succeeded',
+          actor: submission.ip,
+          ip: submission.ip,
+          subject: maskIdentifier(attempt.identifier),
+          identifierHash: hashIdentifier(attempt.identifier),
+          method: attempt.kind,
+          outcome: failed ? 'failure' : 'success',
+        });
+      }
       try {
         reportLocks(await store.settle(attempt.scopes, attempt.id, failed), attempt, submission.ip);
       } catch (err) {
