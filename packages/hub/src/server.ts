@@ -1,4 +1,5 @@
 import { buildApp } from './app.ts';
+import type { HubConfig } from './config/hub-config.ts';
 import { loadConfig } from './config/load-config.ts';
 import { ConfigError } from './errors/ssohub-error.ts';
 import { createLogger } from './http/create-logger.ts';
@@ -8,7 +9,7 @@ import { createLogger } from './http/create-logger.ts';
  * and admin ports, and shuts down cleanly on SIGINT/SIGTERM.
  */
 export async function startServer(env: NodeJS.ProcessEnv = process.env) {
-  let config;
+  let config: Readonly<HubConfig>;
   try {
     config = loadConfig(env);
   } catch (err) {
