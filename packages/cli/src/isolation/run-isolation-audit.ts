@@ -15,7 +15,6 @@ export async function runIsolationAudit(target: AuditTarget): Promise<IsolationR
   const startedAt = new Date().toISOString();
   const f = new Findings(target.onCheck);
   const discovery = await checkDiscovery(target, f);
-  await checkHubCookies(target, f);
   await checkHubHeaders(target, f);
 
   let clients: RegistryClient[] = [];
@@ -31,6 +30,7 @@ export async function runIsolationAudit(target: AuditTarget): Promise<IsolationR
     f.add('registry.read', target.hubUrl, 'The client registry can be read', 'skip', 'needs --admin-url and --token', 'The registry is the list of apps that can receive codes and tokens.');
   }
 
+  if (!discovery) await checkHubCookies(target, f, undefined);
   if (discovery) {
     const probeClient = target.apps.map((a) => clientOfApp(a, clients)).find(Boolean) ?? clients.find((c) => c.redirect_uris.length > 0);
     await checkAuthorizationPolicy(target, f, discovery, probeClient);
@@ -41,6 +41,8 @@ export async function runIsolationAudit(target: AuditTarget): Promise<IsolationR
     } catch (err) {
       f.add('hub.code.single-use', target.hubUrl, 'Authorization codes are single-use', 'fail', `The sign-in probe failed: ${(err as Error).message}`, 'A code that works twice can be redeemed by whoever saw it.');
     }
+    const hubHost = new URL(target.hubUrl).hostname;
+    await checkHubCookies(target, f, probeTokens?.browser.hops.filter((h) => new URL(h.url).hostname === hubHost).flatMap((h) => h.setCookies));
     try {
       for (const app of target.apps) await checkApp(target, f, discovery, app, clientOfApp(app, clients), probeTokens);
     } finally {

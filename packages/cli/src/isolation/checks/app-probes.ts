@@ -2,6 +2,7 @@ import { createSign, generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { AppTarget, AuditTarget, Discovery, Findings, RegistryClient } from '../audit-context.ts';
 import { BrowserSession, submitPasswordLogin } from '../browser-session.ts';
 import { probe } from '../probe.ts';
+import { redactUrl } from '../redact.ts';
 import { cookieProblems } from './hub-transport.ts';
 import { issueAccessToken, type ProbeTokens } from './signin-probes.ts';
 
@@ -70,6 +71,33 @@ export async function checkApp(
     if (leaked.length) problems.push(`hub cookies visible to the app: ${leaked.join(', ')}`);
     const evidence = appHops.filter((h) => h.setCookies.length).map((h) => ({ request: `GET ${new URL(h.url).origin}${new URL(h.url).pathname}`, answer: `${h.status}\n${h.setCookies.map((c) => `Set-Cookie: ${c.split('=')[0]}=[redacted]; ${c.split(';').slice(1).join(';').trim()}`).join('\n')}` }));
     return problems.length ? { verdict: 'fail', detail: problems.join('; '), evidence } : { verdict: 'pass', detail: `${sessionCookies.length} cookie(s) set by ${appHost}, all host-only with Secure/HttpOnly/SameSite${secure ? ' and __Host-' : ''}.`, evidence };
+  });
+
+  await f.run('app.open-redirect.return-to', target, "The app's sign-in refuses a foreign returnTo", 'An app that sends the browser wherever returnTo says after sign-in is an open redirect with the trust of a fresh sign-in, a classic phishing step.', async () => {
+    if (!t.testUser) return { verdict: 'skip', detail: 'needs --test-user to complete a sign-in through the app' };
+    const testUser = t.testUser;
+    const appOrigin = new URL(app.url).origin;
+    const variants = ['https://evil.example/phish', '//evil.example/phish', '/\\evil.example/phish', 'https:evil.example/phish'];
+    const browser = new BrowserSession();
+    const leaks: string[] = [];
+    const evidence = [];
+    for (const v of variants) {
+      const start = new URL(`${app.url}${app.loginPath}`);
+      start.searchParams.set('returnTo', v);
+      start.searchParams.set('return_to', v);
+      const stay = (u: URL) => u.hostname !== 'evil.example';
+      const before = browser.hops.length;
+      let last = await browser.go(start.toString(), { stay });
+      if (last.url.includes('/login?flow=')) last = await submitPasswordLogin(browser, t.hubUrl, last, testUser, stay);
+      const hops = browser.hops.slice(before);
+      const leaked = hops.find((h) => h.location && new URL(h.location).hostname === 'evil.example');
+      const back = [...hops].reverse().find((h) => new URL(h.url).origin === appOrigin);
+      evidence.push({ request: `GET ${redactUrl(start.toString())} (sign-in followed to the end)`, answer: `${leaked ? `${leaked.status} Location: ${leaked.location}` : `${last.status} at ${redactUrl(last.url)}${last.location ? ` → ${redactUrl(last.location)}` : ''}`}${back && back !== last ? `\nlast answer of the app: ${back.status} at ${redactUrl(back.url)}` : ''}` });
+      if (leaked) leaks.push(v);
+    }
+    return leaks.length
+      ? { verdict: 'fail', detail: `After sign-in the app redirected to evil.example for returnTo ${leaks.join(', ')}.`, evidence }
+      : { verdict: 'pass', detail: `${variants.length} foreign returnTo variants refused or kept on the app: ${variants.join(', ')}.`, evidence };
   });
 
   const bcl = client?.backchannel_logout_uri;

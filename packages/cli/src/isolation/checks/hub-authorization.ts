@@ -1,6 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AuditTarget, Discovery, Findings, RegistryClient } from '../audit-context.ts';
+import { BrowserSession } from '../browser-session.ts';
 import { probe, type ProbeResponse } from '../probe.ts';
+import { redactUrl } from '../redact.ts';
+import type { Evidence } from '../report.ts';
 
 const b64url = (b: Buffer) => b.toString('base64url');
 
@@ -102,36 +105,81 @@ export function redirectVariants(u: URL): [string, string][] {
   ];
 }
 
+const EVIL = 'https://evil.example/phish';
+const isEvil = (u: string | undefined) => {
+  try {
+    return u !== undefined && new URL(u).hostname === 'evil.example';
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Where a foreign return_to ends up when a flow starts at `start` (no session): a redirect to the
+ * foreign host, a Kratos flow that kept it as its `return_to` (the browser goes there right
+ * after signing in), or a page that carries it in a form. Undefined when it was dropped or refused.
+ */
+async function foreignReturnTo(hubUrl: string, start: string): Promise<{ leak: string | undefined; evidence: Evidence[] }> {
+  const hub = new URL(hubUrl).origin;
+  const browser = new BrowserSession();
+  const last = await browser.go(start, { stay: (u) => u.origin === hub, maxHops: 8 });
+  const evidence: Evidence[] = [
+    { request: `GET ${redactUrl(start)}${browser.hops.length > 1 ? ` (followed ${browser.hops.length - 1} redirect(s) on the hub)` : ''}`, answer: `${last.status}${last.location ? `\nLocation: ${redactUrl(last.location)}` : ''}\n(at ${redactUrl(last.url)})` },
+  ];
+  const redirected = browser.hops.find((h) => isEvil(h.location));
+  if (redirected) return { leak: `redirected to ${redirected.location}`, evidence };
+  const flow = /^\/(login|registration|recovery|verification|settings)$/.exec(new URL(last.url).pathname)?.[1];
+  const flowId = new URL(last.url).searchParams.get('flow');
+  if (last.status === 200 && flow && flowId) {
+    const res = await browser.go(`${hub}/self-service/${flow}/flows?id=${encodeURIComponent(flowId)}`, { accept: 'application/json', stay: () => false });
+    let returnTo: string | undefined;
+    try {
+      returnTo = (JSON.parse(res.body) as { return_to?: string }).return_to;
+    } catch {
+      returnTo = undefined;
+    }
+    evidence.push({ request: `GET ${hub}/self-service/${flow}/flows?id=[redacted]`, answer: `${res.status}\nreturn_to: ${returnTo ?? '(none)'}` });
+    if (isEvil(returnTo)) return { leak: `the ${flow} flow kept return_to=${returnTo} (the browser goes there after the flow)`, evidence };
+  }
+  if (last.status < 300 && /name="return_to"[^>]*value="https?:\/\/evil\.example/.test(last.body)) return { leak: 'the page carries the foreign return_to in its form', evidence };
+  return { leak: undefined, evidence };
+}
+
 /** return_to, post_logout_redirect_uri and every redirecting parameter refuse foreign hosts. */
 export async function checkOpenRedirects(t: AuditTarget, f: Findings, d: Discovery, client: RegistryClient | undefined): Promise<void> {
-  const evil = 'https://evil.example/phish';
   await f.run('hub.open-redirect.return-to', t.hubUrl, 'return_to refuses foreign hosts', 'An open redirect on the login domain lends its trust to phishing pages and can leak codes in the Referer.', async () => {
-    const starts = ['/login', '/registration', '/recovery', '/verification', '/settings', '/logout', '/self-service/login/browser', '/self-service/registration/browser', '/self-service/logout/browser'];
+    const starts = ['/login', '/registration', '/recovery', '/verification', '/settings', '/logout', '/self-service/login/browser', '/self-service/registration/browser', '/self-service/recovery/browser', '/self-service/verification/browser'];
     const leaks: string[] = [];
-    const evidence = [];
+    const evidence: Evidence[] = [];
     for (const path of starts) {
-      const { chain, last } = await followForeign(`${t.hubUrl}${path}?return_to=${encodeURIComponent(evil)}`, 6);
-      evidence.push(last.evidence);
-      if (chain.some((u) => new URL(u).hostname === 'evil.example')) leaks.push(path);
+      const r = await foreignReturnTo(t.hubUrl, `${t.hubUrl}${path}?return_to=${encodeURIComponent(EVIL)}`);
+      evidence.push(...r.evidence);
+      if (r.leak) leaks.push(`${path}: ${r.leak}`);
     }
     return leaks.length
-      ? { verdict: 'fail', detail: `Redirected to evil.example from: ${leaks.join(', ')}`, evidence }
-      : { verdict: 'pass', detail: `No redirect to a foreign host from ${starts.length} entry points.`, evidence };
+      ? { verdict: 'fail', detail: `A foreign return_to (${EVIL}) was accepted at ${leaks.length} of ${starts.length} entry points: ${leaks.join('; ')}`, evidence }
+      : { verdict: 'pass', detail: `A foreign return_to was refused or dropped at all ${starts.length} entry points (no redirect, no flow keeping it).`, evidence };
   });
   if (d.end_session_endpoint) {
     const endSession = d.end_session_endpoint;
-    await f.run('hub.open-redirect.post-logout', t.hubUrl, 'post_logout_redirect_uri is allow-listed', 'Logout is reachable without authentication; an unchecked post-logout redirect is an open redirect.', async () => {
+    const registered = client?.post_logout_redirect_uris?.[0];
+    const endSessionUrl = (redirect: string) => {
       const url = new URL(endSession);
-      url.searchParams.set('post_logout_redirect_uri', evil);
+      url.searchParams.set('post_logout_redirect_uri', redirect);
       if (client) url.searchParams.set('client_id', client.client_id);
-      const { chain, last } = await followForeign(url.toString(), 4);
-      return chain.some((u) => new URL(u).hostname === 'evil.example')
-        ? { verdict: 'fail', detail: 'The end-session endpoint redirected to evil.example.', evidence: [last.evidence] }
-        : { verdict: 'pass', detail: 'Refused.', evidence: [last.evidence] };
+      return url.toString();
+    };
+    await f.run('hub.open-redirect.post-logout', t.hubUrl, 'post_logout_redirect_uri is allow-listed', 'Logout is reachable without authentication; an unchecked post-logout redirect is an open redirect.', async () => {
+      // The registered URI opens the logout confirmation (200); a foreign one must be an error.
+      const baseline = registered ? await probe(endSessionUrl(registered)) : undefined;
+      const { chain, last } = await followForeign(endSessionUrl(EVIL), 4);
+      const evidence = [...(baseline ? [{ ...baseline.evidence, request: `[registered] ${baseline.evidence.request}` }] : []), { ...last.evidence, request: `[foreign] ${last.evidence.request}` }];
+      if (chain.some(isEvil)) return { verdict: 'fail', detail: 'The end-session endpoint redirected to evil.example.', evidence };
+      if (last.status < 400) return { verdict: 'fail', detail: `A foreign post_logout_redirect_uri was not refused (answer ${last.status}${baseline ? `, the registered one answered ${baseline.status}` : ''}): the logout would end there.`, evidence };
+      return { verdict: 'pass', detail: `Refused (${last.status})${baseline ? `, while the registered URI is accepted (${baseline.status})` : ''}.`, evidence };
     });
   }
 }
-
 /** Follows redirects without cookies, stopping at a foreign host; returns every URL seen. */
 async function followForeign(start: string, maxHops: number): Promise<{ chain: string[]; last: ProbeResponse }> {
   const chain: string[] = [start];

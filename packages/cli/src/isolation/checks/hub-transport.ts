@@ -50,8 +50,12 @@ export async function checkDiscovery(t: AuditTarget, f: Findings): Promise<Disco
   return discovery;
 }
 
-/** Cookies of the login domain: host-only, Secure, HttpOnly, SameSite. */
-export async function checkHubCookies(t: AuditTarget, f: Findings): Promise<void> {
+/**
+ * Cookies of the login domain: host-only, Secure, HttpOnly, SameSite. Checks the CSRF cookie of a
+ * fresh login flow and, when the sign-in probes ran, every cookie the hub set during a real
+ * sign-in (the Kratos session cookie and the provider's interaction and session cookies).
+ */
+export async function checkHubCookies(t: AuditTarget, f: Findings, signInCookies: string[] | undefined): Promise<void> {
   await f.run(
     'hub.cookies.flags',
     t.hubUrl,
@@ -59,12 +63,17 @@ export async function checkHubCookies(t: AuditTarget, f: Findings): Promise<void
     'A Domain attribute would share the session with sibling hosts; without Secure it travels over http; without HttpOnly scripts can steal it; without SameSite it rides along on cross-site requests.',
     async () => {
       const res = await probe(`${t.hubUrl}/self-service/login/browser`);
-      const cookies = res.headers.getSetCookie();
-      if (cookies.length === 0) return { verdict: 'fail', detail: 'Starting a login flow set no cookie (expected the CSRF cookie).', evidence: [res.evidence] };
-      const problems = cookies.flatMap((c) => cookieProblems(c, { requireSecure: t.hubUrl.startsWith('https:') }));
+      const fromFlow = res.headers.getSetCookie();
+      if (fromFlow.length === 0) return { verdict: 'fail', detail: 'Starting a login flow set no cookie (expected the CSRF cookie).', evidence: [res.evidence] };
+      const live = (signInCookies ?? []).filter((c) => !/max-age=(0|-)/i.test(c) && !/expires=thu, 01 jan 1970/i.test(c) && !/^[^=]+=;/.test(c));
+      const cookies = [...fromFlow, ...live];
+      const evidence = [res.evidence, ...(live.length ? [{ request: `sign-in of the test user at ${t.hubUrl} (cookies the hub set)`, answer: [...new Map(live.map((c) => [c.split('=')[0], `Set-Cookie: ${redactSetCookie(c)}`])).values()].join('\n') }] : [])];
+      const problems = [...new Set(cookies.flatMap((c) => cookieProblems(c, { requireSecure: t.hubUrl.startsWith('https:') })))];
+      const names = [...new Set(cookies.map((c) => c.split('=')[0]))];
+      const scope = signInCookies ? 'the login flow and a real sign-in' : 'the login flow only (give --admin-url, --token and --test-user to check the session cookies too)';
       return problems.length
-        ? { verdict: 'fail', detail: problems.join('; '), evidence: [res.evidence] }
-        : { verdict: 'pass', detail: `${cookies.length} cookie(s) checked: ${cookies.map((c) => c.split('=')[0]).join(', ')}.`, evidence: [res.evidence] };
+        ? { verdict: 'fail', detail: problems.join('; '), evidence }
+        : { verdict: 'pass', detail: `${names.length} cookie(s) from ${scope}: ${names.join(', ')}.`, evidence };
     },
   );
 }
