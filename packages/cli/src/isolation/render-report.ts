@@ -37,7 +37,9 @@ function esc(text: string): string {
 
 /** A self-contained HTML page (no external assets, no script) a reviewer can attach to an audit. */
 export function renderHtml(report: IsolationReport): string {
-  const rows = report.checks.map((c) => checkHtml(c)).join('\n');
+  const rows = groups(report.checks)
+    .map(([name, checks]) => `<section><h2>${esc(name)} <span class="muted">${checks.filter((c) => c.verdict === 'pass').length}/${checks.length} passed</span></h2>\n${checks.map((c) => checkHtml(c)).join('\n')}</section>`)
+    .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Session-isolation audit · ${esc(report.hub)}</title>
@@ -55,7 +57,10 @@ summary{cursor:pointer;display:flex;gap:12px;align-items:baseline;list-style:non
 .v{font-weight:700;min-width:3.2em} .v.pass{color:var(--pass)} .v.fail{color:var(--fail)} .v.warn{color:var(--warn)} .v.skip{color:var(--skip)}
 code{font-family:ui-monospace,Menlo,monospace;font-size:.85em}
 pre{background:#0f1420;color:#e8ecf5;padding:10px;border-radius:8px;overflow:auto;font-size:.8rem;white-space:pre-wrap;word-break:break-all}
-.target{color:var(--muted);font-size:.9rem;margin-left:auto}
+.target{color:var(--muted);font-size:.85rem;margin-left:auto;white-space:nowrap}
+.t{flex:1;min-width:0} .d{display:block;color:var(--muted);font-size:.85rem;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+h2{font-size:1.05rem;margin:22px 0 10px} h2 .muted{font-weight:400;font-size:.9rem}
+details[open] .d{white-space:normal}
 </style></head>
 <body><header><h1>Session-isolation audit</h1>
 <div class="muted">${esc(report.hub)} · ${esc(report.tool)} · ${esc(report.startedAt)}</div>
@@ -69,7 +74,20 @@ ${rows}
 function checkHtml(c: CheckResult): string {
   const evidence = c.evidence.map((e) => `<pre>${esc(e.request)}\n\n${esc(e.answer)}</pre>`).join('');
   return `<details${c.verdict === 'fail' ? ' open' : ''} data-check="${esc(c.id)}" data-verdict="${c.verdict}">
-<summary><span class="v ${c.verdict}">${MARK[c.verdict]}</span><span>${esc(c.title)} <code>${esc(c.id)}</code></span><span class="target">${esc(c.target)}</span></summary>
-<p>${esc(c.detail)}</p><p class="muted"><strong>Why it matters:</strong> ${esc(c.why)}</p>${evidence}
+<summary><span class="v ${c.verdict}">${MARK[c.verdict]}</span><span class="t">${esc(c.title)} <code>${esc(c.id)}</code><span class="d">${esc(c.detail)}</span></span><span class="target">${esc(shortTarget(c.target))}</span></summary><p class="muted"><strong>Why it matters:</strong> ${esc(c.why)}</p>${evidence}
 </details>`;
+}
+
+/** Sections of the report: the hub, the client registry, then each client app. */
+function groups(checks: CheckResult[]): [string, CheckResult[]][] {
+  const out = new Map<string, CheckResult[]>();
+  for (const c of checks) {
+    const name = c.id.startsWith('app.') ? `Client app ${c.target.replace(/^app /, '')}` : c.id.startsWith('client.') || c.id.startsWith('registry.') ? 'Client registry' : 'Hub';
+    out.set(name, [...(out.get(name) ?? []), c]);
+  }
+  return [...out];
+}
+
+function shortTarget(target: string): string {
+  return target.replace(/^app (\S+).*$/, '$1').replace(/ \(client [^)]+\)$/, '');
 }
