@@ -31,6 +31,8 @@ export interface HubStackOptions {
   allowedReturnOrigins?: string[];
   config?: HubConfigInput;
   kratosOverrides?: Record<string, unknown>;
+  /** Start Kratos with --dev (cookies without Secure): only for tests of weakened deployments. */
+  kratosDev?: boolean;
 }
 
 /**
@@ -48,6 +50,7 @@ export async function startHubStack(options: HubStackOptions = {}): Promise<HubS
     allowedReturnUrls: (options.allowedReturnOrigins ?? []).map((o) => `${o}/`),
     ...(options.database ? { database: options.database } : {}),
     ...(options.kratosOverrides ? { overrides: options.kratosOverrides } : {}),
+    ...(options.kratosDev ? { dev: true } : {}),
   });
   const prefix = uniquePrefix('hub');
   const adminToken = 'test-admin-token-0123456789abcdef';
