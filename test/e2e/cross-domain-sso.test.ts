@@ -144,7 +144,7 @@ describe('cross-domain single sign-on (Chromium, https, real Kratos and Redis)',
     await page.waitForURL(`${d.appA.url}/`);
     const rec = (await d.appA.store.get(sessionKey((await appCookie(d.appA.url))!.value)))!;
     const hubKey = await importJWK(d.signingKeys.rs256, 'RS256');
-    const sign = (claims: Record<string, unknown>, key = hubKey, kid = 'e2e-rs256') =>
+    const sign = (claims: Record<string, unknown>, key: Parameters<SignJWT['sign']>[0] = hubKey, kid = 'e2e-rs256') =>
       new SignJWT({ events: { [EVENT]: {} }, sid: rec.sid, ...claims })
         .setProtectedHeader({ alg: 'RS256', typ: 'logout+jwt', kid })
         .setIssuer(d.issuer)
@@ -157,7 +157,7 @@ describe('cross-domain single sign-on (Chromium, https, real Kratos and Redis)',
     const { privateKey: strangerKey } = await import('jose').then((j) => j.generateKeyPair('RS256'));
 
     const bad = {
-      forged: await sign({}, strangerKey as CryptoKey),
+      forged: await sign({}, strangerKey),
       expired: await new SignJWT({ events: { [EVENT]: {} }, sid: rec.sid }).setProtectedHeader({ alg: 'RS256', typ: 'logout+jwt', kid: 'e2e-rs256' }).setIssuer(d.issuer).setAudience('app-a').setIssuedAt(Math.floor(Date.now() / 1000) - 3600).setExpirationTime(Math.floor(Date.now() / 1000) - 3000).setJti(crypto.randomUUID()).sign(hubKey),
       wrongAudience: await new SignJWT({ events: { [EVENT]: {} }, sid: rec.sid }).setProtectedHeader({ alg: 'RS256', typ: 'logout+jwt', kid: 'e2e-rs256' }).setIssuer(d.issuer).setAudience('shop-b').setIssuedAt().setJti(crypto.randomUUID()).sign(hubKey),
     };

@@ -95,7 +95,7 @@ describe('login domain bad paths (Chromium, https, real Kratos)', () => {
     await node(page, 'password/password').fill('A-good-long-password-7');
     // Tamper with the token of the form the user is about to send.
     await page.locator('[data-testid="flow/form/password"] input[name="csrf_token"]').evaluate((el) => {
-      (el as HTMLInputElement).value = 'tampered-token';
+      (el as unknown as { value: string }).value = 'tampered-token';
     });
     await button(page, 'password', 'method').click();
     await page.waitForURL(/\/error\?id=/);

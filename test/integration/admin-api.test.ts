@@ -18,7 +18,9 @@ describe('the admin API', () => {
   };
   const json = async (path: string, init: RequestInit & { token?: string | null } = {}) => {
     const res = await call(path, init);
-    return { status: res.status, body: await res.json(), headers: res.headers };
+    // Loosely typed on purpose: each test asserts the shape it reads.
+    // biome-ignore lint/suspicious/noExplicitAny: JSON bodies of the API under test
+    return { status: res.status, body: (await res.json()) as any, headers: res.headers };
   };
 
   beforeAll(async () => {
