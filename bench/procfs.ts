@@ -31,6 +31,19 @@ export function rssBytes(pid: number): number {
   }
 }
 
+/**
+ * Proportional set size in bytes (Pss from smaps_rollup): shared pages (the node binary, shared
+ * libraries) are split between the processes that map them, so a sum over processes is honest.
+ */
+export function pssBytes(pid: number): number {
+  try {
+    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /** Direct children of a process, optionally only those whose command name contains `comm`. */
 export function childrenOf(ppid: number, comm?: string): number[] {
   const out: number[] = [];
@@ -59,18 +72,23 @@ export class ProcessGroup {
   rss(): number {
     return this.list().reduce((sum, pid) => sum + rssBytes(pid), 0);
   }
+  pss(): number {
+    return this.list().reduce((sum, pid) => sum + pssBytes(pid), 0);
+  }
 }
 
 /** Samples the summed RSS of a group every `everyMs` and keeps the peak, until stopped. */
-export function sampleRss(group: ProcessGroup, everyMs = 200): { stop(): number } {
-  let peak = group.rss();
+export function sampleRss(group: ProcessGroup, everyMs = 250): { stop(): { rss: number; pss: number } } {
+  let rss = group.rss();
+  let pss = group.pss();
   const timer = setInterval(() => {
-    peak = Math.max(peak, group.rss());
+    rss = Math.max(rss, group.rss());
+    pss = Math.max(pss, group.pss());
   }, everyMs);
   return {
     stop() {
       clearInterval(timer);
-      return Math.max(peak, group.rss());
+      return { rss: Math.max(rss, group.rss()), pss: Math.max(pss, group.pss()) };
     },
   };
 }

@@ -12,6 +12,7 @@
  *   BENCH_ONLY         comma list of rows to run (sso,refresh,signin,sdk,introspection,static,scale,sustained)
  *   BENCH_LOG_LEVEL    hub log level (default warn; Kratos logs at warning too)
  *   BENCH_CPU_PROF     directory: run the hub with --cpu-prof and write its profiles there
+ *   BENCH_HUB_NODE_ARGS extra node flags for the hub processes (e.g. --max-semi-space-size=8)
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -35,6 +36,7 @@ const SCALE = (env.BENCH_SCALE ?? '10000,100000').split(',').map(Number).filter(
 const ONLY = env.BENCH_ONLY ? new Set(env.BENCH_ONLY.split(',')) : undefined;
 const LOG_LEVEL = env.BENCH_LOG_LEVEL ?? 'warn';
 const CPU_PROF = env.BENCH_CPU_PROF ? resolve(env.BENCH_CPU_PROF) : undefined;
+const HUB_NODE_ARGS = (env.BENCH_HUB_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const wants = (row: string) => !ONLY || ONLY.has(row);
 
 interface Row {
@@ -43,6 +45,8 @@ interface Row {
   /** CPU seconds per 1,000 operations: hub, Kratos, Redis, load driver. */
   cpu: { hub: number; kratos: number; redis: number; driver: number };
   peakRssMb: number;
+  /** The same peak as PSS: shared pages (node binary, libraries) counted once across processes. */
+  peakPssMb: number;
   note?: string;
 }
 
@@ -108,7 +112,7 @@ async function main() {
   if (CPU_PROF) await mkdir(CPU_PROF, { recursive: true });
   const hub = spawn(
     process.execPath,
-    ['--conditions=ssohub-source', ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []), join(ROOT, 'packages/hub/src/cluster.ts')],
+    ['--conditions=ssohub-source', ...HUB_NODE_ARGS, ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []), join(ROOT, 'packages/hub/src/cluster.ts')],
     {
       env: {
         PATH: env.PATH,
@@ -179,7 +183,8 @@ async function main() {
       name,
       stats: reply.stats,
       cpu: { hub: per1000('hub'), kratos: per1000('kratos'), redis: per1000('redis'), driver: per1000('driver') },
-      peakRssMb: peak / 2 ** 20,
+      peakRssMb: peak.rss / 2 ** 20,
+      peakPssMb: peak.pss / 2 ** 20,
       ...(note ? { note } : {}),
     };
     log(`${name}: ${fmtRate(row)} ops/s, p50 ${fmt(row.stats.p50)} p99 ${fmt(row.stats.p99)} ms, errors ${row.stats.errors}${row.stats.errorSamples.length ? ` (${row.stats.errorSamples.join(' | ')})` : ''}`);
@@ -373,10 +378,10 @@ function print({ started, sdk, scaleRows, hubOutput }: { started: Date; sdk: Sdk
   out.push(`SSO Hub benchmark, ${started.toISOString()}`);
   out.push(`machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, hub workers ${WORKERS}, driver concurrency ${CONCURRENCY}`);
   out.push('');
-  out.push('| Row | ops/s | p50 ms | p95 ms | p99 ms | hub CPU s / 1k ops | hub peak RSS MB | errors |');
+  out.push('| Row | ops/s | p50 ms | p95 ms | p99 ms | hub CPU s / 1k ops | hub peak RSS MB (PSS) | errors |');
   out.push('|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
-    out.push(`| ${r.name} | ${fmtRate(r)} | ${fmt(r.stats.p50)} | ${fmt(r.stats.p95)} | ${fmt(r.stats.p99)} | ${fmtCpu(r.cpu.hub)} | ${r.peakRssMb.toFixed(0)} | ${r.stats.errors} |`);
+    out.push(`| ${r.name} | ${fmtRate(r)} | ${fmt(r.stats.p50)} | ${fmt(r.stats.p95)} | ${fmt(r.stats.p99)} | ${fmtCpu(r.cpu.hub)} | ${r.peakRssMb.toFixed(0)} (${r.peakPssMb.toFixed(0)}) | ${r.stats.errors} |`);
   }
   if (sdk) {
     const overhead = sdk.withSdk.map((v, i) => v - sdk.bare[i]!);
@@ -395,12 +400,13 @@ function print({ started, sdk, scaleRows, hubOutput }: { started: Date; sdk: Sdk
     out.push('');
     out.push('Scale: SSO hop at a fixed rate with live provider sessions seeded in Redis:');
     out.push('');
-    out.push('| live provider sessions | ops/s | p50 ms | p99 ms | hub peak RSS MB | Redis used MB | errors |');
+    out.push('| live provider sessions | ops/s | p50 ms | p99 ms | hub peak RSS MB (PSS) | Redis used MB | errors |');
     out.push('|---:|---:|---:|---:|---:|---:|---:|');
-    for (const s of scaleRows) out.push(`| ${s.sessions} | ${fmtRate(s.row)} | ${fmt(s.row.stats.p50)} | ${fmt(s.row.stats.p99)} | ${s.row.peakRssMb.toFixed(0)} | ${s.redisMb.toFixed(0)} | ${s.row.stats.errors} |`);
+    for (const s of scaleRows) out.push(`| ${s.sessions} | ${fmtRate(s.row)} | ${fmt(s.row.stats.p50)} | ${fmt(s.row.stats.p99)} | ${s.row.peakRssMb.toFixed(0)} (${s.row.peakPssMb.toFixed(0)}) | ${s.redisMb.toFixed(0)} | ${s.row.stats.errors} |`);
   }
   const warnings = hubOutput.filter((l) => /"level":(40|50|60)/.test(l) && !/WARNING: bridge/.test(l));
   if (warnings.length) out.push(`\nhub warnings/errors during the run (last ${Math.min(5, warnings.length)}):\n${warnings.slice(-5).join('\n')}`);
+  if (env.BENCH_DUMP_HUB) out.push(`\nlast hub output:\n${hubOutput.join('\n')}`);
   const totalErrors = [...rows, ...scaleRows.map((s) => s.row)].reduce((n, r) => n + r.stats.errors, 0);
   out.push(`\ntotal errors: ${totalErrors}`);
   process.stdout.write(`${out.join('\n')}\n`);

@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSigningKey } from './bridge/provider/signing-keys.ts';
-import { buildApp } from './app.ts';
 import { loadConfig } from './config/load-config.ts';
 import { ConfigError } from './errors/ssohub-error.ts';
 import { createLogger } from './http/create-logger.ts';
@@ -18,12 +17,18 @@ import { createLogger } from './http/create-logger.ts';
  * The admin listener (admin API, /metrics) runs in worker 1 only, so /metrics is one process'
  * view and admin actions are not spread over workers. A worker that dies is replaced.
  *
+ * Each worker's V8 heap is capped (--max-old-space-size=160 --max-semi-space-size=4, unless
+ * NODE_OPTIONS or the node flags already set them): the live heap is about 40 MB and an uncapped
+ * heap grows lazily to 300+ MB per worker under load.
+ *
  * Workers must share cookie keys and signing keys. With none configured (development only), the
  * primary generates one ephemeral set and hands it to every worker (with the usual warning).
  *
  *   SSOHUB_WORKERS=2 node --conditions=ssohub-source packages/hub/src/cluster.ts
  */
 const WORKER_INDEX = 'SSOHUB_WORKER_INDEX';
+const WORKER_OLD_SPACE_MB = 160;
+const WORKER_SEMI_SPACE_MB = 4;
 
 async function runPrimary(): Promise<void> {
   const count = Number(process.env.SSOHUB_WORKERS ?? availableParallelism());
@@ -56,6 +61,15 @@ async function runPrimary(): Promise<void> {
     writeFileSync(file, JSON.stringify(keys), { mode: 0o600 });
     shared.SSOHUB_SIGNING_KEYS_FILE = file;
   }
+
+  // The hub's live heap is ~40 MB; left alone, V8 lets each worker's heap grow to several hundred
+  // MB before collecting. Cap it unless the operator chose (NODE_OPTIONS or node flags).
+  const chosen = `${process.env.NODE_OPTIONS ?? ''} ${process.execArgv.join(' ')}`;
+  const heapFlags = [
+    ...(/max-old-space-size/.test(chosen) ? [] : [`--max-old-space-size=${WORKER_OLD_SPACE_MB}`]),
+    ...(/max-semi-space-size/.test(chosen) ? [] : [`--max-semi-space-size=${WORKER_SEMI_SPACE_MB}`]),
+  ];
+  cluster.setupPrimary({ execArgv: [...process.execArgv, ...heapFlags] });
 
   let stopping = false;
   const indexOf = new Map<number, number>();
@@ -94,6 +108,8 @@ async function runWorker(): Promise<void> {
   const index = Number(process.env[WORKER_INDEX] ?? 1);
   const config = loadConfig(process.env);
   const log = createLogger(config.logLevel).child({ worker: index });
+  // Loaded here only: the primary never serves requests, so it stays small.
+  const { buildApp } = await import('./app.ts');
   const hub = await buildApp(config, { log });
   await hub.app.listen({ host: config.listen.host, port: config.listen.port });
   if (index === 1) await hub.admin.listen({ host: config.admin.host, port: config.admin.port });
