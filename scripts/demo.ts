@@ -14,7 +14,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MemorySessionStore } from '@ssohub/client';
-import { createDemoApp } from '@ssohub/demo-app';
+import { createDemoApp, demoClientRegistration } from '@ssohub/demo-app';
 import { buildApp, checkConfig, createLogger } from '@ssohub/hub';
 import { mapTestHostsToLoopback, REPO_ROOT, SetupError, startKratos, startSmtpCapture } from '@ssohub/testkit';
 
@@ -78,20 +78,7 @@ try {
       allowedReturnOrigins: apps.map((a) => a.url),
       logLevel: 'warn',
       bridge: {
-        clients: apps.map((a) => ({
-          client_id: a.id,
-          client_name: a.name,
-          client_secret: a.secret,
-          redirect_uris: [`${a.url}/auth/callback`],
-          post_logout_redirect_uris: [`${a.url}/`],
-          backchannel_logout_uri: `${a.url}/auth/backchannel-logout`,
-          backchannel_logout_session_required: true,
-          grant_types: ['authorization_code', 'refresh_token'],
-          response_types: ['code'],
-          token_endpoint_auth_method: 'client_secret_basic',
-          scope: 'openid email profile offline_access',
-          ssohub_first_party: true,
-        })),
+        clients: apps.map((a) => demoClientRegistration({ clientId: a.id, name: a.name, url: a.url, secret: a.secret })),
       },
     }),
     { log },

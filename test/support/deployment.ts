@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
 import { inject } from 'vitest';
 import { RedisSessionStore } from '@ssohub/client';
-import { createDemoApp } from '@ssohub/demo-app';
+import { createDemoApp, demoClientRegistration } from '@ssohub/demo-app';
 import { freePort, TEST_HOSTS, uniquePrefix } from '@ssohub/testkit';
 import { type HubStack, startHubStack } from './hub-stack.ts';
 
@@ -53,20 +53,7 @@ export async function startDeployment(): Promise<Deployment> {
     config: {
       bridge: {
         signingKeys: [rs256, es256],
-        clients: clients.map((c) => ({
-          client_id: c.id,
-          client_name: c.id === 'app-a' ? 'App A' : 'Shop B',
-          client_secret: c.secret,
-          redirect_uris: [`${c.url}/auth/callback`],
-          post_logout_redirect_uris: [`${c.url}/`],
-          backchannel_logout_uri: `${c.url}/auth/backchannel-logout`,
-          backchannel_logout_session_required: true,
-          grant_types: ['authorization_code', 'refresh_token'],
-          response_types: ['code'],
-          token_endpoint_auth_method: 'client_secret_basic',
-          scope: 'openid email profile offline_access',
-          ssohub_first_party: true,
-        })),
+        clients: clients.map((c) => demoClientRegistration({ clientId: c.id, name: c.id === 'app-a' ? 'App A' : 'Shop B', url: c.url, secret: c.secret })),
       },
     },
   });
