@@ -33,6 +33,8 @@ export interface HubStackOptions {
   kratosOverrides?: Record<string, unknown>;
   /** Start Kratos with --dev (cookies without Secure): only for tests of weakened deployments. */
   kratosDev?: boolean;
+  /** Where the hub's pino lines go, at `logLevel` (for tests that read the logs). */
+  log?: { level: 'trace' | 'debug' | 'info'; destination: { write(line: string): void } };
 }
 
 /**
@@ -68,7 +70,9 @@ export async function startHubStack(options: HubStackOptions = {}): Promise<HubS
       ...extra,
       bridge: { cookieKeys: ['test-cookie-key-0123456789abcdefghijklmnop'], ...options.config?.bridge, ...extra.bridge },
     });
-  const log = createLogger((process.env.SSOHUB_TEST_LOG as 'info' | undefined) ?? 'silent');
+  const log = options.log
+    ? createLogger(options.log.level, options.log.destination)
+    : createLogger((process.env.SSOHUB_TEST_LOG as 'info' | undefined) ?? 'silent');
   const adminPort = await freePort();
   const hub = await buildApp(configFor(port, adminPort, hubUrl), { log });
   await hub.app.listen({ host: '127.0.0.1', port });

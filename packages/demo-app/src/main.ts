@@ -42,7 +42,11 @@ const app = await createDemoApp({
   cookieSecrets: env('DEMO_COOKIE_SECRET').split(','),
   allowInsecureRequests: process.env.DEMO_INSECURE === '1',
   allowVolatileStore: true,
-  logger: { level: process.env.LOG_LEVEL ?? 'info', redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'] },
+  logger: {
+    level: process.env.LOG_LEVEL ?? 'info',
+    // Path only: the callback's query carries the authorization code and state.
+    serializers: { req: (req: { method: string; url: string }) => ({ method: req.method, path: req.url.split('?')[0] }) },
+  },
 });
 const port = Number(process.env.DEMO_PORT ?? 4001);
 const host = process.env.DEMO_HOST ?? '127.0.0.1';

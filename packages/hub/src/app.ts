@@ -13,7 +13,7 @@ import { registerErrorHandler } from './errors/register-error-handler.ts';
 import { createGuard } from './guard/create-guard.ts';
 import { registerTokenGuard } from './guard/register-token-guard.ts';
 import { registerHealth } from './health/register-health.ts';
-import { createLogger, serializeRequest } from './http/create-logger.ts';
+import { createLogger } from './http/create-logger.ts';
 import { HUB_CSS } from './http/hub-css.ts';
 import { ASSET_CSS_PATH } from './http/render-page.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
@@ -65,7 +65,6 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
     requestIdHeader: false as const,
     genReqId: () => crypto.randomUUID(),
     routerOptions: { ignoreTrailingSlash: true },
-    serializers: { req: serializeRequest },
   };
   const app = Fastify({
     ...fastifyOptions,

@@ -27,17 +27,20 @@ export function createLogger(level: LoggerOptions['level'] = 'info', destination
     level,
     base: { service: 'ssohub-hub' },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    // Fastify ignores its own `serializers` option when given a logger instance: the request
+    // serializer must live on the instance, or query strings (state, nonce, id_token_hint,
+    // Kratos logout tokens) would reach the log.
+    serializers: { req: serializeRequest },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   return destination ? pino(options, destination) : pino(options);
 }
 
 /** The request line as logged: path without its query (which may carry codes or tokens). */
-export function serializeRequest(req: { method: string; url: string; id: string; headers: Record<string, unknown> }) {
+export function serializeRequest(req: { method?: string; url?: string; id?: string; headers?: Record<string, unknown> }) {
   return {
-    id: req.id,
     method: req.method,
-    path: req.url.split('?')[0],
-    host: req.headers.host,
+    path: req.url?.split('?')[0],
+    host: req.headers?.host,
   };
 }

@@ -21,6 +21,8 @@ export async function registerKratosProxy(
   await app.register(async (scope) => {
     await scope.register(replyFrom, {
       base: kratosPublicUrl,
+      // Its own request lines carry the upstream URL with its query (Kratos logout tokens, flow ids).
+      disableRequestLogging: true,
       undici: { connections: 128, pipelining: 1, keepAliveTimeout: 30_000 },
     });
     // Keep bodies as raw bytes: forwarded unchanged, parsed once only for the guard.
