@@ -51,6 +51,20 @@ export class KratosClient {
     }
   }
 
+  /**
+   * Like whoami, but a browser that passed the first factor and still owes the second one
+   * (403 `session_aal2_required`, Kratos' `session.whoami.required_aal: highest_available` once
+   * the identity has TOTP) is reported instead of thrown: pages can offer to finish or sign out.
+   */
+  async whoamiOrPending(cookie: string | undefined): Promise<{ session: Session | undefined; aal2Required: boolean }> {
+    try {
+      return { session: await this.whoami(cookie), aal2Required: false };
+    } catch (err) {
+      if (err instanceof KratosError && err.status === 403 && err.errorId === 'session_aal2_required') return { session: undefined, aal2Required: true };
+      throw err;
+    }
+  }
+
   /** Fetches a browser flow with the browser's cookies (Kratos checks the CSRF cookie). */
   async getFlow(kind: FlowKind, id: string, cookie: string | undefined): Promise<AnyFlow> {
     const params = { id, ...(cookie ? { cookie } : {}) };

@@ -53,7 +53,8 @@ async function showFlow(kind: FlowKind, request: FastifyRequest, reply: FastifyR
 async function startFlow(kind: FlowKind, query: FlowQuery, request: FastifyRequest, reply: FastifyReply, ctx: HubContext) {
   // Refused before Kratos sees it, so the user gets our explanation rather than Kratos' error page.
   const returnTo = checkReturnTo(query.return_to, ctx.config);
-  if (kind === 'settings' && !(await ctx.kratos.whoami(request.headers.cookie))) {
+  // A session still owing its second factor goes on to Kratos, which sends it through aal2 first.
+  if (kind === 'settings' && !(await ctx.kratos.whoamiOrPending(request.headers.cookie).then((w) => w.session || w.aal2Required))) {
     // Kratos would send an anonymous browser to /login without a way back; keep one.
     const back = `${ctx.config.publicUrl}/settings${returnTo ? `?return_to=${encodeURIComponent(returnTo)}` : ''}`;
     setNotice(reply, 'session_required', { secure: ctx.config.publicUrl.startsWith('https:') });

@@ -8,10 +8,22 @@ import { renderNotice } from './render-flow-page.ts';
 /** `/`: who is signed in on the login domain, with the way to their settings and to sign out. */
 export function registerLandingPage(app: FastifyInstance, ctx: HubContext): void {
   app.get('/', async (request, reply) => {
-    const session = await ctx.kratos.whoami(request.headers.cookie);
+    const { session, aal2Required } = await ctx.kratos.whoamiOrPending(request.headers.cookie);
     const notice = renderNotice(takeNotice(request, reply));
     const messages = notice ? html`<ul class="messages">${notice}</ul>` : '';
     reply.header('cache-control', 'no-store').type('text/html; charset=utf-8');
+    if (aal2Required) {
+      // The password was right, the second factor is still missing: not signed in yet.
+      return reply.send(
+        renderPage({
+          title: 'Two-step verification',
+          body: html`<h1>Two-step verification</h1>
+<p class="lead" data-testid="landing/aal2-required">Your account uses an authenticator app. Enter a code from it to finish signing in.</p>
+${messages}
+<div class="actions"><a class="button-link" href="/login?aal=aal2" data-testid="link/login-aal2">Enter a code</a><a class="button-link secondary" href="/logout" data-testid="link/logout">Sign out</a></div>`,
+        }),
+      );
+    }
     if (!session) {
       return reply.send(
         renderPage({

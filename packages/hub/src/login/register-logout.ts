@@ -19,10 +19,11 @@ export function registerLogout(app: FastifyInstance, ctx: HubContext): void {
   app.get('/logout', async (request, reply) => {
     const { return_to } = request.query as { return_to?: string };
     const returnTo = checkReturnTo(return_to, ctx.config);
-    const session = await ctx.kratos.whoami(request.headers.cookie);
+    // A browser still owing its second factor can sign out too (lost phone, wrong account).
+    const { session, aal2Required } = await ctx.kratos.whoamiOrPending(request.headers.cookie);
     reply.header('cache-control', 'no-store');
-    if (!session) return reply.redirect(returnTo ?? '/', 303);
-    const traits = (session.identity?.traits ?? {}) as { email?: string; name?: string };
+    if (!session && !aal2Required) return reply.redirect(returnTo ?? '/', 303);
+    const traits = (session?.identity?.traits ?? {}) as { email?: string; name?: string };
     return reply.type('text/html; charset=utf-8').send(
       renderPage({
         title: 'Sign out',
@@ -41,9 +42,9 @@ ${returnTo ? html`<input type="hidden" name="return_to" value="${returnTo}">` : 
     const { return_to } = (request.body ?? {}) as { return_to?: string };
     const returnTo = checkReturnTo(typeof return_to === 'string' ? return_to : undefined, ctx.config);
     const cookie = request.headers.cookie;
-    const session = await ctx.kratos.whoami(cookie);
+    const { session, aal2Required } = await ctx.kratos.whoamiOrPending(cookie);
     reply.header('cache-control', 'no-store');
-    if (!session || !cookie) return reply.redirect(returnTo ?? '/', 303);
+    if ((!session && !aal2Required) || !cookie) return reply.redirect(returnTo ?? '/', 303);
 
     const logout = await ctx.kratos.createLogoutUrl(cookie);
     if (logout) {
@@ -51,7 +52,10 @@ ${returnTo ? html`<input type="hidden" name="return_to" value="${returnTo}">` : 
       if (setCookie.length) reply.header('set-cookie', setCookie);
     }
     let propagated = true;
-    if (ctx.bridge) {
+    // Kratos hides a session that owes its second factor (no id to end provider sessions by here);
+    // a provider session bound to it ends at its next authorization, when the re-check finds no
+    // Kratos session any more.
+    if (ctx.bridge && session) {
       try {
         await ctx.bridge.endKratosSession(session.id, 'user signed out on the login domain');
       } catch (err) {
@@ -62,8 +66,8 @@ ${returnTo ? html`<input type="hidden" name="return_to" value="${returnTo}">` : 
     }
     ctx.audit.record({
       type: 'login.logout',
-      actor: session.identity?.id,
-      subject: session.id,
+      actor: session?.identity?.id,
+      subject: session?.id,
       ip: request.ip,
       outcome: propagated ? 'success' : 'failure',
       propagated,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildKratosLoginUrl, decideLogin } from './decide-login.ts';
+import { buildKratosLoginUrl, decideLogin, hasSecondFactor } from './decide-login.ts';
 
 const now = 1_800_000_000;
 const session = (ageSeconds: number, aal = 'aal1') => ({ authenticatedAt: now - ageSeconds, aal });
@@ -7,6 +7,10 @@ const session = (ageSeconds: number, aal = 'aal1') => ({ authenticatedAt: now - 
 describe('decideLogin', () => {
   it('case=no Kratos session: Kratos login without refresh', () => {
     expect(decideLogin({ params: {}, interactionIat: now, kratos: undefined, now })).toEqual({ action: 'kratos-login', refresh: false, aal: undefined, reason: 'no_session' });
+  });
+
+  it('case=no Kratos session and acr_values aal2: first factor first (Kratos refuses aal2 without a session)', () => {
+    expect(decideLogin({ params: { acr_values: 'aal2' }, interactionIat: now, kratos: undefined, now })).toEqual({ action: 'kratos-login', refresh: false, aal: undefined, reason: 'no_session' });
   });
 
   it('case=valid session, plain request: finishes without a page', () => {
@@ -33,6 +37,15 @@ describe('decideLogin', () => {
 
   it('case=acr_values lists aal1 as acceptable: no second factor forced', () => {
     expect(decideLogin({ params: { acr_values: 'aal1 aal2' }, interactionIat: now, kratos: session(5), now })).toEqual({ action: 'finish' });
+  });
+});
+
+describe('hasSecondFactor', () => {
+  it('counts TOTP (and other aal2 credentials), never password or the email code', () => {
+    expect(hasSecondFactor({ credentials: { password: {}, code: {}, totp: {} } })).toBe(true);
+    expect(hasSecondFactor({ credentials: { password: {}, code: {} } })).toBe(false);
+    expect(hasSecondFactor({ credentials: null })).toBe(false);
+    expect(hasSecondFactor(undefined)).toBe(false);
   });
 });
 

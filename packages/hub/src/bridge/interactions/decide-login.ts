@@ -22,7 +22,10 @@ export interface LoginInput {
 export function decideLogin({ params, interactionIat, kratos, now }: LoginInput): LoginDecision {
   const acrValues = typeof params.acr_values === 'string' ? params.acr_values.split(' ') : [];
   const wantsAal2 = acrValues.length > 0 && acrValues.every((v) => v === 'aal2' || v === 'aal3');
-  if (!kratos) return { action: 'kratos-login', refresh: false, aal: wantsAal2 ? 'aal2' : undefined, reason: 'no_session' };
+  // Kratos refuses aal=aal2 without a session (session_aal1_required): the first factor comes
+  // first; its login flow continues to the aal2 step by itself for identities with a second
+  // factor, and the others come back here at aal1 (then the check below applies).
+  if (!kratos) return { action: 'kratos-login', refresh: false, aal: undefined, reason: 'no_session' };
   const prompts = typeof params.prompt === 'string' ? params.prompt.split(' ') : [];
   if (prompts.includes('login') && kratos.authenticatedAt < interactionIat) {
     return { action: 'kratos-login', refresh: true, aal: wantsAal2 ? 'aal2' : undefined, reason: 'prompt_login' };
@@ -35,6 +38,22 @@ export function decideLogin({ params, interactionIat, kratos, now }: LoginInput)
     return { action: 'kratos-login', refresh: false, aal: 'aal2', reason: 'acr_values' };
   }
   return { action: 'finish' };
+}
+
+/**
+ * Kratos credential types that satisfy aal2 in the hub's Kratos configuration (deploy/kratos:
+ * TOTP; backup codes and security keys would count too if enabled). `code` is a first factor
+ * there (passwordless_enabled, not mfa_enabled), so it never counts.
+ */
+const SECOND_FACTORS = new Set(['totp', 'lookup_secret', 'webauthn']);
+
+/**
+ * Whether the identity (as Kratos' admin API returns it, credential types without secrets) has a
+ * second factor to reach aal2 with. Without one, Kratos' aal2 login flow shows no method at all,
+ * so the hub answers the client instead of sending the user to a form they cannot submit.
+ */
+export function hasSecondFactor(identity: { credentials?: Record<string, unknown> | null } | undefined): boolean {
+  return Object.keys(identity?.credentials ?? {}).some((type) => SECOND_FACTORS.has(type));
 }
 
 /** The Kratos login browser flow that returns to the interaction when done. */

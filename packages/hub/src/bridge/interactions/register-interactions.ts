@@ -8,7 +8,7 @@ import { authenticationContext } from '../claims/account-claims.ts';
 import { INTERACTION_PATH } from '../provider/create-provider.ts';
 import { isLiveKratosSession } from '../sessions/kratos-bound-sessions.ts';
 import { renderConsentPage } from './consent-page.ts';
-import { buildKratosLoginUrl, decideLogin, type LoginDecision } from './decide-login.ts';
+import { buildKratosLoginUrl, decideLogin, hasSecondFactor, type LoginDecision } from './decide-login.ts';
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 
@@ -62,6 +62,15 @@ export function registerInteractions(app: FastifyInstance, ctx: HubContext, prov
         kratos: auth && live ? { authenticatedAt: auth.authTime, aal: auth.acr } : undefined,
         now: Math.floor(Date.now() / 1000),
       });
+      if (decision.action === 'kratos-login' && decision.aal === 'aal2' && live?.identity && !hasSecondFactor(await ctx.kratos.getIdentity(live.identity.id))) {
+        // Kratos' aal2 login flow would show no method at all: tell the app (OpenID Connect
+        // Unmet Authentication Requirements) instead of leaving the user on an empty form.
+        ctx.audit.record({ type: 'bridge.login.aal_unmet', subject: live.identity.id, clientId, outcome: 'failure', reason: 'no_second_factor', acr: auth?.acr, ip: request.ip });
+        return finish(request, reply, {
+          error: 'unmet_authentication_requirements',
+          error_description: 'The app asked for a second factor (aal2), but the account has none set up.',
+        });
+      }
       if (decision.action === 'kratos-login' || !live || !auth) {
         const returnTo = `${ctx.config.publicUrl}${INTERACTION_PATH}/${d.uid}`;
         const reason = decision.action === 'kratos-login' ? decision.reason : 'no_session';
