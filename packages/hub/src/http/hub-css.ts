@@ -46,6 +46,8 @@ fieldset>button{width:100%}
 .field-msg{margin:0;font-size:.86rem;color:var(--err);font-weight:500}
 .field-msg.info{color:var(--muted);font-weight:400}
 .node-text p,.node-img{margin:0}
+.node-img{text-align:center}
+.node-text code.code{display:block;margin-top:6px;padding:10px 12px;background:var(--soft);border-radius:8px;overflow-wrap:anywhere;letter-spacing:.15em;text-align:center}
 .secrets{display:grid;grid-template-columns:repeat(2,1fr);gap:6px;padding:0;list-style:none}
 .links{display:flex;flex-wrap:wrap;justify-content:center;gap:8px 18px;margin-top:24px;padding-top:18px;border-top:1px solid var(--line);font-size:.94rem}
 a{color:var(--accent);text-underline-offset:3px}

@@ -10,6 +10,10 @@ const COPY: Record<string, string> = {
   1010014: 'We emailed you a 6-digit sign-in code. Enter it below. No email? Check the address and your spam folder, or send a new code.',
   1010015: 'Email me a sign-in code',
   1010022: 'Sign in',
+  // Info: login, second factor (aal2)
+  1010004: 'Enter the 6-digit code your authenticator app shows for this account.',
+  1010006: 'Code from your authenticator app',
+  1010009: 'Verify',
   // Info: registration
   '1040001:profile': 'Continue',
   '1040001:password': 'Create account',
@@ -19,6 +23,12 @@ const COPY: Record<string, string> = {
   1040009: 'Choose how you want to sign in from now on: set a password, or get a code by email each time.',
   // Info: settings, recovery, verification
   1050001: 'Your changes have been saved.',
+  // Settings: authenticator app (TOTP)
+  1050004: 'Remove the authenticator app',
+  1050005: 'QR code to scan with your authenticator app',
+  1050017: 'Scan the QR code with an authenticator app, or enter this key in it:',
+  '1070006:totp': 'Code the app shows now',
+  '1070003:totp': 'Turn on two-step verification',
   1060001: 'You have regained access to your account. Set a new password now so you can sign in with it next time.',
   1060003: 'If an account exists for that address, we emailed it a 6-digit recovery code. Enter it below.',
   1080002: 'Your email address is verified. Thank you!',
@@ -33,6 +43,7 @@ const COPY: Record<string, string> = {
   // Validation errors
   4000006: 'The email address or password is not correct. Check both and try again.',
   4000007: 'An account with this email address already exists. Sign in instead, or recover your account if you forgot your password.',
+  4000008: 'That code is not correct. Enter the code your authenticator app shows now.',
   4000037: 'This email address does not belong to an account. Check the address, or create an account.',
   4010001: 'That form had expired, so we started a fresh one. Please try again.',
   4010008: 'That code is not correct or has already been used. Check the latest email we sent you, or send a new code.',

@@ -44,10 +44,13 @@ function withReturnTo(path: string, returnTo: string | undefined): string {
 }
 
 /** The links under a flow: every hop keeps return_to, so the user ends up where they started. */
-export function renderFlowLinks(kind: FlowKind, { returnTo, signedIn }: FlowPageLinks): SafeHtml {
+export function renderFlowLinks(kind: FlowKind, { returnTo, signedIn }: FlowPageLinks, flow: FlowFacts = {}): SafeHtml {
   const link = (path: string, text: string, id: string) => html`<a href="${withReturnTo(path, returnTo)}" data-testid="link/${id}">${text}</a>`;
   switch (kind) {
     case 'login':
+      // The password step is done: creating an account or recovering one makes no sense here,
+      // but someone without their authenticator app must be able to give up.
+      if (flow.requested_aal === 'aal2') return html`<nav class="links" aria-label="Other options"><a href="/logout" data-testid="link/logout">Sign out</a></nav>`;
       return html`<nav class="links" aria-label="Other options">${link('/registration', 'Create an account', 'registration')}${link('/recovery', 'Forgot your password?', 'recovery')}</nav>`;
     case 'registration':
       return html`<nav class="links" aria-label="Other options"><span class="muted">Already have an account?</span>${link('/login', 'Sign in', 'login')}</nav>`;
@@ -82,5 +85,5 @@ ${renderMessages(ui.messages, renderNotice(notice))}
 <div class="flow flow-${kind}" data-testid="flow/${kind}" data-state="${facts.state ?? ''}">
 ${renderUi(ui, { hubOrigin, linkOrigins, groupHeadings: kind === 'settings' })}
 </div>
-${renderFlowLinks(kind, links)}`;
+${renderFlowLinks(kind, links, facts)}`;
 }

@@ -85,4 +85,25 @@ describe('renderUi', () => {
     expect(out).not.toContain('evil.example');
     expect(out).toContain('action="/"');
   });
+
+  it('settings: an action-only group (remove the authenticator app) keeps its heading and a real button', () => {
+    const out = String(
+      renderUi(
+        {
+          action: `${hub}/self-service/settings?flow=s1`,
+          method: 'POST',
+          nodes: [
+            input('default', { name: 'csrf_token', type: 'hidden', value: 't' }),
+            input('password', { name: 'password', type: 'password', required: true }, { id: 1070001, text: 'Password' }),
+            input('password', { name: 'method', type: 'submit', value: 'password' }, { id: 1070003, text: 'Save' }),
+            input('totp', { name: 'totp_unlink', type: 'submit', value: 'true', required: true }, { id: 1050004, text: 'Unlink TOTP Authenticator App' }),
+          ],
+        },
+        { hubOrigin: hub, groupHeadings: true },
+      ),
+    );
+    expect(out).toContain('<legend class="group-title">Authenticator app</legend>');
+    expect(out).toContain('class="group group-totp"');
+    expect(out).toMatch(/<button type="submit" name="totp_unlink" value="true" class="secondary" formnovalidate data-testid="node\/totp\/totp_unlink">Remove the authenticator app<\/button>/);
+  });
 });

@@ -90,7 +90,9 @@ function renderGroup(
 ): SafeHtml {
   const { group, nodes } = g;
   const visible = nodes.some((n) => !isHidden(n));
-  const nav = isNavigationOnly(nodes);
+  // Settings has no navigation groups: a group with only an action (remove the authenticator app,
+  // unlink an account) is still a section with its heading and a real button.
+  const nav = !options.groupHeadings && isNavigationOnly(nodes);
   const primary = nodes.filter((n) => !isSecondaryButton(n));
   const secondary = nodes.filter(isSecondaryButton);
   const title = GROUP_TITLES[group] ?? group.replaceAll('_', ' ');
