@@ -149,4 +149,27 @@ describe('the admin API', () => {
     const byId = Object.fromEntries(body.checks.map((c: { id: string; verdict: string }) => [c.id, c.verdict]));
     expect(byId).toMatchObject({ 'hub.config': 'ok', 'kratos.public': 'ok', 'kratos.admin': 'ok', 'kratos.version': 'ok', 'kratos.database': 'ok', 'redis.reachable': 'ok', 'clock.kratos': 'ok', 'clock.redis': 'ok' });
   });
+  it('decides the token on the matched route, so encoded and absolute-form paths cannot skip it', async () => {
+    for (const path of ['/%61dmin/clients', '/admin/%63lients', '/admin//clients', '/ADMIN/clients']) {
+      const res = await call(path, { token: null });
+      expect([401, 404], path).toContain(res.status);
+      expect(res.status === 401 || !(await res.text()).includes('client_id'), path).toBe(true);
+    }
+    const encoded = await call('/%61dmin/clients', { token: null });
+    expect(encoded.status).toBe(401);
+    // An absolute-form request line (GET http://host/admin/clients) goes to the same router.
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolve, reject) => {
+      const u = new URL(stack.adminUrl);
+      const req = request({ host: u.hostname, port: u.port, method: 'GET', path: `${stack.adminUrl}/admin/clients` }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(401);
+    expect((await call('/metrics', { token: null })).status).toBe(200);
+  });
+
 });

@@ -10,6 +10,8 @@ import { registerLogoutTokenRoutes } from './logout-token-routes.ts';
 import { registerSessionRoutes } from './session-routes.ts';
 
 export const ADMIN_PREFIX = '/admin';
+/** The only routes of the admin listener that answer without the token. */
+const OPEN_ROUTES = new Set(['/metrics']);
 
 /**
  * The admin API on its own listener (127.0.0.1 by default). Every /admin/* request needs
@@ -18,7 +20,9 @@ export const ADMIN_PREFIX = '/admin';
  */
 export async function registerAdminApi(admin: FastifyInstance, ctx: HubContext): Promise<void> {
   admin.addHook('onRequest', async (request) => {
-    if (!request.url.startsWith(`${ADMIN_PREFIX}/`) && request.url !== ADMIN_PREFIX) return;
+    // Decided on the route the router matched, never on the raw URL: `/%61dmin/clients` and
+    // absolute-form request lines reach the same handlers. Everything is closed by default.
+    if (request.routeOptions.url !== undefined && OPEN_ROUTES.has(request.routeOptions.url)) return;
     // The admin API speaks JSON only, whatever the caller's Accept header says.
     request.headers.accept = 'application/json';
     const expected = ctx.config.admin.token;
@@ -31,7 +35,7 @@ export async function registerAdminApi(admin: FastifyInstance, ctx: HubContext):
     }
   });
   admin.addHook('onSend', async (request, reply) => {
-    if (request.url.startsWith(ADMIN_PREFIX)) reply.header('cache-control', 'no-store');
+    if (!OPEN_ROUTES.has(request.routeOptions.url ?? '')) reply.header('cache-control', 'no-store');
   });
   registerClientRoutes(admin, ctx);
   registerSessionRoutes(admin, ctx);
