@@ -60,6 +60,7 @@ export async function registerBridge(app: FastifyInstance, ctx: HubContext): Pro
     adapters,
     audit: ctx.audit,
     sessionTtl: config.bridge.ttl.session,
+    codeTtl: config.bridge.ttl.authorizationCode,
   });
   registerProviderHooks(provider, { kratos: ctx.kratos, sessions, audit: ctx.audit });
   registerProviderEvents(provider, { audit: ctx.audit, log, deliverer });

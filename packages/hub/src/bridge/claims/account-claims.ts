@@ -6,7 +6,7 @@ import type { ClaimMapping } from '../bridge-config.ts';
  * scope was granted, and `email_verified` from Kratos' verifiable addresses whenever `email` is
  * released (a trait alone never says the address was verified).
  */
-export function buildAccountClaims(identity: Identity, scopes: ReadonlySet<string>, mapping: readonly ClaimMapping[]): Record<string, unknown> {
+export function buildAccountClaims(identity: Pick<Identity, 'id' | 'traits' | 'verifiable_addresses'>, scopes: ReadonlySet<string>, mapping: readonly ClaimMapping[]): Record<string, unknown> {
   const claims: Record<string, unknown> = { sub: identity.id };
   const traits = (identity.traits ?? {}) as Record<string, unknown>;
   for (const { claim, trait, scope } of mapping) {

@@ -1,7 +1,7 @@
 import Provider, { type Configuration, errors, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { ClientRegistry } from '../../clients/client-registry.ts';
-import type { KratosClient } from '../../kratos/kratos-client.ts';
+import type { Identity, KratosClient } from '../../kratos/kratos-client.ts';
 import { type AdapterFactory, HUB_CLIENT_PROPERTIES } from '../adapter/create-adapter-factory.ts';
 import type { BridgeConfig } from '../bridge-config.ts';
 import { buildAccountClaims, buildScopeClaims } from '../claims/account-claims.ts';
@@ -147,10 +147,20 @@ export function createProvider(o: {
     },
     async findAccount(ctx, sub, token) {
       const t = token as TokenLike;
-      // Session-bound tokens (userinfo, refresh, code redemption) are only honoured while the
-      // Kratos session behind them lives: a provider session never outlives its Kratos session.
-      if (t?.expiresWithSession && t.sessionUid && !(await o.sessions().isUsable(t.sessionUid, sub))) return undefined;
-      const identity = await o.kratos.getIdentity(sub);
+      let identity: Pick<Identity, 'id' | 'state' | 'traits' | 'verifiable_addresses'> | undefined;
+      if (t?.sessionUid) {
+        // Tokens issued in a provider session (code redemption, refresh, userinfo; offline ones
+        // too) are only honoured while the Kratos session behind it lives: a provider session
+        // never outlives its Kratos session. A code is redeemed within its short lifetime of the
+        // /auth request that checked the browser's Kratos session, so that check is reused
+        // instead of asking Kratos again.
+        const sessions = o.sessions();
+        if (t.kind === 'AuthorizationCode') identity = await sessions.recentlyVerified(t.sessionUid, sub);
+        identity ??= await sessions.liveIdentity(t.sessionUid, sub);
+        if (!identity) return undefined;
+      } else {
+        identity = await o.kratos.getIdentity(sub);
+      }
       if (!identity || identity.state === 'inactive') return undefined;
       void ctx;
       return {

@@ -25,6 +25,8 @@ export class KratosBoundSessions {
     adapters: AdapterFactory;
     audit: AuditLog;
     sessionTtl: number;
+    /** Lifetime of authorization codes, in seconds (how long a verification is reused). */
+    codeTtl: number;
   };
 
   constructor(o: KratosBoundSessions['o']) {
@@ -49,10 +51,33 @@ export class KratosBoundSessions {
     if (!binding || binding.accountId !== accountId) return false;
     if (browser) {
       const s = browser.session;
-      return !!s && s.active !== false && s.id === binding.kratosSessionId && s.identity?.id === accountId;
+      const usable = !!s && s.active !== false && s.id === binding.kratosSessionId && s.identity?.id === accountId;
+      if (usable && s.identity) await this.noteVerified(uid, s.identity);
+      return usable;
     }
-    const s = await this.o.kratos.getSession(binding.kratosSessionId);
-    return isLive(s) && s?.identity?.id === accountId;
+    return (await this.liveIdentity(uid, accountId, binding.kratosSessionId)) !== undefined;
+  }
+
+  /**
+   * The identity behind a provider session when its bound Kratos session still lives (one Kratos
+   * admin call, the identity expanded), or undefined.
+   */
+  async liveIdentity(uid: string, accountId: string, kratosSessionId?: string): Promise<Session['identity'] | undefined> {
+    const id = kratosSessionId ?? (await this.o.bindings.find(uid))?.kratosSessionId;
+    if (!id) return undefined;
+    const s = await this.o.kratos.getSession(id);
+    return isLive(s) && s?.identity?.id === accountId ? s.identity : undefined;
+  }
+
+  /** See SessionBindings.noteVerified: kept for as long as an authorization code lives. */
+  async noteVerified(uid: string, identity: NonNullable<Session['identity']>): Promise<void> {
+    const { id, state, traits, verifiable_addresses } = identity;
+    await this.o.bindings.noteVerified(uid, { accountId: id, identity: { id, state, traits, verifiable_addresses } }, this.o.codeTtl);
+  }
+
+  async recentlyVerified(uid: string, accountId: string) {
+    const v = await this.o.bindings.recentlyVerified(uid);
+    return v && v.accountId === accountId ? v.identity : undefined;
   }
 
   /** Ends one provider session: grants revoked, back-channel logout sent, session destroyed. */

@@ -51,11 +51,13 @@ export function registerProviderHooks(provider: Provider, o: { kratos: KratosCli
   }
 
   async function bindAfterLogin(ctx: KoaContextWithOIDC): Promise<void> {
-    const result = ctx.oidc.result as { login?: { accountId: string }; ssohub?: { kratosSessionId?: string } } | undefined;
+    const result = ctx.oidc.result as { login?: { accountId: string }; ssohub?: { kratosSessionId?: string; identity?: Session['identity'] } } | undefined;
     const session = ctx.oidc.session;
     const kratosSessionId = result?.ssohub?.kratosSessionId;
     if (!kratosSessionId || !result?.login || !session?.accountId || session.accountId !== result.login.accountId) return;
     await o.sessions.bind(session.uid, kratosSessionId, session.accountId);
+    const identity = result.ssohub?.identity;
+    if (identity?.id === session.accountId) await o.sessions.noteVerified(session.uid, identity);
   }
 
   async function endAfterLogout(ctx: KoaContextWithOIDC): Promise<void> {

@@ -1,4 +1,11 @@
+import type { Identity } from '../../kratos/kratos-client.ts';
 import type { Storage } from '../../storage/storage.ts';
+
+/** The identity as Kratos showed it when a provider session was last checked against it. */
+export interface VerifiedIdentity {
+  accountId: string;
+  identity: Pick<Identity, 'id' | 'state' | 'traits' | 'verifiable_addresses'>;
+}
 
 /** Binding ties one provider session (by uid) to the Kratos session that signed it in. */
 export interface Binding {
@@ -22,6 +29,13 @@ export interface SessionBindings {
   unbind(uid: string): Promise<void>;
   /** Forgets a Kratos session and every uid bound to it. */
   forgetKratosSession(kratosSessionId: string, identityId: string | undefined): Promise<void>;
+  /**
+   * Remembers, for `ttlSeconds` (the authorization code's lifetime), that the provider session
+   * `uid` was just checked against its live Kratos session and which identity Kratos showed, so
+   * redeeming the code it issued needs no second round trip to Kratos.
+   */
+  noteVerified(uid: string, verified: VerifiedIdentity, ttlSeconds: number): Promise<void>;
+  recentlyVerified(uid: string): Promise<VerifiedIdentity | undefined>;
 }
 
 export function createSessionBindings(storage: Storage): SessionBindings {
@@ -31,6 +45,7 @@ export function createSessionBindings(storage: Storage): SessionBindings {
     const uidKey = (uid: string) => `${base}uid:${uid}`;
     const kratosKey = (id: string) => `${base}kratos:${id}`;
     const identityKey = (id: string) => `${base}identity:${id}`;
+    const verifiedKey = (uid: string) => `${base}verified:${uid}`;
     return {
       async bind({ uid, kratosSessionId, accountId }, ttl) {
         const previous = await redis.hgetall(uidKey(uid));
@@ -58,6 +73,7 @@ export function createSessionBindings(storage: Storage): SessionBindings {
         const h = await redis.hgetall(uidKey(uid));
         const multi = redis.multi();
         multi.del(uidKey(uid));
+        multi.del(verifiedKey(uid));
         if (h.k) multi.srem(kratosKey(h.k), uid);
         await multi.exec();
       },
@@ -67,7 +83,15 @@ export function createSessionBindings(storage: Storage): SessionBindings {
         for (const uid of uids) multi.del(uidKey(uid));
         multi.del(kratosKey(kratosSessionId));
         if (identityId) multi.srem(identityKey(identityId), kratosSessionId);
+        for (const uid of uids) multi.del(verifiedKey(uid));
         await multi.exec();
+      },
+      async noteVerified(uid, verified, ttl) {
+        await redis.set(verifiedKey(uid), JSON.stringify(verified), 'EX', Math.max(1, ttl));
+      },
+      async recentlyVerified(uid) {
+        const raw = await redis.get(verifiedKey(uid));
+        return raw ? (JSON.parse(raw) as VerifiedIdentity) : undefined;
       },
     };
   }
@@ -75,6 +99,7 @@ export function createSessionBindings(storage: Storage): SessionBindings {
   const byUid = new Map<string, Binding & { exp: number }>();
   const byKratos = new Map<string, Set<string>>();
   const byIdentity = new Map<string, Set<string>>();
+  const verifiedByUid = new Map<string, VerifiedIdentity & { exp: number }>();
   const live = (uid: string) => {
     const b = byUid.get(uid);
     if (b && b.exp <= Date.now()) {
@@ -104,12 +129,25 @@ export function createSessionBindings(storage: Storage): SessionBindings {
     async unbind(uid) {
       const b = byUid.get(uid);
       byUid.delete(uid);
+      verifiedByUid.delete(uid);
       if (b) byKratos.get(b.kratosSessionId)?.delete(uid);
     },
     async forgetKratosSession(kratosSessionId, identityId) {
-      for (const uid of byKratos.get(kratosSessionId) ?? []) byUid.delete(uid);
+      for (const uid of byKratos.get(kratosSessionId) ?? []) {
+        byUid.delete(uid);
+        verifiedByUid.delete(uid);
+      }
       byKratos.delete(kratosSessionId);
       if (identityId) byIdentity.get(identityId)?.delete(kratosSessionId);
+    },
+    async noteVerified(uid, verified, ttl) {
+      if (verifiedByUid.size > 100_000) verifiedByUid.clear();
+      verifiedByUid.set(uid, { ...verified, exp: Date.now() + ttl * 1000 });
+    },
+    async recentlyVerified(uid) {
+      const v = verifiedByUid.get(uid);
+      if (!v || v.exp <= Date.now()) return undefined;
+      return { accountId: v.accountId, identity: v.identity };
     },
   };
 }
