@@ -7,6 +7,7 @@ const sub = (kind: Submission['kind'], fields: Record<string, string>): Submissi
 describe('what a Kratos submission means to the guard', () => {
   it.each([
     ['password sign-in', sub('login', { method: 'password', identifier: ' Ada@X.test ', password: 'p' }), { type: 'signIn', identifier: 'ada@x.test', withCode: false }],
+    ['password sign-in with the legacy password_identifier field', sub('login', { method: 'password', password_identifier: 'Ada@x.test', password: 'p' }), { type: 'signIn', identifier: 'ada@x.test', withCode: false }],
     ['password without a password', sub('login', { method: 'password', identifier: 'ada@x.test' }), { type: 'other' }],
     ['login code send', sub('login', { method: 'code', identifier: 'ada@x.test' }), { type: 'codeSend', address: 'ada@x.test' }],
     ['login code resend', sub('login', { method: 'code', identifier: 'ada@x.test', code: '1', resend: 'code' }), { type: 'codeSend', address: 'ada@x.test' }],

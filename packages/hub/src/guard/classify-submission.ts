@@ -36,9 +36,11 @@ export function maskIdentifier(normalized: string): string {
 export function classifySubmission({ kind, fields }: Submission): SubmissionClass {
   const method = fields.method ?? '';
   const code = fields.code ?? '';
-  const address = fields.identifier || fields['traits.email'] || fields.email || undefined;
+  // Kratos still accepts the legacy `password_identifier` when `identifier` is empty.
+  const loginIdentifier = fields.identifier || fields.password_identifier || '';
+  const address = loginIdentifier || fields['traits.email'] || fields.email || undefined;
   if (kind === 'login') {
-    const identifier = normalizeIdentifier(fields.identifier ?? '');
+    const identifier = normalizeIdentifier(loginIdentifier);
     if (method === 'password' && identifier && fields.password) return { type: 'signIn', identifier, withCode: false };
     if (method === 'code' || fields.resend === 'code') {
       if (fields.resend === 'code' || !code) return { type: 'codeSend', address: address && normalizeIdentifier(address) };

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { canonicalPath } from '../bridge/sessions/provider-hooks.ts';
 import type { Guard } from './guard.ts';
 
 /**
@@ -8,10 +9,10 @@ import type { Guard } from './guard.ts';
  * preHandler adds the client_id of client_secret_post and public clients.
  */
 export function registerTokenGuard(app: FastifyInstance, guard: Guard, bridgePath: string): void {
-  const tokenPath = `${bridgePath}/token`;
+  const tokenPath = `${bridgePath}/token`.toLowerCase();
   const checked = new WeakSet<FastifyRequest>();
-  const isToken = (request: FastifyRequest) =>
-    request.method === 'POST' && (request.url.split('?')[0] ?? '').replace(/\/+$/, '') === tokenPath;
+  // The provider's router ignores case and trailing slashes: /oidc/TOKEN is the token endpoint too.
+  const isToken = (request: FastifyRequest) => request.method === 'POST' && canonicalPath(request.url.split('?')[0] ?? '') === tokenPath;
 
   app.addHook('onRequest', async (request) => {
     if (!isToken(request)) return;

@@ -31,6 +31,11 @@ export async function registerKratosProxy(
 
     const forward = async (request: FastifyRequest, reply: FastifyReply) => {
       const path = request.url.split('?')[0] ?? '';
+      // Kratos' router decodes paths and the hub's checks (API-flow refusal, the guard) read
+      // them as sent: its public paths never need escapes or capitals, so refuse any that has them.
+      if (!/^\/[a-z0-9/_.-]*$/.test(path) || path.includes('//') || path.includes('/.')) {
+        throw new SsoHubError('SSOHUB_ERR_BAD_REQUEST', 'This address is not valid on the login domain.', { status: 400 });
+      }
       if (/^\/self-service\/[a-z]+\/api\/?$/.test(path)) {
         throw new SsoHubError(
           'SSOHUB_ERR_BAD_REQUEST',
@@ -85,7 +90,11 @@ function parseFields(request: FastifyRequest): Record<string, string> {
   if (!Buffer.isBuffer(body) || body.length === 0) return {};
   const type = String(request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   if (type === 'application/x-www-form-urlencoded') {
-    return Object.fromEntries(new URLSearchParams(body.toString('utf8')));
+    // Kratos reads the first value of a repeated field; so must the guard, or
+    // `identifier=victim&identifier=decoy` would be counted against the decoy.
+    const fields: Record<string, string> = {};
+    for (const [k, v] of new URLSearchParams(body.toString('utf8'))) if (!(k in fields)) fields[k] = v;
+    return fields;
   }
   if (type === 'application/json') {
     try {

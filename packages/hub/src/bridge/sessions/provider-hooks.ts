@@ -18,7 +18,8 @@ import type { KratosBoundSessions } from './kratos-bound-sessions.ts';
  */
 export function registerProviderHooks(provider: Provider, o: { kratos: KratosClient; sessions: KratosBoundSessions; audit: AuditLog }): void {
   provider.use(async (ctx, next) => {
-    if (ctx.path === '/auth' && (ctx.method === 'GET' || ctx.method === 'POST')) await recheckSession(ctx as unknown as KoaContextWithOIDC);
+    // oidc-provider's router ignores case and a trailing slash (/AUTH, /auth/): so must this check.
+    if (canonicalPath(ctx.path) === '/auth' && (ctx.method === 'GET' || ctx.method === 'POST')) await recheckSession(ctx as unknown as KoaContextWithOIDC);
     await next();
     const oidc = (ctx as unknown as KoaContextWithOIDC).oidc;
     if (!oidc) return;
@@ -66,4 +67,15 @@ export function registerProviderHooks(provider: Provider, o: { kratos: KratosCli
     const kratosSessionId = await o.sessions.kratosSessionOf(uid);
     if (kratosSessionId) await o.sessions.endKratosSession(kratosSessionId, 'rp_initiated_logout');
   }
+}
+
+/** A provider path as its router matches it: decoded, lower case, without trailing slashes. */
+export function canonicalPath(path: string): string {
+  let decoded = path;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    // leave undecodable paths as they are; the router will not match them either
+  }
+  return decoded.toLowerCase().replace(/\/+$/, '');
 }

@@ -1,0 +1,72 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerErrorHandler } from '../errors/register-error-handler.ts';
+import { registerKratosProxy } from './register-kratos-proxy.ts';
+import type { Submission, SubmissionGuard } from './submission-guard.ts';
+
+// The proxy in front of a stand-in Kratos on loopback: what reaches Kratos, and what the guard sees.
+describe('the same-origin Kratos proxy', () => {
+  let kratos: Server;
+  let app: FastifyInstance;
+  const forwarded: string[] = [];
+  const seen: Submission[] = [];
+  const guard: SubmissionGuard = {
+    async before(s) {
+      seen.push(s);
+    },
+    async after() {},
+  };
+
+  beforeAll(async () => {
+    kratos = createServer((req, res) => {
+      forwarded.push(`${req.method} ${req.url}`);
+      res.writeHead(303, { location: '/login?flow=x' }).end();
+    });
+    await new Promise<void>((r) => kratos.listen(0, '127.0.0.1', () => r()));
+    app = Fastify();
+    registerErrorHandler(app);
+    await registerKratosProxy(app, {
+      kratosPublicUrl: `http://127.0.0.1:${(kratos.address() as AddressInfo).port}`,
+      publicUrl: 'https://login.example.test',
+      guard,
+    });
+  });
+  afterAll(async () => {
+    await app.close();
+    await new Promise((r) => kratos.close(r));
+  });
+
+  it('forwards a browser submission and shows the guard its fields', async () => {
+    const res = await app.inject({ method: 'POST', url: '/self-service/login?flow=f1', payload: 'identifier=ada%40x.test&password=p&method=password', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(res.statusCode).toBe(303);
+    expect(forwarded.at(-1)).toBe('POST /self-service/login?flow=f1');
+    expect(seen.at(-1)).toMatchObject({ kind: 'login', flowId: 'f1', fields: { identifier: 'ada@x.test', method: 'password' } });
+  });
+
+  it('shows the guard the first of repeated fields, the value Kratos reads', async () => {
+    await app.inject({ method: 'POST', url: '/self-service/login?flow=f2', payload: 'identifier=victim%40x.test&password=p&method=password&identifier=decoy%40x.test', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(seen.at(-1)?.fields.identifier).toBe('victim@x.test');
+  });
+
+  it.each([
+    ['an escaped letter in the flow name', '/self-service/logi%6e?flow=f3'],
+    ['an escaped letter in the API path', '/self-service/login/ap%69'],
+    ['an escaped slash', '/self-service/login%2Fapi'],
+    ['capitals', '/self-service/LOGIN/api'],
+    ['a double slash', '/self-service//login'],
+  ])('refuses %s without reaching Kratos or skipping the guard', async (_name, url) => {
+    const before = forwarded.length;
+    const res = await app.inject({ method: 'POST', url, payload: 'identifier=a%40x.test&password=p&method=password', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' } });
+    expect(res.statusCode).toBeGreaterThanOrEqual(400);
+    expect(res.statusCode).toBeLessThan(500);
+    expect(forwarded.length).toBe(before);
+  });
+
+  it('refuses API flows, which browsers must never use', async () => {
+    const res = await app.inject({ method: 'GET', url: '/self-service/registration/api', headers: { accept: 'application/json' } });
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error.message).toMatch(/API flows are not available/);
+  });
+});
