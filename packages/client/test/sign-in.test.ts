@@ -54,7 +54,7 @@ describe('sign-in round trip', () => {
   });
 
   it('refuses a returnTo that leaves the site (no open redirect)', async () => {
-    for (const bad of ['https://evil.example/', '//evil.example', '/\\evil.example', 'javascript:alert(1)', 'orders']) {
+    for (const bad of ['https://evil.example/', '//evil.example', '/\\evil.example', 'javascript:alert(1)', 'orders', '/.//evil.example', '/%2e//evil.example', '/a/..//evil.example']) {
       expect(await codeOf(client.beginSignIn({ returnTo: bad }))).toBe('400 SSOHUB_CLIENT_ERR_RETURN_TO_REFUSED');
     }
   });

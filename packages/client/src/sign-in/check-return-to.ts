@@ -20,5 +20,9 @@ export function checkReturnTo(returnTo: string | undefined): string {
   // Resolve against a throwaway origin: whatever the browser would make of it must stay there.
   const probe = new URL(returnTo, 'https://return-to.invalid');
   if (probe.origin !== 'https://return-to.invalid') throw refused();
-  return probe.pathname + probe.search + probe.hash;
+  // Dot segments can normalise into a protocol-relative path (`/.//evil.example` → `//evil.example`):
+  // the value returned is what the Location header will carry, so check it again.
+  const normalized = probe.pathname + probe.search + probe.hash;
+  if (normalized.startsWith('//') || normalized.startsWith('/\\')) throw refused();
+  return normalized;
 }
