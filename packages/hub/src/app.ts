@@ -17,6 +17,7 @@ import { createLogger } from './http/create-logger.ts';
 import { HUB_CSS } from './http/hub-css.ts';
 import { ASSET_CSS_PATH } from './http/render-page.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
+import { fastifyTrustProxy } from './http/trust-proxy.ts';
 import type { HubContext } from './hub-context.ts';
 import { KratosClient } from './kratos/kratos-client.ts';
 import { createHubMetrics } from './metrics/hub-metrics.ts';
@@ -60,7 +61,7 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
   const https = config.publicUrl.startsWith('https:');
   const fastifyOptions = {
     loggerInstance: log,
-    trustProxy: config.trustProxy,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     bodyLimit: 64 * 1024,
     requestIdHeader: false as const,
     genReqId: () => crypto.randomUUID(),

@@ -38,7 +38,7 @@ export function checkConfig(input: HubConfigInput): Readonly<HubConfig> {
   const allowedReturnOrigins = p
     .stringArray('allowedReturnOrigins', input.allowedReturnOrigins ?? [])
     .map((o, i) => p.origin(`allowedReturnOrigins[${i}]`, o, { requireHttps: mode === 'production' }));
-  const trustProxy = p.boolean('trustProxy', input.trustProxy ?? false);
+  const trustProxy = checkTrustProxy(p, input.trustProxy ?? false, mode);
   const logLevel = p.oneOf('logLevel', input.logLevel ?? 'info', LOG_LEVELS);
   const bridge = checkBridgeConfig(p, input.bridge ?? {}, { mode, publicUrl });
   const guard = checkGuardConfig(p, input.guard ?? {}, { mode });
@@ -73,6 +73,20 @@ function checkStore(p: ConfigProblems, input: HubConfigInput['store'], mode: str
   if (url && !/^rediss?:\/\//.test(url)) p.add('store.url', 'must be a redis:// or rediss:// URL');
   const prefix = p.string('store.prefix', raw.prefix ?? 'ssohub:');
   return { kind: 'redis', url, prefix };
+}
+
+function checkTrustProxy(p: ConfigProblems, value: unknown, mode: string): boolean | number | string[] {
+  if (value === false) return false;
+  if (value === true) {
+    if (mode === 'production') {
+      p.add('trustProxy', 'must not be true in production: it believes any X-Forwarded-For a client sends, so throttling and lockout could be dodged; give the number of proxies in front of the hub (e.g. 1) or their addresses');
+    }
+    return true;
+  }
+  if (typeof value === 'number') return p.integer('trustProxy', value, { min: 0, max: 10 });
+  if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string' && /^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(v))) return value as string[];
+  p.add('trustProxy', `must be false, a number of proxy hops (0-10), or a list of proxy addresses/CIDR ranges (got ${JSON.stringify(value)})`);
+  return false;
 }
 
 function deepFreeze<T>(value: T): T {

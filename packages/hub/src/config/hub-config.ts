@@ -26,8 +26,12 @@ export interface HubConfig {
   store: StoreConfig;
   /** Origins (besides the hub) that Kratos flows and `return_to` may send the browser back to. */
   allowedReturnOrigins: string[];
-  /** Trust X-Forwarded-* from the load balancer in front of the hub. */
-  trustProxy: boolean;
+  /**
+   * Which X-Forwarded-* hops to believe: a number of proxies in front of the hub (the usual
+   * case: 1), a list of proxy addresses or CIDR ranges, or false. `true` believes any client-sent
+   * X-Forwarded-For, which lets a client pick its own IP for throttling: development only.
+   */
+  trustProxy: boolean | number | string[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   bridge: BridgeConfig;
   guard: GuardConfig;

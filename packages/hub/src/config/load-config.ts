@@ -33,7 +33,7 @@ export const ENV_OPTIONS = {
 
 const LIST_OPTIONS = new Set(['kratos.configFiles', 'allowedReturnOrigins', 'bridge.cookieKeys']);
 const NUMBER_OPTIONS = new Set(['listen.port', 'admin.port']);
-const BOOLEAN_OPTIONS = new Set(['trustProxy']);
+const BOOLEAN_OPTIONS = new Set<string>();
 const FILE_OPTIONS = new Set(['listen.tls.cert', 'listen.tls.key']);
 const JSON_FILE_OPTIONS = new Set(['bridge.signingKeys', 'bridge.clients']);
 
@@ -59,6 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<HubCo
       if (LIST_OPTIONS.has(path)) value = raw.split(',').map((s) => s.trim()).filter(Boolean);
       else if (NUMBER_OPTIONS.has(path)) value = /^\d+$/.test(raw) ? Number(raw) : raw;
       else if (BOOLEAN_OPTIONS.has(path)) value = raw === 'true' ? true : raw === 'false' ? false : raw;
+      else if (path === 'trustProxy') value = raw === 'true' ? true : raw === 'false' ? false : /^\d+$/.test(raw) ? Number(raw) : raw.split(',').map((s) => s.trim()).filter(Boolean);
       else if (FILE_OPTIONS.has(path)) value = readFileSync(raw, 'utf8');
       else if (JSON_FILE_OPTIONS.has(path)) {
         const parsed = JSON.parse(readFileSync(raw, 'utf8'));

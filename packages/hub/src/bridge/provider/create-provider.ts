@@ -32,7 +32,7 @@ export function createProvider(o: {
   clients: ClientRegistry;
   kratos: KratosClient;
   sessions: () => KratosBoundSessions;
-  trustProxy: boolean;
+  trustProxy: boolean | number | string[];
   log: Logger;
 }): Provider {
   const { ttl, claims: mapping } = o.config;
@@ -188,7 +188,9 @@ export function createProvider(o: {
   };
 
   const provider = new Provider(o.issuer, configuration);
-  provider.proxy = o.trustProxy;
+  // Koa only knows on/off and a hop count; the provider uses ctx.ip for its own events only.
+  provider.proxy = o.trustProxy !== false && o.trustProxy !== 0;
+  if (typeof o.trustProxy === 'number') provider.maxIpsCount = o.trustProxy;
   return provider;
 }
 
