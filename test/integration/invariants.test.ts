@@ -65,6 +65,17 @@ describe('architecture invariants 3 and 7', () => {
     expect((await browser.request(`${stack.hubUrl}/sessions/whoami`, { headers: { accept: 'application/json' } })).status).toBe(401);
   }
 
+  it('propagates a logout made through Kratos own endpoint (not the hub page) to the provider sessions', async () => {
+    const erin = await createUser(stack.kratos.adminUrl, 'erin');
+    const browser = new HttpSession();
+    await signIn(browser, erin);
+    const before = (await stack.hub.ctx.audit.tail({ count: 1 })).at(-1)?.id;
+    await kratosOnlyLogout(browser);
+    const events = await stack.hub.ctx.audit.tail(before ? { after: before, count: 50 } : { count: 50 });
+    expect(events.find((e) => e.type === 'bridge.kratos_session.ended')).toMatchObject({ subject: erin.id, reason: 'kratos_logout' });
+    expect(events.some((e) => e.type === 'bridge.session.ended' && e.subject === erin.id)).toBe(true);
+  });
+
   async function kratosLogin(browser: HttpSession, user: TestUser) {
     const init = await browser.request(`${stack.hubUrl}/self-service/login/browser`, { follow: false });
     const flowId = new URL(init.headers.get('location')!).searchParams.get('flow')!;

@@ -84,7 +84,18 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
   );
 
   registerHealth(app, ctx);
-  await registerKratosProxy(app, { kratosPublicUrl: config.kratos.publicUrl, publicUrl: config.publicUrl, guard: ctx.guard });
+  await registerKratosProxy(app, {
+    kratosPublicUrl: config.kratos.publicUrl,
+    publicUrl: config.publicUrl,
+    guard: ctx.guard,
+    async beforeLogout(cookie) {
+      const session = await kratos.whoami(cookie).catch(() => undefined);
+      if (!session) return undefined;
+      return async () => {
+        await ctx.bridge?.endKratosSession(session.id, 'kratos_logout').catch((err: Error) => log.error({ err: { message: err.message } }, 'could not propagate a Kratos logout'));
+      };
+    },
+  });
   ctx.bridge = await registerBridge(app, ctx);
   await registerLoginPages(app, ctx);
   await registerAdminApi(admin, ctx);

@@ -15,7 +15,22 @@ export const PROXY_BODY_LIMIT = 64 * 1024;
  */
 export async function registerKratosProxy(
   app: FastifyInstance,
-  { kratosPublicUrl, publicUrl, guard }: { kratosPublicUrl: string; publicUrl: string; guard: SubmissionGuard },
+  {
+    kratosPublicUrl,
+    publicUrl,
+    guard,
+    beforeLogout,
+  }: {
+    kratosPublicUrl: string;
+    publicUrl: string;
+    guard: SubmissionGuard;
+    /**
+     * Called before a browser's Kratos logout (`GET /self-service/logout?token=`) is forwarded;
+     * what it returns runs once Kratos has ended the session, so the logout reaches every app
+     * even when it went through Kratos' own endpoint rather than the hub's /logout page.
+     */
+    beforeLogout?: (cookie: string | undefined) => Promise<(() => Promise<void>) | undefined>;
+  },
 ): Promise<void> {
   const hub = new URL(publicUrl);
   await app.register(async (scope) => {
@@ -45,6 +60,7 @@ export async function registerKratosProxy(
       }
       const submission = submissionOf(request, path);
       if (submission) await guard.before(submission, request);
+      const afterLogout = request.method === 'GET' && path === '/self-service/logout' && beforeLogout ? await beforeLogout(request.headers.cookie) : undefined;
       return reply.from(request.url, {
         rewriteRequestHeaders: (_req, headers) => {
           const out: Record<string, string | string[] | undefined> = { ...headers };
@@ -62,7 +78,8 @@ export async function registerKratosProxy(
             setSession: setCookies.some((c) => c.startsWith(SESSION_COOKIE) && !/max-age=0|expires=thu, 01 jan 1970/i.test(c)),
             location: res.getHeader('location') as string | undefined,
           };
-          const done = submission ? guard.after(submission, answer, request, reply) : Promise.resolve();
+          const loggedOut = afterLogout && (answer.status === 303 || answer.status === 204) ? afterLogout() : Promise.resolve();
+          const done = Promise.all([submission ? guard.after(submission, answer, request, reply) : undefined, loggedOut]);
           done.then(
             () => res.send(response.stream),
             (err) => res.send(err),

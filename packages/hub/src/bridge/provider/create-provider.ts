@@ -182,7 +182,9 @@ export function createProvider(o: {
       });
       if (!allowed) return fetch(url, options as RequestInit);
       const { dispatcher: _guard, ...rest } = options as RequestInit & { dispatcher?: unknown };
-      return fetch(url, rest);
+      // Never follow a redirect from a client's endpoint: it could point the hub, outside the
+      // SSRF guard, at an internal address (Kratos' admin API on loopback).
+      return fetch(url, { ...rest, redirect: 'manual' });
     },
     clientBasedCORS: (_ctx, origin, client) => client.redirectUris?.some((u) => safeOrigin(u) === origin) ?? false,
   };
