@@ -7,7 +7,7 @@
  *   BENCH_SUSTAINED_S  length of the sustained SSO-hop run (default 60)
  *   BENCH_ROW_S        length of every other timed row (default 10)
  *   BENCH_CONCURRENCY  closed-loop concurrency of the load driver (default 32)
- *   BENCH_HUB_WORKERS  hub processes (default: number of cores)
+ *   BENCH_HUB_WORKERS  hub processes (default 1; see docs/benchmarks.md)
  *   BENCH_SCALE        live provider sessions seeded for the scale rows (default 10000,100000)
  *   BENCH_ONLY         comma list of rows to run (sso,refresh,signin,sdk,introspection,static,scale,sustained)
  *   BENCH_LOG_LEVEL    hub log level (default warn; Kratos logs at warning too)
@@ -31,7 +31,9 @@ const num = (name: string, fallback: number) => (env[name] ? Number(env[name]) :
 const SUSTAINED_MS = num('BENCH_SUSTAINED_S', 60) * 1000;
 const ROW_MS = num('BENCH_ROW_S', 10) * 1000;
 const CONCURRENCY = num('BENCH_CONCURRENCY', 32);
-const WORKERS = num('BENCH_HUB_WORKERS', availableParallelism());
+// One worker by default: on a machine shared with Kratos and Redis a second worker costs a heap
+// for little throughput (docs/benchmarks.md). Set BENCH_HUB_WORKERS to the cores otherwise.
+const WORKERS = num('BENCH_HUB_WORKERS', 1);
 const SCALE = (env.BENCH_SCALE ?? '10000,100000').split(',').map(Number).filter((n) => n > 0);
 const ONLY = env.BENCH_ONLY ? new Set(env.BENCH_ONLY.split(',')) : undefined;
 const LOG_LEVEL = env.BENCH_LOG_LEVEL ?? 'warn';
