@@ -76,7 +76,7 @@ export interface SsoClientOptions {
   clockTolerance?: number;
   /** Oldest accepted logout token (`iat`), in seconds. Default 120. */
   logoutTokenMaxAge?: number;
-  /** Authentication levels from weakest to strongest, for `acr` guards. Default `['aal1', 'aal2', 'aal3']`. */
+  /** Authentication levels from weakest to strongest, for `acr` guards. Default `['aal1', 'aal2']`, the levels the hub offers. */
   acrLevels?: string[];
   /** Route paths; see {@link SsoRoutes}. */
   routes?: Partial<SsoRoutes>;
@@ -252,7 +252,7 @@ export function checkOptions(options: SsoClientOptions, env: { production?: bool
   const clockTolerance = seconds('clockTolerance', 5, 0);
   const logoutTokenMaxAge = seconds('logoutTokenMaxAge', 120, 10);
 
-  const acrLevels = o.acrLevels ?? ['aal1', 'aal2', 'aal3'];
+  const acrLevels = o.acrLevels ?? ['aal1', 'aal2'];
   if (!Array.isArray(acrLevels) || acrLevels.length === 0 || !acrLevels.every((s) => typeof s === 'string' && s !== '')) {
     problems.push(`${name('acrLevels')} must be a non-empty array of strings`);
   }

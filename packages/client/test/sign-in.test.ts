@@ -132,6 +132,14 @@ describe('callback checks', () => {
     expect(await codeOf(client.completeSignIn(url, cookieHeader([start.setCookie])))).toBe('400 SSOHUB_CLIENT_ERR_AUTHORIZATION_ERROR');
   });
 
+  it('tells the user where to add a second factor when the hub cannot reach the asked level', async () => {
+    const start = await client.beginSignIn({ acrValues: 'aal2' });
+    const state = start.url.searchParams.get('state')!;
+    const url = `/auth/callback?error=unmet_authentication_requirements&state=${state}&iss=${encodeURIComponent(hub.issuer)}`;
+    const err = await client.completeSignIn(url, cookieHeader([start.setCookie])).catch((e: Error) => e);
+    expect((err as Error).message).toBe(`this page needs a second factor: set up an authenticator app at ${new URL('/settings', hub.issuer).href}, then try again`);
+  });
+
   it('refuses a transaction cookie of another client (apps sharing a secret)', async () => {
     const shop = await makeClient(hub, { clientId: 'shop-b', cookieName: 'ssohub-app' });
     const app = await makeClient(hub, { cookieName: 'ssohub-app' });

@@ -45,6 +45,11 @@ export async function completeSignIn(ctx: ClientContext, callbackUrl: string | U
   if (error !== null) {
     // The error code is a protocol token (e.g. access_denied); the description comes from the
     // hub, so it is not echoed to the user.
+    if (error === 'unmet_authentication_requirements') {
+      // The page asked for a second factor the account does not have yet: say where to add one.
+      const settings = new URL('/settings', ctx.issuer).href;
+      throw fail('SSOHUB_CLIENT_ERR_AUTHORIZATION_ERROR', `this page needs a second factor: set up an authenticator app at ${settings}, then try again`);
+    }
     throw fail('SSOHUB_CLIENT_ERR_AUTHORIZATION_ERROR', `the hub refused the sign-in: ${/^[\w.-]{1,64}$/.test(error) ? error : 'error'}`);
   }
   // A callback works once: the transaction cookie is cleared by the response, and this marker
