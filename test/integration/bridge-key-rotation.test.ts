@@ -43,7 +43,7 @@ describe('signing and cookie key rotation', () => {
   const atRotated = () => {
     const m = config.serverMetadata();
     const swap = (u: string | undefined) => (u ? `${rotated.url}${new URL(u).pathname}` : undefined);
-    return new oidc.Configuration({ ...m, token_endpoint: swap(m.token_endpoint) } as oidc.ServerMetadata, 'app-a', undefined, oidc.ClientSecretBasic(SECRET));
+    return new oidc.Configuration({ ...m, token_endpoint: swap(m.token_endpoint) } as unknown as oidc.ServerMetadata, 'app-a', undefined, oidc.ClientSecretBasic(SECRET));
   };
 
   it('keeps old tokens verifiable, signs new ones with the new key, and keeps browsers signed in', async () => {
