@@ -116,6 +116,20 @@ describe('architecture invariants 3 and 7', () => {
     expect(again.askedToLogIn).toBe(true);
   });
 
+  it('re-checks the Kratos session on every method the authorization endpoint answers (HEAD too)', async () => {
+    const frank = await createUser(stack.kratos.adminUrl, 'frank');
+    const browser = new HttpSession();
+    await signIn(browser, frank);
+    // Revoked behind the hub's back, through Kratos' own admin API.
+    const sessions = (await (await fetch(`${stack.kratos.adminUrl}/admin/identities/${frank.id}/sessions`)).json()) as { id: string }[];
+    for (const s of sessions) expect((await fetch(`${stack.kratos.adminUrl}/admin/sessions/${s.id}`, { method: 'DELETE' })).status).toBe(204);
+    const none = await authorizationRequest(config, `${APP}/callback`, { prompt: 'none' });
+    const head = await browser.request(none.url, { method: 'HEAD', follow: false });
+    const location = new URL(head.headers.get('location') ?? '/', stack.hubUrl);
+    expect(location.searchParams.get('code')).toBeNull();
+    expect(location.searchParams.get('error')).toBe('login_required');
+  });
+
   it('keeps every secret of a full sign-in, refresh, failed sign-in and logout out of the logs', async () => {
     const dave = await createUser(stack.kratos.adminUrl, 'dave');
     const browser = new HttpSession();

@@ -11,6 +11,7 @@ describe('the same-origin Kratos proxy', () => {
   let kratos: Server;
   let app: FastifyInstance;
   const forwarded: string[] = [];
+  const bodies: string[] = [];
   const seen: Submission[] = [];
   const guard: SubmissionGuard = {
     async before(s) {
@@ -22,7 +23,12 @@ describe('the same-origin Kratos proxy', () => {
   beforeAll(async () => {
     kratos = createServer((req, res) => {
       forwarded.push(`${req.method} ${req.url}`);
-      res.writeHead(303, { location: '/login?flow=x' }).end();
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        bodies.push(`${req.headers['content-type'] ?? ''}|${Buffer.concat(chunks).toString('utf8')}`);
+        res.writeHead(303, { location: '/login?flow=x' }).end();
+      });
     });
     await new Promise<void>((r) => kratos.listen(0, '127.0.0.1', () => r()));
     app = Fastify();
@@ -43,6 +49,22 @@ describe('the same-origin Kratos proxy', () => {
     expect(res.statusCode).toBe(303);
     expect(forwarded.at(-1)).toBe('POST /self-service/login?flow=f1');
     expect(seen.at(-1)).toMatchObject({ kind: 'login', flowId: 'f1', fields: { identifier: 'ada@x.test', method: 'password' } });
+  });
+
+  it('forwards JSON and form bodies byte for byte, with their content type', async () => {
+    const json = '{"method":"password","identifier":"ada@x.test","password":"p","csrf_token":"t"}';
+    await app.inject({ method: 'POST', url: '/self-service/login?flow=j1', payload: json, headers: { 'content-type': 'application/json' } });
+    expect(bodies.at(-1)).toBe(`application/json|${json}`);
+    expect(seen.at(-1)?.fields).toMatchObject({ identifier: 'ada@x.test', method: 'password' });
+    const form = 'csrf_token=t&method=password&identifier=ada%40x.test&password=p%20q';
+    await app.inject({ method: 'POST', url: '/self-service/login?flow=j2', payload: form, headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' } });
+    expect(bodies.at(-1)).toBe(`application/x-www-form-urlencoded; charset=utf-8|${form}`);
+  });
+
+  it('serves Kratos schema URLs, whose ids are base64url', async () => {
+    const res = await app.inject({ method: 'GET', url: '/schemas/ZGVmYXVsdA' });
+    expect(res.statusCode).toBe(303);
+    expect(forwarded.at(-1)).toBe('GET /schemas/ZGVmYXVsdA');
   });
 
   it('shows the guard the first of repeated fields, the value Kratos reads', async () => {

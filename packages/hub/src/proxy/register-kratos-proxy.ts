@@ -48,7 +48,9 @@ export async function registerKratosProxy(
       const path = request.url.split('?')[0] ?? '';
       // Kratos' router decodes paths and the hub's checks (API-flow refusal, the guard) read
       // them as sent: its public paths never need escapes or capitals, so refuse any that has them.
-      if (!/^\/[a-z0-9/_.-]*$/.test(path) || path.includes('//') || path.includes('/.')) {
+      // Schema ids are base64url (capitals allowed); every other Kratos public path is lower case.
+      const allowed = /^\/schemas\/[A-Za-z0-9_-]+$/.test(path) || /^\/[a-z0-9/_.-]*$/.test(path);
+      if (!allowed || path.includes('//') || path.includes('/.')) {
         throw new SsoHubError('SSOHUB_ERR_BAD_REQUEST', 'This address is not valid on the login domain.', { status: 400 });
       }
       if (/^\/self-service\/[a-z]+\/api\/?$/.test(path)) {
@@ -61,7 +63,11 @@ export async function registerKratosProxy(
       const submission = submissionOf(request, path);
       if (submission) await guard.before(submission, request);
       const afterLogout = request.method === 'GET' && path === '/self-service/logout' && beforeLogout ? await beforeLogout(request.headers.cookie) : undefined;
+      // The raw bytes go on unchanged: left to itself, reply-from would JSON.stringify a Buffer
+      // body sent as application/json (Kratos then sees {"type":"Buffer",...}).
+      const raw = Buffer.isBuffer(request.body) && request.body.length > 0 ? request.body : undefined;
       return reply.from(request.url, {
+        ...(raw ? { body: raw, contentType: String(request.headers['content-type'] ?? 'application/octet-stream') } : {}),
         rewriteRequestHeaders: (_req, headers) => {
           const out: Record<string, string | string[] | undefined> = { ...headers };
           // Kratos compares the Host and Referer of form posts; it must see the public host.

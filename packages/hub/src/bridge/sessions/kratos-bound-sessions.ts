@@ -8,6 +8,9 @@ import type { SessionBindings } from './session-bindings.ts';
 
 type ProviderSession = InstanceType<Provider['Session']>;
 
+/** The longest a Kratos check at /auth stands in for another at the code exchange. */
+const MAX_VERIFIED_REUSE_SECONDS = 60;
+
 /** Models whose artefacts a grant can have issued (oidc-provider's helpers/revoke.js list). */
 const GRANT_MODELS = ['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest'];
 
@@ -52,7 +55,7 @@ export class KratosBoundSessions {
     if (browser) {
       const s = browser.session;
       const usable = !!s && s.active !== false && s.id === binding.kratosSessionId && s.identity?.id === accountId;
-      if (usable && s.identity) await this.noteVerified(uid, s.identity);
+      if (usable && s.identity) await this.noteVerified(uid, s.identity, s.expires_at);
       return usable;
     }
     return (await this.liveIdentity(uid, accountId, binding.kratosSessionId)) !== undefined;
@@ -69,15 +72,25 @@ export class KratosBoundSessions {
     return isLive(s) && s?.identity?.id === accountId ? s.identity : undefined;
   }
 
-  /** See SessionBindings.noteVerified: kept for as long as an authorization code lives. */
-  async noteVerified(uid: string, identity: NonNullable<Session['identity']>): Promise<void> {
+  /**
+   * See SessionBindings.noteVerified: kept while an authorization code lives, never beyond 60 s
+   * (whatever bridge.ttl.authorizationCode says) and never beyond the Kratos session's expiry.
+   */
+  async noteVerified(uid: string, identity: NonNullable<Session['identity']>, sessionExpiresAt: string | undefined): Promise<void> {
     const { id, state, traits, verifiable_addresses } = identity;
-    await this.o.bindings.noteVerified(uid, { accountId: id, identity: { id, state, traits, verifiable_addresses } }, this.o.codeTtl);
+    const expires = sessionExpiresAt ? Date.parse(sessionExpiresAt) : Number.NaN;
+    await this.o.bindings.noteVerified(
+      uid,
+      { accountId: id, identity: { id, state, traits, verifiable_addresses }, sessionExpiresAt: Number.isFinite(expires) ? expires : undefined },
+      Math.min(this.o.codeTtl, MAX_VERIFIED_REUSE_SECONDS),
+    );
   }
 
   async recentlyVerified(uid: string, accountId: string) {
     const v = await this.o.bindings.recentlyVerified(uid);
-    return v && v.accountId === accountId ? v.identity : undefined;
+    if (!v || v.accountId !== accountId) return undefined;
+    if (v.sessionExpiresAt !== undefined && v.sessionExpiresAt <= Date.now()) return undefined;
+    return v.identity;
   }
 
   /** Ends one provider session: grants revoked, back-channel logout sent, session destroyed. */

@@ -19,7 +19,8 @@ import type { KratosBoundSessions } from './kratos-bound-sessions.ts';
 export function registerProviderHooks(provider: Provider, o: { kratos: KratosClient; sessions: KratosBoundSessions; audit: AuditLog }): void {
   provider.use(async (ctx, next) => {
     // oidc-provider's router ignores case and a trailing slash (/AUTH, /auth/): so must this check.
-    if (canonicalPath(ctx.path) === '/auth' && (ctx.method === 'GET' || ctx.method === 'POST')) await recheckSession(ctx as unknown as KoaContextWithOIDC);
+    // Every method the router answers there (it adds HEAD to GET routes), not only GET and POST.
+    if (canonicalPath(ctx.path) === '/auth' && ctx.method !== 'OPTIONS') await recheckSession(ctx as unknown as KoaContextWithOIDC);
     await next();
     const oidc = (ctx as unknown as KoaContextWithOIDC).oidc;
     if (!oidc) return;
@@ -52,13 +53,15 @@ export function registerProviderHooks(provider: Provider, o: { kratos: KratosCli
   }
 
   async function bindAfterLogin(ctx: KoaContextWithOIDC): Promise<void> {
-    const result = ctx.oidc.result as { login?: { accountId: string }; ssohub?: { kratosSessionId?: string; identity?: Session['identity'] } } | undefined;
+    const result = ctx.oidc.result as
+      | { login?: { accountId: string }; ssohub?: { kratosSessionId?: string; identity?: Session['identity']; sessionExpiresAt?: string } }
+      | undefined;
     const session = ctx.oidc.session;
     const kratosSessionId = result?.ssohub?.kratosSessionId;
     if (!kratosSessionId || !result?.login || !session?.accountId || session.accountId !== result.login.accountId) return;
     await o.sessions.bind(session.uid, kratosSessionId, session.accountId);
     const identity = result.ssohub?.identity;
-    if (identity?.id === session.accountId) await o.sessions.noteVerified(session.uid, identity);
+    if (identity?.id === session.accountId) await o.sessions.noteVerified(session.uid, identity, result.ssohub?.sessionExpiresAt);
   }
 
   async function endAfterLogout(ctx: KoaContextWithOIDC): Promise<void> {

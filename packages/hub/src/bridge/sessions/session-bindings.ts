@@ -5,6 +5,8 @@ import type { Storage } from '../../storage/storage.ts';
 export interface VerifiedIdentity {
   accountId: string;
   identity: Pick<Identity, 'id' | 'state' | 'traits' | 'verifiable_addresses'>;
+  /** When the Kratos session that was checked expires (ms epoch): the snapshot never outlives it. */
+  sessionExpiresAt: number | undefined;
 }
 
 /** Binding ties one provider session (by uid) to the Kratos session that signed it in. */
@@ -147,7 +149,7 @@ export function createSessionBindings(storage: Storage): SessionBindings {
     async recentlyVerified(uid) {
       const v = verifiedByUid.get(uid);
       if (!v || v.exp <= Date.now()) return undefined;
-      return { accountId: v.accountId, identity: v.identity };
+      return { accountId: v.accountId, identity: v.identity, sessionExpiresAt: v.sessionExpiresAt };
     },
   };
 }
