@@ -69,6 +69,20 @@ describe('ssohub audit isolation against the end-to-end deployment (Chromium, ht
     expect(await page.locator('[data-testid="email"]').textContent()).toBe(email);
   });
 
+  it('draws the session map of the signed-in user with ssohub sessions show', async () => {
+    const res = await spawnCli(['--admin-url', d.stack.adminUrl, 'sessions', 'show', email, '--json'], { SSOHUB_ADMIN_TOKEN: adminTokenForTests });
+    expect(res.code, res.stderr).toBe(0);
+    const map = res.json();
+    expect(map.identity.email).toBe(email);
+    const clients = map.kratosSessions.flatMap((s: { providerSessions: { clients: { clientId: string }[] }[] }) => s.providerSessions.flatMap((p) => p.clients.map((c) => c.clientId)));
+    expect(clients).toEqual(expect.arrayContaining(['app-a', 'shop-b']));
+    const human = await spawnCli(['--admin-url', d.stack.adminUrl, 'sessions', 'show', email], { SSOHUB_ADMIN_TOKEN: adminTokenForTests });
+    expect(human.stdout).toMatch(/Kratos session [0-9a-f-]{36}/);
+    expect(human.stdout).toMatch(/client app-a {2}sid /);
+    expect(human.stdout).toMatch(/bridge\.login\.accepted/);
+  });
+
+  // The audit ends the test account's sessions when it finishes, so the map is drawn before it.
   it('passes every check (in-process run)', async () => {
     report = await runIsolationAudit(target());
     const bad = report.checks.filter((c) => c.verdict === 'fail' || c.verdict === 'warn' || (c.verdict === 'skip' && !JUSTIFIED_SKIPS[c.id]?.test(c.detail)));
@@ -79,6 +93,13 @@ describe('ssohub audit isolation against the end-to-end deployment (Chromium, ht
     expect(json).not.toContain(PASSWORD);
     expect(json).not.toMatch(/[?&](code|state|logout_token|access_token)=(?!\[redacted\])/);
     expect(json).not.toMatch(/ory_kratos_session=(?!\[redacted\])/);
+    // Nothing is left behind on the target: no temporary client, no session of the test account.
+    const admin = (path: string) => fetch(`${d.stack.adminUrl}${path}`, { headers: { authorization: `Bearer ${adminTokenForTests}`, accept: 'application/json' } });
+    const { clients } = (await (await admin('/admin/clients')).json()) as { clients: { client_id: string }[] };
+    expect(clients.map((c) => c.client_id).filter((id) => id.startsWith('isolation-audit-'))).toEqual([]);
+    const active = (await (await fetch(`${d.stack.kratos.adminUrl}/admin/identities?credentials_identifier=${encodeURIComponent(email)}`)).json()) as { id: string }[];
+    const sessions = (await (await fetch(`${d.stack.kratos.adminUrl}/admin/identities/${active[0]!.id}/sessions?active=true`)).json()) as unknown[];
+    expect(sessions).toEqual([]);
   });
 
   /**
@@ -147,16 +168,4 @@ dns.lookup = (host, options, callback) => {
     expect(new Set(r.checks.map((c) => c.id))).toEqual(new Set(report.checks.map((c) => c.id)));
   });
 
-  it('draws the session map of the signed-in user with ssohub sessions show', async () => {
-    const res = await spawnCli(['--admin-url', d.stack.adminUrl, 'sessions', 'show', email, '--json'], { SSOHUB_ADMIN_TOKEN: adminTokenForTests });
-    expect(res.code, res.stderr).toBe(0);
-    const map = res.json();
-    expect(map.identity.email).toBe(email);
-    const clients = map.kratosSessions.flatMap((s: { providerSessions: { clients: { clientId: string }[] }[] }) => s.providerSessions.flatMap((p) => p.clients.map((c) => c.clientId)));
-    expect(clients).toEqual(expect.arrayContaining(['app-a', 'shop-b']));
-    const human = await spawnCli(['--admin-url', d.stack.adminUrl, 'sessions', 'show', email], { SSOHUB_ADMIN_TOKEN: adminTokenForTests });
-    expect(human.stdout).toMatch(/Kratos session [0-9a-f-]{36}/);
-    expect(human.stdout).toMatch(/client app-a {2}sid /);
-    expect(human.stdout).toMatch(/bridge\.login\.accepted/);
-  });
 });

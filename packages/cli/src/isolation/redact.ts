@@ -11,7 +11,10 @@ export function redactUrl(input: string): string {
   for (const key of [...url.searchParams.keys()]) {
     if (SECRET_PARAMS.test(key)) url.searchParams.set(key, '[redacted]');
   }
-  return url.toString().replaceAll('%5Bredacted%5D', '[redacted]');
+  // Interaction uids bind a sign-in in progress; fragments can carry implicit-flow tokens.
+  url.pathname = url.pathname.replace(/\/(interaction|auth)\/[A-Za-z0-9_-]{16,}/g, '/$1/[uid]');
+  if (url.hash) url.hash = '[redacted]';
+  return url.toString().replaceAll('%5Bredacted%5D', '[redacted]').replaceAll('%5Buid%5D', '[uid]');
 }
 
 /** Keeps a Set-Cookie header's name and attributes, drops its value. */

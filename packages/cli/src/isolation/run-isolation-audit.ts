@@ -30,24 +30,25 @@ export async function runIsolationAudit(target: AuditTarget): Promise<IsolationR
     f.add('registry.read', target.hubUrl, 'The client registry can be read', 'skip', 'needs --admin-url and --token', 'The registry is the list of apps that can receive codes and tokens.');
   }
 
-  if (!discovery) await checkHubCookies(target, f, undefined);
-  if (discovery) {
-    const probeClient = target.apps.map((a) => clientOfApp(a, clients)).find(Boolean) ?? clients.find((c) => c.redirect_uris.length > 0);
-    await checkAuthorizationPolicy(target, f, discovery, probeClient);
-    await checkOpenRedirects(target, f, discovery, probeClient);
-    let probeTokens: ProbeTokens | undefined;
-    try {
-      probeTokens = await runSignInProbes(target, f, discovery);
-    } catch (err) {
-      f.add('hub.code.single-use', target.hubUrl, 'Authorization codes are single-use', 'fail', `The sign-in probe failed: ${(err as Error).message}`, 'A code that works twice can be redeemed by whoever saw it.');
-    }
-    const hubHost = new URL(target.hubUrl).hostname;
-    await checkHubCookies(target, f, probeTokens?.browser.hops.filter((h) => new URL(h.url).hostname === hubHost).flatMap((h) => h.setCookies));
-    try {
+  try {
+    if (!discovery) await checkHubCookies(target, f, undefined);
+    if (discovery) {
+      const probeClient = target.apps.map((a) => clientOfApp(a, clients)).find(Boolean) ?? clients.find((c) => c.redirect_uris.length > 0);
+      await checkAuthorizationPolicy(target, f, discovery, probeClient);
+      await checkOpenRedirects(target, f, discovery, probeClient);
+      let probeTokens: ProbeTokens | undefined;
+      try {
+        probeTokens = await runSignInProbes(target, f, discovery);
+      } catch (err) {
+        f.add('hub.code.single-use', target.hubUrl, 'Authorization codes are single-use', 'fail', `The sign-in probe failed: ${(err as Error).message}`, 'A code that works twice can be redeemed by whoever saw it.');
+      }
+      const hubHost = new URL(target.hubUrl).hostname;
+      await checkHubCookies(target, f, probeTokens?.browser.hops.filter((h) => new URL(h.url).hostname === hubHost).flatMap((h) => h.setCookies));
       for (const app of target.apps) await checkApp(target, f, discovery, app, clientOfApp(app, clients), probeTokens);
-    } finally {
-      for (const c of cleanups.splice(0)) await c().catch(() => undefined);
     }
+  } finally {
+    // The temporary client and the test account's sessions never outlive the audit.
+    for (const c of cleanups.splice(0)) await c().catch(() => undefined);
   }
   return { tool: 'ssohub audit isolation', hub: target.hubUrl, startedAt, finishedAt: new Date().toISOString(), checks: f.checks, summary: summarize(f.checks) };
 }

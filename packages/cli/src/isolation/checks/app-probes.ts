@@ -92,7 +92,7 @@ export async function checkApp(
       const hops = browser.hops.slice(before);
       const leaked = hops.find((h) => h.location && new URL(h.location).hostname === 'evil.example');
       const back = [...hops].reverse().find((h) => new URL(h.url).origin === appOrigin);
-      evidence.push({ request: `GET ${redactUrl(start.toString())} (sign-in followed to the end)`, answer: `${leaked ? `${leaked.status} Location: ${leaked.location}` : `${last.status} at ${redactUrl(last.url)}${last.location ? ` → ${redactUrl(last.location)}` : ''}`}${back && back !== last ? `\nlast answer of the app: ${back.status} at ${redactUrl(back.url)}` : ''}` });
+      evidence.push({ request: `GET ${redactUrl(start.toString())} (sign-in followed to the end)`, answer: `${leaked ? `${leaked.status} Location: ${redactUrl(leaked.location!)}` : `${last.status} at ${redactUrl(last.url)}${last.location ? ` → ${redactUrl(last.location)}` : ''}`}${back && back !== last ? `\nlast answer of the app: ${back.status} at ${redactUrl(back.url)}` : ''}` });
       if (leaked) leaks.push(v);
     }
     return leaks.length

@@ -72,7 +72,12 @@ export async function runSignInProbes(t: AuditTarget, f: Findings, d: Discovery)
     ssohub_first_party: true,
   });
   const secret = String(created.client_secret);
-  try {
+  // Registered at once, so the client is removed even when a later check throws.
+  cleanups.push(() => admin(t, 'DELETE', `/admin/clients/${encodeURIComponent(clientId)}`).then(() => undefined));
+  // The test account's sessions (Kratos and provider) end with the audit too.
+  const user = t.testUser;
+  cleanups.push(() => admin(t, 'DELETE', `/admin/identities/${encodeURIComponent(user.email)}/sessions`).then(() => undefined));
+  {
     const verifier = randomBytes(32).toString('base64url');
     const auth = new URL(d.authorization_endpoint);
     for (const [k, v] of Object.entries({
@@ -116,8 +121,6 @@ export async function runSignInProbes(t: AuditTarget, f: Findings, d: Discovery)
     // The first redemption's grant was revoked by the code reuse; sign in again for a clean pair.
     await checkRefreshRotation(t, f, d, { clientId, secret, browser, why: why.refresh });
     return { clientId, secret, browser };
-  } finally {
-    cleanups.push(() => admin(t, 'DELETE', `/admin/clients/${encodeURIComponent(clientId)}`).then(() => undefined));
   }
 }
 
