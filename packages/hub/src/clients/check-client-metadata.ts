@@ -206,6 +206,11 @@ export function uriProblem(value: unknown, { mode }: { mode: string }): string |
     return `must be an absolute URI such as https://app.example.com/callback (got ${show(value)})`;
   }
   if (u.username || u.password) return `must not contain credentials (got ${show(value)})`;
+  // Matching is exact on the string, so the string must say what a browser will do with it:
+  // `https://app.example\\@evil.example/cb`, `HTTPS://...`, a trailing-dot host or a default port
+  // would be stored in a form that misleads whoever reads the registry.
+  if (u.href !== value && `${u.href}` !== `${value}/`) return `must be written in its normal form, ${show(u.href)} (got ${show(value)})`;
+  if (u.hostname.endsWith('.')) return `must not end its host name with a dot (got ${show(value)})`;
   if (u.protocol === 'https:') return undefined;
   if (u.protocol === 'http:') {
     if (!isLocalhost(u.hostname)) return `must use https; http is only accepted for localhost in development (got ${show(value)})`;
