@@ -75,7 +75,7 @@ export interface CreateSsoClientExtras {
  * import { Redis } from 'ioredis';
  *
  * const client = await createSsoClient({
- *   issuer: 'https://login.sso.test',
+ *   issuer: 'https://login.sso.test/oidc',
  *   clientId: 'app-a',
  *   clientSecret: process.env.APP_A_CLIENT_SECRET,
  *   baseUrl: 'https://app-a.test',

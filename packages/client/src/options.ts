@@ -26,7 +26,7 @@ export interface SsoRoutes {
  * @example
  * ```ts
  * const options: SsoClientOptions = {
- *   issuer: 'https://login.sso.test',
+ *   issuer: 'https://login.sso.test/oidc',
  *   clientId: 'app-a',
  *   clientSecret: process.env.APP_A_SECRET,
  *   baseUrl: 'https://app-a.test',
