@@ -39,7 +39,7 @@ export interface DemoAppOptions {
  *
  * @example
  * ```ts
- * const app = await createDemoApp({ name: 'App A', publicUrl: 'https://app-a.test', issuer: 'https://login.sso.test',
+ * const app = await createDemoApp({ name: 'App A', publicUrl: 'https://app-a.test', issuer: 'https://login.sso.test/oidc',
  *   clientId: 'app-a', clientSecret, otherAppUrl: 'https://shop-b.example', store, cookieSecrets: [secret] });
  * await app.listen({ port: 4001 });
  * ```
