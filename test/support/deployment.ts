@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { inject } from 'vitest';
 import { RedisSessionStore } from '@ssohub/client';
 import { createDemoApp, demoClientRegistration } from '@ssohub/demo-app';
-import { freePort, TEST_HOSTS, uniquePrefix } from '@ssohub/testkit';
+import { reservePort, TEST_HOSTS, uniquePrefix } from '@ssohub/testkit';
 import { type HubStack, startHubStack } from './hub-stack.ts';
 
 export interface DeployedApp {
@@ -39,7 +39,9 @@ async function signingKey(alg: 'RS256' | 'ES256', kid: string) {
  * back-channel logout.
  */
 export async function startDeployment(): Promise<Deployment> {
-  const [portA, portB] = [await freePort(), await freePort()];
+  // Held until each app listens, so Kratos and the hub started meanwhile get other ports.
+  const reservations = [await reservePort(), await reservePort()];
+  const [portA, portB] = reservations.map((r) => r.port) as [number, number];
   const urlA = `https://${TEST_HOSTS.appA}:${portA}`;
   const urlB = `https://${TEST_HOSTS.shopB}:${portB}`;
   const rs256 = await signingKey('RS256', 'e2e-rs256');
@@ -78,6 +80,7 @@ export async function startDeployment(): Promise<Deployment> {
       cookieSecrets: [`${c.id}-cookie-secret-0123456789abcdefghijkl`],
       https: tls,
     });
+    await reservations[i]!.release();
     await app.listen({ host: '127.0.0.1', port: Number(new URL(c.url).port) });
     deployed.push({ clientId: c.id, url: c.url, secret: c.secret, app, store });
   }

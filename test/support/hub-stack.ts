@@ -1,7 +1,7 @@
 import { inject } from 'vitest';
 import { buildApp, checkConfig, createLogger, type Hub, type HubConfigInput } from '@ssohub/hub';
 import {
-  freePort,
+  reservePort,
   type KratosDatabase,
   type RunningKratos,
   type SmtpCapture,
@@ -43,7 +43,11 @@ export interface HubStackOptions {
  * certificate. Everything listens on loopback.
  */
 export async function startHubStack(options: HubStackOptions = {}): Promise<HubStack> {
-  const port = await freePort();
+  // Held open until the hub listens: Kratos, the SMTP capture and anything else running are
+  // handed other ports meanwhile.
+  const reserved = await reservePort();
+  const reservedAdmin = await reservePort();
+  const port = reserved.port;
   const hubUrl = `https://login.sso.test:${port}`;
   const smtp = await startSmtpCapture();
   const kratos = await startKratos({
@@ -73,9 +77,11 @@ export async function startHubStack(options: HubStackOptions = {}): Promise<HubS
   const log = options.log
     ? createLogger(options.log.level, options.log.destination)
     : createLogger((process.env.SSOHUB_TEST_LOG as 'info' | undefined) ?? 'silent');
-  const adminPort = await freePort();
+  const adminPort = reservedAdmin.port;
   const hub = await buildApp(configFor(port, adminPort, hubUrl), { log });
+  await reserved.release();
   await hub.app.listen({ host: '127.0.0.1', port });
+  await reservedAdmin.release();
   await hub.admin.listen({ host: '127.0.0.1', port: adminPort });
   const extra: Hub[] = [];
   return {
@@ -87,10 +93,13 @@ export async function startHubStack(options: HubStackOptions = {}): Promise<HubS
     async startInstance(overrides = {}) {
       // A second instance answers on another port of the same host name; with the same issuer
       // configured it serves the same deployment, as behind a load balancer.
-      const p = await freePort();
-      const ap = await freePort();
+      const rp = await reservePort();
+      const rap = await reservePort();
+      const [p, ap] = [rp.port, rap.port];
       const h = await buildApp(configFor(p, ap, hubUrl, overrides), { log });
+      await rp.release();
       await h.app.listen({ host: '127.0.0.1', port: p });
+      await rap.release();
       await h.admin.listen({ host: '127.0.0.1', port: ap });
       extra.push(h);
       return { url: `https://login.sso.test:${p}`, hub: h };

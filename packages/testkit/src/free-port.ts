@@ -15,3 +15,24 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+export interface PortReservation {
+  port: number;
+  /** Frees the port for the server that will use it; call right before that server listens. */
+  release(): Promise<void>;
+}
+
+/**
+ * Holds a free port open until `release()`, so nothing else (another Kratos, SMTP capture, a
+ * parallel test run) can be handed it while the server meant for it is still being set up.
+ */
+export async function reservePort(): Promise<PortReservation> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  if (!address || typeof address !== 'object') throw new Error('no port assigned');
+  return { port: address.port, release: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}

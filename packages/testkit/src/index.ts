@@ -1,5 +1,5 @@
 export { launchChromium, CHROMIUM_PATH, type TestBrowser } from './chromium.ts';
-export { freePort } from './free-port.ts';
+export { freePort, reservePort, type PortReservation } from './free-port.ts';
 export { CookieJar, HttpSession, type BrowserResponse } from './http-session.ts';
 export {
   buildSiteConfig,
