@@ -5,6 +5,34 @@ import { type AdapterPayload, epochNow, type ModelStore } from './model-store.ts
 // expired code as a key without a TTL.
 const CONSUME_SCRIPT = `if redis.call('exists', KEYS[1]) == 1 then redis.call('hset', KEYS[1], 'consumed', ARGV[1]) end return 0`;
 
+// One round trip and one reply per artefact instead of a MULTI of up to seven commands: this is
+// on every authorization, code and token (docs/benchmarks.md). KEYS: the artefact, then the grant
+// index, uid and userCode keys that apply (ARGV[3..5] say which). ARGV: payload, ttl (0 = none),
+// has grant, has uid, has userCode, id, default grant-index ttl.
+const UPSERT_SCRIPT = `
+local key = KEYS[1]
+local ttl = tonumber(ARGV[2])
+redis.call('del', key)
+redis.call('hset', key, 'payload', ARGV[1])
+if ttl > 0 then redis.call('expire', key, ttl) end
+local i = 2
+if ARGV[3] == '1' then
+  redis.call('sadd', KEYS[i], key)
+  if ttl > 0 then redis.call('expire', KEYS[i], ttl, 'GT') end
+  redis.call('expire', KEYS[i], ttl > 0 and ttl or tonumber(ARGV[7]), 'NX')
+  i = i + 1
+end
+if ARGV[4] == '1' then
+  if ttl > 0 then redis.call('set', KEYS[i], ARGV[6], 'EX', ttl) else redis.call('set', KEYS[i], ARGV[6]) end
+  i = i + 1
+end
+if ARGV[5] == '1' then
+  if ttl > 0 then redis.call('set', KEYS[i], ARGV[6], 'EX', ttl) else redis.call('set', KEYS[i], ARGV[6]) end
+end
+return 0`;
+
+type UpsertRedis = Redis & { ssohubModelUpsert(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<number> };
+
 /**
  * Stores one provider model in Redis. Keys (all under the hub's store prefix):
  * - `oidc:<Model>:<id>` hash {payload, consumed?}, expiring with the artefact;
@@ -22,6 +50,8 @@ export class RedisModelStore implements ModelStore {
   constructor(name: string, redis: Redis, prefix: string) {
     this.name = name;
     this.redis = redis;
+    // defineCommand sends EVALSHA and falls back to EVAL once per connection.
+    if (!('ssohubModelUpsert' in redis)) redis.defineCommand('ssohubModelUpsert', { lua: UPSERT_SCRIPT });
     this.base = `${prefix}oidc:${name}:`;
     this.grantBase = `${prefix}oidc:grant:`;
   }
@@ -32,25 +62,23 @@ export class RedisModelStore implements ModelStore {
 
   async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
     const key = this.key(id);
-    const ttl = expiresIn && expiresIn > 0 ? Math.ceil(expiresIn) : undefined;
-    const multi = this.redis.multi();
-    multi.del(key);
-    multi.hset(key, 'payload', JSON.stringify(payload));
-    if (ttl) multi.expire(key, ttl);
-    if (payload.grantId) {
-      const grantKey = `${this.grantBase}${payload.grantId}`;
-      multi.sadd(grantKey, key);
-      // The index lives as long as its longest-lived member.
-      if (ttl) multi.expire(grantKey, ttl, 'GT');
-      multi.expire(grantKey, ttl ?? 14 * 24 * 3600, 'NX');
-    }
-    if (payload.uid) {
-      multi.set(`${this.base}uid:${payload.uid}`, id, ...((ttl ? ['EX', ttl] : []) as ['EX', number]));
-    }
-    if (payload.userCode) {
-      multi.set(`${this.base}userCode:${payload.userCode}`, id, ...((ttl ? ['EX', ttl] : []) as ['EX', number]));
-    }
-    await multi.exec();
+    const ttl = expiresIn && expiresIn > 0 ? Math.ceil(expiresIn) : 0;
+    const keys = [key];
+    if (payload.grantId) keys.push(`${this.grantBase}${payload.grantId}`);
+    if (payload.uid) keys.push(`${this.base}uid:${payload.uid}`);
+    if (payload.userCode) keys.push(`${this.base}userCode:${payload.userCode}`);
+    const flag = (v: unknown) => (v ? '1' : '0');
+    await (this.redis as UpsertRedis).ssohubModelUpsert(
+      keys.length,
+      ...keys,
+      JSON.stringify(payload),
+      ttl,
+      flag(payload.grantId),
+      flag(payload.uid),
+      flag(payload.userCode),
+      id,
+      14 * 24 * 3600,
+    );
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
