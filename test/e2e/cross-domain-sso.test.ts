@@ -5,14 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpSession, type TestBrowser } from '@ssohub/testkit';
 import { openBrowser, screenshot } from '../support/browser.ts';
 import { type Deployment, startDeployment } from '../support/deployment.ts';
+import { button, node } from '../support/flow-page.ts';
 
 // The mission, end to end in a real Chromium over https: apps on unrelated domains
 // (app-a.test, shop-b.example) share one sign-in at login.sso.test, and each keeps its own session.
 
 const EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 const sessionKey = (cookieValue: string) => createHash('sha256').update(cookieValue).digest('base64url');
-const node = (page: Page, id: string) => page.locator(`[data-testid="node/${id}"]`);
-const button = (page: Page, group: string, name: string) => page.locator(`button[data-testid="node/${group}/${name}"]`);
 
 describe('cross-domain single sign-on (Chromium, https, real Kratos and Redis)', () => {
   let d: Deployment;

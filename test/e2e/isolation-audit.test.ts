@@ -9,13 +9,12 @@ import { openBrowser, screenshot } from '../support/browser.ts';
 import { type Deployment, startDeployment } from '../support/deployment.ts';
 import { adminTokenForTests } from '../support/hub-stack.ts';
 import { spawnCli } from '../integration/cli-run.ts';
+import { button, node } from '../support/flow-page.ts';
 
 // The isolation audit run against the end-to-end deployment (hub + App A + Shop B, real Kratos,
 // Redis and Chromium): every check passes, and the HTML report renders in Chromium.
 
 const PASSWORD = 'Isolation-audit-Passw0rd-42';
-const node = (page: Page, id: string) => page.locator(`[data-testid="node/${id}"]`);
-const button = (page: Page, group: string, name: string) => page.locator(`button[data-testid="node/${group}/${name}"]`);
 
 /** Checks that may be skipped against this deployment, each with the reason it must give. */
 const JUSTIFIED_SKIPS: Record<string, RegExp> = {};

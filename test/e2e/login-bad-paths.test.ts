@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestBrowser } from '@ssohub/testkit';
 import { openBrowser, screenshot } from '../support/browser.ts';
 import { type HubStack, startHubStack } from '../support/hub-stack.ts';
+import { button, flowIdOf, node } from '../support/flow-page.ts';
 
 // The bad paths of the login domain, in Chromium over https against real Kratos: each one must
 // end on a page that says what happened, with nothing half-done behind it.
@@ -14,9 +15,6 @@ async function identitiesOf(stack: HubStack, email: string): Promise<unknown[]> 
   return (await res.json()) as unknown[];
 }
 
-const flowIdOf = (page: Page) => new URL(page.url()).searchParams.get('flow') ?? '';
-const node = (page: Page, id: string) => page.locator(`[data-testid="node/${id}"]`);
-const button = (page: Page, group: string, name: string) => page.locator(`button[data-testid="node/${group}/${name}"]`);
 
 describe('login domain bad paths (Chromium, https, real Kratos)', () => {
   let stack: HubStack;

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SmtpCapture, TestBrowser } from '@ssohub/testkit';
 import { openBrowser, screenshot } from '../support/browser.ts';
 import { type HubStack, startHubStack } from '../support/hub-stack.ts';
+import { button, flowIdOf, node } from '../support/flow-page.ts';
 
 // The login domain's flow pages in a real Chromium, over https on login.sso.test, against real
 // Kratos (its public API reached only through the hub) and real mail through the SMTP capture.
@@ -36,9 +37,6 @@ async function identitiesOf(stack: HubStack, email: string) {
   return (await res.json()) as { id: string; traits: { email: string; name?: string }; verifiable_addresses: { value: string; verified: boolean }[] }[];
 }
 
-const flowIdOf = (page: Page) => new URL(page.url()).searchParams.get('flow') ?? '';
-const node = (page: Page, id: string) => page.locator(`[data-testid="node/${id}"]`);
-const button = (page: Page, group: string, name: string) => page.locator(`button[data-testid="node/${group}/${name}"]`);
 
 describe('login domain flow pages (Chromium, https, real Kratos)', () => {
   let stack: HubStack;

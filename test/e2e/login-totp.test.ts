@@ -5,13 +5,12 @@ import { createUser, type TestUser } from '../support/bridge-kit.ts';
 import { openBrowser, screenshot } from '../support/browser.ts';
 import { type HubStack, startHubStack } from '../support/hub-stack.ts';
 import { totp } from '../support/totp.ts';
+import { button, node } from '../support/flow-page.ts';
 
 // The second factor in a real Chromium: TOTP enrolled on the hub's /settings page (Kratos'
 // nodes rendered generically: QR image, secret text, code input), then a sign-in that asks for
 // the password and, on the next page, for the authenticator code.
 
-const node = (page: Page, id: string) => page.locator(`[data-testid="node/${id}"]`);
-const button = (page: Page, group: string, name: string) => page.locator(`button[data-testid="node/${group}/${name}"]`);
 
 describe('TOTP second factor on the login domain (Chromium, https, real Kratos)', () => {
   let stack: HubStack;
