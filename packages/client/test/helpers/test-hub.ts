@@ -54,7 +54,9 @@ function clientMetadata(clientId: string) {
   };
 }
 
-export async function startTestHub(extra: { accessTokenTtl?: number; clientIds?: string[] } = {}): Promise<TestHub> {
+export async function startTestHub(
+  extra: { accessTokenTtl?: number; clientIds?: string[]; extraClients?: Record<string, unknown>[] } = {},
+): Promise<TestHub> {
   let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.end();
   const server = createServer((req, res) => handler(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -75,7 +77,7 @@ export async function startTestHub(extra: { accessTokenTtl?: number; clientIds?:
   );
 
   const configuration: Configuration = {
-    clients: (extra.clientIds ?? ['app-a', 'shop-b']).map(clientMetadata),
+    clients: [...(extra.clientIds ?? ['app-a', 'shop-b']).map(clientMetadata), ...((extra.extraClients ?? []) as ReturnType<typeof clientMetadata>[])],
     jwks: { keys: [jwk as never] },
     cookies: { keys: ['test-hub-cookie-key-0123456789abcdef'] },
     features: {
