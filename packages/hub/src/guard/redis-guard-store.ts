@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { RedisScript } from '../storage/redis-script.ts';
 import type { GuardStore, LockRecord, NewLock, Refusal } from './guard-store.ts';
 
 // Every script reads the clock with TIME, so hub instances with skewed clocks still agree.
@@ -123,16 +124,17 @@ end
 redis.call('DEL', g .. 'lock:id:' .. h, g .. 'fail:id:' .. h, g .. 'lvl:id:' .. h)
 return cleared`;
 
-interface GuardCommands {
-  ssohubGuardTake(key: string, burst: number, rate: number): Promise<number>;
-  ssohubGuardReserve(...args: (string | number)[]): Promise<[number, number, number] | null>;
-  ssohubGuardSettle(...args: (string | number)[]): Promise<[number, number, number, number][]>;
-  ssohubGuardClear(...args: (string | number)[]): Promise<string[][]>;
-}
+
+const SCRIPTS = {
+  take: new RedisScript(TAKE),
+  reserve: new RedisScript(RESERVE),
+  settle: new RedisScript(SETTLE),
+  clear: new RedisScript(CLEAR),
+};
 
 /**
  * The guard's counters in Redis under `<prefix>guard:`, shared by every hub instance. Each call
- * is one Lua script (loaded once, then run by EVALSHA through ioredis defineCommand), so a check
+ * is one Lua script (run by EVALSHA, see RedisScript), so a check
  * and the update that follows it cannot interleave with another instance's.
  *
  * Keys: `guard:fail:<scope>` and `guard:pend:<scope>` (sorted sets of attempt ids by time),
@@ -145,23 +147,15 @@ interface GuardCommands {
 export function createRedisGuardStore(redis: Redis, prefix: string): GuardStore {
   const g = `${prefix}guard:`;
   const index = `${g}locks`;
-  const commands = redis as unknown as GuardCommands;
-  if (!(redis as unknown as Record<string, unknown>).ssohubGuardTake) {
-    redis.defineCommand('ssohubGuardTake', { numberOfKeys: 1, lua: TAKE });
-    redis.defineCommand('ssohubGuardReserve', { lua: RESERVE });
-    redis.defineCommand('ssohubGuardSettle', { lua: SETTLE });
-    redis.defineCommand('ssohubGuardClear', { numberOfKeys: 1, lua: CLEAR });
-  }
-
   return {
     async take(key, { burst, perMinute }) {
-      return Number(await commands.ssohubGuardTake(`${g}bucket:${key}`, burst, perMinute / 60_000));
+      return Number(await SCRIPTS.take.run<number>(redis, [`${g}bucket:${key}`], [burst, perMinute / 60_000]));
     },
 
     async reserve(scopes, attemptId, { mode, pendingMs }): Promise<Refusal | undefined> {
       const keys = scopes.flatMap(({ scope }) => [`${g}fail:${scope}`, `${g}pend:${scope}`, `${g}lock:${scope}`]);
       const args = [attemptId, mode, pendingMs, ...scopes.flatMap((s) => [s.limit, s.windowMs])];
-      const r = await commands.ssohubGuardReserve(keys.length, ...keys, ...args);
+      const r = await SCRIPTS.reserve.run<[number, number, number] | null>(redis, keys, args);
       if (!r) return undefined;
       return { scope: scopes[r[0]]!.scope, retryAfterMs: Number(r[1]), locked: r[2] === 1 };
     },
@@ -187,7 +181,7 @@ export function createRedisGuardStore(redis: Redis, prefix: string): GuardStore 
           s.lock?.ip ?? '',
         ]),
       ];
-      const rows = await commands.ssohubGuardSettle(keys.length, ...keys, ...args);
+      const rows = await SCRIPTS.settle.run<[number, number, number, number][]>(redis, keys, args);
       return rows.map(([i, durationMs, level, failures]) => ({ scope: scopes[i]!.scope, durationMs, level, failures }));
     },
 
@@ -206,7 +200,7 @@ export function createRedisGuardStore(redis: Redis, prefix: string): GuardStore 
     },
 
     async clear(hash) {
-      const rows = await commands.ssohubGuardClear(index, g, hash);
+      const rows = await SCRIPTS.clear.run<string[][]>(redis, [index], [g, hash]);
       return rows.map((flat) => {
         const fields: Record<string, string> = {};
         for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;

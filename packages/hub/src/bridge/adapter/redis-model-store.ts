@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { RedisScript } from '../../storage/redis-script.ts';
 import { type AdapterPayload, epochNow, type ModelStore } from './model-store.ts';
 
 // Marks an artefact consumed only if it still exists, so a late consume never resurrects an
@@ -31,7 +32,8 @@ if ARGV[5] == '1' then
 end
 return 0`;
 
-type UpsertRedis = Redis & { ssohubModelUpsert(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<number> };
+const UPSERT = new RedisScript(UPSERT_SCRIPT);
+const CONSUME = new RedisScript(CONSUME_SCRIPT);
 
 /**
  * Stores one provider model in Redis. Keys (all under the hub's store prefix):
@@ -50,8 +52,6 @@ export class RedisModelStore implements ModelStore {
   constructor(name: string, redis: Redis, prefix: string) {
     this.name = name;
     this.redis = redis;
-    // defineCommand sends EVALSHA and falls back to EVAL once per connection.
-    if (!('ssohubModelUpsert' in redis)) redis.defineCommand('ssohubModelUpsert', { lua: UPSERT_SCRIPT });
     this.base = `${prefix}oidc:${name}:`;
     this.grantBase = `${prefix}oidc:grant:`;
   }
@@ -68,9 +68,7 @@ export class RedisModelStore implements ModelStore {
     if (payload.uid) keys.push(`${this.base}uid:${payload.uid}`);
     if (payload.userCode) keys.push(`${this.base}userCode:${payload.userCode}`);
     const flag = (v: unknown) => (v ? '1' : '0');
-    await (this.redis as UpsertRedis).ssohubModelUpsert(
-      keys.length,
-      ...keys,
+    await UPSERT.run(this.redis, keys, [
       JSON.stringify(payload),
       ttl,
       flag(payload.grantId),
@@ -78,7 +76,7 @@ export class RedisModelStore implements ModelStore {
       flag(payload.userCode),
       id,
       14 * 24 * 3600,
-    );
+    ]);
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
@@ -99,7 +97,7 @@ export class RedisModelStore implements ModelStore {
   }
 
   async consume(id: string): Promise<void> {
-    await this.redis.eval(CONSUME_SCRIPT, 1, this.key(id), String(epochNow()));
+    await CONSUME.run(this.redis, [this.key(id)], [String(epochNow())]);
   }
 
   async destroy(id: string): Promise<void> {
