@@ -16,6 +16,7 @@ import { createLogger } from './http/create-logger.ts';
  *
  * The admin listener (admin API, /metrics) runs in worker 1 only, so /metrics is one process'
  * view and admin actions are not spread over workers. A worker that dies is replaced.
+ * SSOHUB_WORKERS=1 serves from this process (no primary); a supervisor restarts it.
  *
  * Each worker's V8 heap is capped (--max-old-space-size=160 --max-semi-space-size=16, unless
  * NODE_OPTIONS or the node flags already set them): the live heap is about 40 MB and an uncapped
@@ -47,6 +48,22 @@ async function runPrimary(): Promise<void> {
     }
     throw err;
   }
+  // The hub's live heap is ~40 MB; left alone, V8 lets each worker's heap grow to several hundred
+  // MB before collecting. Cap it unless the operator chose (NODE_OPTIONS or node flags).
+  const chosen = `${process.env.NODE_OPTIONS ?? ''} ${process.execArgv.join(' ')}`;
+  const heapFlags = [
+    ...(/max-old-space-size/.test(chosen) ? [] : [`--max-old-space-size=${WORKER_OLD_SPACE_MB}`]),
+    ...(/max-semi-space-size/.test(chosen) ? [] : [`--max-semi-space-size=${WORKER_SEMI_SPACE_MB}`]),
+  ];
+  if (count === 1) {
+    // One worker needs no primary: a primary that only forwards connections costs a second
+    // process' memory (~50 MB RSS). Replace this process with itself plus the heap flags (same
+    // pid, so supervisors and signals are unaffected), then serve from it.
+    if (heapFlags.length > 0 && typeof process.execve === 'function') {
+      process.execve(process.execPath, [process.execPath, ...process.execArgv, ...heapFlags, ...process.argv.slice(1)], process.env);
+    }
+    return runWorker();
+  }
   const log = createLogger(config.logLevel);
   const shared: Record<string, string> = {};
   let keyDir: string | undefined;
@@ -63,13 +80,6 @@ async function runPrimary(): Promise<void> {
     shared.SSOHUB_SIGNING_KEYS_FILE = file;
   }
 
-  // The hub's live heap is ~40 MB; left alone, V8 lets each worker's heap grow to several hundred
-  // MB before collecting. Cap it unless the operator chose (NODE_OPTIONS or node flags).
-  const chosen = `${process.env.NODE_OPTIONS ?? ''} ${process.execArgv.join(' ')}`;
-  const heapFlags = [
-    ...(/max-old-space-size/.test(chosen) ? [] : [`--max-old-space-size=${WORKER_OLD_SPACE_MB}`]),
-    ...(/max-semi-space-size/.test(chosen) ? [] : [`--max-semi-space-size=${WORKER_SEMI_SPACE_MB}`]),
-  ];
   cluster.setupPrimary({ execArgv: [...process.execArgv, ...heapFlags] });
 
   let stopping = false;
