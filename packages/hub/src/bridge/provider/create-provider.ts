@@ -137,12 +137,15 @@ export function createProvider(o: {
       if (!firstParty) return grant;
       // First-party clients are part of the same deployment: what they ask for is granted
       // without a screen (the client's registered `scope` already bounds what can be asked).
+      // An SSO hop usually asks for what the grant already holds: writing it again would cost a
+      // Redis write on every hop for nothing (docs/benchmarks.md).
+      const before = grant ? JSON.stringify(grant.openid ?? null) : undefined;
       grant ??= new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId! });
       const requested = [...ctx.oidc.requestParamOIDCScopes].join(' ');
       if (requested) grant.addOIDCScope(requested);
       const claims = [...ctx.oidc.requestParamClaims];
       if (claims.length) grant.addOIDCClaims(claims);
-      await grant.save();
+      if (before !== JSON.stringify(grant.openid ?? null)) await grant.save();
       return grant;
     },
     async findAccount(ctx, sub, token) {
