@@ -234,4 +234,36 @@ describe('second factor (TOTP, aal2) through the bridge, real Kratos + Redis', (
     const bindings = await w.stack.hub.ctx.bridge!.listBindings(user.id);
     expect(bindings).toHaveLength(1);
   });
+  it('holds Kratos\' highest_available policy on SSO: once a second factor is enrolled, no app gets a code from the aal1 provider session without it', async () => {
+    const user = await createUser(w.stack.kratos.adminUrl, 'enrolled-later');
+    const browser = new HttpSession();
+    const before = await signIn(w, browser, w.appA, `${APP_A}/callback`, user);
+    expect(before.claims).toMatchObject({ acr: 'aal1' });
+    const device = new HttpSession();
+    await passwordSignIn(device, w.stack.hubUrl, user);
+    const secret = await enrollTotp(device, w.stack.hubUrl);
+    expect(await whoamiStatus(browser, w.stack.hubUrl)).toMatchObject({ status: 403, errorId: 'session_aal2_required' });
+
+    // prompt=none: the session cannot answer without the factor, so no page and no code.
+    const silent = await authorizationRequest(w.shopB, `${SHOP_B}/auth/callback`, { prompt: 'none' });
+    const silentEnd = await walk(browser, silent.url, CALLBACKS);
+    expect(silentEnd.kind).toBe('callback');
+    expect((silentEnd as { url: URL }).url.searchParams.get('error')).toBe('login_required');
+    expect((silentEnd as { url: URL }).url.searchParams.has('code')).toBe(false);
+
+    // A plain request (no acr_values) from another app: the TOTP step, then a code at aal2.
+    const req = await authorizationRequest(w.shopB, `${SHOP_B}/auth/callback`);
+    const atLogin = await walk(browser, req.url, CALLBACKS);
+    expect(atLogin.kind).toBe('login');
+    expect(chainHas(atLogin.chain, '/self-service/login/browser', { aal: 'aal2' })).toBe(true);
+    const end = await walk(browser, await submitTotp(browser, w.stack.hubUrl, (atLogin as { flowId: string }).flowId, totp(secret)), CALLBACKS);
+    expect(end.kind).toBe('callback');
+    const tokens = await oidc.authorizationCodeGrant(w.shopB, (end as { url: URL }).url, { pkceCodeVerifier: req.verifier, expectedState: req.state, expectedNonce: req.nonce });
+    expect(tokens.claims()).toMatchObject({ sub: user.id, acr: 'aal2' });
+    // Stepped up in place: still one provider session, and app A stays signed in through it.
+    expect(await w.stack.hub.ctx.bridge!.listBindings(user.id)).toHaveLength(1);
+    const again = await signIn(w, browser, w.appA, `${APP_A}/callback`, undefined);
+    expect(again.pages).toBe(0);
+    expect(again.claims).toMatchObject({ sub: user.id, acr: 'aal2', sid: before.claims.sid });
+  });
 });

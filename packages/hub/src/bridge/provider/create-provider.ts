@@ -7,6 +7,7 @@ import type { BridgeConfig } from '../bridge-config.ts';
 import { buildAccountClaims, buildScopeClaims } from '../claims/account-claims.ts';
 import { renderLogoutPage, renderLoggedOutPage, renderProviderError } from '../logout/logout-pages.ts';
 import type { KratosBoundSessions } from '../sessions/kratos-bound-sessions.ts';
+import { KRATOS_NEEDS_AAL2 } from '../sessions/provider-hooks.ts';
 import type { PrivateJwk } from './signing-keys.ts';
 
 type HubClient = { clientId: string; ssohub_first_party?: boolean; ssohub_access_token_ttl?: number; ssohub_refresh_token_ttl?: number };
@@ -47,6 +48,14 @@ export function createProvider(o: {
       const wants = acrValues.length > 0 && acrValues.every((v) => v === 'aal2' || v === 'aal3');
       return wants && ctx.oidc.session?.acr !== 'aal2' && ctx.oidc.session?.acr !== 'aal3';
     }),
+  );
+
+  // Kratos' own policy (highest_available) outranks an older aal1 provider session: once the
+  // identity has a second factor, no app gets a code from that session without the factor.
+  policy.get('login')!.checks.add(
+    new interactionPolicy.Check('kratos_aal2', 'Kratos requires the second factor the account now has', 'login_required', (ctx: KoaContextWithOIDC) =>
+      Boolean((ctx as unknown as { state?: Record<string, unknown> }).state?.[KRATOS_NEEDS_AAL2]),
+    ),
   );
 
   const configuration: Configuration = {

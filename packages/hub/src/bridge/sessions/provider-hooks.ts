@@ -5,6 +5,9 @@ import type { KratosClient, Session } from '../../kratos/kratos-client.ts';
 import { KratosError } from '../../kratos/kratos-error.ts';
 import type { KratosBoundSessions } from './kratos-bound-sessions.ts';
 
+/** Koa `ctx.state` flag: Kratos answered session_aal2_required for the browser's session at /auth. */
+export const KRATOS_NEEDS_AAL2 = 'ssohubKratosNeedsAal2';
+
 /**
  * Koa middleware around the provider's own routes, where the hub keeps provider sessions bound
  * to Kratos sessions:
@@ -37,8 +40,15 @@ export function registerProviderHooks(provider: Provider, o: { kratos: KratosCli
     try {
       browser = await o.kratos.whoami(ctx.get('cookie') || undefined);
     } catch (err) {
-      // Still signed in, but Kratos wants the second factor first: the session itself is intact.
-      if (err instanceof KratosError && err.status === 403 && err.errorId === 'session_aal2_required') return;
+      // The session is intact, but Kratos (session.whoami.required_aal: highest_available) no
+      // longer accepts it without the second factor the identity now has, for instance one
+      // enrolled on another device. The provider session must not answer for it meanwhile: the
+      // login prompt asks again (see KRATOS_NEEDS_AAL2) and the interaction sends the browser
+      // through Kratos' aal2 step; prompt=none gets login_required.
+      if (err instanceof KratosError && err.status === 403 && err.errorId === 'session_aal2_required') {
+        (ctx as unknown as { state: Record<string, unknown> }).state[KRATOS_NEEDS_AAL2] = true;
+        return;
+      }
       throw err;
     }
     if (await o.sessions.isUsable(session.uid, session.accountId, { session: browser })) return;
