@@ -172,4 +172,13 @@ describe('the admin API', () => {
     expect((await call('/metrics', { token: null })).status).toBe(200);
   });
 
+  it('serves process metrics next to the hub\'s own: resident memory, heap, event-loop delay', async () => {
+    const text = await (await fetch(`${stack.adminUrl}/metrics`)).text();
+    const value = (name: string) => Number(new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1]);
+    expect(value('process_resident_memory_bytes')).toBeGreaterThan(10 * 2 ** 20);
+    expect(value('nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
+    expect(text).toMatch(/^nodejs_eventloop_lag_p99_seconds\{service="ssohub-hub"\} /m);
+    expect(text).toMatch(/^# TYPE ssohub_guard_throttled_total counter$/m);
+  });
+
 });

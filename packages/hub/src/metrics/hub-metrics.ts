@@ -1,4 +1,4 @@
-import { Counter, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Registry } from 'prom-client';
 
 /**
  * HubMetrics is one hub instance's Prometheus registry and the counters the hub's parts update.
@@ -24,6 +24,9 @@ export interface HubMetrics {
 export function createHubMetrics(): HubMetrics {
   const registry = new Registry();
   registry.setDefaultLabels({ service: 'ssohub-hub' });
+  // Resident memory, heap spaces, event-loop delay and GC time: what an operator sizing the hub
+  // (docs/benchmarks.md) or chasing latency needs first.
+  collectDefaultMetrics({ register: registry });
   const counter = <L extends string>(name: string, help: string, labelNames: L[] = []) =>
     new Counter<L>({ name, help, labelNames, registers: [registry] });
   return {
