@@ -264,7 +264,30 @@ async function main() {
   }
 
   await ask({ type: 'exit' }).catch(() => {});
-  print({ started, sdk, scaleRows, hubOutput });
+  const memory = await hubMemory(`http://127.0.0.1:${adminPort}/metrics`);
+  print({ started, sdk, scaleRows, hubOutput, memory });
+}
+
+/**
+ * Where the hub's resident memory is at the end of the run, from its own /metrics (worker 1):
+ * V8 heap (committed and used, by space) and memory outside the heap. The rest of RSS is the
+ * node binary, code and allocator slack.
+ */
+async function hubMemory(url: string): Promise<string | undefined> {
+  const text = await fetch(url).then((r) => r.text(), () => '');
+  const mb = (name: string, label = '') => {
+    const m = new RegExp(`^${name}\\{${label}[^}]*\\} (\\S+)$`, 'm').exec(text);
+    return m ? Number(m[1]) / 2 ** 20 : Number.NaN;
+  };
+  const rss = mb('process_resident_memory_bytes');
+  if (!Number.isFinite(rss)) return undefined;
+  const heapTotal = mb('nodejs_heap_size_total_bytes');
+  const spaces = ['new', 'old', 'code', 'large_object'].map((s) => `${s} ${mb('nodejs_heap_space_size_total_bytes', `space="${s}"`).toFixed(0)}`);
+  return (
+    `hub memory at the end (worker 1, MB): RSS ${rss.toFixed(0)} = V8 heap ${heapTotal.toFixed(0)} committed ` +
+    `(${mb('nodejs_heap_size_used_bytes').toFixed(0)} used; ${spaces.join(', ')}) + external ${mb('nodejs_external_memory_bytes').toFixed(0)} ` +
+    `+ ${(rss - heapTotal - mb('nodejs_external_memory_bytes')).toFixed(0)} binary, code, allocator and stacks`
+  );
 }
 
 function clientMetadata(id: string, secret: string, redirectUri: string) {
@@ -376,7 +399,13 @@ const fmtRate = (r: Row) => ((r.stats.ops / r.stats.elapsedMs) * 1000).toFixed(r
 const fmtCpu = (s: number) => (Number.isFinite(s) ? s.toFixed(s < 1 ? 3 : 2) : '–');
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
-function print({ started, sdk, scaleRows, hubOutput }: { started: Date; sdk: SdkStats | undefined; scaleRows: { sessions: number; row: Row; redisMb: number }[]; hubOutput: string[] }) {
+function print({
+  started,
+  sdk,
+  scaleRows,
+  hubOutput,
+  memory,
+}: { started: Date; sdk: SdkStats | undefined; scaleRows: { sessions: number; row: Row; redisMb: number }[]; hubOutput: string[]; memory: string | undefined }) {
   const out: string[] = [];
   out.push(`SSO Hub benchmark, ${started.toISOString()}`);
   out.push(`machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, hub workers ${WORKERS}, driver concurrency ${CONCURRENCY}`);
@@ -407,6 +436,7 @@ function print({ started, sdk, scaleRows, hubOutput }: { started: Date; sdk: Sdk
     out.push('|---:|---:|---:|---:|---:|---:|---:|');
     for (const s of scaleRows) out.push(`| ${s.sessions} | ${fmtRate(s.row)} | ${fmt(s.row.stats.p50)} | ${fmt(s.row.stats.p99)} | ${s.row.peakRssMb.toFixed(0)} (${s.row.peakPssMb.toFixed(0)}) | ${s.redisMb.toFixed(0)} | ${s.row.stats.errors} |`);
   }
+  if (memory) out.push(`\n${memory}`);
   const warnings = hubOutput.filter((l) => /"level":(40|50|60)/.test(l) && !/WARNING: bridge/.test(l));
   if (warnings.length) out.push(`\nhub warnings/errors during the run (last ${Math.min(5, warnings.length)}):\n${warnings.slice(-5).join('\n')}`);
   if (env.BENCH_DUMP_HUB) out.push(`\nlast hub output:\n${hubOutput.join('\n')}`);
