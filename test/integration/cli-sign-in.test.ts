@@ -118,6 +118,30 @@ describe('onboarded clients sign users in, and the CLI controls them', () => {
     expect(again.tokens.claims()?.sub).toBe(tokens.claims()?.sub);
   });
 
+  it('onboards a client with ES256 ID tokens: the hub signs its ID tokens with its ES256 key, others keep RS256', async () => {
+    const res = await runCli(
+      ['clients', 'create', '--json', '--id', 'cli-app-es', '--redirect-uri', 'https://app-a.test/callback', '--first-party', '--scope', 'openid email', '--id-token-alg', 'ES256'],
+      env,
+    );
+    expect(res.code, res.stdout + res.stderr).toBe(EXIT.OK);
+    expect(res.json().client.id_token_signed_response_alg).toBe('ES256');
+    const rsSecret = await onboard('cli-app-rs', 'https://app-a.test');
+    const browser = new HttpSession();
+    // openid-client verifies each ID token against the hub's JWKS, so these sign-ins prove the signature too.
+    const es = await signIn(browser, 'cli-app-es', res.json().client_secret, 'https://app-a.test');
+    const rs = await signIn(browser, 'cli-app-rs', rsSecret, 'https://app-a.test');
+    const header = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[0]!, 'base64url').toString()) as { alg: string; kid: string };
+    expect(header(es.tokens.id_token!).alg).toBe('ES256');
+    expect(header(rs.tokens.id_token!).alg).toBe('RS256');
+    const jwks = (await (await fetch(`${stack.hub.ctx.bridge!.issuer}/jwks`)).json()) as { keys: { kid: string; alg?: string; kty: string }[] };
+    expect(jwks.keys.find((k) => k.kid === header(es.tokens.id_token!).kid)).toMatchObject({ kty: 'EC' });
+    expect(es.tokens.claims()?.sub).toBe(rs.tokens.claims()?.sub);
+
+    const wrong = await runCli(['clients', 'create', '--json', '--id', 'cli-app-hs', '--redirect-uri', 'https://app-a.test/callback', '--id-token-alg', 'HS256'], env);
+    expect(wrong.code).toBe(EXIT.USAGE);
+    expect(wrong.stderr).toMatch(/--id-token-alg.*HS256.*RS256, ES256/s);
+  });
+
   it('stops honouring a deleted client\'s tokens', async () => {
     const secret = await onboard('cli-app-gone', 'https://app-a.test');
     const { config, tokens } = await signIn(new HttpSession(), 'cli-app-gone', secret, 'https://app-a.test');

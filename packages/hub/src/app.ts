@@ -7,6 +7,7 @@ import { registerMetrics } from './admin/register-metrics.ts';
 import { createAuditLog } from './audit/audit-log.ts';
 import { registerBridge } from './bridge/register-bridge.ts';
 import type { ClientMetadata } from './clients/client-registry.ts';
+import { idTokenAlgorithms } from './clients/check-client-metadata.ts';
 import { createClientRegistry } from './clients/create-client-registry.ts';
 import type { HubConfig } from './config/hub-config.ts';
 import { registerErrorHandler } from './errors/register-error-handler.ts';
@@ -55,6 +56,7 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
     storage,
     audit,
     mode: config.mode,
+    idTokenAlgs: idTokenAlgorithms(config.bridge.signingKeys),
   });
   const ctx: HubContext = { ...base, clients, guard: createGuard({ ...base, metrics }), bridge: undefined };
 

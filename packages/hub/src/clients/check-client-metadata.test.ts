@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findClientProblems, uriProblem } from './check-client-metadata.ts';
+import { findClientProblems, idTokenAlgorithms, uriProblem } from './check-client-metadata.ts';
 
 const SECRET = 's'.repeat(43);
 const valid = {
@@ -67,6 +67,8 @@ describe('client definitions', () => {
     ['case=refresh token lifetime not a number', { ssohub_refresh_token_ttl: '1d' }, /^ssohub_refresh_token_ttl must be a whole number of seconds/],
     ['case=refresh shorter than access', { ssohub_access_token_ttl: 3600, ssohub_refresh_token_ttl: 600 }, /^ssohub_refresh_token_ttl must not be shorter than ssohub_access_token_ttl/],
     ['case=unknown field', { redirect_uri: 'https://app-a.test/cb' }, /^redirect_uri is not a supported client field/],
+    ['case=ID token algorithm the hub does not sign with', { id_token_signed_response_alg: 'HS256' }, /^id_token_signed_response_alg must be one of RS256, ES256 \(got "HS256"\)/],
+    ['case=ID token algorithm as a list', { id_token_signed_response_alg: ['ES256'] }, /^id_token_signed_response_alg must be one of RS256, ES256/],
   ])('refuses %s with a message naming the field', (_name, changes, expected) => {
     const problems = problemsWith(changes);
     expect(problems.some((p) => expected.test(p)), problems.join('\n')).toBe(true);
@@ -77,6 +79,17 @@ describe('client definitions', () => {
     expect(problemsWith(local, dev)).toEqual([]);
     expect(problemsWith(local)[0]).toMatch(/^redirect_uris\[0\] must use https in production/);
     expect(problemsWith({ redirect_uris: ['http://127.0.0.2/cb'] }, dev)[0]).toMatch(/^redirect_uris\[0\] must use https/);
+  });
+
+  it('accepts ES256 ID tokens only where the hub holds an ES256 key', () => {
+    expect(problemsWith({ id_token_signed_response_alg: 'ES256' })).toEqual([]);
+    expect(problemsWith({ id_token_signed_response_alg: 'RS256' }, { ...prod, idTokenAlgs: idTokenAlgorithms([{ alg: 'RS256' }]) })).toEqual([]);
+    expect(problemsWith({ id_token_signed_response_alg: 'ES256' }, { ...prod, idTokenAlgs: idTokenAlgorithms([{ alg: 'RS256' }]) })).toEqual([
+      'id_token_signed_response_alg is ES256, but the hub has no ES256 key in bridge.signingKeys (it signs with RS256)',
+    ]);
+    // No keys configured (development): the hub generates one of each.
+    expect(idTokenAlgorithms([])).toEqual(['RS256', 'ES256']);
+    expect(idTokenAlgorithms([{ alg: 'ES256' }, { alg: 'RS256' }, { alg: 'RS256' }])).toEqual(['RS256', 'ES256']);
   });
 
   it('refuses a secret sent for API onboarding, where the hub generates it', () => {

@@ -23,6 +23,7 @@ const KNOWN_FIELDS = new Set([
   'grant_types',
   'response_types',
   'token_endpoint_auth_method',
+  'id_token_signed_response_alg',
   'jwks',
   'jwks_uri',
   'scope',
@@ -42,6 +43,23 @@ export interface CheckClientOptions {
   path?: string;
   /** True for API onboarding: the hub generates the secret, callers must not send one. */
   secretGenerated?: boolean;
+  /**
+   * Algorithms the hub holds signing keys for (see idTokenAlgorithms); an ID token algorithm
+   * outside them is refused. Default: RS256 and ES256.
+   */
+  idTokenAlgs?: readonly string[];
+}
+
+/** ID token algorithms a client may ask for: what the hub signs with (bridge.signingKeys). */
+export const ID_TOKEN_ALGS = ['RS256', 'ES256'] as const;
+
+/**
+ * The ID token algorithms a hub with these signing keys can serve: with none configured
+ * (development) the hub generates one of each.
+ */
+export function idTokenAlgorithms(signingKeys: readonly { alg?: unknown }[]): string[] {
+  if (signingKeys.length === 0) return [...ID_TOKEN_ALGS];
+  return ID_TOKEN_ALGS.filter((alg) => signingKeys.some((k) => k.alg === alg));
 }
 
 /**
@@ -113,6 +131,15 @@ export function findClientProblems(input: unknown, options: CheckClientOptions):
   const method = m.token_endpoint_auth_method ?? 'client_secret_basic';
   if (!AUTH_METHODS.includes(method as (typeof AUTH_METHODS)[number])) {
     add('token_endpoint_auth_method', `must be one of ${AUTH_METHODS.join(', ')} (got ${show(method)})`);
+  }
+  if (m.id_token_signed_response_alg !== undefined) {
+    const algs = options.idTokenAlgs ?? ID_TOKEN_ALGS;
+    const alg = m.id_token_signed_response_alg;
+    if (!(ID_TOKEN_ALGS as readonly unknown[]).includes(alg)) {
+      add('id_token_signed_response_alg', `must be one of ${ID_TOKEN_ALGS.join(', ')} (got ${show(alg)})`);
+    } else if (!algs.includes(alg as string)) {
+      add('id_token_signed_response_alg', `is ${String(alg)}, but the hub has no ${String(alg)} key in bridge.signingKeys (it signs with ${algs.join(', ')})`);
+    }
   }
   const usesSecret = method === 'client_secret_basic' || method === 'client_secret_post';
   if (options.secretGenerated) {

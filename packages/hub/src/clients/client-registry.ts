@@ -14,6 +14,8 @@ export interface ClientMetadata {
   grant_types?: string[];
   response_types?: string[];
   token_endpoint_auth_method?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
+  /** RS256 (default, what every client verifies) or ES256 (about 17x cheaper to sign). */
+  id_token_signed_response_alg?: 'RS256' | 'ES256';
   jwks?: { keys: Record<string, unknown>[] };
   jwks_uri?: string;
   scope?: string;

@@ -47,14 +47,17 @@ export function createClientRegistry({
   storage,
   audit,
   mode = 'production',
+  idTokenAlgs,
 }: {
   staticClients: readonly ClientMetadata[];
   storage: Storage;
   audit: AuditLog;
   /** development accepts http redirect URIs on localhost. Default production (the strict rules). */
   mode?: 'production' | 'development';
+  /** Algorithms the hub can sign ID tokens with (idTokenAlgorithms(bridge.signingKeys)). */
+  idTokenAlgs?: readonly string[];
 }): ClientRegistry {
-  const problems = staticClients.flatMap((c, i) => findClientProblems(c, { mode, path: `bridge.clients[${i}].` }));
+  const problems = staticClients.flatMap((c, i) => findClientProblems(c, { mode, idTokenAlgs, path: `bridge.clients[${i}].` }));
   const ids = new Set<string>();
   staticClients.forEach((c, i) => {
     if (ids.has(c.client_id)) problems.push(`bridge.clients[${i}].client_id duplicates "${c.client_id}"`);
@@ -68,7 +71,7 @@ export function createClientRegistry({
   const staticById = new Map(staticClients.map((c) => [c.client_id, c]));
 
   const validate = (metadata: unknown, secretGenerated = false) => {
-    const found = findClientProblems(metadata, { mode, secretGenerated });
+    const found = findClientProblems(metadata, { mode, secretGenerated, idTokenAlgs });
     if (found.length > 0) throw new ClientValidationError(found);
   };
   const mustBeApiClient = async (clientId: string): Promise<StoredClient> => {

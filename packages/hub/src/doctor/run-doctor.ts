@@ -1,4 +1,4 @@
-import { findClientProblems } from '../clients/check-client-metadata.ts';
+import { findClientProblems, idTokenAlgorithms } from '../clients/check-client-metadata.ts';
 import type { HubContext } from '../hub-context.ts';
 import { checkKratosDatabase, type KratosDatabaseReport } from './check-kratos-database.ts';
 import { type DoctorCheck, fail, ok, warn } from './doctor-check.ts';
@@ -239,7 +239,7 @@ async function checkClients(ctx: HubContext): Promise<DoctorCheck[]> {
   if (!('value' in listed)) return [fail('clients.uris', `cannot list clients: ${listed.error}`, 'make the store reachable, then run the doctor again')];
   const clients = listed.value;
   const problems = clients.flatMap((c) =>
-    findClientProblems(c.metadata, { mode: ctx.config.mode }).map((p) => `${c.metadata.client_id} (${c.source}): ${p}`),
+    findClientProblems(c.metadata, { mode: ctx.config.mode, idTokenAlgs: idTokenAlgorithms(ctx.config.bridge.signingKeys) }).map((p) => `${c.metadata.client_id} (${c.source}): ${p}`),
   );
   if (clients.length === 0) return [warn('clients.uris', 'no clients onboarded yet', 'onboard one: ssohub clients create --id app --redirect-uri https://app.example.com/callback')];
   if (problems.length > 0) {

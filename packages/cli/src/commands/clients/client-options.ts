@@ -20,6 +20,9 @@ export function addClientOptions(cmd: Command): Command {
     .option('--no-first-party', 'third-party app: users see a consent screen')
     .option('--scope <scopes>', 'allowed scopes, space-separated (openid email profile offline_access)')
     .addOption(new Option('--auth-method <method>', 'token endpoint authentication').choices(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']))
+    .addOption(
+      new Option('--id-token-alg <alg>', 'ID token signature: RS256 (default, every client verifies it) or ES256 (far cheaper for the hub)').choices(['RS256', 'ES256']),
+    )
     .option('--grant-type <type>', 'authorization_code or refresh_token; repeat for several', collect)
     .option('--access-token-ttl <seconds>', 'access token lifetime for this client', seconds('--access-token-ttl'))
     .option('--refresh-token-ttl <seconds>', 'refresh token lifetime for this client', seconds('--refresh-token-ttl'))
@@ -34,6 +37,7 @@ export interface ClientFlags {
   firstParty?: boolean;
   scope?: string;
   authMethod?: string;
+  idTokenAlg?: string;
   grantType?: string[];
   accessTokenTtl?: number;
   refreshTokenTtl?: number;
@@ -59,6 +63,7 @@ export function clientFromFlags(flags: ClientFlags): Record<string, unknown> {
     ssohub_first_party: flags.firstParty,
     scope: flags.scope,
     token_endpoint_auth_method: flags.authMethod,
+    id_token_signed_response_alg: flags.idTokenAlg,
     grant_types: flags.grantType,
     ssohub_access_token_ttl: flags.accessTokenTtl,
     ssohub_refresh_token_ttl: flags.refreshTokenTtl,
