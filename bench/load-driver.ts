@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { browse, Jar, request } from './http.ts';
-import type { DriverMessage, DriverReply, RunSpec, RunStats, Setup } from './protocol.ts';
+import type { ClientSpec, DriverMessage, DriverReply, RunSpec, RunStats, Setup } from './protocol.ts';
 import { measureSdk } from './sdk-overhead.ts';
 
 const b64url = (b: Buffer) => b.toString('base64url');
@@ -17,6 +17,8 @@ interface VirtualUser {
   /** The browser's cookies on the login domain (Kratos session + provider session). */
   jar: Jar;
   refreshToken: string | undefined;
+  /** The client the refresh token was issued to. */
+  tokenClient?: ClientSpec;
   accessToken: string | undefined;
 }
 
@@ -84,6 +86,7 @@ async function ssoHop(user: VirtualUser, client = setup.clients.b) {
   const tokens = await redeem(client, callback, req.verifier, req.state);
   user.refreshToken = tokens.refresh_token;
   user.accessToken = tokens.access_token;
+  user.tokenClient = client;
   return tokens;
 }
 
@@ -123,7 +126,7 @@ async function kratosSignIn(user: { email: string; password: string }) {
 }
 
 async function refresh(user: VirtualUser) {
-  const client = setup.clients.b;
+  const client = user.tokenClient ?? setup.clients.b;
   if (!user.refreshToken) throw new Error('no refresh token');
   const res = await request(new URL(`${setup.issuer}/token`), {
     method: 'POST',
@@ -156,7 +159,7 @@ function operation(spec: RunSpec): (worker: number) => Promise<unknown> {
   const userOf = (w: number) => users[w % users.length]!;
   switch (spec.scenario) {
     case 'sso-hop':
-      return (w) => ssoHop(userOf(w));
+      return (w) => ssoHop(userOf(w), setup.clients[spec.client ?? 'b']);
     case 'refresh':
       return (w) => refresh(userOf(w));
     case 'introspection':

@@ -11,7 +11,8 @@ export interface ClientSpec {
 export interface Setup {
   issuer: string;
   kratosPublicUrl: string;
-  clients: { a: ClientSpec; b: ClientSpec };
+  /** a: first sign-ins; b: SSO hops, refresh, introspection; es: like b, with ES256 ID tokens. */
+  clients: { a: ClientSpec; b: ClientSpec; es: ClientSpec };
   users: { email: string; password: string }[];
 }
 
@@ -22,6 +23,8 @@ export interface RunSpec {
   maxOps: number;
   /** Operations per second (open loop); closed loop when absent. */
   rate?: number;
+  /** The client of SSO hops (default b); refreshes use the client that issued the user's token. */
+  client?: 'b' | 'es';
 }
 
 export interface RunStats {

@@ -9,7 +9,7 @@
  *   BENCH_CONCURRENCY  closed-loop concurrency of the load driver (default 32)
  *   BENCH_HUB_WORKERS  hub processes (default 1; see docs/benchmarks.md)
  *   BENCH_SCALE        live provider sessions seeded for the scale rows (default 10000,100000)
- *   BENCH_ONLY         comma list of rows to run (sso,refresh,signin,sdk,introspection,static,scale,sustained)
+ *   BENCH_ONLY         comma list of rows to run (sso,refresh,signin,sdk,introspection,static,es256,scale,sustained)
  *   BENCH_LOG_LEVEL    hub log level (default warn; Kratos logs at warning too)
  *   BENCH_CPU_PROF     directory: run the hub with --cpu-prof and write its profiles there
  *   BENCH_HUB_NODE_ARGS extra node flags for the hub processes (e.g. --max-semi-space-size=8)
@@ -84,13 +84,16 @@ async function main() {
   const clients = {
     a: { id: 'app-a', secret: 'bench-app-a-secret-0123456789abcdefghij', redirectUri: 'http://app-a.localhost/callback' },
     b: { id: 'shop-b', secret: 'bench-shop-b-secret-0123456789abcdefghi', redirectUri: 'http://shop-b.localhost/callback' },
+    es: { id: 'shop-b-es256', secret: 'bench-shop-b-es256-secret-0123456789abcd', redirectUri: 'http://shop-b-es.localhost/callback' },
   };
   const sdkClient = { id: 'app-sdk', secret: 'bench-app-sdk-secret-0123456789abcdefgh', baseUrl: 'http://app-sdk.localhost' };
   const clientFile = join(dir, 'clients.json');
   await writeFile(
     clientFile,
     JSON.stringify([
-      ...Object.values(clients).map((c) => clientMetadata(c.id, c.secret, c.redirectUri)),
+      clientMetadata(clients.a.id, clients.a.secret, clients.a.redirectUri),
+      clientMetadata(clients.b.id, clients.b.secret, clients.b.redirectUri),
+      { ...clientMetadata(clients.es.id, clients.es.secret, clients.es.redirectUri), id_token_signed_response_alg: 'ES256' },
       clientMetadata(sdkClient.id, sdkClient.secret, `${sdkClient.baseUrl}/auth/callback`),
     ]),
   );
@@ -244,6 +247,13 @@ async function main() {
     await warm(closed('discovery', 16, 2_000));
     rows.push(await measure('Discovery document', closed('discovery', 16, Math.min(ROW_MS, 5_000))));
     rows.push(await measure('JWKS', closed('jwks', 16, Math.min(ROW_MS, 5_000))));
+  }
+  if (wants('es256')) {
+    // The same paths for a client registered for ES256 ID tokens (RS256 is the default above).
+    await warm({ ...closed('sso-hop'), client: 'es' });
+    rows.push(await measure('SSO hop, client with ES256 ID tokens, max', { ...closed('sso-hop'), client: 'es' }));
+    await warm(closed('refresh'));
+    rows.push(await measure('Refresh-token grant, client with ES256 ID tokens', closed('refresh')));
   }
   const scaleRows: { sessions: number; row: Row; redisMb: number }[] = [];
   if (wants('scale') && ssoRate > 0) {
