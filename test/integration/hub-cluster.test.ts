@@ -32,7 +32,7 @@ interface RunningHub {
   stop(): Promise<number | null>;
 }
 
-async function startCluster(kratos: RunningKratos, hubUrl: string, port: number, workers: number): Promise<RunningHub> {
+async function startCluster(kratos: RunningKratos, hubUrl: string, port: number, workers: number, extraEnv: Record<string, string> = {}): Promise<RunningHub> {
   const adminPort = await freePort();
   const child = spawn(process.execPath, ['--conditions=ssohub-source', CLUSTER], {
     env: {
@@ -50,6 +50,7 @@ async function startCluster(kratos: RunningKratos, hubUrl: string, port: number,
       SSOHUB_REDIS_URL: inject('redisUrl'),
       SSOHUB_REDIS_PREFIX: uniquePrefix('cluster'),
       SSOHUB_LOG_LEVEL: 'info',
+      ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -125,6 +126,17 @@ describe('the hub as a process: packages/hub/src/cluster.ts', () => {
       expect(discovery.issuer).toBe(`${hubUrl}/oidc`);
       expect(hub.output()).not.toMatch(/hub cluster started/);
       expect((await fetch(`${hub.adminUrl}/admin/clients`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status).toBe(200);
+      expect(await hub.stop()).toBe(0);
+    } finally {
+      await hub.stop();
+    }
+  });
+  it('keeps a heap size the operator chose in NODE_OPTIONS, in either spelling', async () => {
+    const hub = await startCluster(kratos, hubUrl, port, 1, { NODE_OPTIONS: '--max_old_space_size=200' });
+    try {
+      const args = cmdline(hub.child.pid!);
+      expect(args).toContain('--max-semi-space-size=16');
+      expect(args.some((a) => a.startsWith('--max-old-space-size'))).toBe(false);
       expect(await hub.stop()).toBe(0);
     } finally {
       await hub.stop();

@@ -28,6 +28,9 @@ import { createLogger } from './http/create-logger.ts';
  *   SSOHUB_WORKERS=2 node --conditions=ssohub-source packages/hub/src/cluster.ts
  */
 const WORKER_INDEX = 'SSOHUB_WORKER_INDEX';
+const REEXEC = 'SSOHUB_REEXECUTED';
+// A worker that does not finish closing in this time exits anyway (a supervisor is waiting).
+const SHUTDOWN_DEADLINE_MS = 10_000;
 // About three times the live heap (~40 MB): 160 measured no faster and 10–20 MB larger (docs/benchmarks.md).
 const WORKER_OLD_SPACE_MB = 128;
 // 16 MB young generation: with 4 MB, scavenges took ~14% of the hub's CPU on the SSO hop (docs/benchmarks.md).
@@ -53,15 +56,17 @@ async function runPrimary(): Promise<void> {
   // MB before collecting. Cap it unless the operator chose (NODE_OPTIONS or node flags).
   const chosen = `${process.env.NODE_OPTIONS ?? ''} ${process.execArgv.join(' ')}`;
   const heapFlags = [
-    ...(/max-old-space-size/.test(chosen) ? [] : [`--max-old-space-size=${WORKER_OLD_SPACE_MB}`]),
-    ...(/max-semi-space-size/.test(chosen) ? [] : [`--max-semi-space-size=${WORKER_SEMI_SPACE_MB}`]),
+    ...(/max[-_]old[-_]space[-_]size/.test(chosen) ? [] : [`--max-old-space-size=${WORKER_OLD_SPACE_MB}`]),
+    ...(/max[-_]semi[-_]space[-_]size/.test(chosen) ? [] : [`--max-semi-space-size=${WORKER_SEMI_SPACE_MB}`]),
   ];
   if (count === 1) {
     // One worker needs no primary: a primary that only forwards connections costs a second
     // process' memory (~50 MB RSS). Replace this process with itself plus the heap flags (same
     // pid, so supervisors and signals are unaffected), then serve from it.
-    if (heapFlags.length > 0 && typeof process.execve === 'function') {
-      process.execve(process.execPath, [process.execPath, ...process.execArgv, ...heapFlags, ...process.argv.slice(1)], process.env);
+    // The marker stops a loop where execPath does not take node flags (a wrapper, a single
+    // executable application): there the flags would not show up in execArgv.
+    if (heapFlags.length > 0 && typeof process.execve === 'function' && !process.env[REEXEC]) {
+      process.execve(process.execPath, [process.execPath, ...process.execArgv, ...heapFlags, ...process.argv.slice(1)], { ...process.env, [REEXEC]: '1' });
     }
     return runWorker();
   }
@@ -110,7 +115,7 @@ async function runPrimary(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'stopping hub workers');
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
-    setTimeout(() => process.exit(1), 10_000).unref();
+    setTimeout(() => process.exit(1), SHUTDOWN_DEADLINE_MS).unref();
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
@@ -129,7 +134,16 @@ async function runWorker(): Promise<void> {
   const shutdown = async () => {
     if (closing) return;
     closing = true;
-    await hub.close();
+    setTimeout(() => {
+      log.error({ deadlineMs: SHUTDOWN_DEADLINE_MS }, 'hub did not close in time; exiting');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    try {
+      await hub.close();
+    } catch (err) {
+      log.error({ err: { message: (err as Error).message } }, 'error while closing the hub');
+      process.exit(1);
+    }
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown());
