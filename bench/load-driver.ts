@@ -141,7 +141,8 @@ async function refresh(user: VirtualUser) {
 }
 
 async function introspect(user: VirtualUser) {
-  const client = setup.clients.b;
+  // A client may introspect only its own tokens.
+  const client = user.tokenClient ?? setup.clients.b;
   const res = await request(new URL(`${setup.issuer}/token/introspection`), {
     method: 'POST',
     headers: { authorization: basic(client.id, client.secret), 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },

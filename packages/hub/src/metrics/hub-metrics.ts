@@ -21,12 +21,27 @@ export interface HubMetrics {
   };
 }
 
+let processRegistry: Registry | undefined;
+
+/**
+ * The Node process metrics (resident memory, heap spaces, event-loop delay, GC time): what an
+ * operator sizing the hub (docs/benchmarks.md) or chasing latency needs first. One registry per
+ * process, created on first use: prom-client's collectors (an event-loop histogram, a GC
+ * observer) are never stopped, so one per hub instance would pile up where several hubs share a
+ * process (the multi-instance tests).
+ */
+export function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    processRegistry.setDefaultLabels({ service: 'ssohub-hub' });
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
+
 export function createHubMetrics(): HubMetrics {
   const registry = new Registry();
   registry.setDefaultLabels({ service: 'ssohub-hub' });
-  // Resident memory, heap spaces, event-loop delay and GC time: what an operator sizing the hub
-  // (docs/benchmarks.md) or chasing latency needs first.
-  collectDefaultMetrics({ register: registry });
   const counter = <L extends string>(name: string, help: string, labelNames: L[] = []) =>
     new Counter<L>({ name, help, labelNames, registers: [registry] });
   return {
