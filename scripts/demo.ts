@@ -78,7 +78,8 @@ try {
       allowedReturnOrigins: apps.map((a) => a.url),
       logLevel: 'warn',
       bridge: {
-        clients: apps.map((a) => demoClientRegistration({ clientId: a.id, name: a.name, url: a.url, secret: a.secret })),
+        // As in the end-to-end deployment: Shop B takes ES256 ID tokens, App A the RS256 default.
+        clients: apps.map((a) => demoClientRegistration({ clientId: a.id, name: a.name, url: a.url, secret: a.secret, idTokenAlg: a.id === 'shop-b' ? 'ES256' : undefined })),
       },
     }),
     { log },

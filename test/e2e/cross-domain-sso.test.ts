@@ -114,6 +114,9 @@ describe('cross-domain single sign-on (Chromium, https, real Kratos and Redis)',
     expect(recB?.claims.email).toBe(email);
     expect(recA!.id).not.toBe(recB!.id);
     expect(recA!.sid).not.toBe(recB!.sid);
+    // Each app's SDK verified an ID token signed the way its registration asks (deployment.ts).
+    const alg = (jwt: string) => (JSON.parse(Buffer.from(jwt.split('.')[0]!, 'base64url').toString()) as { alg: string }).alg;
+    expect([alg(recA!.tokens.idToken), alg(recB!.tokens.idToken)]).toEqual(['RS256', 'ES256']);
     // Each app's store namespace holds only its own session.
     expect(await d.shopB.store.get(recA!.id)).toBeUndefined();
   });

@@ -55,7 +55,10 @@ export async function startDeployment(): Promise<Deployment> {
     config: {
       bridge: {
         signingKeys: [rs256, es256],
-        clients: clients.map((c) => demoClientRegistration({ clientId: c.id, name: c.id === 'app-a' ? 'App A' : 'Shop B', url: c.url, secret: c.secret })),
+        // Shop B takes ES256 ID tokens, App A the RS256 default: the SDK is proven on both.
+        clients: clients.map((c) =>
+          demoClientRegistration({ clientId: c.id, name: c.id === 'app-a' ? 'App A' : 'Shop B', url: c.url, secret: c.secret, idTokenAlg: c.id === 'shop-b' ? 'ES256' : undefined }),
+        ),
       },
     },
   });

@@ -2,9 +2,18 @@
  * demoClientRegistration is how the hub registers a demo app: first-party (no consent screen),
  * exact redirect URI on the SDK's default callback path, back-channel logout with `sid`, and
  * refresh tokens. The demo command and the end-to-end tests register their apps with it.
+ * `idTokenAlg` ES256 makes the hub sign this app's ID tokens with its ES256 key (the SDK verifies
+ * either; RS256 is the default).
  */
-export function demoClientRegistration({ clientId, name, url, secret }: { clientId: string; name: string; url: string; secret: string }) {
+export function demoClientRegistration({
+  clientId,
+  name,
+  url,
+  secret,
+  idTokenAlg,
+}: { clientId: string; name: string; url: string; secret: string; idTokenAlg?: 'RS256' | 'ES256' }) {
   return {
+    ...(idTokenAlg ? { id_token_signed_response_alg: idTokenAlg } : {}),
     client_id: clientId,
     client_name: name,
     client_secret: secret,
