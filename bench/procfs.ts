@@ -92,3 +92,21 @@ export function sampleRss(group: ProcessGroup, everyMs = 250): { stop(): { rss: 
     },
   };
 }
+
+/**
+ * PostgreSQL backends connected to one database: each backend's process title reads
+ * `postgres: [<cluster name>: ]<user> <database> <client> <state>` (Debian sets `15/main`).
+ */
+export function postgresBackends(database: string): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const title = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      if (/^postgres: (?:\S+: )?\S+ (\S+) /.exec(title)?.[1] === database) out.push(Number(entry));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return out;
+}

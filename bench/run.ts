@@ -9,6 +9,7 @@
  *   BENCH_CONCURRENCY  closed-loop concurrency of the load driver (default 32)
  *   BENCH_HUB_WORKERS  hub processes (default 1; see docs/benchmarks.md)
  *   BENCH_SCALE        live provider sessions seeded for the scale rows (default 10000,100000)
+ *   BENCH_KRATOS_DB    sqlite (default) or postgres (a fresh database on 127.0.0.1:5432)
  *   BENCH_ONLY         comma list of rows to run (sso,refresh,signin,sdk,introspection,static,es256,scale,sustained)
  *   BENCH_LOG_LEVEL    hub log level (default warn; Kratos logs at warning too)
  *   BENCH_CPU_PROF     directory: run the hub with --cpu-prof and write its profiles there
@@ -19,10 +20,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, startKratos, startSmtpCapture, startTestRedis } from '@ssohub/testkit';
+import { createTestDatabase, freePort, startKratos, startSmtpCapture, startTestRedis } from '@ssohub/testkit';
 import { Redis } from 'ioredis';
 import { generateSigningKey } from '../packages/hub/src/bridge/provider/signing-keys.ts';
-import { childrenOf, ProcessGroup, sampleRss } from './procfs.ts';
+import { childrenOf, ProcessGroup, postgresBackends, sampleRss } from './procfs.ts';
 import type { DriverMessage, DriverReply, RunSpec, RunStats, SdkStats, Setup } from './protocol.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -39,6 +40,8 @@ const ONLY = env.BENCH_ONLY ? new Set(env.BENCH_ONLY.split(',')) : undefined;
 const LOG_LEVEL = env.BENCH_LOG_LEVEL ?? 'warn';
 const CPU_PROF = env.BENCH_CPU_PROF ? resolve(env.BENCH_CPU_PROF) : undefined;
 const HUB_NODE_ARGS = (env.BENCH_HUB_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const KRATOS_DB = env.BENCH_KRATOS_DB ?? 'sqlite';
+if (KRATOS_DB !== 'sqlite' && KRATOS_DB !== 'postgres') throw new Error(`BENCH_KRATOS_DB must be sqlite or postgres (got "${KRATOS_DB}")`);
 const wants = (row: string) => !ONLY || ONLY.has(row);
 
 interface Row {
@@ -66,7 +69,7 @@ async function main() {
   const hubUrl = `http://127.0.0.1:${hubPort}`;
   const issuer = `${hubUrl}/oidc`;
 
-  log('starting Redis, SMTP capture and Kratos (SQLite)');
+  log(`starting Redis, SMTP capture and Kratos (${KRATOS_DB === 'postgres' ? 'PostgreSQL' : 'SQLite'})`);
   const redisInfo = await startTestRedis();
   cleanups.push(() => redisInfo.stop());
   const redis = new Redis(redisInfo.url, { maxRetriesPerRequest: 2 });
@@ -77,9 +80,20 @@ async function main() {
 
   const smtp = await startSmtpCapture();
   cleanups.push(() => smtp.stop());
-  const kratos = await startKratos({ hubUrl, smtpPort: smtp.port, dev: true, overrides: { log: { level: 'warning' } } });
+  // PostgreSQL: a fresh database on the local server; its backends serving Kratos count as Kratos.
+  const database = KRATOS_DB === 'postgres' ? await createTestDatabase() : undefined;
+  if (database) cleanups.push(() => database.drop());
+  const kratos = await startKratos({
+    hubUrl,
+    smtpPort: smtp.port,
+    dev: true,
+    overrides: { log: { level: 'warning' } },
+    // Go's database/sql keeps 2 idle connections by default: under load Kratos would open and
+    // close a PostgreSQL connection (a forked backend) for most queries. Keep a pool instead.
+    ...(database ? { database: { kind: 'postgres' as const, dsn: withPool(database.dsn) } } : {}),
+  });
   cleanups.unshift(() => kratos.stop());
-  const kratosGroup = new ProcessGroup('kratos', () => childrenOf(process.pid, 'kratos'));
+  const kratosGroup = new ProcessGroup('kratos', () => [...childrenOf(process.pid, 'kratos'), ...(database ? postgresBackends(database.name) : [])]);
 
   const clients = {
     a: { id: 'app-a', secret: 'bench-app-a-secret-0123456789abcdefghij', redirectUri: 'http://app-a.localhost/callback' },
@@ -300,6 +314,13 @@ async function hubMemory(url: string): Promise<string | undefined> {
   );
 }
 
+function withPool(dsn: string): string {
+  const url = new URL(dsn);
+  url.searchParams.set('max_conns', '40');
+  url.searchParams.set('max_idle_conns', '40');
+  return url.toString();
+}
+
 function clientMetadata(id: string, secret: string, redirectUri: string) {
   return {
     client_id: id,
@@ -418,7 +439,7 @@ function print({
 }: { started: Date; sdk: SdkStats | undefined; scaleRows: { sessions: number; row: Row; redisMb: number }[]; hubOutput: string[]; memory: string | undefined }) {
   const out: string[] = [];
   out.push(`SSO Hub benchmark, ${started.toISOString()}`);
-  out.push(`machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, hub workers ${WORKERS}, driver concurrency ${CONCURRENCY}`);
+  out.push(`machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, hub workers ${WORKERS}, driver concurrency ${CONCURRENCY}, Kratos on ${KRATOS_DB === 'postgres' ? 'PostgreSQL (its backends counted as Kratos)' : 'SQLite'}`);
   out.push('');
   out.push('| Row | ops/s | p50 ms | p95 ms | p99 ms | hub CPU s / 1k ops | hub peak RSS MB (PSS) | errors |');
   out.push('|---|---:|---:|---:|---:|---:|---:|---:|');

@@ -81,6 +81,25 @@ export async function checkKratosDatabase({
       break;
     default:
       checks.push(ok('kratos.database', summary));
+      checks.push(poolCheck(chosen.dsn));
   }
   return report;
+}
+
+/**
+ * Go's database/sql keeps 2 idle connections unless the DSN says otherwise, so a busy Kratos
+ * opens and closes a PostgreSQL connection (a forked backend) for most queries (measured in
+ * docs/benchmarks.md: 104 vs 126 SSO hops/s).
+ */
+function poolCheck(dsn: string) {
+  let idle: string | null = null;
+  try {
+    idle = new URL(dsn).searchParams.get('max_idle_conns');
+  } catch {
+    // classifyDsn has judged the DSN already
+  }
+  const fix = 'add max_conns and max_idle_conns to the DSN, e.g. ...?sslmode=require&max_conns=40&max_idle_conns=40 (all Kratos instances together under PostgreSQL max_connections)';
+  if (idle === null) return warn('kratos.pool', 'the DSN sets no max_idle_conns: Kratos keeps 2 idle PostgreSQL connections and reconnects under load', fix);
+  if (!/^\d+$/.test(idle) || Number(idle) < 4) return warn('kratos.pool', `max_idle_conns=${idle} in the DSN: Kratos reconnects to PostgreSQL under load`, fix);
+  return ok('kratos.pool', `max_idle_conns=${idle}`);
 }

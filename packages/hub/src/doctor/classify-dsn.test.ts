@@ -71,6 +71,17 @@ describe('which database Kratos uses', () => {
     expect(JSON.stringify(fromEnv)).not.toContain('pw');
   });
 
+  it('warns about a PostgreSQL DSN without a connection pool, with the fix, and never echoes the password', async () => {
+    const check = async (dsn: string) => (await checkKratosDatabase({ configFiles: [], envDsn: dsn, mode: 'production' })).checks.find((c) => c.id === 'kratos.pool');
+    const bare = await check('postgres://k:pw@db/kratos?sslmode=require');
+    expect(bare).toMatchObject({ verdict: 'warn', detail: expect.stringMatching(/no max_idle_conns/), fix: expect.stringMatching(/max_idle_conns=40/) });
+    expect(await check('postgres://k:pw@db/kratos?max_idle_conns=2')).toMatchObject({ verdict: 'warn', detail: expect.stringMatching(/max_idle_conns=2/) });
+    expect(await check('postgres://k:pw@db/kratos?max_conns=40&max_idle_conns=40')).toMatchObject({ verdict: 'ok', detail: 'max_idle_conns=40' });
+    expect(JSON.stringify(bare)).not.toContain('pw');
+    // SQLite and memory have no pool to judge.
+    expect(await check('sqlite:///data/k.sqlite')).toBeUndefined();
+  });
+
   it('fails memory in production, warns about SQLite in production and memory in development', async () => {
     const memory = await files('dsn: memory\n');
     expect((await checkKratosDatabase({ configFiles: memory, envDsn: undefined, mode: 'production' })).checks[0]).toMatchObject({ verdict: 'fail', detail: expect.stringMatching(/KRATOS RUNS IN MEMORY/), fix: expect.stringMatching(/postgres/) });
