@@ -294,15 +294,19 @@ async function main() {
 
 /**
  * Where the hub's resident memory is at the end of the run, from its own /metrics (worker 1):
- * V8 heap (committed and used, by space) and memory outside the heap. The rest of RSS is the
- * node binary, code and allocator slack.
+ * V8 heap (committed and used, by space) and memory outside the heap (the rest of RSS is the
+ * node binary, code and allocator slack); and the pauses that make latency tails: event-loop
+ * delay and GC time.
  */
 async function hubMemory(url: string): Promise<string | undefined> {
   const text = await fetch(url).then((r) => r.text(), () => '');
   const mb = (name: string, label = '') => {
-    const m = new RegExp(`^${name}\\{${label}[^}]*\\} (\\S+)$`, 'm').exec(text);
+    // Label order differs between metrics (service first or last): match the label anywhere.
+    const m = new RegExp(`^${name}\\{(?=[^}]*${label})[^}]*\\} (\\S+)$`, 'm').exec(text);
     return m ? Number(m[1]) / 2 ** 20 : Number.NaN;
   };
+  const ms = (name: string) => (mb(name) * 2 ** 20 * 1000).toFixed(1);
+  const seconds = (name: string, label: string) => (mb(name, label) * 2 ** 20).toFixed(2);
   const rss = mb('process_resident_memory_bytes');
   if (!Number.isFinite(rss)) return undefined;
   const heapTotal = mb('nodejs_heap_size_total_bytes');
@@ -310,7 +314,10 @@ async function hubMemory(url: string): Promise<string | undefined> {
   return (
     `hub memory at the end (worker 1, MB): RSS ${rss.toFixed(0)} = V8 heap ${heapTotal.toFixed(0)} committed ` +
     `(${mb('nodejs_heap_size_used_bytes').toFixed(0)} used; ${spaces.join(', ')}) + external ${mb('nodejs_external_memory_bytes').toFixed(0)} ` +
-    `+ ${(rss - heapTotal - mb('nodejs_external_memory_bytes')).toFixed(0)} binary, code, allocator and stacks`
+    `+ ${(rss - heapTotal - mb('nodejs_external_memory_bytes')).toFixed(0)} binary, code, allocator and stacks` +
+    `\nhub pauses over the whole run (worker 1): event-loop delay p99 ${ms('nodejs_eventloop_lag_p99_seconds')} ms, max ${ms('nodejs_eventloop_lag_max_seconds')} ms ` +
+    `(10 ms sampling resolution included); GC ${seconds('nodejs_gc_duration_seconds_sum', 'kind="minor"')} s minor, ` +
+    `${seconds('nodejs_gc_duration_seconds_sum', 'kind="major"')} s major, ${seconds('nodejs_gc_duration_seconds_sum', 'kind="incremental"')} s incremental`
   );
 }
 
