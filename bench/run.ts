@@ -20,7 +20,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createTestDatabase, freePort, startKratos, startSmtpCapture, startTestRedis } from '@ssohub/testkit';
+import { createTestDatabase, deleteKeysWithPrefix, freePort, startKratos, startSmtpCapture, startTestRedis } from '@ssohub/testkit';
 import { Redis } from 'ioredis';
 import { generateSigningKey } from '../packages/hub/src/bridge/provider/signing-keys.ts';
 import { childrenOf, ProcessGroup, postgresBackends, sampleRss } from './procfs.ts';
@@ -75,7 +75,7 @@ async function main() {
   const redis = new Redis(redisInfo.url, { maxRetriesPerRequest: 2 });
   cleanups.push(async () => redis.disconnect());
   const prefix = `ssohub-bench:${Date.now().toString(36)}:`;
-  cleanups.unshift(() => deleteKeys(redis, prefix));
+  cleanups.unshift(async () => void (await deleteKeysWithPrefix(redis, prefix)));
   const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1] ?? 0);
 
   const smtp = await startSmtpCapture();
@@ -402,16 +402,6 @@ async function seedProviderSessions(redis: Redis, prefix: string, from: number, 
     }
     await multi.exec();
   }
-}
-
-async function deleteKeys(redis: Redis, prefix: string) {
-  let cursor = '0';
-  let rounds = 0;
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 5000);
-    cursor = next;
-    if (keys.length) await redis.unlink(...keys);
-  } while (cursor !== '0' && ++rounds < 100_000);
 }
 
 async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 60_000) {

@@ -8,7 +8,9 @@ import {
   startKratos,
   startSmtpCapture,
   uniquePrefix,
+  deleteKeysWithPrefix,
 } from '@ssohub/testkit';
+import { Redis } from 'ioredis';
 
 export interface HubStack {
   /** https://login.sso.test:<port> */
@@ -109,6 +111,14 @@ export async function startHubStack(options: HubStackOptions = {}): Promise<HubS
       await hub.close();
       await kratos.stop();
       await smtp.stop();
+      if (options.store !== 'memory') {
+        const redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: 2 });
+        try {
+          await deleteKeysWithPrefix(redis, prefix);
+        } finally {
+          await redis.quit();
+        }
+      }
     },
   };
 }

@@ -13,7 +13,7 @@ export {
   type RunningKratos,
 } from './kratos.ts';
 export { createTestDatabase, type TestDatabase } from './postgres.ts';
-export { startTestRedis, uniquePrefix, type TestRedis } from './redis.ts';
+export { deleteKeysWithPrefix, startTestRedis, uniquePrefix, type TestRedis } from './redis.ts';
 export { SetupError } from './setup-error.ts';
 export { startSmtpCapture, type CapturedMail, type SmtpCapture } from './smtp-capture.ts';
 export { isTestHost, mapTestHostsToLoopback, TEST_HOSTS } from './test-hosts.ts';

@@ -69,3 +69,20 @@ export async function startTestRedis(): Promise<TestRedis> {
 export function uniquePrefix(label = 't'): string {
   return `ssohub-test:${label}:${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}:`;
 }
+
+/**
+ * Deletes every key under `prefix` (SCAN + UNLINK), so a test or bench run leaves nothing on a
+ * shared Redis. Keys without a lifetime (clients, the audit stream) would otherwise pile up.
+ * Refuses an empty or unscoped prefix rather than wipe someone else's keys.
+ */
+export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promise<number> {
+  if (!/^ssohub-[a-z]+:.+:$/.test(prefix)) throw new Error(`refusing to delete keys under "${prefix}": not a test or bench prefix`);
+  let cursor = '0';
+  let deleted = 0;
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 5000);
+    cursor = next;
+    if (keys.length) deleted += await redis.unlink(...keys);
+  } while (cursor !== '0');
+  return deleted;
+}
