@@ -2,6 +2,12 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { deleteKeysWithPrefix, uniquePrefix } from './redis.ts';
 
+declare module 'vitest' {
+  export interface ProvidedContext {
+    redisUrl: string;
+  }
+}
+
 const redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: 2 });
 afterAll(async () => {
   await redis.quit();
