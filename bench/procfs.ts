@@ -1,24 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { processStat } from '@ssohub/testkit';
 
-/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ; 100 on every Linux we run on). */
-const TICKS = 100;
-
-function stat(pid: number): { ppid: number; cpu: number; comm: string } | undefined {
-  try {
-    const raw = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const close = raw.lastIndexOf(')');
-    const comm = raw.slice(raw.indexOf('(') + 1, close);
-    const fields = raw.slice(close + 2).split(' ');
-    // fields[0] = state (field 3); utime = field 14, stime = field 15.
-    return { ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) / TICKS, comm };
-  } catch {
-    return undefined;
-  }
-}
+export { childrenOf } from '@ssohub/testkit';
 
 /** CPU seconds (user + system) a process has used so far; 0 when it is gone. */
 export function cpuSeconds(pid: number): number {
-  return stat(pid)?.cpu ?? 0;
+  return processStat(pid)?.cpu ?? 0;
 }
 
 /** Resident set size in bytes (VmRSS); 0 when the process is gone. */
@@ -42,17 +29,6 @@ export function pssBytes(pid: number): number {
   } catch {
     return 0;
   }
-}
-
-/** Direct children of a process, optionally only those whose command name contains `comm`. */
-export function childrenOf(ppid: number, comm?: string): number[] {
-  const out: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const s = stat(Number(entry));
-    if (s && s.ppid === ppid && (!comm || s.comm.includes(comm))) out.push(Number(entry));
-  }
-  return out;
 }
 
 /** A group of processes measured together (e.g. the hub's primary and its workers). */

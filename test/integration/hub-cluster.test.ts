@@ -1,26 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freePort, type RunningKratos, type SmtpCapture, startKratos, startSmtpCapture, uniquePrefix, waitFor } from '@ssohub/testkit';
+import { childrenOf, freePort, type RunningKratos, type SmtpCapture, startKratos, startSmtpCapture, uniquePrefix, waitFor } from '@ssohub/testkit';
 
 // packages/hub/src/cluster.ts as operators run it: a real process, real Kratos and Redis.
 const CLUSTER = join(resolve(dirname(fileURLToPath(import.meta.url)), '../..'), 'packages/hub/src/cluster.ts');
 
-const childrenOf = (pid: number): number[] =>
-  readdirSync('/proc')
-    .filter((e) => /^\d+$/.test(e))
-    .filter((e) => {
-      try {
-        // Field 4 of /proc/<pid>/stat is the parent pid; the command name (field 2) may hold spaces.
-        const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
 const ADMIN_TOKEN = 'cluster-test-admin-token-0123456789';
 const cmdline = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
 

@@ -13,6 +13,7 @@ export {
   type RunningKratos,
 } from './kratos.ts';
 export { createTestDatabase, type TestDatabase } from './postgres.ts';
+export { childrenOf, processStat } from './processes.ts';
 export { deleteKeysWithPrefix, startTestRedis, uniquePrefix, type TestRedis } from './redis.ts';
 export { SetupError } from './setup-error.ts';
 export { startSmtpCapture, type CapturedMail, type SmtpCapture } from './smtp-capture.ts';
