@@ -8,6 +8,7 @@ import { buildAccountClaims, buildScopeClaims } from '../claims/account-claims.t
 import { renderLogoutPage, renderLoggedOutPage, renderProviderError } from '../logout/logout-pages.ts';
 import type { KratosBoundSessions } from '../sessions/kratos-bound-sessions.ts';
 import { KRATOS_NEEDS_AAL2 } from '../sessions/provider-hooks.ts';
+import { createCookieSigner } from './cookie-signer.ts';
 import type { PrivateJwk } from './signing-keys.ts';
 
 type HubClient = { clientId: string; ssohub_first_party?: boolean; ssohub_access_token_ttl?: number; ssohub_refresh_token_ttl?: number };
@@ -63,7 +64,7 @@ export function createProvider(o: {
     clients: [],
     jwks: { keys: o.keys as never },
     cookies: {
-      keys: o.cookieKeys,
+      keys: createCookieSigner(o.cookieKeys),
       long: { signed: true, httpOnly: true, sameSite: 'lax' },
       short: { signed: true, httpOnly: true, sameSite: 'lax' },
     },
