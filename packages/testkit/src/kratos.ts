@@ -149,7 +149,9 @@ export async function startKratos(options: KratosOptions): Promise<RunningKratos
       await mkdir(dirname(file), { recursive: true });
       await copyFile(await migratedSqliteTemplate(bin), file);
     }
-    dsn = `sqlite://${file}?_fk=true&mode=rwc`;
+    // WAL: readers (every whoami) no longer take the file lock a writer needs, and each read
+    // costs fewer syscalls. Kratos' CPU per whoami fell by ~17% here (docs/benchmarks.md).
+    dsn = `sqlite://${file}?_fk=true&mode=rwc&_journal_mode=WAL`;
   }
   const hubUrl = options.hubUrl ?? `http://127.0.0.1:${publicPort}`;
   const site = buildSiteConfig({
