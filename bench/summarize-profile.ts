@@ -28,8 +28,8 @@ function packageOf(url: string, fn: string): string {
   if (!url) return fn.startsWith('(') ? fn : '(native)';
   const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (nm) return nm[1]!;
-  const src = /packages\/([^/]+)\/src\/([^/]+)/.exec(url);
-  if (src) return `@ssohub/${src[1]}/${src[2]!.replace(/\.ts$/, '')}`;
+  const src = /packages\/([^/]+)\/(?:src|dist)\/([^/]+)/.exec(url);
+  if (src) return `@ssohub/${src[1]}/${src[2]!.replace(/\.[jt]s$/, '')}`;
   if (url.startsWith('node:')) return `node:${url.slice(5).split('/')[0]}`;
   return url;
 }
