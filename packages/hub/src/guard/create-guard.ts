@@ -5,7 +5,7 @@ import { createHubMetrics, type HubMetrics } from '../metrics/hub-metrics.ts';
 import type { Submission } from '../proxy/submission-guard.ts';
 import { classifySubmission, hashIdentifier, maskIdentifier, normalizeIdentifier } from './classify-submission.ts';
 import type { Guard } from './guard.ts';
-import type { GuardStore, NewLock, Refusal, SettleScope } from './guard-store.ts';
+import type { GuardStore, NewLock, Refusal, SettleScope, TokenBucket } from './guard-store.ts';
 import { createMemoryGuardStore } from './memory-guard-store.ts';
 import { createRedisGuardStore } from './redis-guard-store.ts';
 
@@ -152,8 +152,8 @@ export function createGuard(deps: GuardDependencies): Guard {
   return {
     async before(submission) {
       const { ip } = submission;
-      const wait = await guarded(() => store.take(`sub:${ip}`, { burst: c.ip.burst, perMinute: c.ip.perMinute }));
-      if (wait > 0) refuse('ip', wait, { ip });
+      const refused = await guarded(() => store.take([{ key: `sub:${ip}`, burst: c.ip.burst, perMinute: c.ip.perMinute }]));
+      if (refused) refuse('ip', refused.waitMs, { ip });
 
       const cls = classifySubmission(submission);
       const flow = submission.flowId && submission.flowId.length <= 64 ? submission.flowId : undefined;
@@ -235,15 +235,18 @@ export function createGuard(deps: GuardDependencies): Guard {
     },
 
     async checkTokenRequest({ ip, clientId }) {
-      if (ip) {
-        const wait = await guarded(() => store.take(`tok:ip:${ip}`, { burst: c.token.ipBurst, perMinute: c.token.ipPerMinute }));
-        if (wait > 0) refuse('token_ip', wait, { ip });
-      }
-      if (!clientId) return;
+      // The IP's bucket first: a flood from one address that it refuses must not drain the
+      // client's bucket for everyone else. Both in one round trip (this is on every token request).
+      const buckets: TokenBucket[] = [];
+      if (ip) buckets.push({ key: `tok:ip:${ip}`, burst: c.token.ipBurst, perMinute: c.token.ipPerMinute });
       // Client ids are chosen by the caller: hash long or odd ones so keys stay short and printable.
-      const key = /^[\x21-\x7e]{1,128}$/.test(clientId) ? clientId : hashIdentifier(clientId);
-      const w = await guarded(() => store.take(`tok:client:${key}`, { burst: c.token.clientBurst, perMinute: c.token.clientPerMinute }));
-      if (w > 0) refuse('token_client', w, { ip: ip ?? 'unknown', scope: `client:${key}` });
+      const key = clientId ? (/^[\x21-\x7e]{1,128}$/.test(clientId) ? clientId : hashIdentifier(clientId)) : undefined;
+      if (key) buckets.push({ key: `tok:client:${key}`, burst: c.token.clientBurst, perMinute: c.token.clientPerMinute });
+      if (buckets.length === 0) return;
+      const refused = await guarded(() => store.take(buckets));
+      if (!refused) return;
+      if (buckets[refused.index]!.key.startsWith('tok:ip:')) refuse('token_ip', refused.waitMs, { ip: ip! });
+      refuse('token_client', refused.waitMs, { ip: ip ?? 'unknown', scope: `client:${key}` });
     },
   };
 }

@@ -22,14 +22,30 @@ export function guardStoreContract(name: string, make: () => Promise<GuardStore>
   describe(`GuardStore contract: ${name}`, () => {
     it('takes tokens from a bucket up to its burst, then says how long to wait', async () => {
       const store = await make();
-      const bucket = { burst: 3, perMinute: 600 }; // one token per 100 ms
-      expect([await store.take('b', bucket), await store.take('b', bucket), await store.take('b', bucket)]).toEqual([0, 0, 0]);
-      const wait = await store.take('b', bucket);
-      expect(wait).toBeGreaterThan(0);
-      expect(wait).toBeLessThanOrEqual(100);
-      await sleep(wait + 20);
-      expect(await store.take('b', bucket)).toBe(0);
-      expect(await store.take('other', bucket)).toBe(0);
+      const b = { key: 'b', burst: 3, perMinute: 600 }; // one token per 100 ms
+      expect([await store.take([b]), await store.take([b]), await store.take([b])]).toEqual([undefined, undefined, undefined]);
+      const refused = await store.take([b]);
+      expect(refused?.index).toBe(0);
+      expect(refused?.waitMs).toBeGreaterThan(0);
+      expect(refused?.waitMs).toBeLessThanOrEqual(100);
+      await sleep(refused!.waitMs + 20);
+      expect(await store.take([b])).toBeUndefined();
+      expect(await store.take([{ ...b, key: 'other' }])).toBeUndefined();
+    });
+
+    it('takes from several buckets in order and stops at the first that is empty', async () => {
+      const store = await make();
+      const ip = { key: 'ip', burst: 1, perMinute: 1 };
+      const client = { key: 'client', burst: 2, perMinute: 1 };
+      expect(await store.take([ip, client])).toBeUndefined();
+      // The IP bucket is empty now: it refuses, and the client's bucket keeps its last token.
+      expect(await store.take([ip, client])).toMatchObject({ index: 0 });
+      expect(await store.take([client])).toBeUndefined();
+      // Earlier buckets keep the token they gave when a later one refuses.
+      const other = { key: 'other-ip', burst: 2, perMinute: 1 };
+      expect(await store.take([other, client])).toMatchObject({ index: 1 });
+      expect(await store.take([other])).toBeUndefined();
+      expect(await store.take([other])).toMatchObject({ index: 0 });
     });
 
     it('reserves pending slots up to the limit and frees one when an attempt succeeds', async () => {

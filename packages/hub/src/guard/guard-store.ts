@@ -28,6 +28,13 @@ export interface SettleScope extends ScopeLimit {
   resetOnSuccess?: boolean;
 }
 
+/** A token bucket: `burst` tokens at most, refilled at `perMinute`. */
+export interface TokenBucket {
+  key: string;
+  burst: number;
+  perMinute: number;
+}
+
 /** Why an attempt was refused. */
 export interface Refusal {
   scope: string;
@@ -60,10 +67,12 @@ export interface LockRecord {
  */
 export interface GuardStore {
   /**
-   * Takes one token from the bucket `key`. Resolves 0 when allowed, else the milliseconds until
-   * a token is available (nothing is taken then).
+   * Takes one token from each bucket in order, stopping at the first that has none: that bucket
+   * and the ones after it are left untouched, the ones before keep their token spent (as separate
+   * calls in that order would). Resolves undefined when every bucket gave a token, else which one
+   * refused and the milliseconds until it has a token again. One round trip on Redis.
    */
-  take(key: string, bucket: { burst: number; perMinute: number }): Promise<number>;
+  take(buckets: TokenBucket[]): Promise<{ index: number; waitMs: number } | undefined>;
   /**
    * Checks every scope (active lock, failures + pending slots below the limit) and, only when all
    * pass, records the attempt in each: as a pending slot expiring after pendingMs (`pending`) or

@@ -54,17 +54,17 @@ export function createMemoryGuardStore(now: () => number = Date.now): GuardStore
   };
 
   return {
-    async take(key, { burst, perMinute }) {
+    async take(list) {
       const t = now();
       sweep(t);
-      const rate = perMinute / 60_000;
-      const b = buckets.get(key);
-      let tokens = b ? Math.min(burst, b.tokens + (t - b.at) * rate) : burst;
-      let wait = 0;
-      if (tokens >= 1) tokens -= 1;
-      else wait = Math.ceil((1 - tokens) / rate);
-      buckets.set(key, { tokens, at: t, expires: t + Math.ceil(burst / rate) });
-      return wait;
+      for (const [index, { key, burst, perMinute }] of list.entries()) {
+        const rate = perMinute / 60_000;
+        const b = buckets.get(key);
+        const tokens = b ? Math.min(burst, b.tokens + (t - b.at) * rate) : burst;
+        if (tokens < 1) return { index, waitMs: Math.ceil((1 - tokens) / rate) };
+        buckets.set(key, { tokens: tokens - 1, at: t, expires: t + Math.ceil(burst / rate) });
+      }
+      return undefined;
     },
 
     async reserve(list: ScopeLimit[], attemptId, { mode, pendingMs }): Promise<Refusal | undefined> {

@@ -6,19 +6,23 @@ import type { GuardStore, LockRecord, NewLock, Refusal } from './guard-store.ts'
 const NOW = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 
-/** KEYS[1] bucket. ARGV burst, tokens per ms. Returns 0 or the wait in ms. */
+/**
+ * KEYS: buckets, in order. ARGV per bucket: burst, tokens per ms. Takes one token from each until
+ * one has none; returns nil, or {index of that bucket (0-based), wait in ms}.
+ */
 const TAKE = `${NOW}
-local burst = tonumber(ARGV[1])
-local rate = tonumber(ARGV[2])
-local b = redis.call('HMGET', KEYS[1], 'tokens', 'at')
-local tokens = tonumber(b[1]) or burst
-local at = tonumber(b[2]) or now
-tokens = math.min(burst, tokens + math.max(0, now - at) * rate)
-local wait = 0
-if tokens >= 1 then tokens = tokens - 1 else wait = math.ceil((1 - tokens) / rate) end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', now)
-redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate))
-return wait`;
+for i = 1, #KEYS do
+  local burst = tonumber(ARGV[i*2-1])
+  local rate = tonumber(ARGV[i*2])
+  local b = redis.call('HMGET', KEYS[i], 'tokens', 'at')
+  local tokens = tonumber(b[1]) or burst
+  local at = tonumber(b[2]) or now
+  tokens = math.min(burst, tokens + math.max(0, now - at) * rate)
+  if tokens < 1 then return {i - 1, math.ceil((1 - tokens) / rate)} end
+  redis.call('HSET', KEYS[i], 'tokens', tostring(tokens - 1), 'at', now)
+  redis.call('PEXPIRE', KEYS[i], math.ceil(burst / rate))
+end
+return nil`;
 
 /**
  * KEYS per scope: fail, pend, lock. ARGV: attemptId, mode ('pending'|'count'), pendingMs, then per
@@ -148,8 +152,11 @@ export function createRedisGuardStore(redis: Redis, prefix: string): GuardStore 
   const g = `${prefix}guard:`;
   const index = `${g}locks`;
   return {
-    async take(key, { burst, perMinute }) {
-      return Number(await SCRIPTS.take.run<number>(redis, [`${g}bucket:${key}`], [burst, perMinute / 60_000]));
+    async take(buckets) {
+      const keys = buckets.map((b) => `${g}bucket:${b.key}`);
+      const args = buckets.flatMap((b) => [b.burst, b.perMinute / 60_000]);
+      const r = await SCRIPTS.take.run<[number, number] | null>(redis, keys, args);
+      return r ? { index: Number(r[0]), waitMs: Number(r[1]) } : undefined;
     },
 
     async reserve(scopes, attemptId, { mode, pendingMs }): Promise<Refusal | undefined> {
