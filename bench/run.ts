@@ -25,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { createTestDatabase, deleteKeysWithPrefix, freePort, startKratos, startSmtpCapture, startTestRedis } from '@ssohub/testkit';
 import { Redis } from 'ioredis';
 import { generateSigningKey } from '../packages/hub/src/bridge/provider/signing-keys.ts';
+import { describeSpeed, type MachineSpeed, measureMachineSpeed } from './machine-speed.ts';
 import { childrenOf, ProcessGroup, postgresBackends, sampleRss } from './procfs.ts';
 import type { DriverMessage, DriverReply, RunSpec, RunStats, SdkStats, Setup } from './protocol.ts';
 
@@ -66,6 +67,8 @@ const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
 
 async function main() {
   const started = new Date();
+  const speedBefore = measureMachineSpeed();
+  log(`machine speed: ${describeSpeed(speedBefore)}`);
   const dir = await mkdtemp(join(tmpdir(), 'ssohub-bench-'));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
 
@@ -296,7 +299,8 @@ async function main() {
 
   await ask({ type: 'exit' }).catch(() => {});
   const memory = await hubMemory(`http://127.0.0.1:${adminPort}/metrics`);
-  print({ started, sdk, scaleRows, hubOutput, memory });
+  const speed = { before: speedBefore, after: measureMachineSpeed() };
+  print({ started, sdk, scaleRows, hubOutput, memory, speed });
 }
 
 /**
@@ -453,10 +457,19 @@ function print({
   scaleRows,
   hubOutput,
   memory,
-}: { started: Date; sdk: SdkStats | undefined; scaleRows: { sessions: number; row: Row; redisMb: number }[]; hubOutput: string[]; memory: string | undefined }) {
+  speed,
+}: {
+  started: Date;
+  sdk: SdkStats | undefined;
+  scaleRows: { sessions: number; row: Row; redisMb: number }[];
+  hubOutput: string[];
+  memory: string | undefined;
+  speed: { before: MachineSpeed; after: MachineSpeed };
+}) {
   const out: string[] = [];
   out.push(`SSO Hub benchmark, ${started.toISOString()}`);
   out.push(`machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, hub workers ${WORKERS} (${HUB_FROM_SOURCE ? 'from TypeScript sources' : 'built JavaScript'}), driver concurrency ${CONCURRENCY}, Kratos on ${KRATOS_DB === 'postgres' ? 'PostgreSQL (its backends counted as Kratos)' : 'SQLite'}`);
+  out.push(`machine speed (compare runs only when these agree): before ${describeSpeed(speed.before)}; after ${describeSpeed(speed.after)}`);
   out.push('');
   out.push('| Row | ops/s | p50 ms | p95 ms | p99 ms | hub CPU s / 1k ops | hub peak RSS MB (PSS) | errors |');
   out.push('|---|---:|---:|---:|---:|---:|---:|---:|');
