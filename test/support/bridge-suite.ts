@@ -2,7 +2,7 @@ import type { webcrypto } from 'node:crypto';
 import { HttpSession } from '@ssohub/testkit';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { generateSigningKey } from '../../packages/hub/src/bridge/provider/signing-keys.ts';
 import {
   authorizationRequest,
@@ -149,7 +149,14 @@ export function describeBridgeSuite(store: 'redis' | 'memory'): void {
       expect(first.claims.auth_time).toBeGreaterThan(Date.now() / 1000 - 60);
       expect(first.callback.searchParams.get('iss')).toBe(w.issuer);
 
+      // The hop asks Kratos once (whoami at /auth, with the browser's cookies) and reuses that
+      // answer for the account lookup of the same request and for the code exchange.
+      const kratos = w.stack.hub.ctx.kratos;
+      const methods = ['whoami', 'whoamiOrPending', 'getSession', 'getIdentity'] as const;
+      const spies = methods.map((m) => vi.spyOn(kratos, m));
       const second = await signIn(w, browser, w.shopB, `${SHOP_B}/auth/callback`, undefined);
+      expect(Object.fromEntries(methods.map((m, i) => [m, spies[i]!.mock.calls.length]))).toEqual({ whoami: 1, whoamiOrPending: 0, getSession: 0, getIdentity: 0 });
+      for (const spy of spies) spy.mockRestore();
       expect(second.pages).toBe(0);
       expect(second.chain.every((u) => u.origin !== w.stack.hubUrl || !u.pathname.startsWith('/login'))).toBe(true);
       expect(second.claims).toMatchObject({ iss: w.issuer, aud: 'shop-b', sub: user.id, acr: 'aal1', amr: ['pwd'], auth_time: first.claims.auth_time });

@@ -7,7 +7,7 @@ import type { BridgeConfig } from '../bridge-config.ts';
 import { buildAccountClaims, buildScopeClaims } from '../claims/account-claims.ts';
 import { renderLogoutPage, renderLoggedOutPage, renderProviderError } from '../logout/logout-pages.ts';
 import type { KratosBoundSessions } from '../sessions/kratos-bound-sessions.ts';
-import { KRATOS_NEEDS_AAL2 } from '../sessions/provider-hooks.ts';
+import { identitySeenThisRequest, KRATOS_NEEDS_AAL2 } from '../sessions/provider-hooks.ts';
 import { createCookieSigner } from './cookie-signer.ts';
 import type { PrivateJwk } from './signing-keys.ts';
 
@@ -172,10 +172,12 @@ export function createProvider(o: {
         identity ??= await sessions.liveIdentity(t.sessionUid, sub);
         if (!identity) return undefined;
       } else {
-        identity = await o.kratos.getIdentity(sub);
+        // At /auth the re-check has just read this identity from Kratos (whoami, the browser's own
+        // session) in this same request: asking the admin API again would double the Kratos work
+        // of every SSO hop for the same answer.
+        identity = identitySeenThisRequest(ctx, sub) ?? (await o.kratos.getIdentity(sub));
       }
       if (!identity || identity.state === 'inactive') return undefined;
-      void ctx;
       return {
         accountId: sub,
         async claims(_use, scope) {

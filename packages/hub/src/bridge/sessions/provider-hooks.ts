@@ -9,6 +9,19 @@ import type { KratosBoundSessions } from './kratos-bound-sessions.ts';
 export const KRATOS_NEEDS_AAL2 = 'ssohubKratosNeedsAal2';
 
 /**
+ * Koa `ctx.state` key: the identity Kratos showed for the browser's session in this very `/auth`
+ * request, once the provider session was found to be bound to it. The provider's account lookup
+ * for that request uses it instead of asking Kratos a second time (see create-provider.ts).
+ */
+export const KRATOS_IDENTITY_THIS_REQUEST = 'ssohubKratosIdentity';
+
+/** The identity recheckSession left on this request, if any and only if it is `sub`'s. */
+export function identitySeenThisRequest(ctx: unknown, sub: string): Session['identity'] | undefined {
+  const seen = (ctx as { state?: Record<string, unknown> }).state?.[KRATOS_IDENTITY_THIS_REQUEST] as Session['identity'] | undefined;
+  return seen?.id === sub ? seen : undefined;
+}
+
+/**
  * Koa middleware around the provider's own routes, where the hub keeps provider sessions bound
  * to Kratos sessions:
  * - before `/auth`: an existing provider session is re-checked against the browser's Kratos
@@ -51,7 +64,10 @@ export function registerProviderHooks(provider: Provider, o: { kratos: KratosCli
       }
       throw err;
     }
-    if (await o.sessions.isUsable(session.uid, session.accountId, { session: browser })) return;
+    if (await o.sessions.isUsable(session.uid, session.accountId, { session: browser })) {
+      (ctx as unknown as { state: Record<string, unknown> }).state[KRATOS_IDENTITY_THIS_REQUEST] = browser?.identity;
+      return;
+    }
     o.audit.record({
       type: 'bridge.session.stale',
       subject: session.accountId,
