@@ -421,7 +421,12 @@ export function describeBridgeSuite(store: 'redis' | 'memory'): void {
       it('case=refresh token reused after rotation: invalid_grant, and the rotated one dies too', async () => {
         const s = await signIn(w, browser, w.appA, `${APP_A}/callback`, undefined);
         const old = s.tokens.refresh_token!;
+        const methods = ['whoami', 'whoamiOrPending', 'getSession', 'getIdentity'] as const;
+        const spies = methods.map((m) => vi.spyOn(w.stack.hub.ctx.kratos, m));
         const rotated = await oidc.refreshTokenGrant(w.appA, old);
+        // One Kratos call per refresh: the bound session, with its identity, from the admin API.
+        expect(Object.fromEntries(methods.map((m, i) => [m, spies[i]!.mock.calls.length]))).toEqual({ whoami: 0, whoamiOrPending: 0, getSession: 1, getIdentity: 0 });
+        for (const spy of spies) spy.mockRestore();
         expect(rotated.refresh_token).toBeTruthy();
         expect(rotated.refresh_token).not.toBe(old);
         const reuse = await tokenCall(w, { grant_type: 'refresh_token', refresh_token: old }, 'app-a', SECRET_A);
