@@ -11,6 +11,7 @@
  */
 import { Agent, request } from 'node:http';
 import { startKratos, startSmtpCapture } from '@ssohub/testkit';
+import { describeSpeed, measureMachineSpeed } from './machine-speed.ts';
 import { childrenOf, cpuSeconds } from './procfs.ts';
 
 const ROW_MS = Number(process.env.BENCH_ROW_S ?? 10) * 1000;
@@ -61,6 +62,7 @@ async function main() {
       ['admin session lookup, nothing expanded', `${kratos.adminUrl}/admin/sessions/${session.id}`, {}],
       ['health (HTTP and router only)', `${kratos.publicUrl}/health/alive`, {}],
     ];
+    console.log(`machine speed: ${describeSpeed(measureMachineSpeed())}`);
     console.log(`Kratos alone, SQLite, ${CONCURRENCY} requests in flight, ${ROW_MS / 1000} s per call, driver in this process`);
     console.log('| Kratos call | calls/s | Kratos CPU ms / call | driver CPU ms / call | two-core ceiling for Kratos alone /s |');
     console.log('|---|---:|---:|---:|---:|');
