@@ -130,6 +130,17 @@ export async function signIn(
   return { tokens, claims: tokens.claims()!, loginFlow, pages, callback: end.url, chain: end.chain };
 }
 
+/** Counts the hub's calls to Kratos from now until the returned function is called. */
+function countKratosCalls(w: BridgeWorld): () => Record<string, number> {
+  const methods = ['whoami', 'whoamiOrPending', 'getSession', 'getIdentity'] as const;
+  const spies = methods.map((m) => vi.spyOn(w.stack.hub.ctx.kratos, m));
+  return () => {
+    const counts = Object.fromEntries(methods.map((m, i) => [m, spies[i]!.mock.calls.length]));
+    for (const spy of spies) spy.mockRestore();
+    return counts;
+  };
+}
+
 export function describeBridgeSuite(store: 'redis' | 'memory'): void {
   describe(`OIDC bridge on ${store}`, () => {
     let w: BridgeWorld;
@@ -141,7 +152,11 @@ export function describeBridgeSuite(store: 'redis' | 'memory'): void {
     it('signs in a first app through the Kratos login flow and a second app without any page', async () => {
       const user = await createUser(w.stack.kratos.adminUrl, 'sso');
       const browser = new HttpSession();
+      // A first sign-in asks Kratos twice (whoami before and after its login flow); the account
+      // lookup at the resume and the code exchange reuse the second answer.
+      const firstCalls = countKratosCalls(w);
       const first = await signIn(w, browser, w.appA, `${APP_A}/callback`, user);
+      expect(firstCalls()).toEqual({ whoami: 2, whoamiOrPending: 0, getSession: 0, getIdentity: 0 });
       expect(first.pages).toBe(1);
       expect(first.loginFlow).toMatchObject({ refresh: false });
       expect(first.claims).toMatchObject({ iss: w.issuer, aud: 'app-a', sub: user.id, acr: 'aal1', amr: ['pwd'] });
@@ -151,12 +166,9 @@ export function describeBridgeSuite(store: 'redis' | 'memory'): void {
 
       // The hop asks Kratos once (whoami at /auth, with the browser's cookies) and reuses that
       // answer for the account lookup of the same request and for the code exchange.
-      const kratos = w.stack.hub.ctx.kratos;
-      const methods = ['whoami', 'whoamiOrPending', 'getSession', 'getIdentity'] as const;
-      const spies = methods.map((m) => vi.spyOn(kratos, m));
+      const secondCalls = countKratosCalls(w);
       const second = await signIn(w, browser, w.shopB, `${SHOP_B}/auth/callback`, undefined);
-      expect(Object.fromEntries(methods.map((m, i) => [m, spies[i]!.mock.calls.length]))).toEqual({ whoami: 1, whoamiOrPending: 0, getSession: 0, getIdentity: 0 });
-      for (const spy of spies) spy.mockRestore();
+      expect(secondCalls()).toEqual({ whoami: 1, whoamiOrPending: 0, getSession: 0, getIdentity: 0 });
       expect(second.pages).toBe(0);
       expect(second.chain.every((u) => u.origin !== w.stack.hubUrl || !u.pathname.startsWith('/login'))).toBe(true);
       expect(second.claims).toMatchObject({ iss: w.issuer, aud: 'shop-b', sub: user.id, acr: 'aal1', amr: ['pwd'], auth_time: first.claims.auth_time });
@@ -421,12 +433,10 @@ export function describeBridgeSuite(store: 'redis' | 'memory'): void {
       it('case=refresh token reused after rotation: invalid_grant, and the rotated one dies too', async () => {
         const s = await signIn(w, browser, w.appA, `${APP_A}/callback`, undefined);
         const old = s.tokens.refresh_token!;
-        const methods = ['whoami', 'whoamiOrPending', 'getSession', 'getIdentity'] as const;
-        const spies = methods.map((m) => vi.spyOn(w.stack.hub.ctx.kratos, m));
+        const calls = countKratosCalls(w);
         const rotated = await oidc.refreshTokenGrant(w.appA, old);
         // One Kratos call per refresh: the bound session, with its identity, from the admin API.
-        expect(Object.fromEntries(methods.map((m, i) => [m, spies[i]!.mock.calls.length]))).toEqual({ whoami: 0, whoamiOrPending: 0, getSession: 1, getIdentity: 0 });
-        for (const spy of spies) spy.mockRestore();
+        expect(calls()).toEqual({ whoami: 0, whoamiOrPending: 0, getSession: 1, getIdentity: 0 });
         expect(rotated.refresh_token).toBeTruthy();
         expect(rotated.refresh_token).not.toBe(old);
         const reuse = await tokenCall(w, { grant_type: 'refresh_token', refresh_token: old }, 'app-a', SECRET_A);

@@ -85,7 +85,7 @@ export function registerInteractions(app: FastifyInstance, ctx: HubContext, prov
       return finish(request, reply, {
         login: { accountId: live.identity!.id, acr: auth.acr, amr: auth.amr, ts: auth.authTime, remember: true },
         // Read back after the provider saved its session, to bind the two (see provider-hooks.ts).
-        ssohub: { kratosSessionId: live.id, identity: live.identity, sessionExpiresAt: live.expires_at },
+        ssohub: { kratosSessionId: live.id, identity: live.identity, sessionExpiresAt: live.expires_at, verifiedAt: Date.now() },
       });
     }
 

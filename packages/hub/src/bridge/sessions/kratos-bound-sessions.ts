@@ -8,8 +8,8 @@ import type { SessionBindings } from './session-bindings.ts';
 
 type ProviderSession = InstanceType<Provider['Session']>;
 
-/** The longest a Kratos check at /auth stands in for another at the code exchange. */
-const MAX_VERIFIED_REUSE_SECONDS = 60;
+/** The longest a Kratos check stands in for another (at the code exchange, at a resume). */
+export const MAX_VERIFIED_REUSE_SECONDS = 60;
 
 /** Models whose artefacts a grant can have issued (oidc-provider's helpers/revoke.js list). */
 const GRANT_MODELS = ['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest'];
@@ -74,15 +74,23 @@ export class KratosBoundSessions {
 
   /**
    * See SessionBindings.noteVerified: kept while an authorization code lives, never beyond 60 s
-   * (whatever bridge.ttl.authorizationCode says) and never beyond the Kratos session's expiry.
+   * after Kratos was asked (`verifiedAt`, ms; whatever bridge.ttl.authorizationCode says) and
+   * never beyond the Kratos session's expiry.
    */
-  async noteVerified(uid: string, identity: NonNullable<Session['identity']>, sessionExpiresAt: string | undefined): Promise<void> {
+  async noteVerified(
+    uid: string,
+    identity: NonNullable<Session['identity']>,
+    sessionExpiresAt: string | undefined,
+    verifiedAt: number = Date.now(),
+  ): Promise<void> {
     const { id, state, traits, verifiable_addresses } = identity;
     const expires = sessionExpiresAt ? Date.parse(sessionExpiresAt) : Number.NaN;
+    const ttl = Math.min(this.o.codeTtl, MAX_VERIFIED_REUSE_SECONDS) - Math.ceil((Date.now() - verifiedAt) / 1000);
+    if (ttl <= 0) return;
     await this.o.bindings.noteVerified(
       uid,
       { accountId: id, identity: { id, state, traits, verifiable_addresses }, sessionExpiresAt: Number.isFinite(expires) ? expires : undefined },
-      Math.min(this.o.codeTtl, MAX_VERIFIED_REUSE_SECONDS),
+      ttl,
     );
   }
 

@@ -3,7 +3,7 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { AuditLog } from '../../audit/audit-log.ts';
 import type { KratosClient, Session } from '../../kratos/kratos-client.ts';
 import { KratosError } from '../../kratos/kratos-error.ts';
-import type { KratosBoundSessions } from './kratos-bound-sessions.ts';
+import { type KratosBoundSessions, MAX_VERIFIED_REUSE_SECONDS } from './kratos-bound-sessions.ts';
 
 /** Koa `ctx.state` flag: Kratos answered session_aal2_required for the browser's session at /auth. */
 export const KRATOS_NEEDS_AAL2 = 'ssohubKratosNeedsAal2';
@@ -15,10 +15,21 @@ export const KRATOS_NEEDS_AAL2 = 'ssohubKratosNeedsAal2';
  */
 export const KRATOS_IDENTITY_THIS_REQUEST = 'ssohubKratosIdentity';
 
-/** The identity recheckSession left on this request, if any and only if it is `sub`'s. */
+/**
+ * The identity Kratos showed for this request's browser session, if it is `sub`'s: the one
+ * recheckSession left at `/auth`, or, at the resume that follows a sign-in, the one the login
+ * interaction read with `whoami` and put in its result (the same identity bindAfterLogin records).
+ */
 export function identitySeenThisRequest(ctx: unknown, sub: string): Session['identity'] | undefined {
-  const seen = (ctx as { state?: Record<string, unknown> }).state?.[KRATOS_IDENTITY_THIS_REQUEST] as Session['identity'] | undefined;
-  return seen?.id === sub ? seen : undefined;
+  type Result = { ssohub?: { identity?: Session['identity']; sessionExpiresAt?: string; verifiedAt?: number } };
+  const c = ctx as { state?: Record<string, unknown>; oidc?: { result?: Result } };
+  const rechecked = c.state?.[KRATOS_IDENTITY_THIS_REQUEST] as Session['identity'] | undefined;
+  if (rechecked) return rechecked.id === sub ? rechecked : undefined;
+  const r = c.oidc?.result?.ssohub;
+  const now = Date.now();
+  const fresh = r?.verifiedAt !== undefined && now - r.verifiedAt <= MAX_VERIFIED_REUSE_SECONDS * 1000;
+  const sessionLive = !r?.sessionExpiresAt || Date.parse(r.sessionExpiresAt) > now;
+  return fresh && sessionLive && r?.identity?.id === sub ? r.identity : undefined;
 }
 
 /**
@@ -80,14 +91,16 @@ export function registerProviderHooks(provider: Provider, o: { kratos: KratosCli
 
   async function bindAfterLogin(ctx: KoaContextWithOIDC): Promise<void> {
     const result = ctx.oidc.result as
-      | { login?: { accountId: string }; ssohub?: { kratosSessionId?: string; identity?: Session['identity']; sessionExpiresAt?: string } }
+      | { login?: { accountId: string }; ssohub?: { kratosSessionId?: string; identity?: Session['identity']; sessionExpiresAt?: string; verifiedAt?: number } }
       | undefined;
     const session = ctx.oidc.session;
     const kratosSessionId = result?.ssohub?.kratosSessionId;
     if (!kratosSessionId || !result?.login || !session?.accountId || session.accountId !== result.login.accountId) return;
     await o.sessions.bind(session.uid, kratosSessionId, session.accountId);
     const identity = result.ssohub?.identity;
-    if (identity?.id === session.accountId) await o.sessions.noteVerified(session.uid, identity, result.ssohub?.sessionExpiresAt);
+    // An interaction result written before verifiedAt existed is not reused: Kratos is asked again.
+    const verifiedAt = result.ssohub?.verifiedAt;
+    if (identity?.id === session.accountId && verifiedAt !== undefined) await o.sessions.noteVerified(session.uid, identity, result.ssohub?.sessionExpiresAt, verifiedAt);
   }
 
   async function endAfterLogout(ctx: KoaContextWithOIDC): Promise<void> {
