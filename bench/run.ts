@@ -62,6 +62,8 @@ interface Row {
 }
 
 const rows: Row[] = [];
+/** Kratos' last error-level log lines (see startKratos' log option below). */
+const kratosErrors: string[] = [];
 const cleanups: (() => Promise<unknown>)[] = [];
 const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
 
@@ -96,6 +98,12 @@ async function main() {
     smtpPort: smtp.port,
     dev: true,
     overrides: { log: { level: 'warning' } },
+    // Kept for the report: a failed operation's cause is often only in Kratos' log (e.g. SQLite busy).
+    log: (line) => {
+      if (!/level=(error|fatal|panic)|"level":"(error|fatal|panic)"/.test(line)) return;
+      kratosErrors.push(line.slice(0, 600));
+      if (kratosErrors.length > 5) kratosErrors.shift();
+    },
     // Go's database/sql keeps 2 idle connections by default: under load Kratos would open and
     // close a PostgreSQL connection (a forked backend) for most queries. Keep a pool instead.
     ...(database ? { database: { kind: 'postgres' as const, dsn: withPool(database.dsn) } } : {}),
@@ -501,6 +509,10 @@ function print({
   const warnings = hubOutput.filter((l) => /"level":(40|50|60)/.test(l) && !/WARNING: bridge/.test(l));
   if (warnings.length) out.push(`\nhub warnings/errors during the run (last ${Math.min(5, warnings.length)}):\n${warnings.slice(-5).join('\n')}`);
   if (env.BENCH_DUMP_HUB) out.push(`\nlast hub output:\n${hubOutput.join('\n')}`);
+  for (const r of [...rows, ...scaleRows.map((x) => x.row)]) {
+    if (r.stats.errors > 0) out.push(`\nerrors in "${r.name}" (${r.stats.errors}), first ones: ${r.stats.errorSamples.join(' | ') || '(no message)'}`);
+  }
+  if (kratosErrors.length) out.push(`\nKratos errors during the run (last ${kratosErrors.length}):\n${kratosErrors.join('\n')}`);
   const totalErrors = [...rows, ...scaleRows.map((s) => s.row)].reduce((n, r) => n + r.stats.errors, 0);
   out.push(`\ntotal errors: ${totalErrors}`);
   process.stdout.write(`${out.join('\n')}\n`);
