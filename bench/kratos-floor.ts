@@ -9,26 +9,15 @@
  *   BENCH_ROW_S        seconds per call (default 10)
  *   BENCH_CONCURRENCY  requests in flight (default 32)
  */
-import { Agent, request } from 'node:http';
 import { startKratos, startSmtpCapture } from '@ssohub/testkit';
+import { agent, browse, Jar, request } from './http.ts';
 import { describeSpeed, measureMachineSpeed } from './machine-speed.ts';
 import { childrenOf, cpuSeconds } from './procfs.ts';
 
 const ROW_MS = Number(process.env.BENCH_ROW_S ?? 10) * 1000;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 
-const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-
-function call(url: string, headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { agent, headers }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+const call = async (url: string, headers: Record<string, string>) => (await request(new URL(url), { headers })).status;
 
 async function main() {
   const smtp = await startSmtpCapture();
@@ -96,29 +85,20 @@ async function main() {
   }
 }
 
-/** Signs in through a browser flow (JSON) and returns the Cookie header a browser would then send. */
+/** Signs in through a browser flow, as bench/load-driver.ts does, and returns the Cookie header a browser then sends. */
 async function browserSessionCookie(publicUrl: string, email: string, password: string): Promise<string> {
-  const jar = new Map<string, string>();
-  const keep = (res: Response) => {
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(';');
-      const i = pair!.indexOf('=');
-      jar.set(pair!.slice(0, i), pair!.slice(i + 1));
-    }
-  };
-  const header = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-  const init = await fetch(`${publicUrl}/self-service/login/browser`, { headers: { accept: 'application/json' } });
-  keep(init);
-  const flow = (await init.json()) as { id: string; ui: { nodes: { attributes: { name?: string; value?: unknown } }[] } };
-  const csrf = flow.ui.nodes.find((n) => n.attributes.name === 'csrf_token')?.attributes.value;
-  const res = await fetch(`${publicUrl}/self-service/login?flow=${flow.id}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json', cookie: header() },
-    body: JSON.stringify({ method: 'password', identifier: email, password, csrf_token: csrf }),
+  const jar = new Jar();
+  const start = await browse(jar, new URL(`${publicUrl}/self-service/login/browser`));
+  const flowId = start.headers.location ? new URL(start.headers.location, publicUrl).searchParams.get('flow') : null;
+  if (start.status !== 303 || !flowId) throw new Error(`login/browser: ${start.status}`);
+  const flowRes = await browse(jar, new URL(`${publicUrl}/self-service/login/flows?id=${flowId}`), { accept: 'application/json' });
+  const flow = JSON.parse(flowRes.body) as { ui: { nodes: { attributes: { name?: string; value?: unknown } }[] } };
+  const csrf = String(flow.ui.nodes.find((n) => n.attributes.name === 'csrf_token')?.attributes.value ?? '');
+  const res = await browse(jar, new URL(`${publicUrl}/self-service/login?flow=${flowId}`), {
+    form: { csrf_token: csrf, identifier: email, password, method: 'password' },
   });
-  keep(res);
-  if (!res.ok || !jar.has('ory_kratos_session')) throw new Error(`browser sign-in: ${res.status} ${await res.text()}`);
-  return header();
+  if (res.status !== 303 || !jar.cookies.has('ory_kratos_session')) throw new Error(`browser sign-in: ${res.status} ${res.body.slice(0, 200)}`);
+  return jar.header();
 }
 
 await main();

@@ -17,11 +17,12 @@
  *   BENCH_HUB_SOURCE   1: run the hub from its TypeScript sources (as the demo does) instead of
  *                      the build a production deployment runs (dist/, built first)
  */
-import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, fork, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { createTestDatabase, deleteKeysWithPrefix, freePort, startKratos, startSmtpCapture, startTestRedis } from '@ssohub/testkit';
 import { Redis } from 'ioredis';
 import { generateSigningKey } from '../packages/hub/src/bridge/provider/signing-keys.ts';
@@ -343,14 +344,10 @@ async function hubMemory(url: string): Promise<string | undefined> {
 /** Builds packages/hub/dist as a deployment would (tsc), so the bench runs what production runs. */
 async function buildHub(): Promise<void> {
   log('building the hub (tsc -p packages/hub/tsconfig.build.json)');
-  const child = spawn(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'packages/hub/tsconfig.build.json')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+  await promisify(execFile)(process.execPath, [tsc, '-p', join(ROOT, 'packages/hub/tsconfig.build.json')]).catch((err: { stdout?: string; stderr?: string }) => {
+    throw new Error(`building the hub failed:\n${err.stdout ?? ''}${err.stderr ?? ''}`, { cause: err });
   });
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  const code = await new Promise<number | null>((r) => child.once('exit', r));
-  if (code !== 0) throw new Error(`building the hub failed (exit ${code}):\n${output}`);
 }
 
 function withPool(dsn: string): string {
