@@ -3,6 +3,7 @@ import type { ClientMetadata, ClientRegistry } from '../../clients/client-regist
 import type { Storage } from '../../storage/storage.ts';
 import { MemoryModelStore, MemoryState } from './memory-model-store.ts';
 import { RedisModelStore } from './redis-model-store.ts';
+import { requestScopedReads } from './request-scoped-reads.ts';
 
 /** Client metadata the provider understands besides RFC 7591 (see create-provider.ts). */
 export const HUB_CLIENT_PROPERTIES = ['ssohub_first_party', 'ssohub_access_token_ttl', 'ssohub_refresh_token_ttl'] as const;
@@ -28,6 +29,9 @@ export function createAdapterFactory(storage: Storage, clients: ClientRegistry):
     if (name === 'Client') store = new RegistryClientStore(clients);
     else if (storage.kind === 'redis') store = new RedisModelStore(name, storage.redis, storage.prefix);
     else store = new MemoryModelStore(name, memory!);
+    // The one model read twice in one request on the hot path (the /auth re-check, then the
+    // provider's session middleware); see request-scoped-reads.ts.
+    if (name === 'Session') store = requestScopedReads(store);
     stores.set(name, store);
     return store;
   }) as AdapterFactory;

@@ -32,7 +32,15 @@ if ARGV[5] == '1' then
 end
 return 0`;
 
+// An artefact through its uid or userCode index in one round trip instead of GET then HGETALL:
+// the session lookup by uid is on every code exchange and refresh (oidc-provider's session
+// binding check). KEYS: the index key. ARGV: the model's key base. The artefact's key is built
+// here, which Redis Cluster accepts because every hub key shares the prefix's hash tag
+// (docs/configuration.md, store.prefix).
+const FIND_BY_INDEX_SCRIPT = `local id = redis.call('get', KEYS[1]) if not id then return false end return redis.call('hgetall', ARGV[1] .. id)`;
+
 const UPSERT = new RedisScript(UPSERT_SCRIPT);
+const FIND_BY_INDEX = new RedisScript(FIND_BY_INDEX_SCRIPT);
 const CONSUME = new RedisScript(CONSUME_SCRIPT);
 
 /**
@@ -80,20 +88,23 @@ export class RedisModelStore implements ModelStore {
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
-    const stored = await this.redis.hgetall(this.key(id));
-    if (!stored.payload) return undefined;
-    const payload = JSON.parse(stored.payload) as AdapterPayload;
-    return stored.consumed ? { ...payload, consumed: Number(stored.consumed) } : payload;
+    return fromHash(await this.redis.hgetall(this.key(id)));
   }
 
   async findByUid(uid: string): Promise<AdapterPayload | undefined> {
-    const id = await this.redis.get(`${this.base}uid:${uid}`);
-    return id ? this.find(id) : undefined;
+    return this.findByIndex(`${this.base}uid:${uid}`);
   }
 
   async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
-    const id = await this.redis.get(`${this.base}userCode:${userCode}`);
-    return id ? this.find(id) : undefined;
+    return this.findByIndex(`${this.base}userCode:${userCode}`);
+  }
+
+  private async findByIndex(indexKey: string): Promise<AdapterPayload | undefined> {
+    const flat = await FIND_BY_INDEX.run<string[] | null>(this.redis, [indexKey], [this.base]);
+    if (!flat) return undefined;
+    const stored: Record<string, string> = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) stored[flat[i]!] = flat[i + 1]!;
+    return fromHash(stored);
   }
 
   async consume(id: string): Promise<void> {
@@ -119,4 +130,10 @@ export class RedisModelStore implements ModelStore {
     multi.srem(grantKey, ...mine);
     await multi.exec();
   }
+}
+
+function fromHash(stored: Record<string, string>): AdapterPayload | undefined {
+  if (!stored.payload) return undefined;
+  const payload = JSON.parse(stored.payload) as AdapterPayload;
+  return stored.consumed ? { ...payload, consumed: Number(stored.consumed) } : payload;
 }

@@ -45,20 +45,14 @@ export class KratosBoundSessions {
   }
 
   /**
-   * True when the provider session may still be used: it is bound to a Kratos session that is the
-   * browser's current one (when `browserSession` is given) or at least still active, of the same
-   * identity.
+   * True when the provider session `uid` of `accountId` is bound to the browser's current Kratos
+   * session. `browser` is Kratos' `whoami` answer for the browser, which may still be on its way:
+   * the binding is read meanwhile, so the check costs the slower of the two, not both.
    */
-  async isUsable(uid: string, accountId: string, browser?: { session: Session | undefined }): Promise<boolean> {
-    const binding = await this.o.bindings.find(uid);
+  async isBoundToBrowser(uid: string, accountId: string, browser: Promise<Session | undefined>): Promise<boolean> {
+    const [binding, s] = await Promise.all([this.o.bindings.find(uid), browser]);
     if (!binding || binding.accountId !== accountId) return false;
-    if (browser) {
-      const s = browser.session;
-      const usable = !!s && s.active !== false && s.id === binding.kratosSessionId && s.identity?.id === accountId;
-      if (usable && s.identity) await this.noteVerified(uid, s.identity, s.expires_at);
-      return usable;
-    }
-    return (await this.liveIdentity(uid, accountId, binding.kratosSessionId)) !== undefined;
+    return !!s && s.active !== false && s.id === binding.kratosSessionId && s.identity?.id === accountId;
   }
 
   /**

@@ -1,8 +1,10 @@
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { Logger } from 'pino';
 import type { AuditLog } from '../../audit/audit-log.ts';
 import type { KratosClient, Session } from '../../kratos/kratos-client.ts';
 import { KratosError } from '../../kratos/kratos-error.ts';
+import { withRequestScopedReads } from '../adapter/request-scoped-reads.ts';
 import { type KratosBoundSessions, MAX_VERIFIED_REUSE_SECONDS } from './kratos-bound-sessions.ts';
 
 /** Koa `ctx.state` flag: Kratos answered session_aal2_required for the browser's session at /auth. */
@@ -43,26 +45,44 @@ export function identitySeenThisRequest(ctx: unknown, sub: string): Session['ide
  * - after a global RP-initiated logout: the Kratos session and every provider session bound to
  *   it end too.
  */
-export function registerProviderHooks(provider: Provider, o: { kratos: KratosClient; sessions: KratosBoundSessions; audit: AuditLog }): void {
-  provider.use(async (ctx, next) => {
-    // oidc-provider's router ignores case and a trailing slash (/AUTH, /auth/): so must this check.
-    // Every method the router answers there (it adds HEAD to GET routes), not only GET and POST.
-    if (canonicalPath(ctx.path) === '/auth' && ctx.method !== 'OPTIONS') await recheckSession(ctx as unknown as KoaContextWithOIDC);
-    await next();
-    const oidc = (ctx as unknown as KoaContextWithOIDC).oidc;
-    if (!oidc) return;
-    if (oidc.route === 'resume') await bindAfterLogin(ctx as unknown as KoaContextWithOIDC);
-    else if (oidc.route === 'end_session_confirm' && ctx.status === 303 && oidc.params?.logout) await endAfterLogout(ctx as unknown as KoaContextWithOIDC);
-  });
+export function registerProviderHooks(provider: Provider, o: { kratos: KratosClient; sessions: KratosBoundSessions; audit: AuditLog; log: Logger }): void {
+  provider.use((ctx, next) =>
+    // The re-check and the provider's own session middleware read the same provider session.
+    withRequestScopedReads(async () => {
+      // oidc-provider's router ignores case and a trailing slash (/AUTH, /auth/): so must this check.
+      // Every method the router answers there (it adds HEAD to GET routes), not only GET and POST.
+      const recheck = canonicalPath(ctx.path) === '/auth' && ctx.method !== 'OPTIONS' ? await recheckSession(ctx as unknown as KoaContextWithOIDC) : undefined;
+      await next();
+      if (recheck?.noting) {
+        const failed = await recheck.noting;
+        // Only a shortcut is lost: the code exchange then asks Kratos itself (findAccount).
+        if (failed) o.log.warn({ err: failed }, 'could not note the Kratos check for the code exchange');
+      }
+      const oidc = (ctx as unknown as KoaContextWithOIDC).oidc;
+      if (!oidc) return;
+      if (oidc.route === 'resume') await bindAfterLogin(ctx as unknown as KoaContextWithOIDC);
+      else if (oidc.route === 'end_session_confirm' && ctx.status === 303 && oidc.params?.logout) await endAfterLogout(ctx as unknown as KoaContextWithOIDC);
+    }),
+  );
 
-  async function recheckSession(ctx: KoaContextWithOIDC): Promise<void> {
+  /**
+   * Returns, when the provider session may answer, the write that lets the code exchange reuse this
+   * Kratos check; it runs while the provider builds its response and settles to an error or
+   * undefined (it never rejects).
+   */
+  async function recheckSession(ctx: KoaContextWithOIDC): Promise<{ noting?: Promise<unknown> } | undefined> {
     const cookieId = ctx.cookies.get(provider.cookieName('session'), { signed: true });
-    if (!cookieId) return;
+    if (!cookieId) return undefined;
+    // Kratos is asked while the provider session and its binding are read from Redis, so the hop
+    // waits for the slower of the two. When the cookie names no provider session any more (rare:
+    // it expired) the answer is dropped.
+    const browser = o.kratos.whoami(ctx.get('cookie') || undefined);
+    browser.catch(() => {});
     const session = await provider.Session.find(cookieId);
-    if (!session?.accountId) return;
-    let browser: Session | undefined;
+    if (!session?.accountId) return undefined;
+    let bound: boolean;
     try {
-      browser = await o.kratos.whoami(ctx.get('cookie') || undefined);
+      bound = await o.sessions.isBoundToBrowser(session.uid, session.accountId, browser);
     } catch (err) {
       // The session is intact, but Kratos (session.whoami.required_aal: highest_available) no
       // longer accepts it without the second factor the identity now has, for instance one
@@ -71,22 +91,26 @@ export function registerProviderHooks(provider: Provider, o: { kratos: KratosCli
       // through Kratos' aal2 step; prompt=none gets login_required.
       if (err instanceof KratosError && err.status === 403 && err.errorId === 'session_aal2_required') {
         (ctx as unknown as { state: Record<string, unknown> }).state[KRATOS_NEEDS_AAL2] = true;
-        return;
+        return undefined;
       }
       throw err;
     }
-    if (await o.sessions.isUsable(session.uid, session.accountId, { session: browser })) {
-      (ctx as unknown as { state: Record<string, unknown> }).state[KRATOS_IDENTITY_THIS_REQUEST] = browser?.identity;
-      return;
+    const current = await browser;
+    if (bound) {
+      const identity = current?.identity;
+      (ctx as unknown as { state: Record<string, unknown> }).state[KRATOS_IDENTITY_THIS_REQUEST] = identity;
+      if (!identity) return {};
+      return { noting: o.sessions.noteVerified(session.uid, identity, current?.expires_at).then(() => undefined, (err: unknown) => err) };
     }
     o.audit.record({
       type: 'bridge.session.stale',
       subject: session.accountId,
       outcome: 'info',
-      reason: browser ? 'kratos session changed' : 'no kratos session',
+      reason: current ? 'kratos session changed' : 'no kratos session',
       ip: ctx.ip,
     });
     await o.sessions.endProviderSession(session, 'kratos_session_gone');
+    return undefined;
   }
 
   async function bindAfterLogin(ctx: KoaContextWithOIDC): Promise<void> {
@@ -96,11 +120,15 @@ export function registerProviderHooks(provider: Provider, o: { kratos: KratosCli
     const session = ctx.oidc.session;
     const kratosSessionId = result?.ssohub?.kratosSessionId;
     if (!kratosSessionId || !result?.login || !session?.accountId || session.accountId !== result.login.accountId) return;
-    await o.sessions.bind(session.uid, kratosSessionId, session.accountId);
     const identity = result.ssohub?.identity;
     // An interaction result written before verifiedAt existed is not reused: Kratos is asked again.
     const verifiedAt = result.ssohub?.verifiedAt;
-    if (identity?.id === session.accountId && verifiedAt !== undefined) await o.sessions.noteVerified(session.uid, identity, result.ssohub?.sessionExpiresAt, verifiedAt);
+    await Promise.all([
+      o.sessions.bind(session.uid, kratosSessionId, session.accountId),
+      identity?.id === session.accountId && verifiedAt !== undefined
+        ? o.sessions.noteVerified(session.uid, identity, result.ssohub?.sessionExpiresAt, verifiedAt)
+        : undefined,
+    ]);
   }
 
   async function endAfterLogout(ctx: KoaContextWithOIDC): Promise<void> {
