@@ -13,7 +13,7 @@
  *   BENCH_ONLY         comma list of rows to run (sso,refresh,signin,sdk,introspection,static,es256,scale,sustained)
  *   BENCH_LOG_LEVEL    hub log level (default warn; Kratos logs at warning too)
  *   BENCH_CPU_PROF     directory: run the hub with --cpu-prof and write its profiles there
- *   BENCH_HUB_NODE_ARGS extra node flags for the hub processes (e.g. --max-semi-space-size=8)
+ *   BENCH_HUB_NODE_ARGS extra node flags for the hub processes (e.g. --max-semi-space-size=16)
  *   BENCH_HUB_SOURCE   1: run the hub from its TypeScript sources (as the demo does) instead of
  *                      the build a production deployment runs (dist/, built first)
  */

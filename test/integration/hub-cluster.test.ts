@@ -83,7 +83,7 @@ describe('the hub as a process: packages/hub/src/cluster.ts', () => {
     try {
       await waitFor('two workers', async () => (childrenOf(hub.child.pid!).length === 2 ? true : undefined));
       const workers = childrenOf(hub.child.pid!);
-      for (const pid of workers) expect(cmdline(pid)).toEqual(expect.arrayContaining(['--max-old-space-size=128', '--max-semi-space-size=16']));
+      for (const pid of workers) expect(cmdline(pid)).toEqual(expect.arrayContaining(['--max-old-space-size=128', '--max-semi-space-size=8']));
       // Workers only agree on issued tokens if they sign with one key set: the primary generated
       // it (development mode, no keys configured) and said so.
       const jwks = new Set<string>();
@@ -108,7 +108,7 @@ describe('the hub as a process: packages/hub/src/cluster.ts', () => {
     const hub = await startCluster(kratos, hubUrl, port, 1);
     try {
       expect(childrenOf(hub.child.pid!)).toEqual([]);
-      expect(cmdline(hub.child.pid!)).toEqual(expect.arrayContaining(['--max-old-space-size=128', '--max-semi-space-size=16', CLUSTER]));
+      expect(cmdline(hub.child.pid!)).toEqual(expect.arrayContaining(['--max-old-space-size=128', '--max-semi-space-size=8', CLUSTER]));
       const discovery = (await (await fetch(`${hub.url}/oidc/.well-known/openid-configuration`)).json()) as { issuer: string };
       expect(discovery.issuer).toBe(`${hubUrl}/oidc`);
       expect(hub.output()).not.toMatch(/hub cluster started/);
@@ -122,7 +122,7 @@ describe('the hub as a process: packages/hub/src/cluster.ts', () => {
     const hub = await startCluster(kratos, hubUrl, port, 1, { NODE_OPTIONS: '--max_old_space_size=200' });
     try {
       const args = cmdline(hub.child.pid!);
-      expect(args).toContain('--max-semi-space-size=16');
+      expect(args).toContain('--max-semi-space-size=8');
       expect(args.some((a) => a.startsWith('--max-old-space-size'))).toBe(false);
       expect(await hub.stop()).toBe(0);
     } finally {

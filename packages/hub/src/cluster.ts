@@ -18,7 +18,7 @@ import { createLogger } from './http/create-logger.ts';
  * view and admin actions are not spread over workers. A worker that dies is replaced.
  * SSOHUB_WORKERS=1 serves from this process (no primary); a supervisor restarts it.
  *
- * Each worker's V8 heap is capped (--max-old-space-size=128 --max-semi-space-size=16, unless
+ * Each worker's V8 heap is capped (--max-old-space-size=128 --max-semi-space-size=8, unless
  * NODE_OPTIONS or the node flags already set them): the live heap is about 40 MB and an uncapped
  * heap grows lazily to 300+ MB per worker under load.
  *
@@ -33,8 +33,10 @@ const REEXEC = 'SSOHUB_REEXECUTED';
 const SHUTDOWN_DEADLINE_MS = 10_000;
 // About three times the live heap (~40 MB): 160 measured no faster and 10–20 MB larger (docs/benchmarks.md).
 const WORKER_OLD_SPACE_MB = 128;
-// 16 MB young generation: with 4 MB, scavenges took ~14% of the hub's CPU on the SSO hop (docs/benchmarks.md).
-const WORKER_SEMI_SPACE_MB = 16;
+// 8 MB semi-spaces (16 MB young generation): with 4 MB, scavenges took ~14% of the hub's CPU on
+// the SSO hop; 16 MB was no faster on the SSO hop than 8 and kept 12–20 MB more RSS, over the
+// 200 MB target under refresh load (docs/benchmarks.md).
+const WORKER_SEMI_SPACE_MB = 8;
 
 async function runPrimary(): Promise<void> {
   const count = Number(process.env.SSOHUB_WORKERS ?? availableParallelism());
