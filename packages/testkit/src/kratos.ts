@@ -151,7 +151,11 @@ export async function startKratos(options: KratosOptions): Promise<RunningKratos
     }
     // WAL: readers (every whoami) no longer take the file lock a writer needs, and each read
     // costs fewer syscalls. Kratos' CPU per whoami fell by ~17% here (docs/benchmarks.md).
-    dsn = `sqlite://${file}?_fk=true&mode=rwc&_journal_mode=WAL`;
+    // SQLite has one writer at a time. With both cores busy hashing passwords (bcrypt, 32
+    // sign-ins at once in the bench), a Kratos goroutine holding the write lock waits for a core
+    // between statements, and another writer gave up after the driver's default 5 s ("database
+    // is locked", a failed login flow). 30 s turns that rare failure into a slow request.
+    dsn = `sqlite://${file}?_fk=true&mode=rwc&_journal_mode=WAL&_busy_timeout=30000`;
   }
   const hubUrl = options.hubUrl ?? `http://127.0.0.1:${publicPort}`;
   const site = buildSiteConfig({
