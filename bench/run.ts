@@ -40,6 +40,8 @@ const CONCURRENCY = num('BENCH_CONCURRENCY', 32);
 // for little throughput (docs/benchmarks.md). Set BENCH_HUB_WORKERS to the cores otherwise.
 const WORKERS = num('BENCH_HUB_WORKERS', 1);
 const SCALE = (env.BENCH_SCALE ?? '10000,100000').split(',').map(Number).filter((n) => n > 0);
+/** The SSO-hop throughput target (issue #9); its p99 target is stated at half this rate. */
+const SSO_HOP_TARGET = 500;
 const ONLY = env.BENCH_ONLY ? new Set(env.BENCH_ONLY.split(',')) : undefined;
 const LOG_LEVEL = env.BENCH_LOG_LEVEL ?? 'warn';
 const CPU_PROF = env.BENCH_CPU_PROF ? resolve(env.BENCH_CPU_PROF) : undefined;
@@ -240,6 +242,12 @@ async function main() {
     ssoRate = (max.stats.ops / max.stats.elapsedMs) * 1000;
     const half = Math.max(1, Math.floor(ssoRate / 2));
     rows.push(await measure(`SSO hop at ${half}/s (half of max), 0 extra sessions`, { ...closed('sso-hop', CONCURRENCY * 4), rate: half }));
+    // The issue's latency target is stated at half of its throughput target, whatever this
+    // machine's max is; only measured when the machine can serve that rate at all.
+    const targetHalf = SSO_HOP_TARGET / 2;
+    if (half !== targetHalf && ssoRate > targetHalf) {
+      rows.push(await measure(`SSO hop at ${targetHalf}/s (half of the ${SSO_HOP_TARGET}/s target)`, { ...closed('sso-hop', CONCURRENCY * 4), rate: targetHalf }));
+    }
   }
   if (wants('refresh')) {
     await warm(closed('refresh'));
