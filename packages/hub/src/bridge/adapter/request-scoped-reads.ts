@@ -24,6 +24,18 @@ export function withRequestScopedReads<T>(fn: () => Promise<T>): Promise<T> {
  */
 export function requestScopedReads(store: Adapter): Adapter {
   const forget = () => current.getStore()?.clear();
+  // Forgets before (a read that starts meanwhile must not be kept) and after (one that was in
+  // flight may have seen the old state).
+  const writing =
+    <A extends unknown[]>(write: (...args: A) => Promise<unknown>) =>
+    async (...args: A): Promise<void> => {
+      forget();
+      try {
+        await write(...args);
+      } finally {
+        forget();
+      }
+    };
   return {
     async find(id) {
       const reads = current.getStore();
@@ -43,37 +55,9 @@ export function requestScopedReads(store: Adapter): Adapter {
     },
     findByUid: (uid) => store.findByUid(uid),
     findByUserCode: (code) => store.findByUserCode(code),
-    async upsert(id, payload, expiresIn) {
-      forget();
-      try {
-        return await store.upsert(id, payload, expiresIn);
-      } finally {
-        forget();
-      }
-    },
-    async consume(id) {
-      forget();
-      try {
-        return await store.consume(id);
-      } finally {
-        forget();
-      }
-    },
-    async destroy(id) {
-      forget();
-      try {
-        return await store.destroy(id);
-      } finally {
-        forget();
-      }
-    },
-    async revokeByGrantId(grantId) {
-      forget();
-      try {
-        return await store.revokeByGrantId(grantId);
-      } finally {
-        forget();
-      }
-    },
+    upsert: writing((id, payload, expiresIn) => store.upsert(id, payload, expiresIn)),
+    consume: writing((id) => store.consume(id)),
+    destroy: writing((id) => store.destroy(id)),
+    revokeByGrantId: writing((grantId) => store.revokeByGrantId(grantId)),
   };
 }
