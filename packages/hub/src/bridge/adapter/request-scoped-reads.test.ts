@@ -57,6 +57,29 @@ describe('requestScopedReads', () => {
     expect(c.reads()).toBe(4);
   });
 
+  it('remembers nothing for work the request left running after it ended', async () => {
+    const c = countingStore();
+    const sessions = requestScopedReads(c.store);
+    await sessions.upsert('s1', { jti: 's1', accountId: 'ada' }, 60);
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let afterwards: Promise<unknown> = Promise.resolve();
+    await withRequestScopedReads(async () => {
+      await sessions.find('s1');
+      // Started inside the request, so it runs in the request's async context, as a timer or a
+      // retry the request started would.
+      afterwards = gate.then(async () => {
+        await sessions.find('s1');
+        await sessions.find('s1');
+      });
+    });
+    release();
+    await afterwards;
+    expect(c.reads()).toBe(3);
+  });
+
   it('does not remember a failed read', async () => {
     const c = countingStore();
     const sessions = requestScopedReads(c.store);

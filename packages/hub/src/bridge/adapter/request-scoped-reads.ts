@@ -3,7 +3,9 @@ import type { Adapter, AdapterPayload } from 'oidc-provider';
 
 type Reads = Map<string, Promise<AdapterPayload | undefined>>;
 
-const current = new AsyncLocalStorage<Reads>();
+// undefined once the request is over: work it started that outlives it (a timer, a retry)
+// still runs in its async context and must read the store, not what the request saw.
+const current = new AsyncLocalStorage<{ reads: Reads | undefined }>();
 
 /**
  * Runs `fn` (one provider request) with its own memory of artefacts read by id, so that reading
@@ -11,8 +13,13 @@ const current = new AsyncLocalStorage<Reads>();
  * re-check and oidc-provider's session middleware each load the provider session: one Redis round
  * trip and one reply parse per SSO hop (docs/benchmarks.md).
  */
-export function withRequestScopedReads<T>(fn: () => Promise<T>): Promise<T> {
-  return current.run(new Map(), fn);
+export async function withRequestScopedReads<T>(fn: () => Promise<T>): Promise<T> {
+  const scope = { reads: new Map() as Reads | undefined };
+  try {
+    return await current.run(scope, fn);
+  } finally {
+    scope.reads = undefined;
+  }
 }
 
 /**
@@ -23,7 +30,7 @@ export function withRequestScopedReads<T>(fn: () => Promise<T>): Promise<T> {
  * Outside a request scope it is the bare store.
  */
 export function requestScopedReads(store: Adapter): Adapter {
-  const forget = () => current.getStore()?.clear();
+  const forget = () => current.getStore()?.reads?.clear();
   // Forgets before (a read that starts meanwhile must not be kept) and after (one that was in
   // flight may have seen the old state).
   const writing =
@@ -38,7 +45,7 @@ export function requestScopedReads(store: Adapter): Adapter {
     };
   return {
     async find(id) {
-      const reads = current.getStore();
+      const reads = current.getStore()?.reads;
       if (!reads) return store.find(id);
       let read = reads.get(id);
       if (!read) {
