@@ -81,6 +81,25 @@ export class KratosClient {
     }
   }
 
+  /**
+   * Starts a browser login flow on the server side with the browser's cookies, as Kratos'
+   * `/self-service/login/browser` would for the browser itself, and returns the flow with the
+   * Set-Cookie headers (its CSRF cookie) the hub relays. Saves the browser one redirect through
+   * the proxy on every sign-in that starts at an app.
+   */
+  async createLoginFlow(
+    cookie: string | undefined,
+    options: { returnTo: string; refresh?: boolean; aal?: string },
+  ): Promise<{ flow: LoginFlow; setCookie: string[] }> {
+    const res = await call(() =>
+      this.frontend.createBrowserLoginFlow(
+        { returnTo: options.returnTo, ...(options.refresh ? { refresh: true } : {}), ...(options.aal ? { aal: options.aal } : {}), ...(cookie ? { cookie } : {}) },
+        { headers: { accept: 'application/json' }, maxRedirects: 0 },
+      ),
+    );
+    return { flow: res.data, setCookie: setCookiesOf(res.headers) };
+  }
+
   async getFlowError(id: string): Promise<FlowError> {
     return (await call(() => this.frontend.getFlowError({ id }))).data;
   }
@@ -106,8 +125,7 @@ export class KratosClient {
     const res = await call(() =>
       this.frontend.updateLogoutFlow({ token: logoutToken, cookie }, { headers: { accept: 'application/json' }, maxRedirects: 0 }),
     );
-    const header = (res.headers as Record<string, unknown>)['set-cookie'];
-    return { setCookie: Array.isArray(header) ? header.map(String) : typeof header === 'string' ? [header] : [] };
+    return { setCookie: setCookiesOf(res.headers) };
   }
 
   /** Admin: a session by id (active or not), with its identity; undefined when unknown. */
@@ -198,6 +216,11 @@ export class KratosClient {
     if (res.status === absentStatus) return undefined;
     throw new KratosError(res.status, body?.error?.id, body);
   }
+}
+
+function setCookiesOf(headers: unknown): string[] {
+  const header = (headers as Record<string, unknown>)['set-cookie'];
+  return Array.isArray(header) ? header.map(String) : typeof header === 'string' ? [header] : [];
 }
 
 interface AxiosLikeError {

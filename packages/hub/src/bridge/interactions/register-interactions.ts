@@ -75,11 +75,21 @@ export function registerInteractions(app: FastifyInstance, ctx: HubContext, prov
         const returnTo = `${ctx.config.publicUrl}${INTERACTION_PATH}/${d.uid}`;
         const reason = decision.action === 'kratos-login' ? decision.reason : 'no_session';
         ctx.audit.record({ type: 'bridge.login.redirected', clientId, outcome: 'info', reason, ip: request.ip });
-        const target = buildKratosLoginUrl(ctx.config.publicUrl, returnTo, {
-          refresh: decision.action === 'kratos-login' && decision.refresh,
-          aal: decision.action === 'kratos-login' ? decision.aal : undefined,
-        });
-        return reply.header('cache-control', 'no-store').redirect(target, 303);
+        const refresh = decision.action === 'kratos-login' && decision.refresh;
+        const aal = decision.action === 'kratos-login' ? decision.aal : undefined;
+        // The flow is started here rather than by sending the browser to Kratos' browser endpoint
+        // through the proxy: one redirect fewer on every sign-in that starts at an app.
+        try {
+          const { flow, setCookie } = await ctx.kratos.createLoginFlow(request.headers.cookie, { returnTo, refresh, aal });
+          if (setCookie.length) reply.header('set-cookie', setCookie);
+          return reply.header('cache-control', 'no-store').redirect(`${ctx.config.publicUrl}/login?flow=${encodeURIComponent(flow.id)}`, 303);
+        } catch (err) {
+          // Kratos refused to start one here (say, a session appeared meanwhile): its browser
+          // endpoint decides with the browser, as it did before.
+          if (!(err instanceof KratosError)) throw err;
+          request.log.info({ status: err.status, errorId: err.errorId }, 'login flow not started on the server side; sending the browser to Kratos');
+          return reply.header('cache-control', 'no-store').redirect(buildKratosLoginUrl(ctx.config.publicUrl, returnTo, { refresh, aal }), 303);
+        }
       }
       ctx.audit.record({ type: 'bridge.login.accepted', subject: live.identity!.id, clientId, outcome: 'success', acr: auth.acr, ip: request.ip });
       return finish(request, reply, {
