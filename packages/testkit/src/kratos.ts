@@ -151,11 +151,13 @@ export async function startKratos(options: KratosOptions): Promise<RunningKratos
     }
     // WAL: readers (every whoami) no longer take the file lock a writer needs, and each read
     // costs fewer syscalls. Kratos' CPU per whoami fell by ~17% here (docs/benchmarks.md).
-    // SQLite has one writer at a time. With both cores busy hashing passwords (bcrypt, 32
-    // sign-ins at once in the bench), a Kratos goroutine holding the write lock waits for a core
-    // between statements, and another writer gave up after the driver's default 5 s ("database
-    // is locked", a failed login flow). 30 s turns that rare failure into a slow request.
-    dsn = `sqlite://${file}?_fk=true&mode=rwc&_journal_mode=WAL&_busy_timeout=30000`;
+    // lock=false: Kratos' ORM (ory/pop) holds a process-wide mutex around every SQLite insert,
+    // update and delete, also inside transactions. A transaction holding SQLite's write lock then
+    // waits for that mutex while its holder waits for the write lock: both stand still until the
+    // holder's busy timeout (5 s) fails it ("sqlite create: named insert: database is locked").
+    // Under concurrent sign-ins that failed requests and stalled others for minutes; SQLite's own
+    // lock and busy timeout are enough (docs/benchmarks.md).
+    dsn = `sqlite://${file}?_fk=true&mode=rwc&_journal_mode=WAL&lock=false`;
   }
   const hubUrl = options.hubUrl ?? `http://127.0.0.1:${publicPort}`;
   const site = buildSiteConfig({

@@ -78,6 +78,7 @@ export async function checkKratosDatabase({
           ? warn('kratos.database', `SQLITE IN PRODUCTION: ${summary}; one Kratos instance only, no failover, backups are file copies`, MIGRATE_FIX)
           : ok('kratos.database', summary),
       );
+      checks.push(sqliteLockCheck(chosen.dsn));
       break;
     default:
       checks.push(ok('kratos.database', summary));
@@ -102,4 +103,21 @@ function poolCheck(dsn: string) {
   if (idle === null) return warn('kratos.pool', 'the DSN sets no max_idle_conns: Kratos keeps 2 idle PostgreSQL connections and reconnects under load', fix);
   if (!/^\d+$/.test(idle) || Number(idle) < 4) return warn('kratos.pool', `max_idle_conns=${idle} in the DSN: Kratos reconnects to PostgreSQL under load`, fix);
   return ok('kratos.pool', `max_idle_conns=${idle}`);
+}
+
+/**
+ * Kratos' ORM (ory/pop) holds a process-wide mutex around every SQLite write, also inside
+ * transactions, unless the DSN says `lock=false`. A transaction holding SQLite's write lock then
+ * waits for that mutex while its holder waits for the write lock, until the busy timeout fails one
+ * of them: under concurrent sign-ins, failed requests ("sqlite create: named insert: database is
+ * locked") and others stalled for a minute or more (docs/benchmarks.md).
+ */
+function sqliteLockCheck(dsn: string) {
+  const query = dsn.split('?', 2)[1] ?? '';
+  if (new URLSearchParams(query).get('lock') === 'false') return ok('kratos.sqlite_lock', 'lock=false: SQLite alone serializes writes');
+  return warn(
+    'kratos.sqlite_lock',
+    "the SQLite DSN does not set lock=false: Kratos' ORM and SQLite lock against each other under concurrent sign-ins (requests fail with 'database is locked' or stall)",
+    'add lock=false (and _journal_mode=WAL) to the DSN, e.g. sqlite:///var/lib/kratos/kratos.sqlite?_fk=true&_journal_mode=WAL&lock=false',
+  );
 }

@@ -63,7 +63,7 @@ describe('which database Kratos uses', () => {
     const paths = await files('dsn: memory\n', '{"dsn":"sqlite:///data/k.sqlite"}');
     const fromFiles = await checkKratosDatabase({ configFiles: paths, envDsn: undefined, mode: 'development' });
     expect(fromFiles.effective?.source).toBe(`file ${paths[1]}`);
-    expect(fromFiles.checks).toEqual([expect.objectContaining({ id: 'kratos.database', verdict: 'ok' })]);
+    expect(fromFiles.checks).toEqual([expect.objectContaining({ id: 'kratos.database', verdict: 'ok' }), expect.objectContaining({ id: 'kratos.sqlite_lock' })]);
     const fromEnv = await checkKratosDatabase({ configFiles: paths, envDsn: 'postgres://k:pw@db/kratos', mode: 'production' });
     expect(fromEnv.effective?.source).toBe('environment variable DSN');
     expect(fromEnv.env).toBe('postgres://k:***@db/kratos');
@@ -80,6 +80,15 @@ describe('which database Kratos uses', () => {
     expect(JSON.stringify(bare)).not.toContain('pw');
     // SQLite and memory have no pool to judge.
     expect(await check('sqlite:///data/k.sqlite')).toBeUndefined();
+  });
+
+  it("warns about a SQLite DSN that leaves the ORM's write mutex on, with the fix", async () => {
+    const check = async (dsn: string) => (await checkKratosDatabase({ configFiles: [], envDsn: dsn, mode: 'development' })).checks.find((c) => c.id === 'kratos.sqlite_lock');
+    expect(await check('sqlite:///data/k.sqlite?_fk=true')).toMatchObject({ verdict: 'warn', detail: expect.stringMatching(/lock=false/), fix: expect.stringMatching(/lock=false/) });
+    expect(await check('sqlite:///data/k.sqlite?_fk=true&lock=true')).toMatchObject({ verdict: 'warn' });
+    expect(await check('sqlite:///data/k.sqlite?_fk=true&_journal_mode=WAL&lock=false')).toMatchObject({ verdict: 'ok' });
+    expect(await check('postgres://k:pw@db/kratos?max_idle_conns=40')).toBeUndefined();
+    expect(await check('memory')).toBeUndefined();
   });
 
   it('fails memory in production, warns about SQLite in production and memory in development', async () => {
