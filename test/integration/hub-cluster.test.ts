@@ -94,8 +94,11 @@ describe('the hub as a process: packages/hub/src/cluster.ts', () => {
       }
       expect(jwks.size).toBe(1);
       expect(hub.output()).toMatch(/cluster primary generated ephemeral keys shared by its workers/);
-      // The admin listener runs in one worker only, and it answers.
-      const clients = await fetch(`${hub.adminUrl}/admin/clients`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      // The admin listener runs in one worker only, and it answers. That worker may still be
+      // starting when the other one already serves the public port (the readiness probe above).
+      const clients = await waitFor('the admin listener of worker 1', async () =>
+        fetch(`${hub.adminUrl}/admin/clients`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }).catch(() => undefined),
+      );
       expect(clients.status).toBe(200);
       expect(await hub.stop()).toBe(0);
       for (const pid of workers) expect(() => readFileSync(`/proc/${pid}/stat`)).toThrow();

@@ -130,8 +130,10 @@ async function runWorker(): Promise<void> {
   // Loaded here only: the primary never serves requests, so it stays small.
   const { buildApp } = await import('./app.ts');
   const hub = await buildApp(config, { log });
-  await hub.app.listen({ host: config.listen.host, port: config.listen.port });
+  // Admin first: once this worker serves the public port, its admin API answers too (with more
+  // workers, another worker may serve the public port before worker 1 is up).
   if (index === 1) await hub.admin.listen({ host: config.admin.host, port: config.admin.port });
+  await hub.app.listen({ host: config.listen.host, port: config.listen.port });
   let closing = false;
   const shutdown = async () => {
     if (closing) return;

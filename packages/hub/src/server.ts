@@ -21,8 +21,9 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env) {
   }
   const log = createLogger(config.logLevel);
   const hub = await buildApp(config, { log });
-  await hub.app.listen({ host: config.listen.host, port: config.listen.port });
+  // Admin first: once the public port answers its readiness probe, the admin API answers too.
   await hub.admin.listen({ host: config.admin.host, port: config.admin.port });
+  await hub.app.listen({ host: config.listen.host, port: config.listen.port });
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
