@@ -59,8 +59,8 @@ export class KratosBoundSessions {
    * The identity behind a provider session when its bound Kratos session still lives (one Kratos
    * admin call, the identity expanded), or undefined.
    */
-  async liveIdentity(uid: string, accountId: string, kratosSessionId?: string): Promise<Session['identity'] | undefined> {
-    const id = kratosSessionId ?? (await this.o.bindings.find(uid))?.kratosSessionId;
+  async liveIdentity(uid: string, accountId: string): Promise<Session['identity'] | undefined> {
+    const id = (await this.o.bindings.find(uid))?.kratosSessionId;
     if (!id) return undefined;
     const s = await this.o.kratos.getSession(id);
     return isLive(s) && s?.identity?.id === accountId ? s.identity : undefined;
