@@ -64,20 +64,20 @@ describe('which database Kratos uses', () => {
     const fromFiles = await checkKratosDatabase({ configFiles: paths, envDsn: undefined, mode: 'development' });
     expect(fromFiles.effective?.source).toBe(`file ${paths[1]}`);
     expect(fromFiles.checks).toEqual([expect.objectContaining({ id: 'kratos.database', verdict: 'ok' }), expect.objectContaining({ id: 'kratos.sqlite_lock' })]);
-    const fromEnv = await checkKratosDatabase({ configFiles: paths, envDsn: 'postgres://k:pw@db/kratos', mode: 'production' });
+    const fromEnv = await checkKratosDatabase({ configFiles: paths, envDsn: 'postgres://k:Secr3t-DB-pass@db/kratos', mode: 'production' });
     expect(fromEnv.effective?.source).toBe('environment variable DSN');
     expect(fromEnv.env).toBe('postgres://k:***@db/kratos');
     expect(fromEnv.checks[0]?.detail).toMatch(/overrides file .*k1\.yml: sqlite:\/\/\/data\/k\.sqlite/);
-    expect(JSON.stringify(fromEnv)).not.toContain('pw');
+    expect(JSON.stringify(fromEnv)).not.toContain('Secr3t-DB-pass');
   });
 
   it('warns about a PostgreSQL DSN without a connection pool, with the fix, and never echoes the password', async () => {
     const check = async (dsn: string) => (await checkKratosDatabase({ configFiles: [], envDsn: dsn, mode: 'production' })).checks.find((c) => c.id === 'kratos.pool');
-    const bare = await check('postgres://k:pw@db/kratos?sslmode=require');
+    const bare = await check('postgres://k:Secr3t-DB-pass@db/kratos?sslmode=require');
     expect(bare).toMatchObject({ verdict: 'warn', detail: expect.stringMatching(/no max_idle_conns/), fix: expect.stringMatching(/max_idle_conns=40/) });
-    expect(await check('postgres://k:pw@db/kratos?max_idle_conns=2')).toMatchObject({ verdict: 'warn', detail: expect.stringMatching(/max_idle_conns=2/) });
-    expect(await check('postgres://k:pw@db/kratos?max_conns=40&max_idle_conns=40')).toMatchObject({ verdict: 'ok', detail: 'max_idle_conns=40' });
-    expect(JSON.stringify(bare)).not.toContain('pw');
+    expect(await check('postgres://k:Secr3t-DB-pass@db/kratos?max_idle_conns=2')).toMatchObject({ verdict: 'warn', detail: expect.stringMatching(/max_idle_conns=2/) });
+    expect(await check('postgres://k:Secr3t-DB-pass@db/kratos?max_conns=40&max_idle_conns=40')).toMatchObject({ verdict: 'ok', detail: 'max_idle_conns=40' });
+    expect(JSON.stringify(bare)).not.toContain('Secr3t-DB-pass');
     // SQLite and memory have no pool to judge.
     expect(await check('sqlite:///data/k.sqlite')).toBeUndefined();
   });
@@ -87,7 +87,7 @@ describe('which database Kratos uses', () => {
     expect(await check('sqlite:///data/k.sqlite?_fk=true')).toMatchObject({ verdict: 'warn', detail: expect.stringMatching(/lock=false/), fix: expect.stringMatching(/lock=false/) });
     expect(await check('sqlite:///data/k.sqlite?_fk=true&lock=true')).toMatchObject({ verdict: 'warn' });
     expect(await check('sqlite:///data/k.sqlite?_fk=true&_journal_mode=WAL&lock=false')).toMatchObject({ verdict: 'ok' });
-    expect(await check('postgres://k:pw@db/kratos?max_idle_conns=40')).toBeUndefined();
+    expect(await check('postgres://k:Secr3t-DB-pass@db/kratos?max_idle_conns=40')).toBeUndefined();
     expect(await check('memory')).toBeUndefined();
   });
 
@@ -100,7 +100,7 @@ describe('which database Kratos uses', () => {
   });
 
   it('fails a malformed DSN, a missing DSN, and warns when the files cannot be read', async () => {
-    const bad = await files('dsn: postgres://k:pw@db:5432/\n');
+    const bad = await files('dsn: postgres://k:Secr3t-DB-pass@db:5432/\n');
     expect((await checkKratosDatabase({ configFiles: bad, envDsn: undefined, mode: 'production' })).checks[0]).toMatchObject({ verdict: 'fail', detail: expect.stringMatching(/names no database/) });
     const none = await files('serve: {}\n');
     expect((await checkKratosDatabase({ configFiles: none, envDsn: undefined, mode: 'production' })).checks[0]).toMatchObject({ verdict: 'fail', detail: expect.stringMatching(/no dsn/) });
