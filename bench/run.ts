@@ -61,6 +61,8 @@ interface Row {
   peakRssMb: number;
   /** The same peak as PSS: shared pages (node binary, libraries) counted once across processes. */
   peakPssMb: number;
+  /** Per operation, from Redis' INFO: commands run, and socket reads (one per batch a client sent). */
+  redisOps: { commands: number; reads: number };
   note?: string;
 }
 
@@ -216,9 +218,12 @@ async function main() {
   const measure = async (name: string, spec: RunSpec, note?: string): Promise<Row> => {
     const groups = { hub: hubGroup, kratos: kratosGroup, redis: new ProcessGroup('redis', () => (redisPid ? [redisPid] : [])), driver: new ProcessGroup('driver', () => [driver.pid!]) };
     const before = Object.fromEntries(Object.entries(groups).map(([k, g]) => [k, g.cpu()])) as Record<keyof typeof groups, number>;
+    const redisBefore = await redisCounters(redis);
     const rss = sampleRss(hubGroup);
     const reply = (await ask({ type: 'run', spec })) as Extract<DriverReply, { type: 'result' }>;
     const peak = rss.stop();
+    const redisAfter = await redisCounters(redis);
+    const perOp = (n: number) => (reply.stats.ops ? n / reply.stats.ops : Number.NaN);
     const per1000 = (k: keyof typeof groups) => (reply.stats.ops ? ((groups[k].cpu() - before[k]) / reply.stats.ops) * 1000 : Number.NaN);
     const row: Row = {
       name,
@@ -226,6 +231,7 @@ async function main() {
       cpu: { hub: per1000('hub'), kratos: per1000('kratos'), redis: per1000('redis'), driver: per1000('driver') },
       peakRssMb: peak.rss / 2 ** 20,
       peakPssMb: peak.pss / 2 ** 20,
+      redisOps: { commands: perOp(redisAfter.commands - redisBefore.commands), reads: perOp(redisAfter.reads - redisBefore.reads) },
       ...(note ? { note } : {}),
     };
     log(`${name}: ${fmtRate(row)} ops/s, p50 ${fmt(row.stats.p50)} p99 ${fmt(row.stats.p99)} ms, errors ${row.stats.errors}${row.stats.errorSamples.length ? ` (${row.stats.errorSamples.join(' | ')})` : ''}`);
@@ -318,6 +324,13 @@ async function main() {
   const memory = await hubMemory(`http://127.0.0.1:${adminPort}/metrics`);
   const speed = { before: speedBefore, after: measureMachineSpeed() };
   print({ started, sdk, scaleRows, hubOutput, memory, speed });
+}
+
+/** Redis' own counters: commands processed, and read events on client sockets (Redis >= 6). */
+async function redisCounters(redis: Redis): Promise<{ commands: number; reads: number }> {
+  const info = await redis.info('stats');
+  const field = (name: string) => Number(new RegExp(`${name}:(\\d+)`).exec(info)?.[1] ?? Number.NaN);
+  return { commands: field('total_commands_processed'), reads: field('total_reads_processed') };
 }
 
 /**
@@ -497,11 +510,15 @@ function print({
   }
   for (const r of rows) if (r.note) out.push(`\n${r.name}: ${r.note}`);
   out.push('');
-  out.push('CPU seconds per 1,000 operations, by process (all on the same cores):');
+  out.push('CPU seconds per 1,000 operations, by process (all on the same cores), and Redis work per operation: the');
+  out.push("commands Redis ran (those inside the hub's Lua scripts included) and its socket reads, one per batch the hub");
+  out.push('sent (one per round trip with one request at a time; concurrent requests share batches, so fewer under load):');
   out.push('');
-  out.push('| Row | hub | Kratos | Redis | load driver |');
-  out.push('|---|---:|---:|---:|---:|');
-  for (const r of [...rows, ...scaleRows.map((s) => s.row)]) out.push(`| ${r.name} | ${fmtCpu(r.cpu.hub)} | ${fmtCpu(r.cpu.kratos)} | ${fmtCpu(r.cpu.redis)} | ${fmtCpu(r.cpu.driver)} |`);
+  out.push('| Row | hub | Kratos | Redis | load driver | Redis commands / op | Redis reads / op |');
+  out.push('|---|---:|---:|---:|---:|---:|---:|');
+  for (const r of [...rows, ...scaleRows.map((s) => s.row)]) {
+    out.push(`| ${r.name} | ${fmtCpu(r.cpu.hub)} | ${fmtCpu(r.cpu.kratos)} | ${fmtCpu(r.cpu.redis)} | ${fmtCpu(r.cpu.driver)} | ${r.redisOps.commands.toFixed(1)} | ${r.redisOps.reads.toFixed(2)} |`);
+  }
   if (scaleRows.length) {
     out.push('');
     out.push('Scale: SSO hop at a fixed rate with live provider sessions seeded in Redis:');
