@@ -62,6 +62,7 @@ export async function registerBridge(app: FastifyInstance, ctx: HubContext): Pro
     sessionTtl: config.bridge.ttl.session,
     codeTtl: config.bridge.ttl.authorizationCode,
   });
+  adapters.readAhead(sessions.readAhead);
   registerProviderHooks(provider, { kratos: ctx.kratos, sessions, audit: ctx.audit, log });
   registerProviderEvents(provider, { audit: ctx.audit, log, deliverer });
   await mountProvider(app, provider, config.bridge.path, { https: config.publicUrl.startsWith('https:') });

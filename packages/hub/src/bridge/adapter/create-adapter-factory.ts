@@ -3,7 +3,7 @@ import type { ClientMetadata, ClientRegistry } from '../../clients/client-regist
 import type { Storage } from '../../storage/storage.ts';
 import { MemoryModelStore, MemoryState } from './memory-model-store.ts';
 import { RedisModelStore } from './redis-model-store.ts';
-import { requestScopedReads } from './request-scoped-reads.ts';
+import { type AfterFind, requestScopedReads } from './request-scoped-reads.ts';
 
 /** Client metadata the provider understands besides RFC 7591 (see create-provider.ts). */
 export const HUB_CLIENT_PROPERTIES = ['ssohub_first_party', 'ssohub_access_token_ttl', 'ssohub_refresh_token_ttl'] as const;
@@ -11,6 +11,8 @@ export const HUB_CLIENT_PROPERTIES = ['ssohub_first_party', 'ssohub_access_token
 export interface AdapterFactory {
   (name: string): Adapter;
   close(): void;
+  /** Sets what sees every artefact a request reads by id (see requestScopedReads). */
+  readAhead(fn: AfterFind): void;
 }
 
 /**
@@ -22,6 +24,7 @@ export interface AdapterFactory {
 export function createAdapterFactory(storage: Storage, clients: ClientRegistry): AdapterFactory {
   const memory = storage.kind === 'memory' ? new MemoryState() : undefined;
   const stores = new Map<string, Adapter>();
+  let afterFind: AfterFind | undefined;
   const factory = ((name: string): Adapter => {
     const existing = stores.get(name);
     if (existing) return existing;
@@ -29,13 +32,17 @@ export function createAdapterFactory(storage: Storage, clients: ClientRegistry):
     if (name === 'Client') store = new RegistryClientStore(clients);
     else if (storage.kind === 'redis') store = new RedisModelStore(name, storage.redis, storage.prefix);
     else store = new MemoryModelStore(name, memory!);
-    // The one model read twice in one request on the hot path (the /auth re-check, then the
-    // provider's session middleware); see request-scoped-reads.ts.
-    if (name === 'Session') store = requestScopedReads(store);
+    // Request scopes (request-scope.ts) for every stored model: reads shared within a request
+    // (the /auth re-check and the provider both load the session), writes deferred where the
+    // request allows it (the token endpoint), and read-ahead from a token to its grant and session.
+    if (name !== 'Client') store = requestScopedReads(store, name, () => afterFind);
     stores.set(name, store);
     return store;
   }) as AdapterFactory;
   factory.close = () => memory?.close();
+  factory.readAhead = (fn) => {
+    afterFind = fn;
+  };
   return factory;
 }
 

@@ -1,8 +1,10 @@
 import { Redis } from 'ioredis';
 import { uniquePrefix } from '@ssohub/testkit';
-import { afterAll, inject } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { describeModelStoreContract } from './model-store-contract.ts';
 import { RedisModelStore } from './redis-model-store.ts';
+import { withRequestScope } from './request-scope.ts';
+import { requestScopedReads } from './request-scoped-reads.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -11,7 +13,8 @@ declare module 'vitest' {
 }
 
 // The same contract as the memory store, against the real Redis of the test run.
-const redis = new Redis(inject('redisUrl'));
+// Auto-pipelining as the hub's storage connection has it (storage.ts).
+const redis = new Redis(inject('redisUrl'), { enableAutoPipelining: true });
 const prefix = uniquePrefix('adapter');
 afterAll(async () => {
   const keys = await redis.keys(`${prefix}*`);
@@ -19,3 +22,24 @@ afterAll(async () => {
   await redis.quit();
 });
 describeModelStoreContract('redis', (model) => new RedisModelStore(model, redis, prefix));
+
+// Deferred writes at the token endpoint (request-scope.ts): a read after them still sees them,
+// including writes that are a read then a write (revokeByGrantId).
+describe('deferred writes', () => {
+  it('are seen by the reads the same request makes after them', async () => {
+    const tokens = requestScopedReads(new RedisModelStore('RefreshToken', redis, prefix), 'RefreshToken');
+    const seen = await withRequestScope(
+      async () => {
+        await tokens.upsert('rt-deferred', { jti: 'rt-deferred', grantId: 'g1', accountId: 'ada' }, 60);
+        await tokens.consume('rt-deferred');
+        const afterConsume = (await tokens.find('rt-deferred')) as { consumed?: number };
+        await tokens.upsert('rt-next', { jti: 'rt-next', grantId: 'g1', accountId: 'ada' }, 60);
+        await tokens.revokeByGrantId('g1');
+        return { afterConsume, afterRevoke: await tokens.find('rt-next') };
+      },
+      { deferWrites: true },
+    );
+    expect(seen.afterConsume.consumed).toEqual(expect.any(Number));
+    expect(seen.afterRevoke).toBeUndefined();
+  });
+});

@@ -1,70 +1,42 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { scopedRead, scopedWrite } from './request-scope.ts';
 
-type Reads = Map<string, Promise<AdapterPayload | undefined>>;
-
-// undefined once the request is over: work it started that outlives it (a timer, a retry)
-// still runs in its async context and must read the store, not what the request saw.
-const current = new AsyncLocalStorage<{ reads: Reads | undefined }>();
+/** Called with every artefact a request reads by id, before its reader goes on. */
+export type AfterFind = (model: string, payload: AdapterPayload) => void;
 
 /**
- * Runs `fn` (one provider request) with its own memory of artefacts read by id, so that reading
- * the same artefact twice in one request costs one store round trip. At `/auth` the hub's Kratos
- * re-check and oidc-provider's session middleware each load the provider session: one Redis round
- * trip and one reply parse per SSO hop (docs/benchmarks.md).
+ * Wraps a model's adapter for request scopes (request-scope.ts): inside one, `find(id)` and
+ * `findByUid(uid)` are asked of the store once per request, and writes (upsert, consume, destroy,
+ * revokeByGrantId) go through scopedWrite, which forgets what they change: a request sees its
+ * own writes and, where the scope defers writes, does not wait for each. Each caller gets its own copy of what was read:
+ * oidc-provider's models take the payload as their own object. `afterFind` sees what `find`
+ * returned first, which lets the bridge start the reads that will follow (see
+ * KratosBoundSessions.readAhead). Outside a request scope it is the bare store.
  */
-export async function withRequestScopedReads<T>(fn: () => Promise<T>): Promise<T> {
-  const scope = { reads: new Map() as Reads | undefined };
-  try {
-    return await current.run(scope, fn);
-  } finally {
-    scope.reads = undefined;
-  }
-}
-
-/**
- * Wraps a model's adapter so that, inside withRequestScopedReads, `find(id)` is asked of the store
- * once per request and id. Every write through this adapter (upsert, consume, destroy,
- * revokeByGrantId) forgets what the request read, so a request always sees its own writes. Each
- * caller gets its own copy: oidc-provider's models take the payload as their own object.
- * Outside a request scope it is the bare store.
- */
-export function requestScopedReads(store: Adapter): Adapter {
-  const forget = () => current.getStore()?.reads?.clear();
-  // Forgets before (a read that starts meanwhile must not be kept) and after (one that was in
-  // flight may have seen the old state).
-  const writing =
-    <A extends unknown[]>(write: (...args: A) => Promise<unknown>) =>
-    async (...args: A): Promise<void> => {
-      forget();
-      try {
-        await write(...args);
-      } finally {
-        forget();
-      }
-    };
+export function requestScopedReads(store: Adapter, model: string, afterFind?: () => AfterFind | undefined): Adapter {
+  const copy = (found: AdapterPayload | undefined | void) => (found ? structuredClone(found) : undefined);
   return {
     async find(id) {
-      const reads = current.getStore()?.reads;
-      if (!reads) return store.find(id);
-      let read = reads.get(id);
-      if (!read) {
-        const fresh = store.find(id) as Promise<AdapterPayload | undefined>;
-        reads.set(id, fresh);
-        // A failed read is not remembered: the next caller asks the store again.
-        fresh.catch(() => {
-          if (reads.get(id) === fresh) reads.delete(id);
-        });
-        read = fresh;
-      }
+      let first = false;
+      const read = scopedRead(`${model}:${id}`, () => {
+        first = true;
+        return store.find(id) as Promise<AdapterPayload | undefined>;
+      });
       const found = await read;
-      return found === undefined ? undefined : structuredClone(found);
+      if (first && found) afterFind?.()?.(model, found);
+      return copy(found);
     },
-    findByUid: (uid) => store.findByUid(uid),
+    async findByUid(uid) {
+      return copy(await scopedRead(`${model}:uid:${uid}`, () => store.findByUid(uid) as Promise<AdapterPayload | undefined>));
+    },
     findByUserCode: (code) => store.findByUserCode(code),
-    upsert: writing((id, payload, expiresIn) => store.upsert(id, payload, expiresIn)),
-    consume: writing((id) => store.consume(id)),
-    destroy: writing((id) => store.destroy(id)),
-    revokeByGrantId: writing((grantId) => store.revokeByGrantId(grantId)),
+    // What a write changes is forgotten; an upsert or consume changes only its own artefact (and its
+    // uid index), so the reads the request made ahead of it (grant, binding) stay.
+    upsert: (id, payload, expiresIn) =>
+      scopedWrite(() => store.upsert(id, payload, expiresIn), [`${model}:${id}`, ...(payload.uid ? [`${model}:uid:${payload.uid}`] : [])]),
+    consume: (id) => scopedWrite(() => store.consume(id), [`${model}:${id}`]),
+    // Which uid or artefacts these remove is only known to the store: everything is forgotten.
+    destroy: (id) => scopedWrite(() => store.destroy(id)),
+    revokeByGrantId: (grantId) => scopedWrite(() => store.revokeByGrantId(grantId)),
   };
 }

@@ -1,3 +1,4 @@
+import type { AdapterPayload } from 'oidc-provider';
 import type Provider from 'oidc-provider';
 import type { AuditLog } from '../../audit/audit-log.ts';
 import type { KratosClient, Session } from '../../kratos/kratos-client.ts';
@@ -35,6 +36,26 @@ export class KratosBoundSessions {
   constructor(o: KratosBoundSessions['o']) {
     this.o = o;
   }
+
+  /**
+   * Called with each artefact a request reads by id (AdapterFactory.readAhead). When it is a
+   * code, refresh token or access token, the reads its handler makes next are sent at once: the
+   * grant, the provider session it expires with, and for the account lookup the verification
+   * noted at /auth (code) or the binding to the Kratos session (refresh token). Sent together,
+   * they travel in one Redis write (ioredis auto-pipelining) and the handler finds them in the
+   * request scope, instead of waiting for one round trip after another. Access tokens are also
+   * introspected, which needs no binding: none is read for them.
+   */
+  readonly readAhead = (model: string, token: AdapterPayload): void => {
+    if (model !== 'AuthorizationCode' && model !== 'RefreshToken' && model !== 'AccessToken') return;
+    const ignore = () => {};
+    if (token.grantId) this.o.adapters('Grant').find(token.grantId).catch(ignore);
+    const uid = token.sessionUid;
+    if (!uid) return;
+    if (token.expiresWithSession) this.o.adapters('Session').findByUid(uid).catch(ignore);
+    if (model === 'AuthorizationCode') this.o.bindings.recentlyVerified(uid).catch(ignore);
+    else if (model === 'RefreshToken') this.o.bindings.find(uid).catch(ignore);
+  };
 
   async bind(uid: string, kratosSessionId: string, accountId: string): Promise<void> {
     await this.o.bindings.bind({ uid, kratosSessionId, accountId }, this.o.sessionTtl);

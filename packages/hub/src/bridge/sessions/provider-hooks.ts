@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { AuditLog } from '../../audit/audit-log.ts';
 import type { KratosClient, Session } from '../../kratos/kratos-client.ts';
 import { KratosError } from '../../kratos/kratos-error.ts';
-import { withRequestScopedReads } from '../adapter/request-scoped-reads.ts';
+import { DeferredWriteError, withRequestScope } from '../adapter/request-scope.ts';
 import { type KratosBoundSessions, MAX_VERIFIED_REUSE_SECONDS } from './kratos-bound-sessions.ts';
 
 /** Koa `ctx.state` flag: Kratos answered session_aal2_required for the browser's session at /auth. */
@@ -46,24 +46,43 @@ export function identitySeenThisRequest(ctx: unknown, sub: string): Session['ide
  *   it end too.
  */
 export function registerProviderHooks(provider: Provider, o: { kratos: KratosClient; sessions: KratosBoundSessions; audit: AuditLog; log: Logger }): void {
-  provider.use((ctx, next) =>
-    // The re-check and the provider's own session middleware read the same provider session.
-    withRequestScopedReads(async () => {
-      // oidc-provider's router ignores case and a trailing slash (/AUTH, /auth/): so must this check.
-      // Every method the router answers there (it adds HEAD to GET routes), not only GET and POST.
-      const recheck = canonicalPath(ctx.path) === '/auth' && ctx.method !== 'OPTIONS' ? await recheckSession(ctx as unknown as KoaContextWithOIDC) : undefined;
-      await next();
-      if (recheck?.noting) {
-        const failed = await recheck.noting;
-        // Only a shortcut is lost: the code exchange then asks Kratos itself (findAccount).
-        if (failed) o.log.warn({ err: failed }, 'could not note the Kratos check for the code exchange');
-      }
-      const oidc = (ctx as unknown as KoaContextWithOIDC).oidc;
-      if (!oidc) return;
-      if (oidc.route === 'resume') await bindAfterLogin(ctx as unknown as KoaContextWithOIDC);
-      else if (oidc.route === 'end_session_confirm' && ctx.status === 303 && oidc.params?.logout) await endAfterLogout(ctx as unknown as KoaContextWithOIDC);
-    }),
-  );
+  provider.use(async (ctx, next) => {
+    const path = canonicalPath(ctx.path);
+    try {
+      await withRequestScope(() => hooked(ctx as unknown as KoaContextWithOIDC, path, next), {
+        // The token endpoint only writes what it answers with (consumed code or refresh token,
+        // new tokens): nothing it does next depends on a write having landed.
+        deferWrites: path === '/token' && ctx.method === 'POST',
+      });
+    } catch (err) {
+      if (!(err instanceof DeferredWriteError)) throw err;
+      // The tokens in the body may not be stored (or the refresh token not marked used): they
+      // must not go out. Shown as oidc-provider shows any server error, logged as one, and
+      // audited as a failed token request (after the provider's own "issued").
+      provider.emit('server_error', ctx, err);
+      provider.emit('grant.error', ctx, err);
+      ctx.status = 500;
+      ctx.body = { error: 'server_error', error_description: 'oops! something went wrong' };
+    }
+  });
+
+  async function hooked(ctx: KoaContextWithOIDC, path: string, next: () => Promise<unknown>): Promise<void> {
+    // oidc-provider's router ignores case and a trailing slash (/AUTH, /auth/): so must this check.
+    // Every method the router answers there (it adds HEAD to GET routes), not only GET and POST.
+    // The re-check and the provider's own session middleware read the same provider session,
+    // once per request (request scope).
+    const recheck = path === '/auth' && ctx.method !== 'OPTIONS' ? await recheckSession(ctx) : undefined;
+    await next();
+    if (recheck?.noting) {
+      const failed = await recheck.noting;
+      // Only a shortcut is lost: the code exchange then asks Kratos itself (findAccount).
+      if (failed) o.log.warn({ err: failed }, 'could not note the Kratos check for the code exchange');
+    }
+    const oidc = ctx.oidc;
+    if (!oidc) return;
+    if (oidc.route === 'resume') await bindAfterLogin(ctx);
+    else if (oidc.route === 'end_session_confirm' && ctx.status === 303 && oidc.params?.logout) await endAfterLogout(ctx);
+  }
 
   /**
    * Returns, when the provider session may answer, the write that lets the code exchange reuse this

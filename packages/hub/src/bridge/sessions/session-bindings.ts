@@ -1,5 +1,6 @@
 import type { Identity } from '../../kratos/kratos-client.ts';
 import type { Storage } from '../../storage/storage.ts';
+import { scopedRead, scopedWrite } from '../adapter/request-scope.ts';
 
 /** The identity as Kratos showed it when a provider session was last checked against it. */
 export interface VerifiedIdentity {
@@ -41,6 +42,38 @@ export interface SessionBindings {
 }
 
 export function createSessionBindings(storage: Storage): SessionBindings {
+  return requestScopedBindings(sessionBindingStore(storage));
+}
+
+/**
+ * Bindings in request scopes (request-scope.ts): one read per request and uid, so reading ahead
+ * from a token (KratosBoundSessions.readAhead) saves the round trip the provider's account
+ * lookup would make. What is read is frozen: every caller sees the same object.
+ */
+export function requestScopedBindings(store: SessionBindings): SessionBindings {
+  return {
+    find: (uid) => scopedRead(`binding:${uid}`, async () => deepFreeze(await store.find(uid))),
+    recentlyVerified: (uid) => scopedRead(`verified:${uid}`, async () => deepFreeze(await store.recentlyVerified(uid))),
+    uidsOf: (id) => store.uidsOf(id),
+    kratosSessionsOf: (id) => store.kratosSessionsOf(id),
+    bind: (binding, ttl) => scopedWrite(() => store.bind(binding, ttl), [`binding:${binding.uid}`]),
+    unbind: (uid) => scopedWrite(() => store.unbind(uid), [`binding:${uid}`, `verified:${uid}`]),
+    // Which uids it touches is only known to the store: forget everything.
+    forgetKratosSession: (id, identityId) => scopedWrite(() => store.forgetKratosSession(id, identityId)),
+    noteVerified: (uid, verified, ttl) => scopedWrite(() => store.noteVerified(uid, verified, ttl), [`verified:${uid}`]),
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/** The store itself, without request scopes (createSessionBindings adds them). */
+export function sessionBindingStore(storage: Storage): SessionBindings {
   if (storage.kind === 'redis') {
     const { redis } = storage;
     const base = `${storage.prefix}bridge:binding:`;

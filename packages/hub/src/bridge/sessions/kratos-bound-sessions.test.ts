@@ -1,0 +1,106 @@
+import type { Adapter } from 'oidc-provider';
+import { describe, expect, it } from 'vitest';
+import { MemoryModelStore, MemoryState } from '../adapter/memory-model-store.ts';
+import { withRequestScope } from '../adapter/request-scope.ts';
+import { requestScopedReads } from '../adapter/request-scoped-reads.ts';
+import { KratosBoundSessions } from './kratos-bound-sessions.ts';
+import { requestScopedBindings, type SessionBindings, sessionBindingStore } from './session-bindings.ts';
+
+const memoryStorage = { kind: 'memory' as const, description: 'memory', close: async () => {} };
+
+/** Stores that count what reaches them, behind the same request-scoped wrappers as the hub's. */
+function setup() {
+  const reads: string[] = [];
+  const state = new MemoryState();
+  const adapters = new Map<string, Adapter>();
+  const adapter = (name: string): Adapter => {
+    let a = adapters.get(name);
+    if (!a) {
+      const inner = new MemoryModelStore(name, state);
+      const counting = Object.assign(Object.create(inner), {
+        find: (id: string) => (reads.push(`${name}.find`), inner.find(id)),
+        findByUid: (uid: string) => (reads.push(`${name}.findByUid`), inner.findByUid(uid)),
+      }) as Adapter;
+      a = requestScopedReads(counting, name);
+      adapters.set(name, a);
+    }
+    return a;
+  };
+  const plain = sessionBindingStore(memoryStorage);
+  const bindings: SessionBindings = requestScopedBindings({
+    ...plain,
+    find: (uid) => (reads.push('binding'), plain.find(uid)),
+    recentlyVerified: (uid) => (reads.push('verified'), plain.recentlyVerified(uid)),
+  });
+  const sessions = new KratosBoundSessions({
+    adapters: Object.assign(adapter, { close() {}, readAhead() {} }),
+    bindings,
+    provider: {} as never,
+    kratos: {} as never,
+    deliverer: {} as never,
+    audit: {} as never,
+    sessionTtl: 3600,
+    codeTtl: 60,
+  });
+  return { reads, adapter, bindings, sessions };
+}
+
+describe('KratosBoundSessions.readAhead', () => {
+  it('reads, from a refresh token, its grant, session and binding at once; the handler then finds them', async () => {
+    const { reads, adapter, bindings, sessions } = setup();
+    await adapter('Grant').upsert('g1', { jti: 'g1', accountId: 'ada' }, 60);
+    await adapter('Session').upsert('s1', { jti: 's1', uid: 'u1', accountId: 'ada' }, 60);
+    await bindings.bind({ uid: 'u1', kratosSessionId: 'k1', accountId: 'ada' }, 60);
+    await withRequestScope(async () => {
+      sessions.readAhead('RefreshToken', { grantId: 'g1', sessionUid: 'u1', expiresWithSession: true });
+      expect(reads).toEqual(['Grant.find', 'Session.findByUid', 'binding']);
+      // What the refresh_token grant handler and findAccount read next.
+      expect(await adapter('Session').findByUid('u1')).toMatchObject({ accountId: 'ada' });
+      expect(await adapter('Grant').find('g1')).toMatchObject({ accountId: 'ada' });
+      expect(await bindings.find('u1')).toMatchObject({ kratosSessionId: 'k1' });
+      expect(reads).toHaveLength(3);
+    });
+  });
+
+  it('reads the verification noted at /auth for a code, nothing account-related for an access token', async () => {
+    const { reads, sessions } = setup();
+    await withRequestScope(async () => {
+      sessions.readAhead('AuthorizationCode', { grantId: 'g1', sessionUid: 'u1', expiresWithSession: true });
+    });
+    expect(reads).toEqual(['Grant.find', 'Session.findByUid', 'verified']);
+    reads.length = 0;
+    await withRequestScope(async () => {
+      // Introspection reads access tokens too, and has no use for a binding.
+      sessions.readAhead('AccessToken', { grantId: 'g1', sessionUid: 'u1' });
+    });
+    expect(reads).toEqual(['Grant.find']);
+  });
+
+  it('ignores every other model', async () => {
+    const { reads, sessions } = setup();
+    await withRequestScope(async () => {
+      sessions.readAhead('Grant', { grantId: 'g1', sessionUid: 'u1' });
+      sessions.readAhead('Session', { uid: 'u1' });
+      sessions.readAhead('Interaction', { grantId: 'g1' });
+    });
+    expect(reads).toEqual([]);
+  });
+});
+
+describe('request-scoped bindings', () => {
+  it('forget only what a write changes, and hand out frozen snapshots', async () => {
+    const { reads, bindings } = setup();
+    await bindings.bind({ uid: 'u1', kratosSessionId: 'k1', accountId: 'ada' }, 60);
+    await withRequestScope(async () => {
+      const b = await bindings.find('u1');
+      expect(Object.isFrozen(b)).toBe(true);
+      await bindings.recentlyVerified('u1');
+      await bindings.noteVerified('u1', { accountId: 'ada', identity: { id: 'ada', state: 'active', traits: {} }, sessionExpiresAt: undefined }, 60);
+      await bindings.find('u1');
+      expect((await bindings.recentlyVerified('u1'))?.accountId).toBe('ada');
+      await bindings.bind({ uid: 'u1', kratosSessionId: 'k2', accountId: 'ada' }, 60);
+      expect((await bindings.find('u1'))?.kratosSessionId).toBe('k2');
+    });
+    expect(reads).toEqual(['binding', 'verified', 'verified', 'binding']);
+  });
+});
