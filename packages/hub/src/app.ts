@@ -115,6 +115,7 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
     async close() {
       await Promise.allSettled([app.close(), admin.close()]);
       await ctx.bridge?.close();
+      await kratos.close();
       if (!deps.storage) await storage.close();
     },
   };

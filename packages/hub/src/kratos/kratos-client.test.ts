@@ -1,0 +1,80 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KratosClient } from './kratos-client.ts';
+import { KratosError, KratosUnavailableError } from './kratos-error.ts';
+
+// A stand-in for Kratos on loopback, answering what the hot-path calls (whoami, the admin
+// session lookup) can meet; it records what the hub sent.
+const seen: { url: string; cookie?: string }[] = [];
+const server = http.createServer((req, res) => {
+  seen.push({ url: req.url ?? '', cookie: req.headers.cookie });
+  const send = (status: number, body: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(typeof body === 'string' ? body : JSON.stringify(body));
+  };
+  const cookie = req.headers.cookie ?? '';
+  if (req.url === '/base/sessions/whoami') {
+    if (cookie.includes('session=live')) return send(200, { id: 'k1', active: true, identity: { id: 'ada' } });
+    if (cookie.includes('session=aal1')) return send(403, { error: { id: 'session_aal2_required', code: 403 } });
+    if (cookie.includes('session=garbled')) return send(200, '{"id": ');
+    return send(401, { error: { code: 401 } });
+  }
+  if (req.url === '/admin/admin/sessions/k1?expand=identity') return send(200, { id: 'k1', identity: { id: 'ada' } });
+  if (req.url?.startsWith('/admin/admin/sessions/broken')) return send(500, 'not json');
+  return send(404, { error: { code: 404 } });
+});
+let kratos: KratosClient;
+
+beforeAll(async () => {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  kratos = new KratosClient({ publicUrl: `${origin}/base`, adminUrl: `${origin}/admin`, timeoutMs: 2_000 });
+});
+afterAll(async () => {
+  await kratos.close();
+  await new Promise((r) => server.close(r));
+});
+
+describe('KratosClient hot-path calls', () => {
+  it("asks whoami with the browser's cookies under the public URL's path, and reads the session", async () => {
+    expect(await kratos.whoami('session=live; other=1')).toMatchObject({ id: 'k1', identity: { id: 'ada' } });
+    expect(seen.at(-1)).toEqual({ url: '/base/sessions/whoami', cookie: 'session=live; other=1' });
+  });
+
+  it('answers undefined for no session (401) and without asking when there is no cookie', async () => {
+    const before = seen.length;
+    expect(await kratos.whoami(undefined)).toBeUndefined();
+    expect(seen.length).toBe(before);
+    expect(await kratos.whoami('session=gone')).toBeUndefined();
+  });
+
+  it("keeps Kratos' error id (the second factor owed) and reports it through whoamiOrPending", async () => {
+    const err = await kratos.whoami('session=aal1').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KratosError);
+    expect(err).toMatchObject({ status: 403, errorId: 'session_aal2_required' });
+    expect(await kratos.whoamiOrPending('session=aal1')).toEqual({ session: undefined, aal2Required: true });
+  });
+
+  it('looks a session up by id with its identity; unknown is undefined, a server error throws', async () => {
+    expect(await kratos.getSession('k1')).toMatchObject({ identity: { id: 'ada' } });
+    expect(await kratos.getSession('nope')).toBeUndefined();
+    // An id never leaves the sessions path.
+    expect(await kratos.getSession('a/../../identities')).toBeUndefined();
+    expect(seen.at(-1)?.url).toBe('/admin/admin/sessions/a%2F..%2F..%2Fidentities?expand=identity');
+    await expect(kratos.getSession('broken')).rejects.toMatchObject({ name: 'KratosError', status: 500 });
+  });
+
+  it('tells an unreadable answer and an unreachable Kratos apart from a missing session', async () => {
+    await expect(kratos.whoami('session=garbled')).rejects.toBeInstanceOf(KratosUnavailableError);
+    const closed = http.createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    const nowhere = new KratosClient({ publicUrl: `http://127.0.0.1:${port}`, adminUrl: `http://127.0.0.1:${port}` });
+    const err = await nowhere.getSession('k1').catch((e: unknown) => e);
+    await nowhere.close();
+    expect(err).toBeInstanceOf(KratosUnavailableError);
+    expect((err as Error).message).toMatch(/Kratos is unreachable: ECONNREFUSED/);
+  });
+});
