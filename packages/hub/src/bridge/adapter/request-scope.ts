@@ -45,6 +45,7 @@ export async function withRequestScope<T>(fn: () => Promise<T>, { deferWrites = 
   } finally {
     scope.reads = undefined;
   }
+  if (scope.pending.length === 0) return out;
   const settled = await Promise.allSettled(scope.pending);
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) throw new DeferredWriteError(failed.reason);
@@ -57,12 +58,12 @@ export async function withRequestScope<T>(fn: () => Promise<T>, { deferWrites = 
  * deferred write it waits for the request's pending writes before reading.
  */
 export function scopedRead<T>(key: string, read: () => Promise<T>): Promise<T> {
-  const reads = current.getStore()?.reads;
-  if (!reads) return read();
+  const scope = current.getStore();
+  const reads = scope?.reads;
+  if (!scope || !reads) return read();
   const known = reads.get(key) as Promise<T> | undefined;
   if (known) return known;
-  const pending = current.getStore()?.pending ?? [];
-  const fresh = pending.length ? Promise.allSettled(pending).then(read) : read();
+  const fresh = scope.pending.length ? Promise.allSettled(scope.pending).then(read) : read();
   reads.set(key, fresh);
   fresh.catch(() => {
     if (reads.get(key) === fresh) reads.delete(key);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { MemoryModelStore, MemoryState } from './memory-model-store.ts';
 import { DeferredWriteError, withRequestScope } from './request-scope.ts';
@@ -139,10 +140,10 @@ describe('withRequestScope({ deferWrites: true })', () => {
       ended = true;
       return v;
     });
-    await new Promise((r) => setTimeout(r, 10));
+    await sleep(10);
     expect(ended).toBe(false);
     gates[0]!.open();
-    await new Promise((r) => setTimeout(r, 10));
+    await sleep(10);
     expect(ended).toBe(false);
     gates[1]!.open();
     expect(await request).toBe('answer');
@@ -183,7 +184,7 @@ describe('withRequestScope({ deferWrites: true })', () => {
     const tokens = requestScopedReads(store, 'RefreshToken');
     let written = false;
     const write = tokens.upsert('rt1', { jti: 'rt1' }, 60).then(() => (written = true));
-    await new Promise((r) => setTimeout(r, 10));
+    await sleep(10);
     expect(written).toBe(false);
     gates[0]!.open();
     await write;

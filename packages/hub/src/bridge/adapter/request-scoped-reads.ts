@@ -8,10 +8,10 @@ export type AfterFind = (model: string, payload: AdapterPayload) => void;
  * Wraps a model's adapter for request scopes (request-scope.ts): inside one, `find(id)` and
  * `findByUid(uid)` are asked of the store once per request, and writes (upsert, consume, destroy,
  * revokeByGrantId) go through scopedWrite, which forgets what they change: a request sees its
- * own writes and, where the scope defers writes, does not wait for each. Each caller gets its own copy of what was read:
- * oidc-provider's models take the payload as their own object. `afterFind` sees what `find`
- * returned first, which lets the bridge start the reads that will follow (see
- * KratosBoundSessions.readAhead). Outside a request scope it is the bare store.
+ * own writes and, where the scope defers writes, does not wait for each. Each caller gets its
+ * own copy of what was read: oidc-provider's models take the payload as their own object.
+ * `afterFind` sees what `find` returned first, which lets the bridge start the reads that will
+ * follow (see KratosBoundSessions.readAhead). Outside a request scope it is the bare store.
  */
 export function requestScopedReads(store: Adapter, model: string, afterFind?: () => AfterFind | undefined): Adapter {
   const copy = (found: AdapterPayload | undefined | void) => (found ? structuredClone(found) : undefined);
