@@ -118,18 +118,21 @@ describe('onboarded clients sign users in, and the CLI controls them', () => {
     expect(again.tokens.claims()?.sub).toBe(tokens.claims()?.sub);
   });
 
-  it('onboards a client with ES256 ID tokens: the hub signs its ID tokens with its ES256 key, others keep RS256', async () => {
+  it('onboards a client with ES256 ID tokens by default and RS256 on request; the hub signs each with the matching key', async () => {
+    const esSecret = await onboard('cli-app-es', 'https://app-a.test');
     const res = await runCli(
-      ['clients', 'create', '--json', '--id', 'cli-app-es', '--redirect-uri', 'https://app-a.test/callback', '--first-party', '--scope', 'openid email', '--id-token-alg', 'ES256'],
+      ['clients', 'create', '--json', '--id', 'cli-app-rs', '--redirect-uri', 'https://app-a.test/callback', '--first-party', '--scope', 'openid email', '--id-token-alg', 'RS256'],
       env,
     );
     expect(res.code, res.stdout + res.stderr).toBe(EXIT.OK);
-    expect(res.json().client.id_token_signed_response_alg).toBe('ES256');
-    const rsSecret = await onboard('cli-app-rs', 'https://app-a.test');
+    expect(res.json().client.id_token_signed_response_alg).toBe('RS256');
+    const shown = await runCli(['clients', 'show', 'cli-app-es', '--json'], env);
+    expect(shown.json().client.id_token_signed_response_alg).toBe('ES256');
+    expect((await runCli(['clients', 'show', 'cli-app-rs'], env)).stdout).toMatch(/^id_token_alg: +RS256$/m);
     const browser = new HttpSession();
     // openid-client verifies each ID token against the hub's JWKS, so these sign-ins prove the signature too.
-    const es = await signIn(browser, 'cli-app-es', res.json().client_secret, 'https://app-a.test');
-    const rs = await signIn(browser, 'cli-app-rs', rsSecret, 'https://app-a.test');
+    const es = await signIn(browser, 'cli-app-es', esSecret, 'https://app-a.test');
+    const rs = await signIn(browser, 'cli-app-rs', res.json().client_secret, 'https://app-a.test');
     const header = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[0]!, 'base64url').toString()) as { alg: string; kid: string };
     expect(header(es.tokens.id_token!).alg).toBe('ES256');
     expect(header(rs.tokens.id_token!).alg).toBe('RS256');

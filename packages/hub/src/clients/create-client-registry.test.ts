@@ -63,6 +63,26 @@ describe('the client registry', () => {
     await expect(registry.create({ client_id: 'app-b', redirect_uris: ['https://b.test/cb'] }, 'admin')).rejects.toMatchObject({ status: 409 });
   });
 
+  it('gives a new client ES256 ID tokens unless it asks for RS256 or the hub holds no ES256 key, and stores the choice', async () => {
+    const { registry, events } = setup();
+    const plain = await registry.create({ client_id: 'app-es', redirect_uris: ['https://a.test/cb'] }, 'admin');
+    expect(plain.metadata.id_token_signed_response_alg).toBe('ES256');
+    expect((await registry.find('app-es'))?.metadata.id_token_signed_response_alg).toBe('ES256');
+    const asked = await registry.create({ client_id: 'app-rs', redirect_uris: ['https://a.test/cb'], id_token_signed_response_alg: 'RS256' }, 'admin');
+    expect(asked.metadata.id_token_signed_response_alg).toBe('RS256');
+    // The audit names the fields the caller sent, not the default filled in for it.
+    expect(events[0]).toMatchObject({ type: 'client.created', clientId: 'app-es', changes: ['client_id', 'redirect_uris'] });
+
+    const audit: AuditLog = { record: () => {}, tail: async () => [] };
+    const rsaOnly = createClientRegistry({ staticClients: [], storage: memory, audit, idTokenAlgs: ['RS256'] });
+    expect((await rsaOnly.create({ client_id: 'app-x', redirect_uris: ['https://x.test/cb'] }, 'admin')).metadata.id_token_signed_response_alg).toBe('RS256');
+    await expect(rsaOnly.create({ client_id: 'app-y', redirect_uris: ['https://y.test/cb'], id_token_signed_response_alg: 'ES256' }, 'admin')).rejects.toThrow(
+      /no ES256 key in bridge\.signingKeys/,
+    );
+    // Static clients get no default: their metadata is read afresh at every start.
+    expect((await registry.find('static-app'))?.metadata.id_token_signed_response_alg).toBeUndefined();
+  });
+
   it('updates by merging, re-validates, and removes a field set to null', async () => {
     const { registry, events } = setup();
     await registry.create({ client_id: 'app-a', redirect_uris: ['https://a.test/cb'], client_name: 'A' }, 'admin');

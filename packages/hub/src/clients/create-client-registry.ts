@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { ConfigError, SsoHubError } from '../errors/ssohub-error.ts';
 import type { Storage } from '../storage/storage.ts';
-import { findClientProblems } from './check-client-metadata.ts';
+import { findClientProblems, ID_TOKEN_ALGS } from './check-client-metadata.ts';
 import type { ClientMetadata, ClientRegistry, RegisteredClient } from './client-registry.ts';
 
 interface StoredClient {
@@ -105,7 +105,11 @@ export function createClientRegistry({
       const { client_secret: _none, ...rest } = input;
       if (staticById.has(rest.client_id)) throw conflict(rest.client_id);
       const now = new Date().toISOString();
-      const metadata: ClientMetadata = { ...rest, ...(usesSecret(rest) ? { client_secret: generateClientSecret() } : {}) };
+      const metadata: ClientMetadata = {
+        ...rest,
+        id_token_signed_response_alg: rest.id_token_signed_response_alg ?? onboardingIdTokenAlg(idTokenAlgs),
+        ...(usesSecret(rest) ? { client_secret: generateClientSecret() } : {}),
+      };
       if (!(await store.insert({ metadata, createdAt: now, updatedAt: now }))) throw conflict(rest.client_id);
       audit.record({ type: 'client.created', actor, clientId: metadata.client_id, outcome: 'success', changes: describeFields(rest) });
       return { metadata, source: 'api', createdAt: now, updatedAt: now };
@@ -160,6 +164,18 @@ export function createClientRegistry({
       audit.record({ type: 'client.deleted', actor, clientId, outcome: 'success' });
     },
   };
+}
+
+/**
+ * The ID token algorithm a client gets when its onboarding names none (decision 0008): ES256
+ * when the hub holds an ES256 key, else RS256. It is stored with the client, so a client keeps
+ * its algorithm whatever the hub's keys or this default later become; clients created before
+ * the default existed have none stored and keep oidc-provider's RS256. Static clients
+ * (bridge.clients) are not given one: their metadata is read afresh at every start, and a new
+ * default would change the tokens of apps already running.
+ */
+export function onboardingIdTokenAlg(idTokenAlgs: readonly string[] = ID_TOKEN_ALGS): 'RS256' | 'ES256' {
+  return idTokenAlgs.includes('ES256') ? 'ES256' : 'RS256';
 }
 
 function usesSecret(m: Partial<ClientMetadata>): boolean {

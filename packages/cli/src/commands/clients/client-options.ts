@@ -21,7 +21,7 @@ export function addClientOptions(cmd: Command): Command {
     .option('--scope <scopes>', 'allowed scopes, space-separated (openid email profile offline_access)')
     .addOption(new Option('--auth-method <method>', 'token endpoint authentication').choices(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']))
     .addOption(
-      new Option('--id-token-alg <alg>', 'ID token signature: RS256 (default, every client verifies it) or ES256 (far cheaper for the hub)').choices(['RS256', 'ES256']),
+      new Option('--id-token-alg <alg>', 'ID token signature: ES256 (default when the hub holds an ES256 key: smaller tokens, far cheaper to sign) or RS256 (for OpenID Connect libraries that verify RS256 only)').choices(['RS256', 'ES256']),
     )
     .option('--grant-type <type>', 'authorization_code or refresh_token; repeat for several', collect)
     .option('--access-token-ttl <seconds>', 'access token lifetime for this client', seconds('--access-token-ttl'))

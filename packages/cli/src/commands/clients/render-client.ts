@@ -7,6 +7,7 @@ export interface ClientView {
   post_logout_redirect_uris?: string[];
   backchannel_logout_uri?: string;
   token_endpoint_auth_method?: string;
+  id_token_signed_response_alg?: string;
   scope?: string;
   grant_types?: string[];
   ssohub_first_party?: boolean;
@@ -29,6 +30,8 @@ export function renderClient(client: ClientView, secret?: string | null): string
     post_logout_uris: client.post_logout_redirect_uris,
     backchannel_logout_uri: client.backchannel_logout_uri,
     auth_method: client.token_endpoint_auth_method ?? 'client_secret_basic',
+    // Shown because an app whose OpenID Connect library verifies RS256 only must ask for it.
+    id_token_alg: client.id_token_signed_response_alg ?? 'RS256',
     scope: client.scope,
     grant_types: client.grant_types,
     access_token_ttl: client.ssohub_access_token_ttl,
