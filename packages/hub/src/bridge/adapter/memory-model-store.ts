@@ -103,8 +103,10 @@ export class MemoryModelStore implements ModelStore {
     const key = this.key(id);
     const e = this.state.entries.get(key);
     this.state.entries.delete(key);
-    if (e?.payload.uid) this.state.indexes.delete(`${this.name}:uid:${e.payload.uid}`);
-    if (e?.payload.userCode) this.state.indexes.delete(`${this.name}:userCode:${e.payload.userCode}`);
+    // An index another artefact has taken over since (a session saved under a new id) stays.
+    for (const index of [e?.payload.uid && `${this.name}:uid:${e.payload.uid}`, e?.payload.userCode && `${this.name}:userCode:${e.payload.userCode}`]) {
+      if (index && this.state.indexes.get(index) === key) this.state.indexes.delete(index);
+    }
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {

@@ -72,6 +72,29 @@ export function describeModelStoreContract(label: string, make: (model: string) 
       expect(await store.findByUid(uid)).toBeUndefined();
     });
 
+    it('destroys with its uid and user code indexes, but not an index another artefact took over', async () => {
+      const store = make('DeviceCode');
+      const [a, b, uid] = [id(), id(), id()];
+      const userCode = `U-${id().slice(0, 8)}`;
+      await store.upsert(a, { jti: a, uid, userCode }, 60);
+      await store.destroy(a);
+      expect(await store.findByUid(uid)).toBeUndefined();
+      expect(await store.findByUserCode(userCode)).toBeUndefined();
+      // oidc-provider saves a session under a new id with the same uid, then destroys the old id.
+      const sessions = make('Session');
+      await sessions.upsert(a, { jti: a, uid, accountId: 'a1' }, 60);
+      await sessions.upsert(b, { jti: b, uid, accountId: 'a1' }, 60);
+      await sessions.destroy(a);
+      expect(await sessions.find(a)).toBeUndefined();
+      expect((await sessions.findByUid(uid))?.jti).toBe(b);
+      // A consumed artefact goes too.
+      const codes = make('AuthorizationCode');
+      await codes.upsert(a, { jti: a }, 60);
+      await codes.consume(a);
+      await codes.destroy(a);
+      expect(await codes.find(a)).toBeUndefined();
+    });
+
     it('finds device codes by user code', async () => {
       const store = make('DeviceCode');
       const jti = id();

@@ -39,7 +39,27 @@ return 0`;
 // (docs/configuration.md, store.prefix).
 const FIND_BY_INDEX_SCRIPT = `local id = redis.call('get', KEYS[1]) if not id then return false end return redis.call('hgetall', ARGV[1] .. id)`;
 
+// Destroy in one round trip instead of HGETALL then DEL (every resume destroys its interaction,
+// every logout its session): the artefact's uid and userCode indexes are found in its payload
+// here, and removed only while they still point to this artefact. KEYS: the artefact. ARGV: the
+// model's key base, the id. Index keys are built here, as in FIND_BY_INDEX_SCRIPT.
+const DESTROY_SCRIPT = `
+local payload = redis.call('hget', KEYS[1], 'payload')
+redis.call('del', KEYS[1])
+if not payload then return 0 end
+local ok, decoded = pcall(cjson.decode, payload)
+if not ok or type(decoded) ~= 'table' then return 0 end
+for _, index in ipairs({ 'uid', 'userCode' }) do
+  local value = decoded[index]
+  if type(value) == 'string' then
+    local indexKey = ARGV[1] .. index .. ':' .. value
+    if redis.call('get', indexKey) == ARGV[2] then redis.call('del', indexKey) end
+  end
+end
+return 0`;
+
 const UPSERT = new RedisScript(UPSERT_SCRIPT);
+const DESTROY = new RedisScript(DESTROY_SCRIPT);
 const FIND_BY_INDEX = new RedisScript(FIND_BY_INDEX_SCRIPT);
 const CONSUME = new RedisScript(CONSUME_SCRIPT);
 
@@ -112,11 +132,7 @@ export class RedisModelStore implements ModelStore {
   }
 
   async destroy(id: string): Promise<void> {
-    const found = await this.find(id);
-    const keys = [this.key(id)];
-    if (found?.uid) keys.push(`${this.base}uid:${found.uid}`);
-    if (found?.userCode) keys.push(`${this.base}userCode:${found.userCode}`);
-    await this.redis.del(...keys);
+    await DESTROY.run(this.redis, [this.key(id)], [this.base, id]);
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {
