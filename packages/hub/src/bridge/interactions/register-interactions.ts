@@ -4,6 +4,7 @@ import { SsoHubError } from '../../errors/ssohub-error.ts';
 import { KratosError } from '../../kratos/kratos-error.ts';
 import type { HubContext } from '../../hub-context.ts';
 import type { Session } from '../../kratos/kratos-client.ts';
+import { withRequestScope } from '../adapter/request-scope.ts';
 import { authenticationContext } from '../claims/account-claims.ts';
 import { INTERACTION_PATH } from '../provider/create-provider.ts';
 import { isLiveKratosSession } from '../sessions/kratos-bound-sessions.ts';
@@ -37,7 +38,9 @@ export function registerInteractions(app: FastifyInstance, ctx: HubContext, prov
     return reply.header('cache-control', 'no-store').redirect(to, 303);
   };
 
-  app.get<{ Params: { uid: string } }>(`${INTERACTION_PATH}/:uid`, async (request, reply) => {
+  // Each page runs in a request scope (request-scope.ts): interactionDetails and interactionResult
+  // (and interactionDetails' session lookup) read the same artefacts, once per request.
+  app.get<{ Params: { uid: string } }>(`${INTERACTION_PATH}/:uid`, (request, reply) => withRequestScope(async () => {
     const d = await details(request, reply);
     if (d.uid !== request.params.uid) throw new SsoHubError('SSOHUB_ERR_INTERACTION', 'This sign-in request does not match this browser.', { status: 400 });
     const clientId = String(d.params.client_id);
@@ -120,9 +123,9 @@ export function registerInteractions(app: FastifyInstance, ctx: HubContext, prov
         );
     }
     throw new SsoHubError('SSOHUB_ERR_INTERACTION', `Unsupported interaction prompt "${d.prompt.name}".`, { status: 400 });
-  });
+  }));
 
-  app.post<{ Params: { uid: string }; Body: { decision?: string } }>(`${INTERACTION_PATH}/:uid/consent`, async (request, reply) => {
+  app.post<{ Params: { uid: string }; Body: { decision?: string } }>(`${INTERACTION_PATH}/:uid/consent`, (request, reply) => withRequestScope(async () => {
     const d = await details(request, reply);
     if (d.uid !== request.params.uid || d.prompt.name !== 'consent') {
       throw new SsoHubError('SSOHUB_ERR_INTERACTION', 'This consent request is no longer waiting for an answer.', { status: 400 });
@@ -136,7 +139,7 @@ export function registerInteractions(app: FastifyInstance, ctx: HubContext, prov
     }
     ctx.audit.record({ type: 'bridge.consent.denied', subject, clientId, outcome: 'info', ip: request.ip });
     return finish(request, reply, { error: 'access_denied', error_description: 'The user did not allow the app to use the account.' });
-  });
+  }));
 }
 
 /** Adds what the consent prompt found missing to the (existing or new) grant and saves it. */
