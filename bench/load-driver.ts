@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { browse, Jar, request } from './http.ts';
-import type { ClientSpec, DriverMessage, DriverReply, RunSpec, RunStats, Setup } from './protocol.ts';
+import type { ClientSpec, DriverMessage, DriverReply, PairSpec, PairStats, RunSpec, RunStats, Setup } from './protocol.ts';
 import { measureSdk } from './sdk-overhead.ts';
 
 const b64url = (b: Buffer) => b.toString('base64url');
@@ -219,6 +219,47 @@ async function run(spec: RunSpec): Promise<RunStats> {
   return { scenario: spec.scenario, ops: latencies.length, errors: errorCount, errorSamples: errors, elapsedMs, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: latencies.at(-1) ?? Number.NaN };
 }
 
+/** See PairSpec. */
+async function runPairs(spec: PairSpec): Promise<PairStats> {
+  const direct: number[] = [];
+  const hub: number[] = [];
+  const added: number[] = [];
+  const errorSamples: string[] = [];
+  let errors = 0;
+  const deadline = performance.now() + spec.durationMs;
+  const timed = async (op: () => Promise<unknown>) => {
+    const t = performance.now();
+    await op();
+    return performance.now() - t;
+  };
+  for (let i = 0; i < spec.maxPairs && performance.now() < deadline; i++) {
+    const user = users[i % users.length]!;
+    try {
+      let d: number;
+      let h: number;
+      if (i % 2 === 0) {
+        d = await timed(() => kratosSignIn(user));
+        h = await timed(() => hubSignIn(user));
+      } else {
+        h = await timed(() => hubSignIn(user));
+        d = await timed(() => kratosSignIn(user));
+      }
+      direct.push(d);
+      hub.push(h);
+      added.push(h - d);
+    } catch (err) {
+      errors++;
+      if (errorSamples.length < 5) errorSamples.push((err as Error).message);
+    }
+  }
+  const quantiles = (xs: number[]): [number, number, number] => {
+    const s = [...xs].sort((a, b) => a - b);
+    const at = (q: number) => (s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))]! : Number.NaN);
+    return [at(0.5), at(0.95), at(0.99)];
+  };
+  return { pairs: added.length, errors, errorSamples, direct: quantiles(direct), hub: quantiles(hub), added: quantiles(added) };
+}
+
 /** Signs every user in once through the hub (password) and makes one SSO hop to get tokens. */
 async function prepare(s: Setup) {
   setup = s;
@@ -249,6 +290,7 @@ process.on('message', (m: DriverMessage) => {
       return { type: 'ready', users: users.length };
     }
     if (m.type === 'run') return { type: 'result', stats: await run(m.spec) };
+    if (m.type === 'pairs') return { type: 'pairs', stats: await runPairs(m.spec) };
     if (m.type === 'sdk') {
       const user = users[0]!;
       return { type: 'sdk', stats: await measureSdk({ ...m.sdk, follow: (url) => follow(user.jar, url, (u) => u.href.startsWith(m.sdk.redirectUri)) }) };

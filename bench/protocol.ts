@@ -63,10 +63,38 @@ export interface SdkStats {
   opsPerSecond: number;
 }
 
-export type DriverMessage = { type: 'setup'; setup: Setup } | { type: 'run'; spec: RunSpec } | { type: 'sdk'; sdk: SdkSpec } | { type: 'exit' };
+/**
+ * First sign-ins in pairs, one at a time: each pair signs a user in straight at Kratos and
+ * another through the hub, back to back (which goes first alternates). The machine's speed drifts
+ * by 15-20% within minutes (docs/benchmarks.md), which two rows measured one after the other
+ * cannot tell from the hub's overhead; within a pair it is the same for both.
+ */
+export interface PairSpec {
+  durationMs: number;
+  maxPairs: number;
+}
+
+export interface PairStats {
+  pairs: number;
+  errors: number;
+  errorSamples: string[];
+  /** p50/p95/p99 in ms. */
+  direct: [number, number, number];
+  hub: [number, number, number];
+  /** Per pair, the sign-in through the hub minus the one straight at Kratos. */
+  added: [number, number, number];
+}
+
+export type DriverMessage =
+  | { type: 'setup'; setup: Setup }
+  | { type: 'run'; spec: RunSpec }
+  | { type: 'pairs'; spec: PairSpec }
+  | { type: 'sdk'; sdk: SdkSpec }
+  | { type: 'exit' };
 
 export type DriverReply =
   | { type: 'ready'; users: number }
   | { type: 'result'; stats: RunStats }
+  | { type: 'pairs'; stats: PairStats }
   | { type: 'sdk'; stats: SdkStats }
   | { type: 'error'; message: string };

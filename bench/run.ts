@@ -6,6 +6,7 @@
  *
  *   BENCH_SUSTAINED_S  length of the sustained SSO-hop run (default 60)
  *   BENCH_ROW_S        length of every other timed row (default 10)
+ *   BENCH_PAIRS_S      length of the paired first sign-ins (straight at Kratos and through the hub, default 30)
  *   BENCH_CONCURRENCY  closed-loop concurrency of the load driver (default 32)
  *   BENCH_HUB_WORKERS  hub processes (default 1; see docs/benchmarks.md)
  *   BENCH_SCALE        live provider sessions seeded for the scale rows (default 10000,100000)
@@ -267,6 +268,14 @@ async function main() {
     const viaHub = await measure('First sign-in, password, through the hub (OIDC code flow)', { ...spec, scenario: 'signin-hub' });
     viaHub.note = `hub overhead: p50 ${pct(viaHub.stats.p50 / direct.stats.p50 - 1)}, mean ${pct(direct.stats.ops / direct.stats.elapsedMs / (viaHub.stats.ops / viaHub.stats.elapsedMs) - 1)} of Kratos' time`;
     rows.push(direct, viaHub);
+    // The two rows above run one after the other, two sign-ins at a time; pairs (PairSpec) take the
+    // machine's drift out and show what the hub adds to one sign-in with no other sign-in running.
+    const paired = (await ask({ type: 'pairs', spec: { durationMs: num('BENCH_PAIRS_S', 30) * 1000, maxPairs: 1_000 } })) as Extract<DriverReply, { type: 'pairs' }>;
+    const p = paired.stats;
+    viaHub.note +=
+      `; in ${p.pairs} pairs, one sign-in at a time, each straight at Kratos and through the hub back to back: ` +
+      `the hub adds ${fmt(p.added[0])} ms p50 (${fmt(p.added[1])} p95) to Kratos' ${fmt(p.direct[0])} ms p50, ` +
+      `${pct(p.added[0] / p.direct[0])} (through the hub ${fmt(p.hub[0])} ms p50); errors ${p.errors}${p.errorSamples.length ? ` (${p.errorSamples.join('; ')})` : ''}`;
   }
   let sdk: SdkStats | undefined;
   if (wants('sdk')) {
@@ -296,7 +305,8 @@ async function main() {
     rows.push(await measure('JWKS', closed('jwks', 16, Math.min(ROW_MS, 5_000))));
   }
   if (wants('es256')) {
-    // The same paths for a client registered for ES256 ID tokens (RS256 is the default above).
+    // The same paths for a client with ES256 ID tokens: what onboarding gives new clients (decision
+    // 0008). The rows above use RS256, the default of static clients and of clients onboarded before.
     await warm({ ...closed('sso-hop'), client: 'es' });
     rows.push(await measure('SSO hop, client with ES256 ID tokens, max', { ...closed('sso-hop'), client: 'es' }));
     await warm(closed('refresh'));
