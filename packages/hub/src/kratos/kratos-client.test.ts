@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KratosClient } from './kratos-client.ts';
 import { KratosError, KratosUnavailableError } from './kratos-error.ts';
 
-// A stand-in for Kratos on loopback, answering what the hot-path calls (whoami, the admin
-// session lookup) can meet; it records what the hub sent.
+// A stand-in for Kratos on loopback, answering what the calls through undici's Pool (whoami, the
+// admin session lookup, browser flows) can meet; it records what the hub sent.
 const seen: { url: string; cookie?: string }[] = [];
 const server = http.createServer((req, res) => {
   seen.push({ url: req.url ?? '', cookie: req.headers.cookie });
@@ -19,6 +19,13 @@ const server = http.createServer((req, res) => {
     if (cookie.includes('session=aal1')) return send(403, { error: { id: 'session_aal2_required', code: 403 } });
     if (cookie.includes('session=garbled')) return send(200, '{"id": ');
     return send(401, { error: { code: 401 } });
+  }
+  if (req.url === '/base/self-service/login/flows?id=f1') return send(200, { id: 'f1', type: 'browser', ui: { nodes: [] } });
+  if (req.url === '/base/self-service/registration/flows?id=gone') return send(410, { error: { id: 'self_service_flow_expired', code: 410 } });
+  if (req.url?.startsWith('/base/self-service/login/browser?')) {
+    if (cookie.includes('session=live')) return send(400, { error: { id: 'session_already_available', code: 400 } });
+    res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': ['csrf_token_x=abc; Path=/; HttpOnly', 'other=1; Path=/'] });
+    return res.end(JSON.stringify({ id: 'f2', request_url: req.url }));
   }
   if (req.url === '/admin/admin/sessions/k1?expand=identity') return send(200, { id: 'k1', identity: { id: 'ada' } });
   if (req.url?.startsWith('/admin/admin/sessions/broken')) return send(500, 'not json');
@@ -36,7 +43,7 @@ afterAll(async () => {
   await new Promise((r) => server.close(r));
 });
 
-describe('KratosClient hot-path calls', () => {
+describe('KratosClient calls through the pool', () => {
   it("asks whoami with the browser's cookies under the public URL's path, and reads the session", async () => {
     expect(await kratos.whoami('session=live; other=1')).toMatchObject({ id: 'k1', identity: { id: 'ada' } });
     expect(seen.at(-1)).toEqual({ url: '/base/sessions/whoami', cookie: 'session=live; other=1' });
@@ -63,6 +70,29 @@ describe('KratosClient hot-path calls', () => {
     expect(await kratos.getSession('a/../../identities')).toBeUndefined();
     expect(seen.at(-1)?.url).toBe('/admin/admin/sessions/a%2F..%2F..%2Fidentities?expand=identity');
     await expect(kratos.getSession('broken')).rejects.toMatchObject({ name: 'KratosError', status: 500 });
+  });
+
+  it("reads a browser flow with the browser's cookies; an expired one throws with Kratos' error id", async () => {
+    expect(await kratos.getFlow('login', 'f1', 'csrf_token_x=abc')).toMatchObject({ id: 'f1', type: 'browser' });
+    expect(seen.at(-1)).toEqual({ url: '/base/self-service/login/flows?id=f1', cookie: 'csrf_token_x=abc' });
+    await expect(kratos.getFlow('registration', 'gone', undefined)).rejects.toMatchObject({ name: 'KratosError', status: 410, errorId: 'self_service_flow_expired' });
+    expect(seen.at(-1)).toEqual({ url: '/base/self-service/registration/flows?id=gone', cookie: undefined });
+    // A flow id never leaves its query parameter.
+    await expect(kratos.getFlow('login', 'x&id=f1', undefined)).rejects.toMatchObject({ status: 404 });
+    expect(seen.at(-1)?.url).toBe('/base/self-service/login/flows?id=x%26id%3Df1');
+  });
+
+  it('starts a login flow with its options and relays every Set-Cookie; a signed-in browser gets Kratos\' refusal', async () => {
+    const { flow, setCookie } = await kratos.createLoginFlow('ory=1', { returnTo: 'https://login.sso.test/interaction/u1?x=1', refresh: true, aal: 'aal2' });
+    expect(flow).toMatchObject({ id: 'f2' });
+    expect(setCookie).toEqual(['csrf_token_x=abc; Path=/; HttpOnly', 'other=1; Path=/']);
+    const url = new URL(seen.at(-1)!.url, 'http://kratos');
+    expect(url.pathname).toBe('/base/self-service/login/browser');
+    expect(Object.fromEntries(url.searchParams)).toEqual({ return_to: 'https://login.sso.test/interaction/u1?x=1', refresh: 'true', aal: 'aal2' });
+    expect(seen.at(-1)?.cookie).toBe('ory=1');
+    await kratos.createLoginFlow(undefined, { returnTo: 'https://login.sso.test/' });
+    expect(new URL(seen.at(-1)!.url, 'http://kratos').search).toBe('?return_to=https%3A%2F%2Flogin.sso.test%2F');
+    await expect(kratos.createLoginFlow('session=live', { returnTo: 'https://login.sso.test/' })).rejects.toMatchObject({ status: 400, errorId: 'session_already_available' });
   });
 
   it('tells an unreadable answer and an unreachable Kratos apart from a missing session', async () => {

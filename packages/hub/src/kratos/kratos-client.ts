@@ -32,9 +32,10 @@ export class KratosClient {
   readonly publicUrl: string;
   readonly adminUrl: string;
   readonly timeoutMs: number;
-  // The calls on every SSO hop and refresh (whoami, the admin session lookup) go through undici's
-  // Pool: a third of the CPU of fetch() per call, which builds WHATWG Request, Headers, an
-  // AbortSignal timer and a body stream each time (docs/benchmarks.md).
+  // The calls on every SSO hop, refresh and sign-in (whoami, the admin session lookup, creating
+  // and reading browser flows) go through undici's Pool: a third of the CPU of fetch() per call,
+  // which builds WHATWG Request, Headers, an AbortSignal timer and a body stream each time, and
+  // less than the generated axios client (docs/benchmarks.md).
   private readonly publicPool: Pool;
   private readonly adminPool: Pool;
 
@@ -59,8 +60,6 @@ export class KratosClient {
   /** The session behind the browser's cookies, or undefined when there is none (401). */
   async whoami(cookie: string | undefined): Promise<Session | undefined> {
     if (!cookie) return undefined;
-    // On every authorization (the SSO hop): native fetch over kept-alive connections costs a
-    // fraction of the generated axios client's overhead.
     return await this.getJson<Session>(this.publicPool, `${this.publicUrl}/sessions/whoami`, { cookie, accept: 'application/json' }, 401);
   }
 
@@ -80,19 +79,9 @@ export class KratosClient {
 
   /** Fetches a browser flow with the browser's cookies (Kratos checks the CSRF cookie). */
   async getFlow(kind: FlowKind, id: string, cookie: string | undefined): Promise<AnyFlow> {
-    const params = { id, ...(cookie ? { cookie } : {}) };
-    switch (kind) {
-      case 'login':
-        return (await call(() => this.frontend.getLoginFlow(params))).data;
-      case 'registration':
-        return (await call(() => this.frontend.getRegistrationFlow(params))).data;
-      case 'recovery':
-        return (await call(() => this.frontend.getRecoveryFlow(params))).data;
-      case 'verification':
-        return (await call(() => this.frontend.getVerificationFlow(params))).data;
-      case 'settings':
-        return (await call(() => this.frontend.getSettingsFlow(params))).data;
-    }
+    const res = await this.send(this.publicPool, `${this.publicUrl}/self-service/${kind}/flows?id=${encodeURIComponent(id)}`, browserHeaders(cookie));
+    if (res.status !== 200) throw kratosError(res);
+    return res.body as AnyFlow;
   }
 
   /**
@@ -105,13 +94,13 @@ export class KratosClient {
     cookie: string | undefined,
     options: { returnTo: string; refresh?: boolean; aal?: string },
   ): Promise<{ flow: LoginFlow; setCookie: string[] }> {
-    const res = await call(() =>
-      this.frontend.createBrowserLoginFlow(
-        { returnTo: options.returnTo, ...(options.refresh ? { refresh: true } : {}), ...(options.aal ? { aal: options.aal } : {}), ...(cookie ? { cookie } : {}) },
-        { headers: { accept: 'application/json' }, maxRedirects: 0 },
-      ),
-    );
-    return { flow: res.data, setCookie: setCookiesOf(res.headers) };
+    const query = new URLSearchParams({ return_to: options.returnTo });
+    if (options.refresh) query.set('refresh', 'true');
+    if (options.aal) query.set('aal', options.aal);
+    // Asked for JSON, Kratos answers the flow (200) instead of redirecting the browser to the UI.
+    const res = await this.send(this.publicPool, `${this.publicUrl}/self-service/login/browser?${query}`, browserHeaders(cookie));
+    if (res.status !== 200) throw kratosError(res);
+    return { flow: res.body as LoginFlow, setCookie: res.setCookie };
   }
 
   async getFlowError(id: string): Promise<FlowError> {
@@ -218,6 +207,14 @@ export class KratosClient {
    * and answers undefined. Other answers become KratosError, network failures KratosUnavailableError.
    */
   private async getJson<T>(pool: Pool, url: string, headers: Record<string, string>, absentStatus: number): Promise<T | undefined> {
+    const res = await this.send(pool, url, headers);
+    if (res.status === 200) return res.body as T;
+    if (res.status === absentStatus) return undefined;
+    throw kratosError(res);
+  }
+
+  /** One GET through a pool; network failures and an unreadable 200 become KratosUnavailableError. */
+  private async send(pool: Pool, url: string, headers: Record<string, string>): Promise<KratosAnswer> {
     const { pathname, search } = new URL(url);
     let res: Awaited<ReturnType<Pool['request']>>;
     try {
@@ -232,10 +229,23 @@ export class KratosClient {
     } catch (err) {
       if (res.statusCode === 200) throw new KratosUnavailableError(`Kratos sent an unreadable answer: ${(err as Error).message}`, { cause: err });
     }
-    if (res.statusCode === 200) return body as T;
-    if (res.statusCode === absentStatus) return undefined;
-    throw new KratosError(res.statusCode, (body as { error?: { id?: string } } | undefined)?.error?.id, body);
+    return { status: res.statusCode, body, setCookie: setCookiesOf(res.headers) };
   }
+}
+
+interface KratosAnswer {
+  status: number;
+  body: unknown;
+  setCookie: string[];
+}
+
+function kratosError(res: KratosAnswer): KratosError {
+  return new KratosError(res.status, (res.body as { error?: { id?: string } } | undefined)?.error?.id, res.body);
+}
+
+/** What a browser-facing call sends: JSON wanted, and the browser's cookies (Kratos checks its CSRF cookie). */
+function browserHeaders(cookie: string | undefined): Record<string, string> {
+  return cookie ? { accept: 'application/json', cookie } : { accept: 'application/json' };
 }
 
 function setCookiesOf(headers: unknown): string[] {
