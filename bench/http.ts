@@ -13,6 +13,12 @@ export interface Reply {
   body: string;
 }
 
+/** When set, told of every request's method, URL and milliseconds (the paired sign-ins' steps). */
+let onTimed: ((method: string, url: URL, ms: number) => void) | undefined;
+export function timeRequests(fn: typeof onTimed): void {
+  onTimed = fn;
+}
+
 export function request(
   url: URL,
   init: { method?: string; headers?: Record<string, string>; body?: string; timeoutMs?: number } = {},
@@ -20,7 +26,9 @@ export function request(
   if (url.hostname !== '127.0.0.1' && url.hostname !== 'localhost') {
     return Promise.reject(new Error(`the load driver only talks to loopback, not ${url.hostname}`));
   }
-  return new Promise((resolve, reject) => {
+  const t0 = performance.now();
+  const timed = onTimed;
+  return new Promise<Reply>((resolve, reject) => {
     const headers: Record<string, string | number> = { ...init.headers };
     if (init.body !== undefined) headers['content-length'] = Buffer.byteLength(init.body);
     const req = http.request(
@@ -36,6 +44,9 @@ export function request(
     req.on('error', reject);
     if (init.body !== undefined) req.write(init.body);
     req.end();
+  }).then((reply) => {
+    timed?.(init.method ?? 'GET', url, performance.now() - t0);
+    return reply;
   });
 }
 

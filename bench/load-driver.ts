@@ -5,7 +5,7 @@
  * duration and an operation count and stops by itself.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { browse, Jar, request } from './http.ts';
+import { browse, Jar, request, timeRequests } from './http.ts';
 import type { ClientSpec, DriverMessage, DriverReply, PairSpec, PairStats, RunSpec, RunStats, Setup } from './protocol.ts';
 import { measureSdk } from './sdk-overhead.ts';
 
@@ -227,10 +227,24 @@ async function runPairs(spec: PairSpec): Promise<PairStats> {
   const errorSamples: string[] = [];
   let errors = 0;
   const deadline = performance.now() + spec.durationMs;
-  const timed = async (op: () => Promise<unknown>) => {
+  // Each request of each sign-in, by where it went: shows which steps the hub adds and what each costs.
+  const steps = new Map<string, number[]>();
+  let side = '';
+  let perSignIn = new Map<string, number>();
+  timeRequests((method, url, ms) => {
+    // A page visited twice in one sign-in (the interaction, before and after Kratos) is two steps.
+    let name = `${side} ${method} ${stepName(url)}`;
+    if (perSignIn.has(name)) name += ' (again)';
+    perSignIn.set(name, (perSignIn.get(name) ?? 0) + ms);
+  });
+  const timed = async (name: string, op: () => Promise<unknown>) => {
+    side = name;
+    perSignIn = new Map();
     const t = performance.now();
     await op();
-    return performance.now() - t;
+    const ms = performance.now() - t;
+    for (const [k, v] of perSignIn) steps.set(k, [...(steps.get(k) ?? []), v]);
+    return ms;
   };
   for (let i = 0; i < spec.maxPairs && performance.now() < deadline; i++) {
     const user = users[i % users.length]!;
@@ -238,11 +252,11 @@ async function runPairs(spec: PairSpec): Promise<PairStats> {
       let d: number;
       let h: number;
       if (i % 2 === 0) {
-        d = await timed(() => kratosSignIn(user));
-        h = await timed(() => hubSignIn(user));
+        d = await timed('kratos', () => kratosSignIn(user));
+        h = await timed('hub', () => hubSignIn(user));
       } else {
-        h = await timed(() => hubSignIn(user));
-        d = await timed(() => kratosSignIn(user));
+        h = await timed('hub', () => hubSignIn(user));
+        d = await timed('kratos', () => kratosSignIn(user));
       }
       direct.push(d);
       hub.push(h);
@@ -257,7 +271,23 @@ async function runPairs(spec: PairSpec): Promise<PairStats> {
     const at = (q: number) => (s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))]! : Number.NaN);
     return [at(0.5), at(0.95), at(0.99)];
   };
-  return { pairs: added.length, errors, errorSamples, direct: quantiles(direct), hub: quantiles(hub), added: quantiles(added) };
+  timeRequests(undefined);
+  return {
+    pairs: added.length,
+    errors,
+    errorSamples,
+    direct: quantiles(direct),
+    hub: quantiles(hub),
+    added: quantiles(added),
+    steps: [...steps].map(([name, ms]) => ({ name, count: ms.length, p50: quantiles(ms)[0] })),
+  };
+}
+
+/** A request's path with its ids left out (the interaction uid, the flow id, query values). */
+function stepName(url: URL): string {
+  const path = url.pathname.replace(/\/interaction\/[^/]+/, '/interaction/:uid').replace(/\/auth\/[^/]+$/, '/auth/:uid');
+  const query = [...url.searchParams.keys()].filter((k) => k === 'flow' || k === 'id').map((k) => `${k}=…`);
+  return query.length ? `${path}?${query.join('&')}` : path;
 }
 
 /** Signs every user in once through the hub (password) and makes one SSO hop to get tokens. */

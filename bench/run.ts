@@ -29,7 +29,7 @@ import { Redis } from 'ioredis';
 import { generateSigningKey } from '../packages/hub/src/bridge/provider/signing-keys.ts';
 import { describeSpeed, type MachineSpeed, measureMachineSpeed } from './machine-speed.ts';
 import { childrenOf, ProcessGroup, postgresBackends, sampleRss } from './procfs.ts';
-import type { DriverMessage, DriverReply, RunSpec, RunStats, SdkStats, Setup } from './protocol.ts';
+import type { DriverMessage, DriverReply, PairStats, RunSpec, RunStats, SdkStats, Setup } from './protocol.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const env = process.env;
@@ -260,6 +260,7 @@ async function main() {
     await warm(closed('refresh'));
     rows.push(await measure('Refresh-token grant (rotation)', closed('refresh')));
   }
+  let pairs: PairStats | undefined;
   if (wants('signin')) {
     const spec = { ...closed('signin-kratos', 2, Math.max(ROW_MS, 10_000)), maxOps: 60 };
     await ask({ type: 'run', spec: { ...spec, maxOps: 4 } });
@@ -272,6 +273,7 @@ async function main() {
     // machine's drift out and show what the hub adds to one sign-in with no other sign-in running.
     const paired = (await ask({ type: 'pairs', spec: { durationMs: num('BENCH_PAIRS_S', 30) * 1000, maxPairs: 1_000 } })) as Extract<DriverReply, { type: 'pairs' }>;
     const p = paired.stats;
+    pairs = p;
     viaHub.note +=
       `; in ${p.pairs} pairs, one sign-in at a time, each straight at Kratos and through the hub back to back: ` +
       `the hub adds ${fmt(p.added[0])} ms p50 (${fmt(p.added[1])} p95) to Kratos' ${fmt(p.direct[0])} ms p50, ` +
@@ -333,7 +335,7 @@ async function main() {
   await ask({ type: 'exit' }).catch(() => {});
   const memory = await hubMemory(`http://127.0.0.1:${adminPort}/metrics`);
   const speed = { before: speedBefore, after: measureMachineSpeed() };
-  print({ started, sdk, scaleRows, hubOutput, memory, speed });
+  print({ started, sdk, pairs, scaleRows, hubOutput, memory, speed });
 }
 
 /** Redis' own counters: commands processed, and read events on client sockets (Redis >= 6). */
@@ -490,6 +492,7 @@ const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 function print({
   started,
   sdk,
+  pairs,
   scaleRows,
   hubOutput,
   memory,
@@ -497,6 +500,7 @@ function print({
 }: {
   started: Date;
   sdk: SdkStats | undefined;
+  pairs: PairStats | undefined;
   scaleRows: { sessions: number; row: Row; redisMb: number }[];
   hubOutput: string[];
   memory: string | undefined;
@@ -519,6 +523,17 @@ function print({
     out.push(`| **SDK per-request overhead** (difference) | – | **${fmt(overhead[0]!)}** | ${fmt(overhead[1]!)} | ${fmt(overhead[2]!)} | – | – | – |`);
   }
   for (const r of rows) if (r.note) out.push(`\n${r.name}: ${r.note}`);
+  if (pairs?.steps.length) {
+    out.push('');
+    out.push('The paired sign-ins request by request (p50 ms per sign-in; a redirect followed is its own request):');
+    out.push('');
+    out.push('| sign-in | request | p50 ms |');
+    out.push('|---|---|---:|');
+    for (const s of pairs.steps) {
+      const [side, ...rest] = s.name.split(' ');
+      out.push(`| ${side === 'hub' ? 'through the hub' : 'straight at Kratos'} | ${rest.join(' ')} | ${fmt(s.p50)} |`);
+    }
+  }
   out.push('');
   out.push('CPU seconds per 1,000 operations, by process (all on the same cores), and Redis work per operation: the');
   out.push("commands Redis ran (those inside the hub's Lua scripts included) and its socket reads, one per batch the hub");
