@@ -215,8 +215,13 @@ async function run(spec: RunSpec): Promise<RunStats> {
   await Promise.all(Array.from({ length: spec.concurrency }, (_, w) => worker(w)));
   const elapsedMs = performance.now() - t0;
   latencies.sort((a, b) => a - b);
-  const at = (q: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! : Number.NaN);
+  const at = (q: number) => percentile(latencies, q);
   return { scenario: spec.scenario, ops: latencies.length, errors: errorCount, errorSamples: errors, elapsedMs, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: latencies.at(-1) ?? Number.NaN };
+}
+
+/** The q-quantile of ascending `sorted` (nearest rank), NaN when empty. */
+function percentile(sorted: readonly number[], q: number): number {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : Number.NaN;
 }
 
 /** See PairSpec. */
@@ -243,7 +248,11 @@ async function runPairs(spec: PairSpec): Promise<PairStats> {
     const t = performance.now();
     await op();
     const ms = performance.now() - t;
-    for (const [k, v] of perSignIn) steps.set(k, [...(steps.get(k) ?? []), v]);
+    for (const [k, v] of perSignIn) {
+      const list = steps.get(k);
+      if (list) list.push(v);
+      else steps.set(k, [v]);
+    }
     return ms;
   };
   for (let i = 0; i < spec.maxPairs && performance.now() < deadline; i++) {
@@ -268,8 +277,7 @@ async function runPairs(spec: PairSpec): Promise<PairStats> {
   }
   const quantiles = (xs: number[]): [number, number, number] => {
     const s = [...xs].sort((a, b) => a - b);
-    const at = (q: number) => (s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))]! : Number.NaN);
-    return [at(0.5), at(0.95), at(0.99)];
+    return [percentile(s, 0.5), percentile(s, 0.95), percentile(s, 0.99)];
   };
   timeRequests(undefined);
   return {
@@ -279,7 +287,7 @@ async function runPairs(spec: PairSpec): Promise<PairStats> {
     direct: quantiles(direct),
     hub: quantiles(hub),
     added: quantiles(added),
-    steps: [...steps].map(([name, ms]) => ({ name, count: ms.length, p50: quantiles(ms)[0] })),
+    steps: [...steps].map(([name, ms]) => ({ name, p50: quantiles(ms)[0] })),
   };
 }
 

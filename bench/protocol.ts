@@ -84,7 +84,7 @@ export interface PairStats {
   /** Per pair, the sign-in through the hub minus the one straight at Kratos. */
   added: [number, number, number];
   /** Each request of a sign-in (`kratos` or `hub`, method, path without ids): p50 ms of its time per sign-in. */
-  steps: { name: string; count: number; p50: number }[];
+  steps: { name: string; p50: number }[];
 }
 
 export type DriverMessage =
