@@ -174,7 +174,7 @@ export function createClientRegistry({
  * (bridge.clients) are not given one: their metadata is read afresh at every start, and a new
  * default would change the tokens of apps already running.
  */
-export function onboardingIdTokenAlg(idTokenAlgs: readonly string[] = ID_TOKEN_ALGS): 'RS256' | 'ES256' {
+function onboardingIdTokenAlg(idTokenAlgs: readonly string[] = ID_TOKEN_ALGS): 'RS256' | 'ES256' {
   return idTokenAlgs.includes('ES256') ? 'ES256' : 'RS256';
 }
 
