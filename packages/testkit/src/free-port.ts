@@ -1,8 +1,23 @@
 import { createServer } from 'node:net';
 
-/** Asks the kernel for a free TCP port on loopback. */
+// Ports this process has handed out. The kernel may give the port it just freed to the next
+// bind(0): two freePort() calls in a row once gave Kratos the same port for its public and
+// admin listeners, and it exited with "address already in use".
+const handedOut = new Set<number>();
+
+/** Asks the kernel for a free TCP port on loopback, never one this process was given before. */
 export async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await askKernel();
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error('the kernel offered no port this process had not been given already (50 tries)');
+}
+
+function askKernel(): Promise<number> {
+  return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
     server.once('error', reject);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { freePort } from './free-port.ts';
+import { reservePort } from './free-port.ts';
 import { SetupError } from './setup-error.ts';
 import { waitFor } from './wait-for.ts';
 
@@ -137,7 +137,6 @@ const randomSecret = (n: number) =>
 export async function startKratos(options: KratosOptions): Promise<RunningKratos> {
   const bin = await ensureKratosBinary();
   const dir = await mkdtemp(join(tmpdir(), 'ssohub-kratos-'));
-  const [publicPort, adminPort] = [await freePort(), await freePort()];
   const database = options.database ?? { kind: 'sqlite' };
   let dsn: string;
   if (database.kind === 'memory') dsn = 'memory';
@@ -159,6 +158,10 @@ export async function startKratos(options: KratosOptions): Promise<RunningKratos
     // lock and busy timeout are enough (docs/benchmarks.md).
     dsn = `sqlite://${file}?_fk=true&mode=rwc&_journal_mode=WAL&lock=false`;
   }
+  // Both ports are held until Kratos is about to start: two free ports asked for one after the
+  // other can be the same one, and another Kratos starting meanwhile cannot take them.
+  const reserved = [await reservePort(), await reservePort()];
+  const [publicPort, adminPort] = reserved.map((r) => r.port) as [number, number];
   const hubUrl = options.hubUrl ?? `http://127.0.0.1:${publicPort}`;
   const site = buildSiteConfig({
     hubUrl,
@@ -172,11 +175,14 @@ export async function startKratos(options: KratosOptions): Promise<RunningKratos
     ...(options.overrides ? { overrides: options.overrides } : {}),
   });
   const sitePath = join(dir, 'site.yml');
-  await writeFile(sitePath, JSON.stringify(site, null, 2), { mode: 0o600 });
   const configFiles = [join(KRATOS_DIR, 'kratos.yml'), sitePath];
-
-  // A kept SQLite file may predate a newer pinned Kratos: migrating is idempotent and fast.
-  if (database.kind === 'postgres' || (database.kind === 'sqlite' && database.file)) await migrate(bin, configFiles);
+  try {
+    await writeFile(sitePath, JSON.stringify(site, null, 2), { mode: 0o600 });
+    // A kept SQLite file may predate a newer pinned Kratos: migrating is idempotent and fast.
+    if (database.kind === 'postgres' || (database.kind === 'sqlite' && database.file)) await migrate(bin, configFiles);
+  } finally {
+    await Promise.all(reserved.map((r) => r.release()));
+  }
 
   const args = ['serve', ...configFiles.flatMap((f) => ['-c', f]), '--watch-courier', '--sqa-opt-out'];
   if (options.dev) args.push('--dev');
