@@ -32,7 +32,7 @@ describe('ssohub doctor on a healthy hub (Kratos on SQLite, shared Redis)', () =
     expect(res.code, res.stdout).toBe(EXIT.OK);
     const report = res.json();
     expect(report.checks.filter((c: Check) => c.verdict === 'fail')).toEqual([]);
-    for (const id of ['admin.reachable', 'admin.token', 'hub.config', 'kratos.public', 'kratos.admin', 'kratos.version', 'kratos.database', 'hub.store', 'redis.reachable', 'hub.issuer', 'hub.cookies', 'clock.kratos', 'clock.redis']) {
+    for (const id of ['admin.reachable', 'admin.token', 'hub.config', 'kratos.public', 'kratos.admin', 'kratos.version', 'kratos.database', 'kratos.session_cookie', 'hub.store', 'redis.reachable', 'hub.issuer', 'hub.cookies', 'clock.kratos', 'clock.redis']) {
       expect(byId(report.checks, id).verdict, id).toBe('ok');
     }
     expect(byId(report.checks, 'kratos.database').detail).toMatch(/^SQLite file \/.+kratos\.sqlite from file .+site\.yml$/);
@@ -58,6 +58,14 @@ describe('ssohub doctor on a healthy hub (Kratos on SQLite, shared Redis)', () =
     expect(check.detail).toMatch(/^PostgreSQL database "kratos" on db\.internal:5432 from environment variable DSN \(overrides file .+site\.yml: sqlite:\/\/.+\)$/);
     expect(res.json().kratosDatabase).toMatchObject({ env: 'postgres://kratos:***@db.internal:5432/kratos?sslmode=require', effective: { source: 'environment variable DSN' } });
     expect(res.stdout).not.toContain('hunter2');
+  });
+
+  it("fails when Kratos' SESSION_COOKIE_NAME names a cookie the hub does not look for; exit 1", async () => {
+    const res = await runCli(['doctor', '--json'], { ...env, SESSION_COOKIE_NAME: 'acme_session' });
+    expect(res.code).toBe(EXIT.CHECK_FAILED);
+    const check = byId(res.json().checks, 'kratos.session_cookie');
+    expect(check).toMatchObject({ verdict: 'fail', detail: expect.stringMatching(/"acme_session" \(environment variable SESSION_COOKIE_NAME\) but the hub looks for "ory_kratos_session"/) });
+    oneLine(check.fix);
   });
 
   it('fails a malformed DSN (no database name) with a one-line fix; exit 1', async () => {

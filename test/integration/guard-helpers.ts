@@ -33,8 +33,11 @@ export async function createIdentity(stack: HubStack, email: string, password: s
 export class Browser {
   readonly session = new HttpSession();
   readonly ip: string;
-  constructor(ip: string) {
+  /** Kratos' session cookie (its session.cookie.name), which a successful sign-in sets. */
+  readonly sessionCookie: string;
+  constructor(ip: string, sessionCookie = 'ory_kratos_session') {
     this.ip = ip;
+    this.sessionCookie = sessionCookie;
   }
 
   async startFlow(baseUrl: string, kind: 'login' | 'registration' | 'recovery' | 'verification'): Promise<Flow> {
@@ -53,7 +56,7 @@ export class Browser {
       headers: { 'x-forwarded-for': this.ip },
       follow: false,
     });
-    const session = res.headers.getSetCookie().some((c) => c.startsWith('ory_kratos_session=') && !/max-age=0/i.test(c));
+    const session = res.headers.getSetCookie().some((c) => c.startsWith(`${this.sessionCookie}=`) && !/max-age=0/i.test(c));
     return { status: res.status, session, retryAfter: res.headers.get('retry-after'), body: res.body };
   }
 

@@ -210,3 +210,36 @@ describe('guard: lockout on the login domain', () => {
     expect(Object.fromEntries(cases)).toMatchObject({ 'huge form body': 413, 'huge JSON body': 413, 'invalid JSON': 400 });
   });
 });
+
+/**
+ * A Kratos whose session cookie is renamed: the guard must still tell a successful sign-in from a
+ * failed one, or every success would count toward lockout.
+ */
+describe('guard: lockout with a renamed Kratos session cookie', () => {
+  let stack: HubStack;
+  beforeAll(async () => {
+    stack = await startHubStack({
+      kratosOverrides: { ...FAST_HASHING, session: { cookie: { name: 'acme_session' } } },
+      config: {
+        trustProxy: true,
+        kratos: { sessionCookieName: 'acme_session' },
+        guard: { lockout: { threshold: THRESHOLD, windowMs: 60_000, durationMs: 2_000, growthFactor: 2, maxDurationMs: 8_000, resetMs: 60_000 } },
+      },
+    });
+  });
+  afterAll(async () => stack?.stop());
+
+  it('never counts successful sign-ins as failures, and still locks after N wrong passwords', async () => {
+    const email = uniqueEmail('renamed');
+    await createIdentity(stack, email, PASSWORD);
+    // A fresh browser each time (one already signed in cannot start a login flow), from one IP.
+    for (let i = 0; i < THRESHOLD + 2; i++) {
+      const ok = await new Browser('203.0.113.90', 'acme_session').signIn(stack.hubUrl, email, PASSWORD);
+      expect(ok.status, `sign-in ${i + 1}`).toBe(303);
+      expect(ok.session).toBe(true);
+    }
+    const attacker = new Browser('203.0.113.91', 'acme_session');
+    for (let i = 0; i < THRESHOLD; i++) expect((await attacker.signIn(stack.hubUrl, email, WRONG)).session).toBe(false);
+    expect((await attacker.signIn(stack.hubUrl, email, PASSWORD)).status).toBe(429);
+  });
+});

@@ -68,12 +68,12 @@ export async function startHubStack(options: HubStackOptions = {}): Promise<HubS
       publicUrl,
       listen: { host: '127.0.0.1', port: listenPort, tls: { cert: inject('certPem'), key: inject('keyPem') } },
       admin: { host: '127.0.0.1', port: adminPort, token: adminToken },
-      kratos: { publicUrl: kratos.publicUrl, adminUrl: kratos.adminUrl, configFiles: kratos.configFiles },
       store: options.store === 'memory' ? { kind: 'memory' } : { kind: 'redis', url: inject('redisUrl'), prefix },
       allowedReturnOrigins: options.allowedReturnOrigins ?? [],
       logLevel: (process.env.SSOHUB_TEST_LOG as 'info' | undefined) ?? 'silent',
       ...options.config,
       ...extra,
+      kratos: { publicUrl: kratos.publicUrl, adminUrl: kratos.adminUrl, configFiles: kratos.configFiles, ...options.config?.kratos },
       bridge: { cookieKeys: ['test-cookie-key-0123456789abcdefghijklmnop'], ...options.config?.bridge, ...extra.bridge },
     });
   const log = options.log

@@ -89,6 +89,7 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
   await registerKratosProxy(app, {
     kratosPublicUrl: config.kratos.publicUrl,
     publicUrl: config.publicUrl,
+    sessionCookieName: config.kratos.sessionCookieName,
     guard: ctx.guard,
     async beforeLogout(cookie) {
       const session = await kratos.whoami(cookie).catch(() => undefined);

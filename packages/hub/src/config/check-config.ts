@@ -33,6 +33,7 @@ export function checkConfig(input: HubConfigInput): Readonly<HubConfig> {
     publicUrl: p.url('kratos.publicUrl', input.kratos?.publicUrl ?? 'http://127.0.0.1:4433'),
     adminUrl: p.url('kratos.adminUrl', input.kratos?.adminUrl ?? 'http://127.0.0.1:4434'),
     configFiles: p.stringArray('kratos.configFiles', input.kratos?.configFiles ?? []),
+    sessionCookieName: checkCookieName(p, 'kratos.sessionCookieName', input.kratos?.sessionCookieName ?? 'ory_kratos_session'),
   };
   const store = checkStore(p, input.store, mode);
   const allowedReturnOrigins = p
@@ -87,6 +88,13 @@ function checkTrustProxy(p: ConfigProblems, value: unknown, mode: string): boole
   if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string' && /^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(v))) return value as string[];
   p.add('trustProxy', `must be false, a number of proxy hops (0-10), or a list of proxy addresses/CIDR ranges (got ${JSON.stringify(value)})`);
   return false;
+}
+
+/** A cookie name is an RFC 6265 token: no spaces, separators or control characters. */
+function checkCookieName(p: ConfigProblems, path: string, value: unknown): string {
+  const name = p.string(path, value);
+  if (name && !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) p.add(path, `must be a cookie name (letters, digits and !#$%&'*+.^_\`|~-), as Kratos' session.cookie.name (got ${JSON.stringify(name)})`);
+  return name;
 }
 
 function deepFreeze<T>(value: T): T {

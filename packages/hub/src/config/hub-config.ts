@@ -22,6 +22,11 @@ export interface HubConfig {
     adminUrl: string;
     /** Kratos config files, in the order Kratos merges them (read by `ssohub doctor`). */
     configFiles: string[];
+    /**
+     * Name of Kratos' session cookie (Kratos' `session.cookie.name`). The guard recognizes a
+     * successful sign-in by it: a wrong name counts every success as a failure toward lockout.
+     */
+    sessionCookieName: string;
   };
   store: StoreConfig;
   /** Origins (besides the hub) that Kratos flows and `return_to` may send the browser back to. */

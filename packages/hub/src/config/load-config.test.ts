@@ -23,7 +23,15 @@ describe('configuration is validated at startup', () => {
     expect(config.store).toEqual({ kind: 'memory' });
     expect(config.admin.host).toBe('127.0.0.1');
     expect(config.bridge.path).toBe('/oidc');
+    expect(config.kratos.sessionCookieName).toBe('ory_kratos_session');
     expect(Object.isFrozen(config.kratos)).toBe(true);
+  });
+
+  it("takes Kratos' session cookie name from SSOHUB_KRATOS_SESSION_COOKIE and refuses one no browser would send", () => {
+    expect(loadConfig({ SSOHUB_PUBLIC_URL: 'http://login.localhost:4000', SSOHUB_KRATOS_SESSION_COOKIE: 'acme_session' }).kratos.sessionCookieName).toBe('acme_session');
+    const problems = problemsOf(() => loadConfig({ SSOHUB_PUBLIC_URL: 'http://login.localhost:4000', SSOHUB_KRATOS_SESSION_COOKIE: 'acme session;' }));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^kratos\.sessionCookieName \(SSOHUB_KRATOS_SESSION_COOKIE\) must be a cookie name .*\(got "acme session;"\)$/);
   });
 
   it('names every bad option at once by its dotted path', () => {

@@ -20,6 +20,7 @@ export const ENV_OPTIONS = {
   SSOHUB_KRATOS_PUBLIC_URL: 'kratos.publicUrl',
   SSOHUB_KRATOS_ADMIN_URL: 'kratos.adminUrl',
   SSOHUB_KRATOS_CONFIG_FILES: 'kratos.configFiles',
+  SSOHUB_KRATOS_SESSION_COOKIE: 'kratos.sessionCookieName',
   SSOHUB_STORE: 'store.kind',
   SSOHUB_REDIS_URL: 'store.url',
   SSOHUB_REDIS_PREFIX: 'store.prefix',

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { type DsnClassification, classifyDsn } from './classify-dsn.ts';
 import { type DoctorCheck, fail, ok, warn } from './doctor-check.ts';
-import { readConfigDsn } from './read-config-dsn.ts';
+import { readConfigValue } from './read-config-value.ts';
 
 export interface KratosDatabaseReport {
   /** Each Kratos config file and the dsn it sets (redacted), in merge order. */
@@ -34,7 +34,7 @@ export async function checkKratosDatabase({
   let fromFiles: { source: string; dsn: string } | undefined;
   for (const path of configFiles) {
     try {
-      const dsn = readConfigDsn(await readFile(path, 'utf8'));
+      const dsn = readConfigValue(await readFile(path, 'utf8'), ['dsn']);
       files.push({ path, dsn: dsn === undefined ? undefined : classifyDsn(dsn).redacted });
       if (dsn !== undefined) fromFiles = { source: `file ${path}`, dsn };
     } catch (err) {

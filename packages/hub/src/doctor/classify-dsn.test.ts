@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkKratosDatabase } from './check-kratos-database.ts';
 import { classifyDsn } from './classify-dsn.ts';
-import { readConfigDsn } from './read-config-dsn.ts';
+import { readConfigValue } from './read-config-value.ts';
+
+const readDsn = (text: string) => readConfigValue(text, ['dsn']);
 
 describe('Kratos DSN classification', () => {
   it.each([
@@ -40,12 +42,12 @@ describe('Kratos DSN classification', () => {
 
 describe('reading dsn from a Kratos config file', () => {
   it('reads JSON (what the test kit writes) and YAML scalars of every style', () => {
-    expect(readConfigDsn('{"dsn":"memory","serve":{}}')).toBe('memory');
-    expect(readConfigDsn('version: v1.3.1\ndsn: memory # for now\nserve:\n  public: {}\n')).toBe('memory');
-    expect(readConfigDsn('dsn: "postgres://a:b@h/db"\n')).toBe('postgres://a:b@h/db');
-    expect(readConfigDsn("dsn: 'sqlite:///x.db?_fk=true'\n")).toBe('sqlite:///x.db?_fk=true');
-    expect(readConfigDsn('dsn: >-\n  postgres://h/db\n')).toBe('postgres://h/db');
-    expect(readConfigDsn('serve:\n  dsn: nested-is-not-top-level\n')).toBeUndefined();
+    expect(readDsn('{"dsn":"memory","serve":{}}')).toBe('memory');
+    expect(readDsn('version: v1.3.1\ndsn: memory # for now\nserve:\n  public: {}\n')).toBe('memory');
+    expect(readDsn('dsn: "postgres://a:b@h/db"\n')).toBe('postgres://a:b@h/db');
+    expect(readDsn("dsn: 'sqlite:///x.db?_fk=true'\n")).toBe('sqlite:///x.db?_fk=true');
+    expect(readDsn('dsn: >-\n  postgres://h/db\n')).toBe('postgres://h/db');
+    expect(readDsn('serve:\n  dsn: nested-is-not-top-level\n')).toBeUndefined();
   });
 });
 

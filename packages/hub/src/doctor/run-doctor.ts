@@ -1,6 +1,7 @@
 import { findClientProblems, idTokenAlgorithms } from '../clients/check-client-metadata.ts';
 import type { HubContext } from '../hub-context.ts';
 import { checkKratosDatabase, type KratosDatabaseReport } from './check-kratos-database.ts';
+import { checkKratosSessionCookie } from './check-kratos-session-cookie.ts';
 import { type DoctorCheck, fail, ok, warn } from './doctor-check.ts';
 import { summarizeConfig } from './summarize-config.ts';
 
@@ -27,25 +28,29 @@ const KEY_MAX_AGE_DAYS = 180;
 
 /**
  * Runs the server-side checks of `ssohub doctor`, each ending in a verdict and, unless ok, a
- * one-line fix. `envDsn` is Kratos' `DSN` environment variable as the caller sees it (the hub
- * cannot read another process's environment).
+ * one-line fix. `envDsn` and `envSessionCookie` are Kratos' `DSN` and `SESSION_COOKIE_NAME`
+ * environment variables as the caller sees them (the hub cannot read another process's environment).
  */
-export async function runDoctor(ctx: HubContext, { envDsn }: { envDsn?: string | undefined } = {}): Promise<DoctorReport> {
+export async function runDoctor(
+  ctx: HubContext,
+  { envDsn, envSessionCookie }: { envDsn?: string | undefined; envSessionCookie?: string | undefined } = {},
+): Promise<DoctorReport> {
   const { config } = ctx;
   const checks: DoctorCheck[] = [ok('hub.config', `valid (${config.mode} mode, public URL ${config.publicUrl})`)];
   if (config.mode === 'development') {
     checks.push(warn('hub.mode', 'development mode: http issuers, the memory store and ephemeral keys are allowed', 'set SSOHUB_MODE=production for real deployments'));
   }
 
-  const [kratosChecks, database, storeChecks, clockChecks, clientChecks, keys] = await Promise.all([
+  const [kratosChecks, database, cookieChecks, storeChecks, clockChecks, clientChecks, keys] = await Promise.all([
     checkKratos(ctx),
     checkKratosDatabase({ configFiles: config.kratos.configFiles, envDsn, mode: config.mode }),
+    checkKratosSessionCookie({ configFiles: config.kratos.configFiles, envName: envSessionCookie, configured: config.kratos.sessionCookieName }),
     checkStore(ctx),
     checkClocks(ctx),
     checkClients(ctx),
     signingKeyFacts(ctx),
   ]);
-  checks.push(...kratosChecks, ...database.checks, ...storeChecks, ...checkIssuerAndCookies(ctx), ...checkSigningKeys(ctx, keys), ...clockChecks, ...clientChecks);
+  checks.push(...kratosChecks, ...database.checks, ...cookieChecks, ...storeChecks, ...checkIssuerAndCookies(ctx), ...checkSigningKeys(ctx, keys), ...clockChecks, ...clientChecks);
   const { checks: _, ...kratosDatabase } = database;
   return { config: summarizeConfig(ctx), store: ctx.storage.description, kratosDatabase, signingKeys: keys, checks };
 }

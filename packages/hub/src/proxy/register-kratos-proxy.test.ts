@@ -13,11 +13,14 @@ describe('the same-origin Kratos proxy', () => {
   const forwarded: string[] = [];
   const bodies: string[] = [];
   const seen: Submission[] = [];
+  const answers: { flowId?: string; setSession: boolean }[] = [];
   const guard: SubmissionGuard = {
     async before(s) {
       seen.push(s);
     },
-    async after() {},
+    async after(s, answer) {
+      answers.push({ flowId: s.flowId, setSession: answer.setSession });
+    },
   };
 
   beforeAll(async () => {
@@ -27,7 +30,9 @@ describe('the same-origin Kratos proxy', () => {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         bodies.push(`${req.headers['content-type'] ?? ''}|${Buffer.concat(chunks).toString('utf8')}`);
-        res.writeHead(303, { location: '/login?flow=x' }).end();
+        // `?cookie=NAME` stands for a successful sign-in: Kratos sets its session cookie.
+        const cookie = new URL(req.url ?? '/', 'http://kratos').searchParams.get('cookie');
+        res.writeHead(303, { location: '/login?flow=x', ...(cookie ? { 'set-cookie': `${cookie}=s3cret; Path=/; HttpOnly` } : {}) }).end();
       });
     });
     await new Promise<void>((r) => kratos.listen(0, '127.0.0.1', () => r()));
@@ -36,6 +41,7 @@ describe('the same-origin Kratos proxy', () => {
     await registerKratosProxy(app, {
       kratosPublicUrl: `http://127.0.0.1:${(kratos.address() as AddressInfo).port}`,
       publicUrl: 'https://login.example.test',
+      sessionCookieName: 'acme_session',
       guard,
     });
   });
@@ -49,6 +55,19 @@ describe('the same-origin Kratos proxy', () => {
     expect(res.statusCode).toBe(303);
     expect(forwarded.at(-1)).toBe('POST /self-service/login?flow=f1');
     expect(seen.at(-1)).toMatchObject({ kind: 'login', flowId: 'f1', fields: { identifier: 'ada@x.test', method: 'password' } });
+  });
+
+  it('tells the guard a sign-in succeeded by the session cookie name Kratos is configured with', async () => {
+    const post = (flow: string) =>
+      app.inject({ method: 'POST', url: `/self-service/login?flow=${flow}`, payload: 'identifier=ada%40x.test&password=p&method=password', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    await post('c1&cookie=acme_session');
+    await post('c2&cookie=ory_kratos_session');
+    await post('c3');
+    expect(answers.slice(-3)).toEqual([
+      { flowId: 'c1', setSession: true },
+      { flowId: 'c2', setSession: false },
+      { flowId: 'c3', setSession: false },
+    ]);
   });
 
   it('forwards JSON and form bodies byte for byte, with their content type', async () => {

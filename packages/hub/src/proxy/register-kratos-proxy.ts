@@ -4,8 +4,6 @@ import { SsoHubError } from '../errors/ssohub-error.ts';
 import type { Submission, SubmissionGuard, SubmissionKind } from './submission-guard.ts';
 
 const SUBMISSION_KINDS = new Set<SubmissionKind>(['login', 'registration', 'recovery', 'verification', 'settings']);
-/** Kratos answers a browser submission with a 303 and, on success, this cookie. */
-const SESSION_COOKIE = 'ory_kratos_session=';
 export const PROXY_BODY_LIMIT = 64 * 1024;
 
 /**
@@ -18,11 +16,14 @@ export async function registerKratosProxy(
   {
     kratosPublicUrl,
     publicUrl,
+    sessionCookieName,
     guard,
     beforeLogout,
   }: {
     kratosPublicUrl: string;
     publicUrl: string;
+    /** Kratos answers a browser submission with a 303 and, on success, sets this cookie. */
+    sessionCookieName: string;
     guard: SubmissionGuard;
     /**
      * Called before a browser's Kratos logout (`GET /self-service/logout?token=`) is forwarded;
@@ -33,6 +34,7 @@ export async function registerKratosProxy(
   },
 ): Promise<void> {
   const hub = new URL(publicUrl);
+  const sessionCookie = `${sessionCookieName}=`;
   await app.register(async (scope) => {
     await scope.register(replyFrom, {
       base: kratosPublicUrl,
@@ -81,7 +83,7 @@ export async function registerKratosProxy(
           const setCookies = ([] as string[]).concat(res.getHeader('set-cookie') as string | string[] | undefined ?? []);
           const answer = {
             status: response.statusCode,
-            setSession: setCookies.some((c) => c.startsWith(SESSION_COOKIE) && !/max-age=0|expires=thu, 01 jan 1970/i.test(c)),
+            setSession: setCookies.some((c) => c.startsWith(sessionCookie) && !/max-age=0|expires=thu, 01 jan 1970/i.test(c)),
             location: res.getHeader('location') as string | undefined,
           };
           const loggedOut = afterLogout && (answer.status === 303 || answer.status === 204) ? afterLogout() : Promise.resolve();

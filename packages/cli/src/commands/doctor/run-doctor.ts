@@ -18,9 +18,9 @@ interface DoctorAnswer {
 
 /**
  * ssohub doctor: checks a running deployment. The CLI checks that the admin API answers and
- * accepts the token; the hub checks the rest (/admin/doctor). Kratos' `DSN` variable, when set
- * in the doctor's environment (or given with --kratos-dsn), is passed along so the report can
- * say whether it overrides the config file.
+ * accepts the token; the hub checks the rest (/admin/doctor). Kratos' `DSN` and
+ * `SESSION_COOKIE_NAME` variables, when set in the doctor's environment (the DSN also with
+ * --kratos-dsn), are passed along so the report can say whether they override the config file.
  */
 export function registerDoctor(program: Command, ctx: CommandContext): void {
   program
@@ -31,11 +31,15 @@ export function registerDoctor(program: Command, ctx: CommandContext): void {
     .action(async (flags: { kratosDsn?: string; strict?: boolean }, cmd: Command) => {
       const { json, adminUrl } = ctx.settings(cmd);
       const kratosDsnEnv = flags.kratosDsn ?? ctx.io.env.DSN;
+      const kratosSessionCookieEnv = ctx.io.env.SESSION_COOKIE_NAME;
       const checks: DoctorCheck[] = [];
       let answer: DoctorAnswer | undefined;
       let exitCode: ExitCode = EXIT.OK;
       try {
-        answer = await ctx.admin(cmd).request<DoctorAnswer>('POST', '/admin/doctor', kratosDsnEnv ? { kratosDsnEnv } : {});
+        answer = await ctx.admin(cmd).request<DoctorAnswer>('POST', '/admin/doctor', {
+          ...(kratosDsnEnv ? { kratosDsnEnv } : {}),
+          ...(kratosSessionCookieEnv ? { kratosSessionCookieEnv } : {}),
+        });
         checks.push({ id: 'admin.reachable', verdict: 'ok', detail: `admin API answers at ${adminUrl}` }, { id: 'admin.token', verdict: 'ok', detail: 'admin token accepted' });
         checks.push(...answer.checks);
       } catch (err) {
