@@ -9,7 +9,7 @@ export function summarizeConfig(ctx: HubContext) {
     issuer: ctx.bridge?.issuer ?? `${c.publicUrl}${c.bridge.path}`,
     listen: { host: c.listen.host, port: c.listen.port, tls: c.listen.tls !== undefined },
     admin: { host: c.admin.host, port: c.admin.port, tokenConfigured: c.admin.token !== undefined },
-    kratos: { publicUrl: c.kratos.publicUrl, adminUrl: c.kratos.adminUrl, configFiles: [...c.kratos.configFiles] },
+    kratos: { publicUrl: c.kratos.publicUrl, adminUrl: c.kratos.adminUrl, configFiles: [...c.kratos.configFiles], sessionCookieName: c.kratos.sessionCookieName },
     store: ctx.storage.description,
     allowedReturnOrigins: [...c.allowedReturnOrigins],
     trustProxy: c.trustProxy,
