@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkKratosSessionCookie } from './check-kratos-session-cookie.ts';
-import { readConfigValue } from './read-config-value.ts';
+import { readConfigValue, UnreadableConfigValue } from './read-config-value.ts';
 
 const cookieName = (text: string) => readConfigValue(text, ['session', 'cookie', 'name']);
 
@@ -19,6 +19,14 @@ describe('reading a nested key of a Kratos config file', () => {
     expect(cookieName('session:\n  name: wrong\ncookie:\n  name: wrong-too\n')).toBeUndefined();
     expect(cookieName('courier:\n  session:\n    cookie:\n      name: nested-elsewhere\n')).toBeUndefined();
     expect(cookieName('session:\n  cookie:\n    name:\n      nested: mapping\n')).toBeUndefined();
+  });
+
+  it('refuses to guess when the way to the key is a flow mapping, an alias or an anchor', () => {
+    expect(() => cookieName('session:\n  cookie: { name: acme }\n')).toThrow(UnreadableConfigValue);
+    expect(() => cookieName('session: *shared\n')).toThrow(/session is written in a YAML form/);
+    expect(() => cookieName('session:\n  cookie:\n    name: *name\n')).toThrow(UnreadableConfigValue);
+    // Elsewhere in the file such forms are not in the way.
+    expect(cookieName('serve: { public: { port: 1 } }\nsession:\n  cookie:\n    name: fine\n')).toBe('fine');
   });
 
   it('skips what a block scalar holds, however it looks', () => {
@@ -57,6 +65,12 @@ describe('the doctor check of the Kratos session cookie name', () => {
     const paths = await files('session:\n  cookie:\n    name: acme_session\n');
     const [check] = await checkKratosSessionCookie({ configFiles: paths, envName: 'from_env', configured: 'from_env' });
     expect(check).toMatchObject({ verdict: 'ok', detail: expect.stringMatching(/SESSION_COOKIE_NAME/) });
+  });
+
+  it('warns, rather than guess, when a file writes the cookie settings in a form it does not read', async () => {
+    const paths = await files('session:\n  cookie: { name: acme_session }\n');
+    const [check] = await checkKratosSessionCookie({ configFiles: paths, envName: undefined, configured: 'ory_kratos_session' });
+    expect(check).toMatchObject({ verdict: 'warn', detail: expect.stringContaining(`in ${paths[0]}, session.cookie is written`) });
   });
 
   it('warns about a renamed cookie it has no Kratos config to compare with, and says nothing otherwise', async () => {

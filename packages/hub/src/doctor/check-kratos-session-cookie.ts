@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { type DoctorCheck, fail, ok, warn } from './doctor-check.ts';
-import { readConfigValue } from './read-config-value.ts';
+import { readConfigValue, UnreadableConfigValue } from './read-config-value.ts';
 
 /** Kratos' own default for `session.cookie.name`. */
 export const KRATOS_DEFAULT_SESSION_COOKIE = 'ory_kratos_session';
@@ -27,18 +27,25 @@ export async function checkKratosSessionCookie({
   }
   let name = KRATOS_DEFAULT_SESSION_COOKIE;
   let source = "Kratos' default";
-  for (const path of configFiles) {
-    // An unreadable file is already reported by the kratos.config_files check.
-    const text = await readFile(path, 'utf8').catch(() => undefined);
-    const value = text === undefined ? undefined : readConfigValue(text, ['session', 'cookie', 'name']);
-    if (value) {
-      name = value;
-      source = `file ${path}`;
-    }
-  }
   if (envName) {
     name = envName;
     source = 'environment variable SESSION_COOKIE_NAME';
+  } else {
+    for (const path of configFiles) {
+      // An unreadable file is already reported by the kratos.config_files check.
+      const text = await readFile(path, 'utf8').catch(() => undefined);
+      let value: string | undefined;
+      try {
+        value = text === undefined ? undefined : readConfigValue(text, ['session', 'cookie', 'name']);
+      } catch (err) {
+        if (!(err instanceof UnreadableConfigValue)) throw err;
+        return [warn('kratos.session_cookie', `cannot tell which session cookie Kratos sets: in ${path}, ${err.message}`, `write session.cookie.name as a block mapping, or compare it by hand with kratos.sessionCookieName ("${configured}")`)];
+      }
+      if (value) {
+        name = value;
+        source = `file ${path}`;
+      }
+    }
   }
   if (name === configured) return [ok('kratos.session_cookie', `Kratos sets its session in cookie "${name}" (${source}), as the hub expects`)];
   return [

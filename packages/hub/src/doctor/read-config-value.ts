@@ -3,8 +3,9 @@
  * 'name']`). Kratos configs are YAML; JSON is valid YAML (the test kit writes JSON), so JSON is
  * parsed as such. For YAML this is a deliberately tiny reader of block mappings: it follows keys
  * by indentation and reads a plain, single- or double-quoted scalar, or a block scalar on the
- * next indented line. Flow mappings, anchors and lists are not followed. Returns undefined when
- * the file does not set the key.
+ * next indented line. Returns undefined when the file does not set the key, and throws
+ * UnreadableConfigValue when the way to it is written in a form it does not follow (a flow
+ * mapping, an alias, an anchor or a tag), so callers never take "not read" for "not set".
  */
 export function readConfigValue(text: string, path: readonly string[]): string | undefined {
   const trimmed = text.trimStart();
@@ -35,7 +36,13 @@ export function readConfigValue(text: string, path: readonly string[]): string |
     const value = (m[3] ?? '').trim();
     const isBlock = /^[|>][-+]?$/.test(value);
     if (isBlock) blockIndent = indent;
-    if (open.length !== path.length || !open.every((o, k) => o.key === path[k])) continue;
+    const onPath = open.length <= path.length && open.every((o, k) => o.key === path[k]);
+    if (!onPath) continue;
+    // A flow mapping, alias or anchor on the way could hold the key: say so rather than miss it.
+    if (open.length < path.length ? value !== '' && !value.startsWith('#') : /^[{[*&!]/.test(value)) {
+      throw new UnreadableConfigValue(`${open.map((o) => o.key).join('.')} is written in a YAML form this reader does not follow (${value.slice(0, 40)})`);
+    }
+    if (open.length !== path.length) continue;
     if (value === '' || value.startsWith('#') || isBlock) {
       const next = lines.slice(i + 1).find((l) => l.trim() !== '');
       const nextIndent = next ? next.length - next.trimStart().length : 0;
@@ -58,4 +65,11 @@ function scalar(value: string): string {
     return (m?.[1] ?? value.slice(1)).replace(/''/g, "'");
   }
   return value.replace(/\s+#.*$/, '').trim();
+}
+
+export class UnreadableConfigValue extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnreadableConfigValue';
+  }
 }
