@@ -1,7 +1,8 @@
 import { checkBridgeConfig } from '../bridge/bridge-config.ts';
+import { deepFreeze } from '../deep-freeze.ts';
 import { ConfigError } from '../errors/ssohub-error.ts';
 import { checkGuardConfig } from '../guard/guard-config.ts';
-import type { HubConfig, HubConfigInput, StoreConfig } from './hub-config.ts';
+import { type HubConfig, type HubConfigInput, KRATOS_DEFAULT_SESSION_COOKIE, type StoreConfig } from './hub-config.ts';
 import { ConfigProblems } from './config-problems.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -33,7 +34,7 @@ export function checkConfig(input: HubConfigInput): Readonly<HubConfig> {
     publicUrl: p.url('kratos.publicUrl', input.kratos?.publicUrl ?? 'http://127.0.0.1:4433'),
     adminUrl: p.url('kratos.adminUrl', input.kratos?.adminUrl ?? 'http://127.0.0.1:4434'),
     configFiles: p.stringArray('kratos.configFiles', input.kratos?.configFiles ?? []),
-    sessionCookieName: checkCookieName(p, 'kratos.sessionCookieName', input.kratos?.sessionCookieName ?? 'ory_kratos_session'),
+    sessionCookieName: checkCookieName(p, 'kratos.sessionCookieName', input.kratos?.sessionCookieName ?? KRATOS_DEFAULT_SESSION_COOKIE),
   };
   const store = checkStore(p, input.store, mode);
   const allowedReturnOrigins = p
@@ -95,14 +96,6 @@ function checkCookieName(p: ConfigProblems, path: string, value: unknown): strin
   const name = p.string(path, value);
   if (name && !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) p.add(path, `must be a cookie name (letters, digits and !#$%&'*+.^_\`|~-), as Kratos' session.cookie.name (got ${JSON.stringify(name)})`);
   return name;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }
 
 export { ConfigError };

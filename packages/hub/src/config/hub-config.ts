@@ -1,6 +1,9 @@
 import type { BridgeConfig } from '../bridge/bridge-config.ts';
 import type { GuardConfig } from '../guard/guard-config.ts';
 
+/** Kratos' own default for `session.cookie.name` (the default of kratos.sessionCookieName). */
+export const KRATOS_DEFAULT_SESSION_COOKIE = 'ory_kratos_session';
+
 /** Where the hub keeps its state. Memory is for the demo and unit tests only. */
 export type StoreConfig = { kind: 'redis'; url: string; prefix: string } | { kind: 'memory' };
 

@@ -1,9 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import { KRATOS_DEFAULT_SESSION_COOKIE } from '../config/hub-config.ts';
 import { type DoctorCheck, fail, ok, warn } from './doctor-check.ts';
 import { readConfigValue, UnreadableConfigValue } from './read-config-value.ts';
-
-/** Kratos' own default for `session.cookie.name`. */
-export const KRATOS_DEFAULT_SESSION_COOKIE = 'ory_kratos_session';
 
 /**
  * Compares the hub's `kratos.sessionCookieName` with the session cookie Kratos is configured to

@@ -1,4 +1,5 @@
 import type { Identity } from '../../kratos/kratos-client.ts';
+import { deepFreeze } from '../../deep-freeze.ts';
 import type { Storage } from '../../storage/storage.ts';
 import { RedisScript } from '../../storage/redis-script.ts';
 import { scopedRead, scopedWrite } from '../adapter/request-scope.ts';
@@ -80,14 +81,6 @@ export function requestScopedBindings(store: SessionBindings): SessionBindings {
     forgetKratosSession: (id, identityId) => scopedWrite(() => store.forgetKratosSession(id, identityId)),
     noteVerified: (uid, verified, ttl) => scopedWrite(() => store.noteVerified(uid, verified, ttl), [`verified:${uid}`]),
   };
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }
 
 /** The store itself, without request scopes (createSessionBindings adds them). */
