@@ -36,8 +36,8 @@ export class KratosClient {
   // and reading browser flows) go through undici's Pool: a third of the CPU of fetch() per call,
   // which builds WHATWG Request, Headers, an AbortSignal timer and a body stream each time, and
   // less than the generated axios client (docs/benchmarks.md).
-  private readonly publicPool: Pool;
-  private readonly adminPool: Pool;
+  private readonly publicApi: Endpoint;
+  private readonly adminApi: Endpoint;
 
   constructor({ publicUrl, adminUrl, timeoutMs = 10_000 }: { publicUrl: string; adminUrl: string; timeoutMs?: number }) {
     this.publicUrl = publicUrl;
@@ -47,20 +47,23 @@ export class KratosClient {
     this.frontend = new FrontendApi(new Configuration({ basePath: publicUrl, baseOptions }));
     this.identities = new IdentityApi(new Configuration({ basePath: adminUrl, baseOptions }));
     this.adminMeta = new MetadataApi(new Configuration({ basePath: adminUrl, baseOptions }));
-    const pool = (url: string) => new Pool(new URL(url).origin, { connections: 64, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
-    this.publicPool = pool(publicUrl);
-    this.adminPool = pool(adminUrl);
+    const endpoint = (url: string): Endpoint => {
+      const { origin, pathname } = new URL(url);
+      return { pool: new Pool(origin, { connections: 64, headersTimeout: timeoutMs, bodyTimeout: timeoutMs }), base: pathname.replace(/\/+$/, '') };
+    };
+    this.publicApi = endpoint(publicUrl);
+    this.adminApi = endpoint(adminUrl);
   }
 
   /** Closes the kept-alive connections of the hot-path calls. */
   async close(): Promise<void> {
-    await Promise.allSettled([this.publicPool.close(), this.adminPool.close()]);
+    await Promise.allSettled([this.publicApi.pool.close(), this.adminApi.pool.close()]);
   }
 
   /** The session behind the browser's cookies, or undefined when there is none (401). */
   async whoami(cookie: string | undefined): Promise<Session | undefined> {
     if (!cookie) return undefined;
-    return await this.getJson<Session>(this.publicPool, `${this.publicUrl}/sessions/whoami`, { cookie, accept: 'application/json' }, 401);
+    return await this.getJson<Session>(this.publicApi, '/sessions/whoami', { cookie, accept: 'application/json' }, 401);
   }
 
   /**
@@ -79,7 +82,7 @@ export class KratosClient {
 
   /** Fetches a browser flow with the browser's cookies (Kratos checks the CSRF cookie). */
   async getFlow(kind: FlowKind, id: string, cookie: string | undefined): Promise<AnyFlow> {
-    const res = await this.send(this.publicPool, `${this.publicUrl}/self-service/${kind}/flows?id=${encodeURIComponent(id)}`, browserHeaders(cookie));
+    const res = await this.send(this.publicApi, `/self-service/${kind}/flows?id=${encodeURIComponent(id)}`, browserHeaders(cookie));
     if (res.status !== 200) throw kratosError(res);
     return res.body as AnyFlow;
   }
@@ -98,7 +101,7 @@ export class KratosClient {
     if (options.refresh) query.set('refresh', 'true');
     if (options.aal) query.set('aal', options.aal);
     // Asked for JSON, Kratos answers the flow (200) instead of redirecting the browser to the UI.
-    const res = await this.send(this.publicPool, `${this.publicUrl}/self-service/login/browser?${query}`, browserHeaders(cookie));
+    const res = await this.send(this.publicApi, `/self-service/login/browser?${query}`, browserHeaders(cookie));
     if (res.status !== 200) throw kratosError(res);
     return { flow: res.body as LoginFlow, setCookie: res.setCookie };
   }
@@ -134,7 +137,7 @@ export class KratosClient {
   /** Admin: a session by id (active or not), with its identity; undefined when unknown. */
   async getSession(id: string): Promise<Session | undefined> {
     // On every refresh and userinfo call: see whoami.
-    return await this.getJson<Session>(this.adminPool, `${this.adminUrl}/admin/sessions/${encodeURIComponent(id)}?expand=identity`, { accept: 'application/json' }, 404);
+    return await this.getJson<Session>(this.adminApi, `/admin/sessions/${encodeURIComponent(id)}?expand=identity`, { accept: 'application/json' }, 404);
   }
 
   /** Admin: revokes (deactivates) one session. */
@@ -206,19 +209,21 @@ export class KratosClient {
    * GETs JSON from Kratos; `absentStatus` (401 for whoami, 404 for admin lookups) means "none"
    * and answers undefined. Other answers become KratosError, network failures KratosUnavailableError.
    */
-  private async getJson<T>(pool: Pool, url: string, headers: Record<string, string>, absentStatus: number): Promise<T | undefined> {
-    const res = await this.send(pool, url, headers);
+  private async getJson<T>(api: Endpoint, path: string, headers: Record<string, string>, absentStatus: number): Promise<T | undefined> {
+    const res = await this.send(api, path, headers);
     if (res.status === 200) return res.body as T;
     if (res.status === absentStatus) return undefined;
     throw kratosError(res);
   }
 
-  /** One GET through a pool; network failures and an unreadable 200 become KratosUnavailableError. */
-  private async send(pool: Pool, url: string, headers: Record<string, string>): Promise<KratosAnswer> {
-    const { pathname, search } = new URL(url);
+  /**
+   * One GET of `path` (with its query) through an endpoint's pool; network failures and an
+   * unreadable 200 become KratosUnavailableError.
+   */
+  private async send({ pool, base }: Endpoint, path: string, headers: Record<string, string>): Promise<KratosAnswer> {
     let res: Awaited<ReturnType<Pool['request']>>;
     try {
-      res = await pool.request({ method: 'GET', path: `${pathname}${search}`, headers });
+      res = await pool.request({ method: 'GET', path: `${base}${path}`, headers });
     } catch (err) {
       const code = (err as { code?: string }).code;
       throw new KratosUnavailableError(`Kratos is unreachable: ${code ?? (err as Error).message}`, { cause: err });
@@ -231,6 +236,12 @@ export class KratosClient {
     }
     return { status: res.statusCode, body, setCookie: setCookiesOf(res.headers) };
   }
+}
+
+/** A Kratos API: connections to its origin, and the path it is served under ('' at the root). */
+interface Endpoint {
+  pool: Pool;
+  base: string;
 }
 
 interface KratosAnswer {
