@@ -9,9 +9,11 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 /**
  * Validates a configuration, fills defaults and freezes the result. Every problem is collected
- * and reported at once, each named by its dotted option path (e.g. `store.url`).
+ * and reported at once, each named by its dotted option path (e.g. `store.url`). With `only`,
+ * just the problems of those options (and their children) are reported: the rest of the result
+ * is then not to be trusted, and the caller must read nothing else from it.
  */
-export function checkConfig(input: HubConfigInput): Readonly<HubConfig> {
+export function checkConfig(input: HubConfigInput, { only }: { only?: readonly string[] } = {}): Readonly<HubConfig> {
   const p = new ConfigProblems();
   const mode = p.oneOf('mode', input.mode ?? 'development', ['production', 'development'] as const);
   const publicUrl = p.origin('publicUrl', input.publicUrl, { requireHttps: mode === 'production' });
@@ -45,7 +47,7 @@ export function checkConfig(input: HubConfigInput): Readonly<HubConfig> {
   const bridge = checkBridgeConfig(p, input.bridge ?? {}, { mode, publicUrl });
   const guard = checkGuardConfig(p, input.guard ?? {}, { mode });
 
-  p.throwIfAny();
+  p.throwIfAny(only);
   const config: HubConfig = {
     mode,
     publicUrl,

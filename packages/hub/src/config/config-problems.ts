@@ -7,13 +7,17 @@ import { ConfigError } from '../errors/ssohub-error.ts';
  */
 export class ConfigProblems {
   readonly list: string[] = [];
+  readonly #paths: string[] = [];
 
   add(path: string, problem: string): void {
     this.list.push(`${path} ${problem}`);
+    this.#paths.push(path);
   }
 
-  throwIfAny(): void {
-    if (this.list.length > 0) throw new ConfigError(this.list);
+  /** Throws every problem at once; with `only`, those of the named options and their children. */
+  throwIfAny(only?: readonly string[]): void {
+    const list = only === undefined ? this.list : this.list.filter((_, i) => only.some((o) => this.#paths[i] === o || this.#paths[i]!.startsWith(`${o}.`) || this.#paths[i]!.startsWith(`${o}[`)));
+    if (list.length > 0) throw new ConfigError(list);
   }
 
   string(path: string, value: unknown): string {

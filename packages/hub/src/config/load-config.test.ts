@@ -84,4 +84,56 @@ describe('configuration is validated at startup', () => {
     expect(problems).toEqual(['admin.token must be at least 24 characters long']);
     expect(problems.join(' ')).not.toContain('hunter2');
   });
+
+  it('reads secrets from <VARIABLE>_FILE (container and systemd secrets) and names that variable in errors', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ssohub-config-'));
+    await writeFile(join(dir, 'admin_token'), 'a-very-long-admin-token-0123456789\n');
+    await writeFile(join(dir, 'cookie_keys'), 'new-cookie-key-0123456789abcdefghijklmn\nold-cookie-key-0123456789abcdefghijklmn\n');
+    await writeFile(join(dir, 'redis_url'), 'redis://:pw@127.0.0.1:6379/3\n');
+    await writeFile(join(dir, 'short'), 'hunter2\n');
+    await writeFile(join(dir, 'empty'), '\n');
+    const base = { SSOHUB_PUBLIC_URL: 'https://login.example.com' };
+    const config = loadConfig({
+      ...base,
+      SSOHUB_ADMIN_TOKEN_FILE: join(dir, 'admin_token'),
+      SSOHUB_COOKIE_KEYS_FILE: join(dir, 'cookie_keys'),
+      SSOHUB_REDIS_URL_FILE: join(dir, 'redis_url'),
+    });
+    expect(config.admin.token).toBe('a-very-long-admin-token-0123456789');
+    expect(config.bridge.cookieKeys).toEqual(['new-cookie-key-0123456789abcdefghijklmn', 'old-cookie-key-0123456789abcdefghijklmn']);
+    expect(config.store).toEqual({ kind: 'redis', url: 'redis://:pw@127.0.0.1:6379/3', prefix: 'ssohub:' });
+
+    expect(problemsOf(() => loadConfig({ ...base, SSOHUB_ADMIN_TOKEN_FILE: join(dir, 'short') }))).toEqual([
+      'admin.token (SSOHUB_ADMIN_TOKEN_FILE) must be at least 24 characters long',
+    ]);
+    expect(problemsOf(() => loadConfig({ ...base, SSOHUB_ADMIN_TOKEN_FILE: join(dir, 'empty') }))).toEqual([
+      `admin.token (from SSOHUB_ADMIN_TOKEN_FILE=${join(dir, 'empty')}) is an empty file`,
+    ]);
+    expect(problemsOf(() => loadConfig({ ...base, SSOHUB_ADMIN_TOKEN_FILE: join(dir, 'missing') }))).toEqual([
+      `admin.token (from SSOHUB_ADMIN_TOKEN_FILE=${join(dir, 'missing')}) could not be read: ENOENT`,
+    ]);
+    const twice = problemsOf(() => loadConfig({ ...base, SSOHUB_ADMIN_TOKEN: 'x'.repeat(30), SSOHUB_ADMIN_TOKEN_FILE: join(dir, 'admin_token') }));
+    expect(twice).toEqual(['admin.token is set twice: by SSOHUB_ADMIN_TOKEN and by SSOHUB_ADMIN_TOKEN_FILE; keep one']);
+    expect(twice.join(' ')).not.toContain('a-very-long-admin-token');
+  });
+
+  it('with `only`, reads and reports just the options a generator depends on, never the secret files', () => {
+    const env = {
+      SSOHUB_MODE: 'production',
+      SSOHUB_PUBLIC_URL: 'https://login.example.com',
+      SSOHUB_KRATOS_PUBLIC_URL: 'http://kratos:4433',
+      SSOHUB_ADMIN_TOKEN_FILE: '/run/secrets/admin_token',
+      SSOHUB_SIGNING_KEYS_FILE: '/run/secrets/jwks.json',
+    };
+    const only = ['mode', 'publicUrl', 'kratos', 'allowedReturnOrigins'];
+    const config = loadConfig(env, { only });
+    expect(config.mode).toBe('production');
+    expect(config.kratos.publicUrl).toBe('http://kratos:4433');
+    // Everything the hub itself needs is still refused without `only`.
+    expect(problemsOf(() => loadConfig(env)).join('\n')).toMatch(/admin\.token \(from SSOHUB_ADMIN_TOKEN_FILE=\/run\/secrets\/admin_token\) could not be read: ENOENT/);
+    // A problem in an option the generator uses is still reported, with its variable.
+    expect(problemsOf(() => loadConfig({ ...env, SSOHUB_ALLOWED_RETURN_ORIGINS: 'http://app.example.com' }, { only }))).toEqual([
+      'allowedReturnOrigins[0] (SSOHUB_ALLOWED_RETURN_ORIGINS) must use https in production',
+    ]);
+  });
 });

@@ -32,17 +32,41 @@ export const ENV_OPTIONS = {
   SSOHUB_CLIENTS_FILE: 'bridge.clients',
 } as const;
 
+/**
+ * Secrets can come from files instead (`<VARIABLE>_FILE`), as container and systemd secrets do
+ * (Docker/Kubernetes mount them under /run/secrets, systemd's LoadCredential= under
+ * $CREDENTIALS_DIRECTORY): the value then never sits in the environment, where `ps e`, crash
+ * reports and child processes can read it. Surrounding whitespace (the final newline) is dropped.
+ */
+export const SECRET_FILE_VARIABLES = {
+  SSOHUB_ADMIN_TOKEN_FILE: 'SSOHUB_ADMIN_TOKEN',
+  SSOHUB_COOKIE_KEYS_FILE: 'SSOHUB_COOKIE_KEYS',
+  SSOHUB_REDIS_URL_FILE: 'SSOHUB_REDIS_URL',
+} as const;
+
 const LIST_OPTIONS = new Set(['kratos.configFiles', 'allowedReturnOrigins', 'bridge.cookieKeys']);
 const NUMBER_OPTIONS = new Set(['listen.port', 'admin.port']);
 const BOOLEAN_OPTIONS = new Set<string>();
 const FILE_OPTIONS = new Set(['listen.tls.cert', 'listen.tls.key']);
 const JSON_FILE_OPTIONS = new Set(['bridge.signingKeys', 'bridge.clients']);
 
+export interface LoadConfigOptions {
+  /**
+   * Dotted option paths (or their parents, e.g. `kratos`) the caller depends on. Only their
+   * variables are read and only their problems reported. For generators such as
+   * `ssohub kratos config`, which run where the hub's secret files do not exist (a workstation,
+   * a CI job) and need none of them. Default: everything, as the hub itself needs.
+   */
+  only?: readonly string[];
+}
+
 /**
- * Reads the configuration from SSOHUB_CONFIG (a JSON file) and SSOHUB_* variables, then
- * validates it. Throws ConfigError naming each bad option and the variable or file it came from.
+ * Reads the configuration from SSOHUB_CONFIG (a JSON file) and SSOHUB_* variables (secrets also
+ * from `<VARIABLE>_FILE`), then validates it. Throws ConfigError naming each bad option and the
+ * variable or file it came from.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<HubConfig> {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): Readonly<HubConfig> {
+  const wanted = (path: string) => options.only === undefined || options.only.some((o) => path === o || path.startsWith(`${o}.`) || o.startsWith(`${path}.`));
   const problems: string[] = [];
   let input: Record<string, unknown> = {};
   if (env.SSOHUB_CONFIG) {
@@ -52,12 +76,36 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<HubCo
       problems.push(`SSOHUB_CONFIG (${env.SSOHUB_CONFIG}) could not be read as JSON: ${(err as Error).message}`);
     }
   }
+  // Which variable set each option, so a problem names the variable the operator actually wrote.
+  const sources = new Map<string, string>();
   for (const [variable, path] of Object.entries(ENV_OPTIONS)) {
-    const raw = env[variable];
+    if (!wanted(path)) continue;
+    const fileVariable = `${variable}_FILE` as keyof typeof SECRET_FILE_VARIABLES;
+    let raw = env[variable];
+    let source: string = variable;
+    if (fileVariable in SECRET_FILE_VARIABLES && env[fileVariable]) {
+      if (raw !== undefined && raw !== '') {
+        problems.push(`${path} is set twice: by ${variable} and by ${fileVariable}; keep one`);
+        continue;
+      }
+      source = fileVariable;
+      try {
+        raw = readFileSync(env[fileVariable]!, 'utf8').trim();
+      } catch (err) {
+        problems.push(`${path} (from ${fileVariable}=${env[fileVariable]}) could not be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+        continue;
+      }
+      if (raw === '') {
+        problems.push(`${path} (from ${fileVariable}=${env[fileVariable]}) is an empty file`);
+        continue;
+      }
+    }
     if (raw === undefined || raw === '') continue;
+    sources.set(path, source);
     let value: unknown = raw;
     try {
-      if (LIST_OPTIONS.has(path)) value = raw.split(',').map((s) => s.trim()).filter(Boolean);
+      // A keys file holds one key per line (what `ssohub keys generate` writes); commas work too.
+      if (LIST_OPTIONS.has(path)) value = raw.split(/[,\n]/).map((s) => s.trim()).filter(Boolean);
       else if (NUMBER_OPTIONS.has(path)) value = /^\d+$/.test(raw) ? Number(raw) : raw;
       else if (BOOLEAN_OPTIONS.has(path)) value = raw === 'true' ? true : raw === 'false' ? false : raw;
       else if (path === 'trustProxy') value = raw === 'true' ? true : raw === 'false' ? false : /^\d+$/.test(raw) ? Number(raw) : raw.split(',').map((s) => s.trim()).filter(Boolean);
@@ -67,7 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<HubCo
         value = Array.isArray(parsed) ? parsed : (parsed.keys ?? parsed.clients ?? parsed);
       }
     } catch (err) {
-      problems.push(`${path} (from ${variable}=${raw}) could not be read: ${(err as Error).message}`);
+      problems.push(`${path} (from ${source}=${source === variable ? raw : env[source]}) could not be read: ${(err as Error).message}`);
       continue;
     }
     if (path === 'store.url' && env.SSOHUB_STORE === undefined) setPath(input, 'store.kind', 'redis');
@@ -75,17 +123,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<HubCo
   }
   if (problems.length > 0) throw new ConfigError(problems);
   try {
-    return checkConfig(input as HubConfigInput);
+    return checkConfig(input as HubConfigInput, options);
   } catch (err) {
-    if (err instanceof ConfigError) throw new ConfigError(err.problems.map((p) => withVariable(p)));
+    if (err instanceof ConfigError) throw new ConfigError(err.problems.map((p) => withVariable(p, sources)));
     throw err;
   }
 }
 
-function withVariable(problem: string): string {
-  const path = problem.split(' ')[0];
-  const variable = Object.entries(ENV_OPTIONS).find(([, p]) => p === path)?.[0];
-  return variable ? problem.replace(path!, `${path} (${variable})`) : problem;
+function withVariable(problem: string, sources: ReadonlyMap<string, string>): string {
+  const path = problem.split(' ')[0]!;
+  const option = path.replace(/\[\d+\]$/, '');
+  const variable = sources.get(option) ?? Object.entries(ENV_OPTIONS).find(([, p]) => p === option)?.[0];
+  return variable ? problem.replace(path, `${path} (${variable})`) : problem;
 }
 
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
