@@ -6,10 +6,14 @@ import { defineConfig } from 'vitest/config';
 // Redis, SMTP capture and Chromium, so they run one file at a time on this 2-core budget.
 // Tests import workspace packages from their TypeScript source, never from a stale dist/.
 const packages = ['hub', 'client', 'cli', 'demo-app', 'testkit'];
+const src = (path: string) => fileURLToPath(new URL(`./packages/${path}`, import.meta.url));
 const source = {
-  alias: Object.fromEntries(
-    packages.map((p) => [`@ssohub/${p}`, fileURLToPath(new URL(`./packages/${p}/src/index.ts`, import.meta.url))]),
-  ),
+  alias: [
+    // Subpath exports first: `@ssohub/hub` alone would also match `@ssohub/hub/config`.
+    { find: /^@ssohub\/hub\/config$/, replacement: src('hub/src/config/index.ts') },
+    { find: /^@ssohub\/hub\/keys$/, replacement: src('hub/src/bridge/provider/signing-keys.ts') },
+    ...packages.map((p) => ({ find: new RegExp(`^@ssohub/${p}$`), replacement: src(`${p}/src/index.ts`) })),
+  ],
 };
 const root = fileURLToPath(new URL('.', import.meta.url));
 
@@ -39,6 +43,22 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 180_000,
+        },
+      },
+      {
+        // The production path (docs/deploy.md): deploy artifacts checked by real tools (Helm,
+        // compose-go, systemd-analyze, a Dockerfile linter) and a native run of the documented
+        // deployment behind Caddy, signed in from Chromium.
+        resolve: source,
+        test: {
+          name: 'deploy',
+          root,
+          include: ['test/deploy/**/*.test.ts'],
+          setupFiles: ['test/setup/integration.ts'],
+          globalSetup: ['test/setup/global.ts'],
+          fileParallelism: false,
+          testTimeout: 300_000,
+          hookTimeout: 900_000,
         },
       },
       {

@@ -152,7 +152,7 @@ async function main() {
   log(`starting the hub: ${WORKERS} worker process(es) on ${hubUrl}`);
   if (CPU_PROF) await mkdir(CPU_PROF, { recursive: true });
   if (!HUB_FROM_SOURCE) await buildHub();
-  const entry = HUB_FROM_SOURCE ? ['--conditions=ssohub-source', join(ROOT, 'packages/hub/src/cluster.ts')] : [join(ROOT, 'packages/hub/dist/cluster.js')];
+  const entry = HUB_FROM_SOURCE ? ['--import', join(ROOT, 'scripts/from-source.ts'), join(ROOT, 'packages/hub/src/cluster.ts')] : [join(ROOT, 'packages/hub/dist/cluster.js')];
   const hub = spawn(
     process.execPath,
     [...HUB_NODE_ARGS, ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []), ...entry],
@@ -199,7 +199,7 @@ async function main() {
   log(`seeding ${userCount} users through Kratos' admin API (bcrypt cost 12: a few seconds)`);
   const users = await seedUsers(kratos.adminUrl, userCount);
 
-  const driver = fork(join(ROOT, 'bench/load-driver.ts'), [], { execArgv: ['--conditions=ssohub-source'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const driver = fork(join(ROOT, 'bench/load-driver.ts'), [], { execArgv: ['--import', join(ROOT, 'scripts/from-source.ts')], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   cleanups.unshift(() => stopChild(driver, 5_000));
   const ask = (m: DriverMessage) =>
     new Promise<DriverReply>((resolvePromise, reject) => {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { main } from '@ssohub/cli';
-import { REPO_ROOT } from '@ssohub/testkit';
+import { FROM_SOURCE, REPO_ROOT } from '@ssohub/testkit';
 
 export interface CliResult {
   code: number;
@@ -29,7 +29,7 @@ export async function runCli(args: string[], env: Record<string, string | undefi
 /** Runs the real binary as a child process, through npm so the pinned Node 24 is used. */
 export async function spawnCli(args: string[], env: Record<string, string>): Promise<CliResult> {
   const bin = join(REPO_ROOT, 'packages/cli/bin/ssohub.js');
-  const child = spawn('npm', ['exec', '--', 'node', '--conditions=ssohub-source', bin, ...args], {
+  const child = spawn('npm', ['exec', '--', 'node', '--import', FROM_SOURCE, bin, ...args], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { childrenOf, freePort, type RunningKratos, type SmtpCapture, startKratos, startSmtpCapture, uniquePrefix, waitFor } from '@ssohub/testkit';
+import { childrenOf, FROM_SOURCE, freePort, type RunningKratos, type SmtpCapture, startKratos, startSmtpCapture, uniquePrefix, waitFor } from '@ssohub/testkit';
 
 // packages/hub/src/cluster.ts as operators run it: a real process, real Kratos and Redis.
 const CLUSTER = join(resolve(dirname(fileURLToPath(import.meta.url)), '../..'), 'packages/hub/src/cluster.ts');
@@ -21,7 +21,7 @@ interface RunningHub {
 
 async function startCluster(kratos: RunningKratos, hubUrl: string, port: number, workers: number, extraEnv: Record<string, string> = {}): Promise<RunningHub> {
   const adminPort = await freePort();
-  const child = spawn(process.execPath, ['--conditions=ssohub-source', CLUSTER], {
+  const child = spawn(process.execPath, ['--import', FROM_SOURCE, CLUSTER], {
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,

@@ -25,7 +25,8 @@ import { createLogger } from './http/create-logger.ts';
  * Workers must share cookie keys and signing keys. With none configured (development only), the
  * primary generates one ephemeral set and hands it to every worker (with the usual warning).
  *
- *   SSOHUB_WORKERS=2 node --conditions=ssohub-source packages/hub/src/cluster.ts
+ * Installed, the `ssohub-hub` bin runs it (bin/ssohub-hub.js); in this repository, from the sources:
+ *   SSOHUB_WORKERS=2 node --import ./scripts/from-source.ts packages/hub/src/cluster.ts
  */
 const WORKER_INDEX = 'SSOHUB_WORKER_INDEX';
 const REEXEC = 'SSOHUB_REEXECUTED';
@@ -154,10 +155,17 @@ async function runWorker(): Promise<void> {
   process.once('SIGTERM', () => void shutdown());
 }
 
-if (import.meta.main) {
+/**
+ * Runs this process as what node:cluster made it: the primary (which forks the workers, or with
+ * one worker serves itself) or a worker. A worker is forked with the same entry script, so the
+ * `ssohub-hub` bin and this module both end up here.
+ */
+export function runCluster(): void {
   const run = cluster.isPrimary ? runPrimary : runWorker;
   run().catch((err) => {
     process.stderr.write(`ssohub: failed to start${cluster.isPrimary ? '' : ' a worker'}: ${(err as Error).message}\n`);
     process.exit(1);
   });
 }
+
+if (import.meta.main) runCluster();

@@ -1,5 +1,6 @@
 export { launchChromium, CHROMIUM_PATH, type TestBrowser } from './chromium.ts';
 export { freePort, reservePort, type PortReservation } from './free-port.ts';
+export { FROM_SOURCE } from './from-source.ts';
 export { CookieJar, HttpSession, type BrowserResponse } from './http-session.ts';
 export {
   buildSiteConfig,
