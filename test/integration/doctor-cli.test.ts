@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '@ssohub/cli';
-import { freePort, uniquePrefix, waitFor } from '@ssohub/testkit';
+import { createTestDatabase, freePort, type RunningKratos, startKratos, type TestDatabase, uniquePrefix, waitFor } from '@ssohub/testkit';
 import { adminTokenForTests, type HubStack, startHubStack } from '../support/hub-stack.ts';
 import { runCli } from './cli-run.ts';
 
@@ -32,9 +33,11 @@ describe('ssohub doctor on a healthy hub (Kratos on SQLite, shared Redis)', () =
     expect(res.code, res.stdout).toBe(EXIT.OK);
     const report = res.json();
     expect(report.checks.filter((c: Check) => c.verdict === 'fail')).toEqual([]);
-    for (const id of ['admin.reachable', 'admin.token', 'hub.config', 'kratos.public', 'kratos.admin', 'kratos.version', 'kratos.database', 'kratos.session_cookie', 'hub.store', 'redis.reachable', 'hub.issuer', 'hub.cookies', 'clock.kratos', 'clock.redis']) {
+    for (const id of ['admin.reachable', 'admin.token', 'hub.config', 'kratos.public', 'kratos.admin', 'kratos.migrations', 'kratos.version', 'kratos.database', 'kratos.session_cookie', 'kratos.base_url', 'hub.store', 'redis.reachable', 'hub.issuer', 'hub.cookies', 'clock.kratos', 'clock.redis']) {
       expect(byId(report.checks, id).verdict, id).toBe('ok');
     }
+    expect(byId(report.checks, 'kratos.migrations').detail).toBe('applied');
+    expect(byId(report.checks, 'kratos.base_url').detail).toMatch(new RegExp(`^Kratos' serve\\.public\\.base_url is ${stack.hubUrl}/ \\(file .+site\\.yml\\), the hub's publicUrl$`));
     expect(byId(report.checks, 'kratos.database').detail).toMatch(/^SQLite file \/.+kratos\.sqlite from file .+site\.yml$/);
     expect(byId(report.checks, 'kratos.version').detail).toBe('Kratos v1.3.1');
     expect(report.kratosDatabase.files.map((f: { dsn?: string }) => f.dsn)).toEqual([undefined, expect.stringMatching(/^sqlite:\/\//)]);
@@ -65,6 +68,18 @@ describe('ssohub doctor on a healthy hub (Kratos on SQLite, shared Redis)', () =
     expect(res.code).toBe(EXIT.CHECK_FAILED);
     const check = byId(res.json().checks, 'kratos.session_cookie');
     expect(check).toMatchObject({ verdict: 'fail', detail: expect.stringMatching(/"acme_session" \(environment variable SESSION_COOKIE_NAME\) but the hub looks for "ory_kratos_session"/) });
+    oneLine(check.fix);
+  });
+
+  it("fails when Kratos' SERVE_PUBLIC_BASE_URL variable, which beats its files, is not the hub; exit 1", async () => {
+    const res = await runCli(['doctor', '--json'], { ...env, SERVE_PUBLIC_BASE_URL: 'http://127.0.0.1:4433/' });
+    expect(res.code).toBe(EXIT.CHECK_FAILED);
+    const check = byId(res.json().checks, 'kratos.base_url');
+    expect(check).toMatchObject({
+      verdict: 'fail',
+      detail: `Kratos' serve.public.base_url is http://127.0.0.1:4433/ (environment variable SERVE_PUBLIC_BASE_URL) but the hub's publicUrl (SSOHUB_PUBLIC_URL) is ${stack.hubUrl}/: Kratos' redirects and cookies miss the hub, so sign-ins loop back to the login page`,
+      fix: expect.stringMatching(new RegExp(`^set Kratos' SERVE_PUBLIC_BASE_URL variable to ${stack.hubUrl}/ and restart Kratos`)),
+    });
     oneLine(check.fix);
   });
 
@@ -163,5 +178,100 @@ describe('ssohub doctor on Kratos with a memory DSN and a Redis that persists no
     expect(check).toMatchObject({ verdict: 'fail', fix: expect.stringMatching(/SSOHUB_REDIS_URL/) });
     oneLine(check.fix);
     expect(byId(res.json().checks, 'kratos.admin').verdict).toBe('ok');
+  });
+});
+
+describe("ssohub doctor when Kratos' config files give another base_url than the hub's", () => {
+  let stack: HubStack;
+  beforeAll(async () => {
+    stack = await startHubStack({ store: 'memory', kratosOverrides: { serve: { public: { base_url: 'https://old-login.sso.test/' } } } });
+  });
+  afterAll(async () => stack?.stop());
+
+  it('fails kratos.base_url, saying both values and where each comes from; exit 1', async () => {
+    const res = await runCli(['doctor', '--json'], { SSOHUB_ADMIN_URL: stack.adminUrl, SSOHUB_ADMIN_TOKEN: adminTokenForTests });
+    expect(res.code).toBe(EXIT.CHECK_FAILED);
+    const check = byId(res.json().checks, 'kratos.base_url');
+    const site = stack.kratos.configFiles.at(-1)!;
+    expect(check).toEqual({
+      id: 'kratos.base_url',
+      verdict: 'fail',
+      detail: `Kratos' serve.public.base_url is https://old-login.sso.test/ (file ${site}) but the hub's publicUrl (SSOHUB_PUBLIC_URL) is ${stack.hubUrl}/: Kratos' redirects and cookies miss the hub, so sign-ins loop back to the login page`,
+      fix: `set serve.public.base_url in ${site} to ${stack.hubUrl}/ and restart Kratos (or, if the hub's URL is the wrong one, fix SSOHUB_PUBLIC_URL)`,
+    });
+    // Everything else about this Kratos is fine.
+    expect(byId(res.json().checks, 'kratos.admin').verdict).toBe('ok');
+    const res2 = await runCli(['doctor'], { SSOHUB_ADMIN_URL: stack.adminUrl, SSOHUB_ADMIN_TOKEN: adminTokenForTests });
+    expect(res2.stdout).toMatch(/^FAIL +kratos\.base_url +Kratos' serve\.public\.base_url is https:\/\/old-login\.sso\.test\/ .+\n +fix: set serve\.public\.base_url in /m);
+  });
+});
+
+describe('ssohub doctor on a Kratos whose PostgreSQL database is not migrated', () => {
+  let db: TestDatabase;
+  const cleanup: (() => Promise<void>)[] = [];
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    for (const stop of cleanup.reverse()) await stop();
+    await db?.drop();
+  });
+
+  /** Kratos on the test database as it is, without migrating it or waiting for it. */
+  async function unmigratedKratos(): Promise<{ kratos: RunningKratos; log: string[] }> {
+    const log: string[] = [];
+    const kratos = await startKratos({ smtpPort: await freePort(), database: { kind: 'postgres', dsn: db.dsn }, migrate: false, log: (line) => log.push(line) });
+    cleanup.push(() => kratos.stop());
+    return { kratos, log };
+  }
+
+  /** A hub in front of `kratos`, and the doctor run against it. */
+  async function doctorAgainst(kratos: RunningKratos) {
+    const stack = await startHubStack({ store: 'memory', config: { kratos: { publicUrl: kratos.publicUrl, adminUrl: kratos.adminUrl, configFiles: kratos.configFiles } } });
+    cleanup.push(() => stack.stop());
+    return runCli(['doctor', '--json'], { SSOHUB_ADMIN_URL: stack.adminUrl, SSOHUB_ADMIN_TOKEN: adminTokenForTests });
+  }
+
+  it('fresh database: Kratos v1.3.1 opens no port until its tables exist, so the doctor cannot tell, and says what to look for', async () => {
+    const { kratos, log } = await unmigratedKratos();
+    await waitFor('Kratos retrying on its empty database', async () => (log.some((l) => l.includes('Unable to determine network, retrying')) ? true : undefined));
+    const res = await doctorAgainst(kratos);
+    expect(res.code).toBe(EXIT.CHECK_FAILED);
+    const migrations = byId(res.json().checks, 'kratos.migrations');
+    expect(migrations).toMatchObject({ verdict: 'warn', detail: `unknown: Kratos' admin API does not answer at ${kratos.adminUrl} (ECONNREFUSED)` });
+    expect(migrations.fix).toBe(`start Kratos; if its log repeats "Unable to determine network, retrying", its database has no tables yet: run \`kratos migrate sql -e --yes ${kratos.configFiles.map((f) => `-c ${f}`).join(' ')}\` with Kratos' DSN`);
+    oneLine(migrations.fix);
+    expect(byId(res.json().checks, 'kratos.admin').verdict).toBe('fail');
+    // Stopped now: once the next test migrates the database, it would start answering.
+    await kratos.stop();
+  });
+
+  it('migrations pending (Kratos upgraded, newest migration not applied): "not applied" with the migrate command; exit 1', async () => {
+    // Migrates the database (the test kit does before starting Kratos), then forgets the newest
+    // migration, as a database looks to a newer Kratos before `kratos migrate sql`.
+    const migrated = await startKratos({ smtpPort: await freePort(), database: { kind: 'postgres', dsn: db.dsn } });
+    await migrated.stop();
+    const client = new pg.Client({ connectionString: db.dsn });
+    await client.connect();
+    try {
+      const { rowCount } = await client.query('DELETE FROM schema_migration WHERE version = (SELECT max(version) FROM schema_migration)');
+      expect(rowCount).toBe(1);
+    } finally {
+      await client.end();
+    }
+    const { kratos } = await unmigratedKratos();
+    await waitFor('Kratos admin API', async () => ((await fetch(`${kratos.adminUrl}/admin/health/alive`)).ok ? true : undefined));
+    const res = await doctorAgainst(kratos);
+    expect(res.code).toBe(EXIT.CHECK_FAILED);
+    const migrations = byId(res.json().checks, 'kratos.migrations');
+    const command = `kratos migrate sql -e --yes ${kratos.configFiles.map((f) => `-c ${f}`).join(' ')}`;
+    expect(migrations).toEqual({
+      id: 'kratos.migrations',
+      verdict: 'fail',
+      detail: 'not applied: Kratos says "migrations have not yet been fully applied"',
+      fix: `back up the database, then run \`${command}\` with Kratos' DSN`,
+    });
+    expect(byId(res.json().checks, 'kratos.admin')).toMatchObject({ verdict: 'fail', detail: 'Kratos is not ready: migrations have not yet been fully applied' });
+    expect(byId(res.json().checks, 'kratos.database').detail).toMatch(/^PostgreSQL database "ssohub_test_\w+" on 127\.0\.0\.1:5432 from file .+site\.yml$/);
   });
 });

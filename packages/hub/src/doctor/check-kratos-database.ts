@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { type DsnClassification, classifyDsn } from './classify-dsn.ts';
 import { type DoctorCheck, fail, ok, warn } from './doctor-check.ts';
-import { readConfigValue } from './read-config-value.ts';
+import type { KratosConfig } from './read-kratos-config.ts';
 
 export interface KratosDatabaseReport {
   /** Each Kratos config file and the dsn it sets (redacted), in merge order. */
@@ -16,33 +15,31 @@ export interface KratosDatabaseReport {
 const MIGRATE_FIX = 'point dsn (or the DSN variable) at PostgreSQL, e.g. postgres://kratos:***@db:5432/kratos?sslmode=require, then run `kratos migrate sql -e --yes`';
 
 /**
- * Works out which database Kratos is configured to use: reads the `dsn` of every config file and
- * the `DSN` environment override, says which wins, classifies it, and warns about memory and SQLite
- * in production and about malformed DSNs.
+ * Works out which database Kratos is configured to use: the `dsn` of every config file and the
+ * `DSN` environment override, says which wins, classifies it, and warns about memory and SQLite
+ * in production and about malformed DSNs. Files the doctor cannot read are reported by
+ * configFileChecks; the DSN is judged from the others.
  */
-export async function checkKratosDatabase({
-  configFiles,
+export function checkKratosDatabase({
+  config,
   envDsn,
   mode,
 }: {
-  configFiles: readonly string[];
+  config: KratosConfig;
   envDsn: string | undefined;
   mode: 'production' | 'development';
-}): Promise<KratosDatabaseReport> {
-  const files: KratosDatabaseReport['files'] = [];
+}): KratosDatabaseReport {
   const checks: DoctorCheck[] = [];
   let fromFiles: { source: string; dsn: string } | undefined;
-  for (const path of configFiles) {
-    try {
-      const dsn = readConfigValue(await readFile(path, 'utf8'), ['dsn']);
-      files.push({ path, dsn: dsn === undefined ? undefined : classifyDsn(dsn).redacted });
-      if (dsn !== undefined) fromFiles = { source: `file ${path}`, dsn };
-    } catch (err) {
-      const error = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-      files.push({ path, dsn: undefined, error });
-      checks.push(warn('kratos.config_files', `cannot read Kratos config file ${path} (${error})`, 'run the doctor where the hub can read kratos.configFiles (SSOHUB_KRATOS_CONFIG_FILES), or fix the path'));
-    }
-  }
+  const files = config.files.map(({ path, tree, error }) => {
+    if (error !== undefined) return { path, dsn: undefined, error };
+    const dsn = tree?.['dsn'];
+    // Kept (not skipped) so that classifyDsn fails it: Kratos' schema wants a string.
+    const text = dsn === undefined || dsn === null ? undefined : typeof dsn === 'object' ? '<a mapping or sequence>' : String(dsn);
+    if (text !== undefined) fromFiles = { source: `file ${path}`, dsn: text };
+    return { path, dsn: text === undefined ? undefined : classifyDsn(text).redacted };
+  });
+  const configFiles = config.files.map((f) => f.path);
   const envUsed = envDsn !== undefined && envDsn !== '';
   const chosen = envUsed ? { source: 'environment variable DSN', dsn: envDsn } : fromFiles;
   const report: KratosDatabaseReport = { files, env: envUsed ? classifyDsn(envDsn).redacted : undefined, effective: undefined, checks };

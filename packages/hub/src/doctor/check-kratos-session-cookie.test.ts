@@ -3,37 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkKratosSessionCookie } from './check-kratos-session-cookie.ts';
-import { readConfigValue, UnreadableConfigValue } from './read-config-value.ts';
-
-const cookieName = (text: string) => readConfigValue(text, ['session', 'cookie', 'name']);
-
-describe('reading a nested key of a Kratos config file', () => {
-  it('follows block mappings by indentation, in YAML and JSON', () => {
-    const yaml = ['dsn: memory', 'session:', '  lifespan: 24h', '  cookie:', '    # the login domain only', "    name: 'acme_session'", '    persistent: true', 'serve:', '  public:', '    base_url: http://x/'].join('\n');
-    expect(cookieName(yaml)).toBe('acme_session');
-    expect(cookieName('{"session":{"cookie":{"name":"json_session"}}}')).toBe('json_session');
-    expect(readConfigValue(yaml, ['serve', 'public', 'base_url'])).toBe('http://x/');
-  });
-
-  it('does not take a key of the same name at another depth', () => {
-    expect(cookieName('session:\n  name: wrong\ncookie:\n  name: wrong-too\n')).toBeUndefined();
-    expect(cookieName('courier:\n  session:\n    cookie:\n      name: nested-elsewhere\n')).toBeUndefined();
-    expect(cookieName('session:\n  cookie:\n    name:\n      nested: mapping\n')).toBeUndefined();
-  });
-
-  it('refuses to guess when the way to the key is a flow mapping, an alias or an anchor', () => {
-    expect(() => cookieName('session:\n  cookie: { name: acme }\n')).toThrow(UnreadableConfigValue);
-    expect(() => cookieName('session: *shared\n')).toThrow(/session is written in a YAML form/);
-    expect(() => cookieName('session:\n  cookie:\n    name: *name\n')).toThrow(UnreadableConfigValue);
-    // Elsewhere in the file such forms are not in the way.
-    expect(cookieName('serve: { public: { port: 1 } }\nsession:\n  cookie:\n    name: fine\n')).toBe('fine');
-  });
-
-  it('skips what a block scalar holds, however it looks', () => {
-    const yaml = 'courier:\n  template: |\n    session:\n    cookie: name\nsession:\n  cookie:\n    name: real\n';
-    expect(cookieName(yaml)).toBe('real');
-  });
-});
+import { readKratosConfig } from './read-kratos-config.ts';
 
 describe('the doctor check of the Kratos session cookie name', () => {
   const files = async (...texts: string[]) => {
@@ -46,35 +16,42 @@ describe('the doctor check of the Kratos session cookie name', () => {
       }),
     );
   };
+  const check = async (paths: string[], envName: string | undefined, configured: string) => checkKratosSessionCookie({ config: await readKratosConfig(paths), envName, configured });
 
   it("passes when Kratos keeps its default and so does the hub", async () => {
     const paths = await files('dsn: memory\n');
-    expect(await checkKratosSessionCookie({ configFiles: paths, envName: undefined, configured: 'ory_kratos_session' })).toEqual([
+    expect(await check(paths, undefined, 'ory_kratos_session')).toEqual([
       expect.objectContaining({ id: 'kratos.session_cookie', verdict: 'ok', detail: expect.stringMatching(/Kratos' default/) }),
     ]);
   });
 
   it('fails, naming the setting to change, when a later file renames the cookie', async () => {
     const paths = await files('session:\n  cookie:\n    name: first\n', 'session:\n  cookie:\n    name: acme_session\n');
-    const [check] = await checkKratosSessionCookie({ configFiles: paths, envName: undefined, configured: 'ory_kratos_session' });
-    expect(check).toMatchObject({ verdict: 'fail', detail: expect.stringContaining(`"acme_session" (file ${paths[1]})`), fix: expect.stringMatching(/SSOHUB_KRATOS_SESSION_COOKIE.*acme_session/) });
-    expect(check?.detail).toMatch(/lockout/);
+    const [result] = await check(paths, undefined, 'ory_kratos_session');
+    expect(result).toMatchObject({ verdict: 'fail', detail: expect.stringContaining(`"acme_session" (file ${paths[1]})`), fix: expect.stringMatching(/SSOHUB_KRATOS_SESSION_COOKIE.*acme_session/) });
+    expect(result?.detail).toMatch(/lockout/);
+  });
+
+  it('reads the name whatever YAML form the file writes it in', async () => {
+    const paths = await files('session:\n  cookie: { name: acme_session }\n');
+    expect((await check(paths, undefined, 'acme_session'))[0]).toMatchObject({ verdict: 'ok', detail: expect.stringContaining(`"acme_session" (file ${paths[0]})`) });
   });
 
   it("lets Kratos' SESSION_COOKIE_NAME variable beat the files", async () => {
     const paths = await files('session:\n  cookie:\n    name: acme_session\n');
-    const [check] = await checkKratosSessionCookie({ configFiles: paths, envName: 'from_env', configured: 'from_env' });
-    expect(check).toMatchObject({ verdict: 'ok', detail: expect.stringMatching(/SESSION_COOKIE_NAME/) });
+    const [result] = await check(paths, 'from_env', 'from_env');
+    expect(result).toMatchObject({ verdict: 'ok', detail: expect.stringMatching(/SESSION_COOKIE_NAME/) });
   });
 
-  it('warns, rather than guess, when a file writes the cookie settings in a form it does not read', async () => {
-    const paths = await files('session:\n  cookie: { name: acme_session }\n');
-    const [check] = await checkKratosSessionCookie({ configFiles: paths, envName: undefined, configured: 'ory_kratos_session' });
-    expect(check).toMatchObject({ verdict: 'warn', detail: expect.stringContaining(`in ${paths[0]}, session.cookie is written`) });
+  it('warns, rather than guess, when a file it cannot parse comes last or the name is not a string', async () => {
+    const broken = await files('session:\n  cookie:\n    name: acme_session\n', 'session: [\n');
+    expect((await check(broken, undefined, 'ory_kratos_session'))[0]).toMatchObject({ verdict: 'warn', detail: expect.stringContaining(`${broken[1]} cannot be read (not valid YAML`) });
+    const mapping = await files('session:\n  cookie:\n    name:\n      nested: mapping\n');
+    expect((await check(mapping, undefined, 'ory_kratos_session'))[0]).toMatchObject({ verdict: 'warn', detail: expect.stringMatching(/is not a string/) });
   });
 
   it('warns about a renamed cookie it has no Kratos config to compare with, and says nothing otherwise', async () => {
-    expect(await checkKratosSessionCookie({ configFiles: [], envName: undefined, configured: 'ory_kratos_session' })).toEqual([]);
-    expect((await checkKratosSessionCookie({ configFiles: [], envName: undefined, configured: 'acme' }))[0]?.verdict).toBe('warn');
+    expect(await check([], undefined, 'ory_kratos_session')).toEqual([]);
+    expect((await check([], undefined, 'acme'))[0]?.verdict).toBe('warn');
   });
 });

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkKratosDatabase } from './check-kratos-database.ts';
 import { classifyDsn } from './classify-dsn.ts';
-import { readConfigValue } from './read-config-value.ts';
+import { configFileChecks, parseKratosConfig, readKratosConfig } from './read-kratos-config.ts';
 
-const readDsn = (text: string) => readConfigValue(text, ['dsn']);
+const readDsn = (text: string) => parseKratosConfig(text, 'kratos.yml')['dsn'];
 
 describe('Kratos DSN classification', () => {
   it.each([
@@ -52,6 +52,8 @@ describe('reading dsn from a Kratos config file', () => {
 });
 
 describe('which database Kratos uses', () => {
+  const checkDatabase = async (configFiles: string[], envDsn: string | undefined, mode: 'production' | 'development') =>
+    checkKratosDatabase({ config: await readKratosConfig(configFiles), envDsn, mode });
   async function files(...contents: string[]): Promise<string[]> {
     const dir = await mkdtemp(join(tmpdir(), 'ssohub-doctor-'));
     return Promise.all(contents.map(async (c, i) => {
@@ -63,10 +65,10 @@ describe('which database Kratos uses', () => {
 
   it('lets the last file win, and the DSN variable beat every file, saying so', async () => {
     const paths = await files('dsn: memory\n', '{"dsn":"sqlite:///data/k.sqlite"}');
-    const fromFiles = await checkKratosDatabase({ configFiles: paths, envDsn: undefined, mode: 'development' });
+    const fromFiles = await checkDatabase(paths, undefined, 'development');
     expect(fromFiles.effective?.source).toBe(`file ${paths[1]}`);
     expect(fromFiles.checks).toEqual([expect.objectContaining({ id: 'kratos.database', verdict: 'ok' }), expect.objectContaining({ id: 'kratos.sqlite_lock' })]);
-    const fromEnv = await checkKratosDatabase({ configFiles: paths, envDsn: 'postgres://k:Secr3t-DB-pass@db/kratos', mode: 'production' });
+    const fromEnv = await checkDatabase(paths, 'postgres://k:Secr3t-DB-pass@db/kratos', 'production');
     expect(fromEnv.effective?.source).toBe('environment variable DSN');
     expect(fromEnv.env).toBe('postgres://k:***@db/kratos');
     expect(fromEnv.checks[0]?.detail).toMatch(/overrides file .*k1\.yml: sqlite:\/\/\/data\/k\.sqlite/);
@@ -74,7 +76,7 @@ describe('which database Kratos uses', () => {
   });
 
   it('warns about a PostgreSQL DSN without a connection pool, with the fix, and never echoes the password', async () => {
-    const check = async (dsn: string) => (await checkKratosDatabase({ configFiles: [], envDsn: dsn, mode: 'production' })).checks.find((c) => c.id === 'kratos.pool');
+    const check = async (dsn: string) => (await checkDatabase([], dsn, 'production')).checks.find((c) => c.id === 'kratos.pool');
     const bare = await check('postgres://k:Secr3t-DB-pass@db/kratos?sslmode=require');
     expect(bare).toMatchObject({ verdict: 'warn', detail: expect.stringMatching(/no max_idle_conns/), fix: expect.stringMatching(/max_idle_conns=40/) });
     expect(await check('postgres://k:Secr3t-DB-pass@db/kratos?max_idle_conns=2')).toMatchObject({ verdict: 'warn', detail: expect.stringMatching(/max_idle_conns=2/) });
@@ -85,7 +87,7 @@ describe('which database Kratos uses', () => {
   });
 
   it("warns about a SQLite DSN that leaves the ORM's write mutex on, with the fix", async () => {
-    const check = async (dsn: string) => (await checkKratosDatabase({ configFiles: [], envDsn: dsn, mode: 'development' })).checks.find((c) => c.id === 'kratos.sqlite_lock');
+    const check = async (dsn: string) => (await checkDatabase([], dsn, 'development')).checks.find((c) => c.id === 'kratos.sqlite_lock');
     expect(await check('sqlite:///data/k.sqlite?_fk=true')).toMatchObject({ verdict: 'warn', detail: expect.stringMatching(/lock=false/), fix: expect.stringMatching(/lock=false/) });
     expect(await check('sqlite:///data/k.sqlite?_fk=true&lock=true')).toMatchObject({ verdict: 'warn' });
     expect(await check('sqlite:///data/k.sqlite?_fk=true&_journal_mode=WAL&lock=false')).toMatchObject({ verdict: 'ok' });
@@ -95,18 +97,21 @@ describe('which database Kratos uses', () => {
 
   it('fails memory in production, warns about SQLite in production and memory in development', async () => {
     const memory = await files('dsn: memory\n');
-    expect((await checkKratosDatabase({ configFiles: memory, envDsn: undefined, mode: 'production' })).checks[0]).toMatchObject({ verdict: 'fail', detail: expect.stringMatching(/KRATOS RUNS IN MEMORY/), fix: expect.stringMatching(/postgres/) });
-    expect((await checkKratosDatabase({ configFiles: memory, envDsn: undefined, mode: 'development' })).checks[0]?.verdict).toBe('warn');
+    expect((await checkDatabase(memory, undefined, 'production')).checks[0]).toMatchObject({ verdict: 'fail', detail: expect.stringMatching(/KRATOS RUNS IN MEMORY/), fix: expect.stringMatching(/postgres/) });
+    expect((await checkDatabase(memory, undefined, 'development')).checks[0]?.verdict).toBe('warn');
     const sqlite = await files('dsn: sqlite:///var/k.sqlite\n');
-    expect((await checkKratosDatabase({ configFiles: sqlite, envDsn: undefined, mode: 'production' })).checks[0]).toMatchObject({ verdict: 'warn', detail: expect.stringMatching(/SQLITE IN PRODUCTION/) });
+    expect((await checkDatabase(sqlite, undefined, 'production')).checks[0]).toMatchObject({ verdict: 'warn', detail: expect.stringMatching(/SQLITE IN PRODUCTION/) });
   });
 
   it('fails a malformed DSN, a missing DSN, and warns when the files cannot be read', async () => {
     const bad = await files('dsn: postgres://k:Secr3t-DB-pass@db:5432/\n');
-    expect((await checkKratosDatabase({ configFiles: bad, envDsn: undefined, mode: 'production' })).checks[0]).toMatchObject({ verdict: 'fail', detail: expect.stringMatching(/names no database/) });
+    expect((await checkDatabase(bad, undefined, 'production')).checks[0]).toMatchObject({ verdict: 'fail', detail: expect.stringMatching(/names no database/) });
     const none = await files('serve: {}\n');
-    expect((await checkKratosDatabase({ configFiles: none, envDsn: undefined, mode: 'production' })).checks[0]).toMatchObject({ verdict: 'fail', detail: expect.stringMatching(/no dsn/) });
-    const missing = await checkKratosDatabase({ configFiles: ['/nonexistent/kratos.yml'], envDsn: undefined, mode: 'production' });
-    expect(missing.checks.map((c) => `${c.id}:${c.verdict}`)).toEqual(['kratos.config_files:warn', 'kratos.database:fail']);
+    expect((await checkDatabase(none, undefined, 'production')).checks[0]).toMatchObject({ verdict: 'fail', detail: expect.stringMatching(/no dsn/) });
+    const config = await readKratosConfig(['/nonexistent/kratos.yml']);
+    expect(configFileChecks(config)).toEqual([expect.objectContaining({ id: 'kratos.config_files', verdict: 'warn', detail: 'cannot read Kratos config file /nonexistent/kratos.yml (ENOENT)' })]);
+    const missing = checkKratosDatabase({ config, envDsn: undefined, mode: 'production' });
+    expect(missing.checks.map((c) => `${c.id}:${c.verdict}`)).toEqual(['kratos.database:fail']);
+    expect(missing.files).toEqual([{ path: '/nonexistent/kratos.yml', dsn: undefined, error: 'ENOENT' }]);
   });
 });

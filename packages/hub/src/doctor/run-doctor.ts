@@ -1,8 +1,11 @@
 import { findClientProblems, idTokenAlgorithms } from '../clients/check-client-metadata.ts';
 import type { HubContext } from '../hub-context.ts';
+import { checkKratosBaseUrl } from './check-kratos-base-url.ts';
 import { checkKratosDatabase, type KratosDatabaseReport } from './check-kratos-database.ts';
+import { checkKratosAdmin, checkKratosMigrations, probeKratosReadiness } from './check-kratos-readiness.ts';
 import { checkKratosSessionCookie } from './check-kratos-session-cookie.ts';
 import { type DoctorCheck, fail, ok, warn } from './doctor-check.ts';
+import { configFileChecks, readKratosConfig } from './read-kratos-config.ts';
 import { summarizeConfig } from './summarize-config.ts';
 
 export interface DoctorReport {
@@ -28,12 +31,13 @@ const KEY_MAX_AGE_DAYS = 180;
 
 /**
  * Runs the server-side checks of `ssohub doctor`, each ending in a verdict and, unless ok, a
- * one-line fix. `envDsn` and `envSessionCookie` are Kratos' `DSN` and `SESSION_COOKIE_NAME`
- * environment variables as the caller sees them (the hub cannot read another process's environment).
+ * one-line fix. `envDsn`, `envSessionCookie` and `envBaseUrl` are Kratos' `DSN`,
+ * `SESSION_COOKIE_NAME` and `SERVE_PUBLIC_BASE_URL` environment variables as the caller sees them
+ * (the hub cannot read another process's environment).
  */
 export async function runDoctor(
   ctx: HubContext,
-  { envDsn, envSessionCookie }: { envDsn?: string | undefined; envSessionCookie?: string | undefined } = {},
+  { envDsn, envSessionCookie, envBaseUrl }: { envDsn?: string | undefined; envSessionCookie?: string | undefined; envBaseUrl?: string | undefined } = {},
 ): Promise<DoctorReport> {
   const { config } = ctx;
   const checks: DoctorCheck[] = [ok('hub.config', `valid (${config.mode} mode, public URL ${config.publicUrl})`)];
@@ -41,16 +45,27 @@ export async function runDoctor(
     checks.push(warn('hub.mode', 'development mode: http issuers, the memory store and ephemeral keys are allowed', 'set SSOHUB_MODE=production for real deployments'));
   }
 
-  const [kratosChecks, database, cookieChecks, storeChecks, clockChecks, clientChecks, keys] = await Promise.all([
+  const [kratosChecks, kratosConfig, storeChecks, clockChecks, clientChecks, keys] = await Promise.all([
     checkKratos(ctx),
-    checkKratosDatabase({ configFiles: config.kratos.configFiles, envDsn, mode: config.mode }),
-    checkKratosSessionCookie({ configFiles: config.kratos.configFiles, envName: envSessionCookie, configured: config.kratos.sessionCookieName }),
+    readKratosConfig(config.kratos.configFiles),
     checkStore(ctx),
     checkClocks(ctx),
     checkClients(ctx),
     signingKeyFacts(ctx),
   ]);
-  checks.push(...kratosChecks, ...database.checks, ...cookieChecks, ...storeChecks, ...checkIssuerAndCookies(ctx), ...checkSigningKeys(ctx, keys), ...clockChecks, ...clientChecks);
+  const database = checkKratosDatabase({ config: kratosConfig, envDsn, mode: config.mode });
+  checks.push(
+    ...kratosChecks,
+    ...configFileChecks(kratosConfig),
+    ...database.checks,
+    ...checkKratosSessionCookie({ config: kratosConfig, envName: envSessionCookie, configured: config.kratos.sessionCookieName }),
+    checkKratosBaseUrl({ config: kratosConfig, envBaseUrl, publicUrl: config.publicUrl }),
+    ...storeChecks,
+    ...checkIssuerAndCookies(ctx),
+    ...checkSigningKeys(ctx, keys),
+    ...clockChecks,
+    ...clientChecks,
+  );
   const { checks: _, ...kratosDatabase } = database;
   return { config: summarizeConfig(ctx), store: ctx.storage.description, kratosDatabase, signingKeys: keys, checks };
 }
@@ -70,10 +85,12 @@ async function step<T>(work: () => Promise<T>): Promise<{ value: T } | { error: 
 }
 
 async function checkKratos(ctx: HubContext): Promise<DoctorCheck[]> {
-  const { publicUrl, adminUrl } = ctx.config.kratos;
-  const [alive, ready, version] = await Promise.all([
+  const { publicUrl, adminUrl, configFiles } = ctx.config.kratos;
+  const [alive, readiness, version] = await Promise.all([
     step(() => ctx.kratos.publicAlive()),
-    step(() => ctx.kratos.readiness()),
+    // Read here rather than through ctx.kratos.readiness(), which keeps only an `errors` map:
+    // Kratos v1.3.1 puts its reasons in `error.message`.
+    probeKratosReadiness(adminUrl, STEP_TIMEOUT_MS),
     step(() => ctx.kratos.version()),
   ]);
   const checks: DoctorCheck[] = [];
@@ -82,26 +99,7 @@ async function checkKratos(ctx: HubContext): Promise<DoctorCheck[]> {
       ? ok('kratos.public', `reachable at ${publicUrl}`)
       : fail('kratos.public', `Kratos public API not answering at ${publicUrl}`, 'start Kratos (`kratos serve -c kratos.yml`) or fix kratos.publicUrl (SSOHUB_KRATOS_PUBLIC_URL)'),
   );
-  if (!('value' in ready)) {
-    checks.push(fail('kratos.admin', `Kratos admin API not answering at ${adminUrl}: ${ready.error}`, 'start Kratos or fix kratos.adminUrl (SSOHUB_KRATOS_ADMIN_URL)'));
-  } else if (ready.value.ready) {
-    checks.push(ok('kratos.admin', `reachable at ${adminUrl}; database ready and migrated`));
-  } else {
-    const errors = Object.entries(ready.value.errors).map(([k, v]) => `${k}: ${v}`).join('; ');
-    const migrations = /migrat/i.test(errors);
-    const unreachable = /unreachable|ECONNREFUSED|fetch failed/i.test(errors);
-    checks.push(
-      fail(
-        'kratos.admin',
-        unreachable ? `Kratos admin API not answering at ${adminUrl}: ${errors}` : `Kratos is not ready: ${errors}`,
-        unreachable
-          ? 'start Kratos or fix kratos.adminUrl (SSOHUB_KRATOS_ADMIN_URL)'
-          : migrations
-            ? 'run `kratos migrate sql -e --yes -c <config files>` against the same DSN'
-            : 'check that the database in Kratos\' DSN is running and reachable from Kratos',
-      ),
-    );
-  }
+  checks.push(checkKratosAdmin(readiness, { adminUrl, configFiles }), checkKratosMigrations(readiness, { adminUrl, configFiles }));
   if ('value' in version) {
     const v = version.value;
     checks.push(

@@ -18,9 +18,10 @@ interface DoctorAnswer {
 
 /**
  * ssohub doctor: checks a running deployment. The CLI checks that the admin API answers and
- * accepts the token; the hub checks the rest (/admin/doctor). Kratos' `DSN` and
- * `SESSION_COOKIE_NAME` variables, when set in the doctor's environment (the DSN also with
- * --kratos-dsn), are passed along so the report can say whether they override the config file.
+ * accepts the token; the hub checks the rest (/admin/doctor). Kratos' `DSN`,
+ * `SESSION_COOKIE_NAME` and `SERVE_PUBLIC_BASE_URL` variables, when set in the doctor's
+ * environment (the DSN also with --kratos-dsn), are passed along so the report can say whether
+ * they override the config files.
  */
 export function registerDoctor(program: Command, ctx: CommandContext): void {
   program
@@ -32,6 +33,7 @@ export function registerDoctor(program: Command, ctx: CommandContext): void {
       const { json, adminUrl } = ctx.settings(cmd);
       const kratosDsnEnv = flags.kratosDsn ?? ctx.io.env.DSN;
       const kratosSessionCookieEnv = ctx.io.env.SESSION_COOKIE_NAME;
+      const kratosBaseUrlEnv = ctx.io.env.SERVE_PUBLIC_BASE_URL;
       const checks: DoctorCheck[] = [];
       let answer: DoctorAnswer | undefined;
       let exitCode: ExitCode = EXIT.OK;
@@ -39,6 +41,7 @@ export function registerDoctor(program: Command, ctx: CommandContext): void {
         answer = await ctx.admin(cmd).request<DoctorAnswer>('POST', '/admin/doctor', {
           ...(kratosDsnEnv ? { kratosDsnEnv } : {}),
           ...(kratosSessionCookieEnv ? { kratosSessionCookieEnv } : {}),
+          ...(kratosBaseUrlEnv ? { kratosBaseUrlEnv } : {}),
         });
         checks.push({ id: 'admin.reachable', verdict: 'ok', detail: `admin API answers at ${adminUrl}` }, { id: 'admin.token', verdict: 'ok', detail: 'admin token accepted' });
         checks.push(...answer.checks);
