@@ -10,6 +10,11 @@ import { registerRotateClientSecret } from './commands/clients/rotate-client-sec
 import { registerShowClient } from './commands/clients/show-client.ts';
 import { registerUpdateClient } from './commands/clients/update-client.ts';
 import { DoctorFinished, registerDoctor } from './commands/doctor/run-doctor.ts';
+import { registerGenerateKeys } from './commands/keys/generate-keys.ts';
+import { registerListKeys } from './commands/keys/list-keys.ts';
+import { registerRetireKey } from './commands/keys/retire-key.ts';
+import { registerRotateKeys } from './commands/keys/rotate-keys.ts';
+import { registerWriteKratosConfig } from './commands/kratos/write-kratos-config.ts';
 import { registerClearLockout } from './commands/lockouts/clear-lockout.ts';
 import { registerListLockouts } from './commands/lockouts/list-lockouts.ts';
 import { registerListSessions } from './commands/sessions/list-sessions.ts';
@@ -22,7 +27,8 @@ import type { Io } from './io.ts';
 const EXIT_HELP = `
 Exit codes: 0 ok, 1 check failed (doctor) or hub error, 2 usage or invalid input, 3 not found,
 4 no or wrong admin token, 5 admin API unreachable, 6 conflict. See docs/cli.md.
-Environment: SSOHUB_ADMIN_URL, SSOHUB_ADMIN_TOKEN (prefer it to --token, which shows in ps).
+Environment: SSOHUB_ADMIN_URL, SSOHUB_ADMIN_TOKEN or SSOHUB_ADMIN_TOKEN_FILE (prefer them to --token,
+which shows in ps).
 `;
 
 /** Builds the `ssohub` command tree: verb-noun commands, one file each, over the admin API. */
@@ -61,7 +67,16 @@ export function buildProgram(io: Io): Command {
 
   registerDoctor(program, ctx);
 
-  for (const cmd of [program, clients, sessions, lockouts, audit, ...program.commands.flatMap((c) => c.commands)]) {
+  const keys = program.command('keys').description("make and rotate the hub's signing keys, cookie keys and admin token (files, never the admin API)");
+  registerGenerateKeys(keys, ctx);
+  registerRotateKeys(keys, ctx);
+  registerListKeys(keys, ctx);
+  registerRetireKey(keys, ctx);
+
+  const kratos = program.command('kratos').description("write Kratos' site file from the hub's configuration");
+  registerWriteKratosConfig(kratos, ctx);
+
+  for (const cmd of [program, clients, sessions, lockouts, audit, keys, kratos, ...program.commands.flatMap((c) => c.commands)]) {
     cmd.configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).exitOverride();
   }
   return program;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { buildKratosSiteConfig } from '@ssohub/hub/config';
 import { reservePort } from './free-port.ts';
 import { SetupError } from './setup-error.ts';
 import { waitFor } from './wait-for.ts';
@@ -53,6 +54,11 @@ export interface KratosOptions {
   dev?: boolean;
   /** Where Kratos' stdout/stderr go. Default: kept in memory, printed if Kratos fails to start. */
   log?: (line: string) => void;
+  /**
+   * false: start on the database as it is, unmigrated (a fresh SQLite file is left empty), and
+   * return without waiting for readiness, which never comes: for tests of an unmigrated Kratos.
+   */
+  migrate?: false;
 }
 
 export interface RunningKratos {
@@ -65,8 +71,10 @@ export interface RunningKratos {
 }
 
 /**
- * Writes the site-specific Kratos config (URLs, ports, DSN, SMTP, secrets) that is merged over
- * deploy/kratos/kratos.yml. JSON is valid YAML, so the file is plain JSON.
+ * The site-specific Kratos config (URLs, ports, DSN, SMTP, secrets) merged over
+ * deploy/kratos/kratos.yml: the hub's own builder (what `ssohub kratos config` writes), with
+ * Kratos on loopback, SMTP to the capture server and the repository's identity schema, plus any
+ * test overrides. JSON is valid YAML, so the file is plain JSON.
  */
 export function buildSiteConfig(o: {
   hubUrl: string;
@@ -79,38 +87,17 @@ export function buildSiteConfig(o: {
   cipherSecret: string;
   overrides?: Record<string, unknown>;
 }): Record<string, unknown> {
-  const hub = o.hubUrl.replace(/\/+$/, '');
-  const site = {
+  const site = buildKratosSiteConfig({
+    hubUrl: o.hubUrl,
+    publicListen: { host: '127.0.0.1', port: o.publicPort },
+    adminListen: { host: '127.0.0.1', port: o.adminPort },
+    adminBaseUrl: `http://127.0.0.1:${o.adminPort}`,
     dsn: o.dsn,
-    serve: {
-      public: { host: '127.0.0.1', port: o.publicPort, base_url: `${hub}/` },
-      admin: { host: '127.0.0.1', port: o.adminPort, base_url: `http://127.0.0.1:${o.adminPort}/` },
-    },
-    selfservice: {
-      default_browser_return_url: `${hub}/`,
-      allowed_return_urls: [`${hub}/`, ...o.allowedReturnUrls],
-      flows: {
-        error: { ui_url: `${hub}/error` },
-        login: { ui_url: `${hub}/login` },
-        registration: { ui_url: `${hub}/registration` },
-        verification: { ui_url: `${hub}/verification`, after: { default_browser_return_url: `${hub}/` } },
-        recovery: { ui_url: `${hub}/recovery` },
-        settings: { ui_url: `${hub}/settings` },
-        logout: { after: { default_browser_return_url: `${hub}/login` } },
-      },
-    },
-    identity: {
-      default_schema_id: 'person',
-      schemas: [{ id: 'person', url: `file://${join(KRATOS_DIR, 'identity.schema.json')}` }],
-    },
-    courier: {
-      smtp: {
-        connection_uri: `smtp://127.0.0.1:${o.smtpPort}/?disable_starttls=true`,
-        from_address: `no-reply@${new URL(hub).hostname}`,
-      },
-    },
+    allowedReturnOrigins: o.allowedReturnUrls,
+    smtp: { connectionUri: `smtp://127.0.0.1:${o.smtpPort}/?disable_starttls=true`, fromAddress: `no-reply@${new URL(o.hubUrl).hostname}` },
     secrets: { cookie: [o.cookieSecret], cipher: [o.cipherSecret] },
-  };
+    identitySchemaUrl: `file://${join(KRATOS_DIR, 'identity.schema.json')}`,
+  });
   return deepMerge(site, o.overrides ?? {});
 }
 
@@ -146,7 +133,7 @@ export async function startKratos(options: KratosOptions): Promise<RunningKratos
     const exists = await stat(file).then(() => true, () => false);
     if (!exists) {
       await mkdir(dirname(file), { recursive: true });
-      await copyFile(await migratedSqliteTemplate(bin), file);
+      if (options.migrate !== false) await copyFile(await migratedSqliteTemplate(bin), file);
     }
     // WAL: readers (every whoami) no longer take the file lock a writer needs, and each read
     // costs fewer syscalls. Kratos' CPU per whoami fell by ~17% here (docs/benchmarks.md).
@@ -179,7 +166,7 @@ export async function startKratos(options: KratosOptions): Promise<RunningKratos
   try {
     await writeFile(sitePath, JSON.stringify(site, null, 2), { mode: 0o600 });
     // A kept SQLite file may predate a newer pinned Kratos: migrating is idempotent and fast.
-    if (database.kind === 'postgres' || (database.kind === 'sqlite' && database.file)) await migrate(bin, configFiles);
+    if (options.migrate !== false && (database.kind === 'postgres' || (database.kind === 'sqlite' && database.file))) await migrate(bin, configFiles);
   } finally {
     await Promise.all(reserved.map((r) => r.release()));
   }
@@ -201,7 +188,7 @@ export async function startKratos(options: KratosOptions): Promise<RunningKratos
 
   const adminUrl = `http://127.0.0.1:${adminPort}`;
   try {
-    await waitFor(
+    if (options.migrate !== false) await waitFor(
       'Kratos admin readiness',
       async () => {
         if (child.exitCode !== null) throw new Error(`Kratos exited with code ${child.exitCode}`);

@@ -24,8 +24,17 @@ export async function loadSigningKeys(configured: readonly PrivateJwk[], log: Lo
   );
 }
 
-/** A fresh private JWK for configuration files and tests (the CLI's `keys generate` can reuse it). */
-export async function generateSigningKey(alg: 'ES256' | 'RS256', kid: string): Promise<PrivateJwk> {
+/**
+ * A fresh private JWK for configuration files and tests (`ssohub keys generate` and `keys rotate`
+ * use it). `iat` records when it was made, so `ssohub doctor` can say how old each key is.
+ * RSA keys are 2048 bits: what RS256 verifiers expect, and a signature costs a quarter of a
+ * 4096-bit one on the token endpoint's hot path (docs/benchmarks.md).
+ */
+export async function generateSigningKey(alg: SigningAlgorithm, kid: string): Promise<PrivateJwk> {
   const { privateKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'RS256' ? { modulusLength: 2048 } : {}) });
-  return { ...(await exportJWK(privateKey)), alg, use: 'sig', kid };
+  return { ...(await exportJWK(privateKey)), alg, use: 'sig', kid, iat: Math.floor(Date.now() / 1000) };
 }
+
+/** The algorithms the hub signs with: ES256 (the onboarding default) and RS256 (always present). */
+export const SIGNING_ALGORITHMS = ['ES256', 'RS256'] as const;
+export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];

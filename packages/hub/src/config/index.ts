@@ -1,0 +1,10 @@
+/**
+ * `@ssohub/hub/config`: how the hub reads and validates its configuration, for tools that must
+ * agree with it (the CLI's generators) without loading the server (Fastify, oidc-provider).
+ */
+export { checkConfig } from './check-config.ts';
+export { ENV_OPTIONS, loadConfig, SECRET_FILE_VARIABLES, type LoadConfigOptions } from './load-config.ts';
+export { KRATOS_DEFAULT_SESSION_COOKIE, type HubConfig, type HubConfigInput, type StoreConfig } from './hub-config.ts';
+export { buildKratosSiteConfig, KRATOS_CIPHER_SECRET_LENGTH, type KratosSiteInput } from './kratos-site-config.ts';
+export { classifyDsn, type DsnClassification, type DsnKind } from '../doctor/classify-dsn.ts';
+export { ConfigError } from '../errors/ssohub-error.ts';
