@@ -30,7 +30,7 @@ export default async function setup(project: TestProject) {
   const kratosBin = await ensureKratosBinary();
   redis = await startTestRedis();
   const certs = await createTestCertificates(TESTKIT_CACHE);
-  if (project.name === 'e2e') {
+  if (project.name === 'e2e' || project.name === 'deploy') {
     const browser = await launchChromium({ spkiHash: certs.spkiHash });
     await browser.close();
   }

@@ -8,7 +8,7 @@
 set -euo pipefail
 export PATH="$PATH:/usr/local/go/bin"
 fail() { printf 'ssohub go tool: %s\n' "$*" >&2; exit 1; }
-command -v go >/dev/null 2>&1 || fail "no Go toolchain on PATH (install Go >= 1.23; /usr/local/go/bin is searched too)."
+command -v go >/dev/null 2>&1 || fail "no Go toolchain on PATH (install Go >= 1.26: the Kubernetes API modules need it; /usr/local/go/bin is searched too)."
 cache_root=${SSOHUB_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ssohub}/tools
 mode=${1:-}; target=${2:-}; name=${3:-}
 [ -n "$mode" ] && [ -n "$target" ] && [ -n "$name" ] || fail "usage: build-go-tool.sh install <pkg>@<version> <name> | local <dir> <name>"
