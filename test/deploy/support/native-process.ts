@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { waitFor } from '@ssohub/testkit';
 
 /** A long-running process of the deployment (Kratos, a hub, Caddy, an app), with its last output. */
 export interface NativeProcess {
@@ -56,19 +55,18 @@ export async function runToEnd(name: string, command: string, args: string[], en
   return p.output();
 }
 
-/** Waits for an HTTP(S) URL to answer 200, failing early with the process' output if it died. */
+/** Waits for an HTTP(S) URL to answer 200, failing at once with the process' output if it exits. */
 export async function waitForHttp(p: NativeProcess, url: string, timeoutMs = 60_000): Promise<void> {
-  try {
-    await waitFor(
-      `${p.name} at ${url}`,
-      async () => {
-        if (p.child.exitCode !== null) throw new Error(`${p.name} exited with ${p.child.exitCode}`);
-        const res = await fetch(url, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined);
-        return res?.status === 200 ? true : undefined;
-      },
-      { timeoutMs, intervalMs: 200 },
-    );
-  } catch (err) {
-    throw new Error(`${(err as Error).message}\n--- ${p.name} output ---\n${p.output().split('\n').slice(-40).join('\n')}`, { cause: err });
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    if (p.child.exitCode !== null || p.child.signalCode !== null) {
+      throw new Error(`${p.name} exited (${p.child.exitCode ?? p.child.signalCode}) before ${url} answered\n--- ${p.name} output ---\n${p.output().split('\n').slice(-40).join('\n')}`);
+    }
+    const res = await fetch(url, { signal: AbortSignal.timeout(2_000) }).catch((err: Error) => err);
+    if (!(res instanceof Error) && res.status === 200) return;
+    last = res instanceof Error ? res.message : `status ${res.status}`;
+    await new Promise((r) => setTimeout(r, 200));
   }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${p.name} at ${url} (${last})\n--- ${p.name} output ---\n${p.output().split('\n').slice(-40).join('\n')}`);
 }
