@@ -48,6 +48,12 @@ export class ChaosBrowser {
   readonly issuer: string;
   readonly client: { id: string; secret: string; redirectUri: string };
   private readonly record: (o: Outcome) => void;
+  /**
+   * When set, requests to the hub's public origin go straight to this hub instance over plain
+   * http, with the X-Forwarded-* headers the front proxy would add: the same browser, without the
+   * proxy's TLS and hop (what `npm run bench:proxy` compares).
+   */
+  direct: string | undefined;
 
   constructor(issuer: string, client: { id: string; secret: string; redirectUri: string }, record: (o: Outcome) => void) {
     this.issuer = issuer;
@@ -58,12 +64,16 @@ export class ChaosBrowser {
   async fetch(step: string, url: URL, init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {}) {
     const started = performance.now();
     const cookie = this.jar.header(url);
+    const hub = new URL(this.issuer);
+    const bypass = this.direct !== undefined && url.origin === hub.origin;
+    const target = bypass ? new URL(`${url.pathname}${url.search}`, this.direct) : url;
+    const forwarded = bypass ? { 'x-forwarded-proto': 'https', 'x-forwarded-host': hub.host, 'x-forwarded-for': '127.0.0.1' } : {};
     let res: Response;
     let body: string;
     try {
-      res = await fetch(url, {
+      res = await fetch(target, {
         method: init.method ?? (init.form ? 'POST' : 'GET'),
-        headers: { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8', ...(cookie ? { cookie } : {}), ...(init.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...init.headers },
+        headers: { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8', ...forwarded, ...(cookie ? { cookie } : {}), ...(init.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...init.headers },
         ...(init.form ? { body: new URLSearchParams(init.form).toString() } : {}),
         redirect: 'manual',
         signal: AbortSignal.timeout(REQUEST_DEADLINE_MS),

@@ -43,6 +43,10 @@ export interface ChaosStack {
   redis: ChaosRedis;
   database: TestDatabase;
   hubs: NativeProcess[];
+  /** Each hub's own listener (plain http on loopback), for requests that bypass the front proxy. */
+  hubUrls: string[];
+  /** The front proxy (Caddy). */
+  front: NativeProcess;
   kratos: NativeProcess[];
   app: AppEndpoint;
   users: { email: string; password: string }[];
@@ -219,6 +223,8 @@ export async function startChaosStack(o: { redis: ChaosRedis; certs: { caPem: st
       redis: o.redis,
       database,
       hubs,
+      hubUrls: ports.hubs.map((p) => `http://127.0.0.1:${p}`),
+      front,
       kratos,
       app,
       users,
