@@ -1,10 +1,10 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminTokenForTests, type HubStack, startHubStack } from '../support/hub-stack.ts';
 
 describe('the admin API', () => {
   let stack: HubStack;
-  let redis: Redis;
+  let redis: Redis | Cluster;
   const call = (path: string, init: RequestInit & { token?: string | null } = {}) => {
     const { token = adminTokenForTests, ...rest } = init;
     return fetch(`${stack.adminUrl}${path}`, {

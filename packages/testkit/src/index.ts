@@ -16,6 +16,15 @@ export {
 export { createTestDatabase, type TestDatabase } from './postgres.ts';
 export { childrenOf, processStat } from './processes.ts';
 export { deleteKeysWithPrefix, startTestRedis, uniquePrefix, type TestRedis } from './redis.ts';
+export {
+  startRedisCluster,
+  startRedisSentinel,
+  startRedisServer,
+  type RedisClusterTopology,
+  type RedisNode,
+  type RedisSentinelTopology,
+  type SentinelOptions,
+} from './redis-topology.ts';
 export { SetupError } from './setup-error.ts';
 export { startSmtpCapture, type CapturedMail, type SmtpCapture } from './smtp-capture.ts';
 export { isTestHost, mapTestHostsToLoopback, TEST_HOSTS } from './test-hosts.ts';

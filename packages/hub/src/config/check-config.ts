@@ -2,6 +2,7 @@ import { checkBridgeConfig } from '../bridge/bridge-config.ts';
 import { deepFreeze } from '../deep-freeze.ts';
 import { ConfigError } from '../errors/ssohub-error.ts';
 import { checkGuardConfig } from '../guard/guard-config.ts';
+import { checkShutdownConfig } from '../http/shutdown-config.ts';
 import { type HubConfig, type HubConfigInput, KRATOS_DEFAULT_SESSION_COOKIE, type StoreConfig } from './hub-config.ts';
 import { ConfigProblems } from './config-problems.ts';
 
@@ -46,6 +47,7 @@ export function checkConfig(input: HubConfigInput, { only }: { only?: readonly s
   const logLevel = p.oneOf('logLevel', input.logLevel ?? 'info', LOG_LEVELS);
   const bridge = checkBridgeConfig(p, input.bridge ?? {}, { mode, publicUrl });
   const guard = checkGuardConfig(p, input.guard ?? {}, { mode });
+  const shutdown = checkShutdownConfig(p, input.shutdown ?? {}, { mode });
 
   p.throwIfAny(only);
   const config: HubConfig = {
@@ -60,6 +62,7 @@ export function checkConfig(input: HubConfigInput, { only }: { only?: readonly s
     logLevel,
     bridge,
     guard,
+    shutdown,
   };
   return deepFreeze(config);
 }
@@ -72,11 +75,46 @@ function checkStore(p: ConfigProblems, input: HubConfigInput['store'], mode: str
     }
     return { kind: 'memory' };
   }
-  const raw = input as { url?: unknown; prefix?: unknown };
-  const url = p.string('store.url', raw.url);
+  const raw = (input ?? {}) as Record<string, unknown>;
+  const sentinels = raw.sentinels === undefined ? [] : p.stringArray('store.sentinels', raw.sentinels);
+  const cluster = raw.cluster === undefined ? [] : p.stringArray('store.cluster', raw.cluster);
+  const topology = sentinels.length > 0 ? 'sentinel' : cluster.length > 0 ? 'cluster' : 'standalone';
+  if (sentinels.length > 0 && cluster.length > 0) p.add('store.cluster', 'cannot be combined with store.sentinels: Redis is either a Cluster or a primary found through Sentinel');
+  // Standalone needs the server's URL; Sentinel and Cluster take only credentials and TLS from it.
+  const url = raw.url === undefined && topology !== 'standalone' ? '' : p.string('store.url', raw.url);
   if (url && !/^rediss?:\/\//.test(url)) p.add('store.url', 'must be a redis:// or rediss:// URL');
-  const prefix = p.string('store.prefix', raw.prefix ?? 'ssohub:');
-  return { kind: 'redis', url, prefix };
+  sentinels.forEach((s, i) => {
+    if (!isHostPort(s)) p.add(`store.sentinels[${i}]`, `must be host:port of a Sentinel, e.g. 10.0.0.5:26379 (got ${JSON.stringify(s)})`);
+  });
+  cluster.forEach((n, i) => {
+    if (!isHostPort(n.replace(/^rediss?:\/\/(?:[^@/]*@)?/, '').replace(/\/$/, ''))) p.add(`store.cluster[${i}]`, `must be host:port or redis://host:port of a Cluster node (credentials go in store.url) (got ${JSON.stringify(n)})`);
+  });
+  const sentinelName = raw.sentinelName === undefined ? '' : p.string('store.sentinelName', raw.sentinelName);
+  if (topology === 'sentinel' && raw.sentinelName === undefined) p.add('store.sentinelName', 'is required with store.sentinels: the name Sentinel monitors the primary under (sentinel monitor <name> …), e.g. mymaster');
+  if (topology !== 'sentinel' && raw.sentinelName !== undefined) p.add('store.sentinelName', 'is set but store.sentinels is empty: give the Sentinel addresses too');
+  const sentinelPassword = raw.sentinelPassword === undefined ? undefined : p.string('store.sentinelPassword', raw.sentinelPassword);
+  // Cluster: every key of a script or MULTI must hash to one slot, which only a hash tag in the
+  // prefix guarantees. A new cluster holds no hub data yet, so its default is tagged.
+  const prefix = p.string('store.prefix', raw.prefix ?? (topology === 'cluster' ? '{ssohub}:' : 'ssohub:'));
+  if (topology === 'cluster' && prefix && !hasHashTag(prefix)) {
+    p.add('store.prefix', `must contain a hash tag with Redis Cluster, e.g. "{ssohub}:" (got ${JSON.stringify(prefix)}): the hub's Lua scripts and transactions touch several keys at once, which Cluster allows only within one hash slot`);
+  }
+  const commandTimeoutMs = p.integer('store.commandTimeoutMs', raw.commandTimeoutMs ?? 1500, { min: 50, max: 60_000 });
+  const connectTimeoutMs = p.integer('store.connectTimeoutMs', raw.connectTimeoutMs ?? 3000, { min: 100, max: 60_000 });
+  return { kind: 'redis', url, prefix, sentinels, sentinelName, sentinelPassword, cluster, commandTimeoutMs, connectTimeoutMs };
+}
+
+function isHostPort(value: string): boolean {
+  const m = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9._-]+):(\d{1,5})$/.exec(value);
+  return m !== null && Number(m[2]) >= 1 && Number(m[2]) <= 65535;
+}
+
+/** Redis hashes only the part between the first `{` and the next `}` when that part is not empty. */
+function hasHashTag(prefix: string): boolean {
+  const open = prefix.indexOf('{');
+  if (open < 0) return false;
+  const close = prefix.indexOf('}', open + 1);
+  return close > open + 1;
 }
 
 function checkTrustProxy(p: ConfigProblems, value: unknown, mode: string): boolean | number | string[] {

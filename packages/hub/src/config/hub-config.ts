@@ -1,11 +1,37 @@
 import type { BridgeConfig } from '../bridge/bridge-config.ts';
 import type { GuardConfig } from '../guard/guard-config.ts';
+import type { ShutdownConfig } from '../http/shutdown-config.ts';
 
 /** Kratos' own default for `session.cookie.name` (the default of kratos.sessionCookieName). */
 export const KRATOS_DEFAULT_SESSION_COOKIE = 'ory_kratos_session';
 
 /** Where the hub keeps its state. Memory is for the demo and unit tests only. */
-export type StoreConfig = { kind: 'redis'; url: string; prefix: string } | { kind: 'memory' };
+export type StoreConfig = RedisStoreConfig | { kind: 'memory' };
+
+/**
+ * Redis as one server (`url`), as a primary found through Sentinel (`sentinels` + `sentinelName`)
+ * or as a Cluster (`cluster`). With Sentinel or Cluster, `url` is optional and only lends its
+ * credentials, database (Sentinel only) and TLS (`rediss://`); its host is not used.
+ */
+export interface RedisStoreConfig {
+  kind: 'redis';
+  /** The server (standalone), or '' when Sentinel/Cluster is used without credentials. */
+  url: string;
+  /** Key prefix; hash-tagged (`{ssohub}:`) under Cluster, so each script's keys share one slot. */
+  prefix: string;
+  /** Sentinel addresses (`host:port`); empty unless the primary is found through Sentinel. */
+  sentinels: string[];
+  /** The primary's name in Sentinel (`sentinel monitor <name> …`); '' without Sentinel. */
+  sentinelName: string;
+  /** Password of the Sentinels themselves (their `requirepass`), if they have one. */
+  sentinelPassword: string | undefined;
+  /** Cluster startup nodes (`host:port` or redis:// URLs); empty unless Redis is a Cluster. */
+  cluster: string[];
+  /** A command without an answer after this long fails, so a frozen Redis cannot hang requests. */
+  commandTimeoutMs: number;
+  /** Opening a connection (TCP and TLS) fails after this long. */
+  connectTimeoutMs: number;
+}
 
 /**
  * HubConfig is the validated, frozen configuration of one hub instance. Produced only by
@@ -43,6 +69,7 @@ export interface HubConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   bridge: BridgeConfig;
   guard: GuardConfig;
+  shutdown: ShutdownConfig;
 }
 
 /** What callers pass in: any subset; checkConfig fills defaults and validates. */

@@ -68,7 +68,7 @@ describe('configuration is validated at startup', () => {
     await writeFile(file, JSON.stringify({ publicUrl: 'https://login.example.com', listen: { port: 9000 } }));
     const config = loadConfig({ SSOHUB_CONFIG: file, SSOHUB_LISTEN_PORT: '9443', SSOHUB_REDIS_URL: 'redis://127.0.0.1:6379/2' });
     expect(config.listen.port).toBe(9443);
-    expect(config.store).toEqual({ kind: 'redis', url: 'redis://127.0.0.1:6379/2', prefix: 'ssohub:' });
+    expect(config.store).toMatchObject({ kind: 'redis', url: 'redis://127.0.0.1:6379/2', prefix: 'ssohub:', sentinels: [], cluster: [] });
 
     const problems = problemsOf(() => loadConfig({ SSOHUB_PUBLIC_URL: 'https://login.example.com', SSOHUB_ADMIN_PORT: 'eighty' }));
     expect(problems).toEqual(['admin.port (SSOHUB_ADMIN_PORT) must be an integer >= 0 and <= 65535 (got "eighty")']);
@@ -101,7 +101,7 @@ describe('configuration is validated at startup', () => {
     });
     expect(config.admin.token).toBe('a-very-long-admin-token-0123456789');
     expect(config.bridge.cookieKeys).toEqual(['new-cookie-key-0123456789abcdefghijklmn', 'old-cookie-key-0123456789abcdefghijklmn']);
-    expect(config.store).toEqual({ kind: 'redis', url: 'redis://:pw@127.0.0.1:6379/3', prefix: 'ssohub:' });
+    expect(config.store).toMatchObject({ kind: 'redis', url: 'redis://:pw@127.0.0.1:6379/3', prefix: 'ssohub:' });
 
     expect(problemsOf(() => loadConfig({ ...base, SSOHUB_ADMIN_TOKEN_FILE: join(dir, 'short') }))).toEqual([
       'admin.token (SSOHUB_ADMIN_TOKEN_FILE) must be at least 24 characters long',

@@ -24,9 +24,17 @@ export const ENV_OPTIONS = {
   SSOHUB_STORE: 'store.kind',
   SSOHUB_REDIS_URL: 'store.url',
   SSOHUB_REDIS_PREFIX: 'store.prefix',
+  SSOHUB_REDIS_SENTINELS: 'store.sentinels',
+  SSOHUB_REDIS_SENTINEL_NAME: 'store.sentinelName',
+  SSOHUB_REDIS_SENTINEL_PASSWORD: 'store.sentinelPassword',
+  SSOHUB_REDIS_CLUSTER_NODES: 'store.cluster',
+  SSOHUB_REDIS_COMMAND_TIMEOUT_MS: 'store.commandTimeoutMs',
+  SSOHUB_REDIS_CONNECT_TIMEOUT_MS: 'store.connectTimeoutMs',
   SSOHUB_ALLOWED_RETURN_ORIGINS: 'allowedReturnOrigins',
   SSOHUB_TRUST_PROXY: 'trustProxy',
   SSOHUB_LOG_LEVEL: 'logLevel',
+  SSOHUB_SHUTDOWN_DRAIN_MS: 'shutdown.drainMs',
+  SSOHUB_SHUTDOWN_TIMEOUT_MS: 'shutdown.timeoutMs',
   SSOHUB_COOKIE_KEYS: 'bridge.cookieKeys',
   SSOHUB_SIGNING_KEYS_FILE: 'bridge.signingKeys',
   SSOHUB_CLIENTS_FILE: 'bridge.clients',
@@ -42,10 +50,13 @@ export const SECRET_FILE_VARIABLES = {
   SSOHUB_ADMIN_TOKEN_FILE: 'SSOHUB_ADMIN_TOKEN',
   SSOHUB_COOKIE_KEYS_FILE: 'SSOHUB_COOKIE_KEYS',
   SSOHUB_REDIS_URL_FILE: 'SSOHUB_REDIS_URL',
+  SSOHUB_REDIS_SENTINEL_PASSWORD_FILE: 'SSOHUB_REDIS_SENTINEL_PASSWORD',
 } as const;
 
-const LIST_OPTIONS = new Set(['kratos.configFiles', 'allowedReturnOrigins', 'bridge.cookieKeys']);
-const NUMBER_OPTIONS = new Set(['listen.port', 'admin.port']);
+const LIST_OPTIONS = new Set(['kratos.configFiles', 'allowedReturnOrigins', 'bridge.cookieKeys', 'store.sentinels', 'store.cluster']);
+const NUMBER_OPTIONS = new Set(['listen.port', 'admin.port', 'store.commandTimeoutMs', 'store.connectTimeoutMs', 'shutdown.drainMs', 'shutdown.timeoutMs']);
+// Any of these says where Redis is, so the store is Redis unless SSOHUB_STORE says otherwise.
+const REDIS_LOCATION_OPTIONS = new Set(['store.url', 'store.sentinels', 'store.cluster']);
 const BOOLEAN_OPTIONS = new Set<string>();
 const FILE_OPTIONS = new Set(['listen.tls.cert', 'listen.tls.key']);
 const JSON_FILE_OPTIONS = new Set(['bridge.signingKeys', 'bridge.clients']);
@@ -118,7 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       problems.push(`${path} (from ${source}=${source === variable ? raw : env[source]}) could not be read: ${(err as Error).message}`);
       continue;
     }
-    if (path === 'store.url' && env.SSOHUB_STORE === undefined) setPath(input, 'store.kind', 'redis');
+    if (REDIS_LOCATION_OPTIONS.has(path) && env.SSOHUB_STORE === undefined) setPath(input, 'store.kind', 'redis');
     setPath(input, path, value);
   }
   if (problems.length > 0) throw new ConfigError(problems);

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { StoreClient } from '../storage/redis-client.ts';
 import { RedisScript } from '../storage/redis-script.ts';
 import type { GuardStore, LockRecord, NewLock, Refusal } from './guard-store.ts';
 
@@ -148,7 +148,7 @@ const SCRIPTS = {
  * The scripts touch several scopes at once, so under Redis Cluster they need one hash slot
  * (a `{...}` tag in store.prefix).
  */
-export function createRedisGuardStore(redis: Redis, prefix: string): GuardStore {
+export function createRedisGuardStore(redis: StoreClient, prefix: string): GuardStore {
   const g = `${prefix}guard:`;
   const index = `${g}locks`;
   return {

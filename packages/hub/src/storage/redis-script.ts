@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { StoreClient } from './redis-client.ts';
 
 /**
  * A Lua script run by EVALSHA, falling back to EVAL when Redis does not know it yet (after a
@@ -9,6 +9,9 @@ import type { Redis } from 'ioredis';
  * auto-pipeline is already queued is missing from that pipeline; calling it in the same tick
  * fails the request and then crashes the process inside ioredis (redis/ioredis#1931). EVALSHA
  * and EVAL are built-in commands, present in every pipeline whenever it was created.
+ *
+ * Under Cluster, ioredis routes the call by its first key, so a script needs at least one key,
+ * and every key it builds from ARGV must share that key's hash tag (the store prefix's).
  */
 export class RedisScript {
   readonly sha: string;
@@ -20,7 +23,7 @@ export class RedisScript {
   }
 
   /** Runs the script with `keys` as KEYS and `args` as ARGV. */
-  async run<T>(redis: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<T> {
+  async run<T>(redis: StoreClient, keys: readonly string[], args: readonly (string | number)[]): Promise<T> {
     try {
       return (await redis.evalsha(this.sha, keys.length, ...keys, ...args)) as T;
     } catch (err) {

@@ -1,29 +1,26 @@
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { StoreConfig } from '../config/hub-config.ts';
+import { keepConnected } from './keep-connected.ts';
+import { describeRedisStore, storeLocationOption } from './describe-store.ts';
+import { createRedisClient, type StoreClient } from './redis-client.ts';
+import { StoreUnavailableError } from './store-unavailable.ts';
+
+export { redactRedisUrl } from './describe-store.ts';
+export type { StoreClient } from './redis-client.ts';
 
 /**
  * Storage is the backend the hub keeps its state in: provider artefacts, guard counters,
  * lockouts, back-channel delivery state and the audit stream. Each part has a Redis and a
  * memory implementation behind its own interface; this says which one to build.
+ *
+ * `redis` is a standalone/Sentinel connection or a Cluster: code using it sticks to commands
+ * both have and to keys under `prefix` (hash-tagged under Cluster, so multi-key calls share a slot).
  */
 export type Storage =
-  | { kind: 'redis'; redis: Redis; prefix: string; description: string; close(): Promise<void> }
+  | { kind: 'redis'; redis: StoreClient; prefix: string; description: string; close(): Promise<void> }
   | { kind: 'memory'; description: string; close(): Promise<void> };
 
 export const MEMORY_DESCRIPTION = 'memory: data lost on restart, not shared between hub instances';
-
-/** Redis URL with any password replaced, safe for logs and health answers. */
-export function redactRedisUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    if (u.username && u.username !== 'default') u.username = '***';
-    return u.toString().replace(/\/$/, '');
-  } catch {
-    return 'redis://(unparseable URL)';
-  }
-}
 
 /** Connects the configured store, announcing loudly at startup which one is in use. */
 export async function createStorage(config: StoreConfig, log: Logger): Promise<Storage> {
@@ -34,16 +31,30 @@ export async function createStorage(config: StoreConfig, log: Logger): Promise<S
     );
     return { kind: 'memory', description: MEMORY_DESCRIPTION, close: async () => {} };
   }
-  const description = `redis: ${redactRedisUrl(config.url)} (prefix "${config.prefix}")`;
-  const redis = new Redis(config.url, { lazyConnect: true, maxRetriesPerRequest: 2, enableAutoPipelining: true });
-  redis.on('error', (err) => log.error({ err: { message: err.message }, store: description }, 'redis connection error'));
+  const description = describeRedisStore(config);
+  const redis = createRedisClient(config);
+  redis.on('error', (err: Error) => log.error({ err: { message: err.message }, store: description }, 'redis connection error'));
+  // Startup is bounded too: a frozen Redis accepts the TCP connection and then never answers.
+  const deadlineMs = config.connectTimeoutMs + config.commandTimeoutMs;
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await redis.connect();
-    await redis.ping();
+    await Promise.race([
+      (async () => {
+        await redis.connect();
+        await redis.ping();
+      })(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new StoreUnavailableError(`no answer within ${deadlineMs} ms`)), deadlineMs);
+      }),
+    ]);
   } catch (err) {
     redis.disconnect();
-    throw new Error(`Redis is not reachable at ${redactRedisUrl(config.url)} (store.url): ${(err as Error).message}`, { cause: err });
+    throw new Error(`Redis is not reachable: ${description} (${storeLocationOption(config)}): ${(err as Error).message}`, { cause: err });
+  } finally {
+    clearTimeout(timer);
   }
+  let closing = false;
+  keepConnected(redis, log, description, () => closing);
   log.info({ store: description }, 'store in use');
   return {
     kind: 'redis',
@@ -51,6 +62,7 @@ export async function createStorage(config: StoreConfig, log: Logger): Promise<S
     prefix: config.prefix,
     description,
     async close() {
+      closing = true;
       await redis.quit().catch(() => redis.disconnect());
     },
   };

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { StoreClient } from '../../storage/redis-client.ts';
 import { RedisScript } from '../../storage/redis-script.ts';
 import { type AdapterPayload, epochNow, type ModelStore } from './model-store.ts';
 
@@ -73,11 +73,11 @@ const CONSUME = new RedisScript(CONSUME_SCRIPT);
  */
 export class RedisModelStore implements ModelStore {
   readonly name: string;
-  private readonly redis: Redis;
+  private readonly redis: StoreClient;
   private readonly base: string;
   private readonly grantBase: string;
 
-  constructor(name: string, redis: Redis, prefix: string) {
+  constructor(name: string, redis: StoreClient, prefix: string) {
     this.name = name;
     this.redis = redis;
     this.base = `${prefix}oidc:${name}:`;
