@@ -15,6 +15,7 @@ import { createGuard } from './guard/create-guard.ts';
 import { registerTokenGuard } from './guard/register-token-guard.ts';
 import { registerHealth } from './health/register-health.ts';
 import { createLogger } from './http/create-logger.ts';
+import { createDrainSwitch } from './http/drain-switch.ts';
 import { HUB_CSS } from './http/hub-css.ts';
 import { ASSET_CSS_PATH } from './http/render-page.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
@@ -32,7 +33,13 @@ export interface Hub {
   /** The admin listener (127.0.0.1 by default): admin API and metrics. */
   admin: FastifyInstance;
   ctx: HubContext;
-  close(): Promise<void>;
+  /**
+   * Stops the hub: readiness turns 503 and every response says `Connection: close`; after
+   * `drainMs` (default 0) the listeners stop accepting connections, in-flight requests finish,
+   * then the back-channel deliverer, Kratos client and store close. No deadline here: the caller
+   * sets one (shutDownOnSignals in http/graceful-shutdown.ts).
+   */
+  close(options?: { drainMs?: number }): Promise<void>;
 }
 
 export interface HubDependencies {
@@ -58,7 +65,7 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
     mode: config.mode,
     idTokenAlgs: idTokenAlgorithms(config.bridge.signingKeys),
   });
-  const ctx: HubContext = { ...base, clients, guard: createGuard({ ...base, metrics }), bridge: undefined };
+  const ctx: HubContext = { ...base, metrics, clients, guard: createGuard({ ...base, metrics }), bridge: undefined };
 
   const https = config.publicUrl.startsWith('https:');
   const fastifyOptions = {
@@ -68,6 +75,10 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
     requestIdHeader: false as const,
     genReqId: () => crypto.randomUUID(),
     routerOptions: { ignoreTrailingSlash: true },
+    // Fastify's default answers requests that reach a closing server with a bare JSON 503. Those
+    // requests already arrived (on a kept-alive connection): serve them; the drain switch adds
+    // `Connection: close` so the client opens its next connection elsewhere.
+    return503OnClosing: false,
   };
   const app = Fastify({
     ...fastifyOptions,
@@ -75,6 +86,7 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
   }) as unknown as FastifyInstance;
   const admin = Fastify({ ...fastifyOptions, loggerInstance: log.child({ listener: 'admin' }) }) as unknown as FastifyInstance;
 
+  const drain = createDrainSwitch([app.server, admin.server]);
   registerErrorHandler(app);
   registerErrorHandler(admin);
   registerSecurityHeaders(app, { https });
@@ -85,7 +97,7 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(HUB_CSS),
   );
 
-  registerHealth(app, ctx);
+  registerHealth(app, ctx, { shuttingDown: () => drain.draining });
   await registerKratosProxy(app, {
     kratosPublicUrl: config.kratos.publicUrl,
     publicUrl: config.publicUrl,
@@ -113,7 +125,10 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
     app,
     admin,
     ctx,
-    async close() {
+    async close({ drainMs = 0 } = {}) {
+      drain.start();
+      if (drainMs > 0) await new Promise((resolve) => setTimeout(resolve, drainMs));
+      // Stops accepting, closes idle kept-alive connections, waits for in-flight requests.
       await Promise.allSettled([app.close(), admin.close()]);
       await ctx.bridge?.close();
       await kratos.close();

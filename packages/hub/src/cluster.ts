@@ -6,6 +6,7 @@ import { generateSigningKey } from './bridge/provider/signing-keys.ts';
 import { loadConfig } from './config/load-config.ts';
 import { ConfigError } from './errors/ssohub-error.ts';
 import { createLogger } from './http/create-logger.ts';
+import { shutDownOnSignals } from './http/graceful-shutdown.ts';
 
 /**
  * Multi-process entry of the hub: the primary forks SSOHUB_WORKERS workers (default: one per
@@ -30,8 +31,9 @@ import { createLogger } from './http/create-logger.ts';
  */
 const WORKER_INDEX = 'SSOHUB_WORKER_INDEX';
 const REEXEC = 'SSOHUB_REEXECUTED';
-// A worker that does not finish closing in this time exits anyway (a supervisor is waiting).
-const SHUTDOWN_DEADLINE_MS = 10_000;
+// Workers enforce shutdown.timeoutMs themselves; the primary waits this much longer for their exit
+// before giving up on them.
+const PRIMARY_GRACE_MS = 2_000;
 // About three times the live heap (~40 MB): 160 measured no faster and 10–20 MB larger (docs/benchmarks.md).
 const WORKER_OLD_SPACE_MB = 128;
 // 8 MB semi-spaces (16 MB young generation): with 4 MB, scavenges took ~14% of the hub's CPU on
@@ -92,6 +94,7 @@ async function runPrimary(): Promise<void> {
   cluster.setupPrimary({ execArgv: [...process.execArgv, ...heapFlags] });
 
   let stopping = false;
+  let failedStop = false;
   const indexOf = new Map<number, number>();
   const fork = (index: number) => {
     const worker = cluster.fork({ ...shared, [WORKER_INDEX]: String(index) });
@@ -101,9 +104,11 @@ async function runPrimary(): Promise<void> {
     const index = indexOf.get(worker.id) ?? 0;
     indexOf.delete(worker.id);
     if (stopping) {
+      // A worker that missed its deadline exits 1; the primary says so to its supervisor too.
+      if (code !== 0) failedStop = true;
       if (indexOf.size === 0) {
         if (keyDir) rmSync(keyDir, { recursive: true, force: true });
-        process.exit(0);
+        process.exit(failedStop ? 1 : 0);
       }
       return;
     }
@@ -118,10 +123,15 @@ async function runPrimary(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'stopping hub workers');
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
-    setTimeout(() => process.exit(1), SHUTDOWN_DEADLINE_MS).unref();
+    setTimeout(() => {
+      log.error({ timeoutMs: config.shutdown.timeoutMs + PRIMARY_GRACE_MS }, 'hub workers did not exit in time; exiting with status 1');
+      process.exit(1);
+    }, config.shutdown.timeoutMs + PRIMARY_GRACE_MS).unref();
   };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  // `on`, not `once`: a second signal (a process-group kill after ours) must not kill the
+  // primary before its workers have drained.
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
 async function runWorker(): Promise<void> {
@@ -135,24 +145,7 @@ async function runWorker(): Promise<void> {
   // workers, another worker may serve the public port before worker 1 is up).
   if (index === 1) await hub.admin.listen({ host: config.admin.host, port: config.admin.port });
   await hub.app.listen({ host: config.listen.host, port: config.listen.port });
-  let closing = false;
-  const shutdown = async () => {
-    if (closing) return;
-    closing = true;
-    setTimeout(() => {
-      log.error({ deadlineMs: SHUTDOWN_DEADLINE_MS }, 'hub did not close in time; exiting');
-      process.exit(1);
-    }, SHUTDOWN_DEADLINE_MS).unref();
-    try {
-      await hub.close();
-    } catch (err) {
-      log.error({ err: { message: (err as Error).message } }, 'error while closing the hub');
-      process.exit(1);
-    }
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown());
-  process.once('SIGTERM', () => void shutdown());
+  shutDownOnSignals(hub, { log, shutdown: config.shutdown });
 }
 
 /**

@@ -3,10 +3,12 @@ import type { HubConfig } from './config/hub-config.ts';
 import { loadConfig } from './config/load-config.ts';
 import { ConfigError } from './errors/ssohub-error.ts';
 import { createLogger } from './http/create-logger.ts';
+import { shutDownOnSignals } from './http/graceful-shutdown.ts';
 
 /**
  * Starts a hub from SSOHUB_* environment variables (and SSOHUB_CONFIG), listens on the public
- * and admin ports, and shuts down cleanly on SIGINT/SIGTERM.
+ * and admin ports, and shuts down gracefully on SIGINT/SIGTERM (drain, then close, within
+ * shutdown.timeoutMs: http/graceful-shutdown.ts).
  */
 export async function startServer(env: NodeJS.ProcessEnv = process.env) {
   let config: Readonly<HubConfig>;
@@ -24,16 +26,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env) {
   // Admin first: once the public port answers its readiness probe, the admin API answers too.
   await hub.admin.listen({ host: config.admin.host, port: config.admin.port });
   await hub.app.listen({ host: config.listen.host, port: config.listen.port });
-  let closing = false;
-  const shutdown = async (signal: string) => {
-    if (closing) return;
-    closing = true;
-    log.info({ signal }, 'shutting down');
-    await hub.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  shutDownOnSignals(hub, { log, shutdown: config.shutdown });
   return hub;
 }
 

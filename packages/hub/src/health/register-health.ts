@@ -1,30 +1,50 @@
 import type { FastifyInstance } from 'fastify';
 import type { HubContext } from '../hub-context.ts';
+import { pingStore } from '../storage/ping-store.ts';
+import { type CheckResult, withDeadline } from './with-deadline.ts';
+
+/**
+ * Each dependency check gets this long; they run in parallel, so /health/ready always answers
+ * within about a second, below the probes' own timeouts (Caddy's health_timeout and the chart's
+ * readinessProbe.timeoutSeconds are 3 s). A probe that times out says nothing about which
+ * dependency hung; a 503 naming it does.
+ */
+export const READY_CHECK_TIMEOUT_MS = 1_000;
+
+export interface HealthOptions {
+  /** True once the hub is shutting down: readiness then answers 503 without checking anything. */
+  shuttingDown: () => boolean;
+}
 
 /**
  * /health/alive says the process serves requests. /health/ready checks Kratos (public and admin),
- * the store, and names the store in use, so a surprise backend shows up in every probe.
+ * the store, and names the store in use, so a surprise backend shows up in every probe. While the
+ * hub shuts down it answers 503 `shutting-down` first, so proxies stop sending new requests
+ * before the listener closes (docs/runbook.md).
  */
-export function registerHealth(app: FastifyInstance, ctx: HubContext): void {
+export function registerHealth(app: FastifyInstance, ctx: HubContext, { shuttingDown }: HealthOptions): void {
   app.get('/health/alive', async () => ({ status: 'ok' }));
   app.get('/health/ready', async (_request, reply) => {
+    reply.header('cache-control', 'no-store');
+    if (shuttingDown()) return reply.status(503).send({ status: 'shutting-down' });
     const [kratosPublic, kratosAdmin, store] = await Promise.all([
-      ctx.kratos.publicAlive().then((ok) => (ok ? { ok } : { ok, error: 'Kratos public API is not answering' })),
-      ctx.kratos.readiness().then(({ ready, errors }) => (ready ? { ok: true } : { ok: false, error: Object.values(errors).join('; ') })),
-      pingStore(ctx),
+      withDeadline('Kratos public API', READY_CHECK_TIMEOUT_MS, async () =>
+        (await ctx.kratos.publicAlive()) ? { ok: true } : { ok: false, error: 'Kratos public API is not answering' },
+      ),
+      withDeadline('Kratos admin API', READY_CHECK_TIMEOUT_MS, async () => {
+        const { ready, errors } = await ctx.kratos.readiness();
+        return ready ? { ok: true } : { ok: false, error: Object.values(errors).join('; ') };
+      }),
+      withDeadline('Redis', READY_CHECK_TIMEOUT_MS, () => checkStore(ctx)),
     ]);
     const checks = { kratosPublic, kratosAdmin, store: { ...store, backend: ctx.storage.description } };
     const ok = kratosPublic.ok && kratosAdmin.ok && store.ok;
-    return reply.status(ok ? 200 : 503).header('cache-control', 'no-store').send({ status: ok ? 'ok' : 'unavailable', checks });
+    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks });
   });
 }
 
-async function pingStore(ctx: HubContext): Promise<{ ok: boolean; error?: string }> {
+async function checkStore(ctx: HubContext): Promise<CheckResult> {
   if (ctx.storage.kind === 'memory') return { ok: true };
-  try {
-    await ctx.storage.redis.ping();
-    return { ok: true };
-  } catch (err) {
-    return { ok: false, error: `Redis: ${(err as Error).message}` };
-  }
+  await pingStore(ctx.storage.redis, ctx.storage.prefix);
+  return { ok: true };
 }
