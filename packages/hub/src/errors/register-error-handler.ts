@@ -1,24 +1,19 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { html, type SafeHtml } from '../http/html.ts';
 import { renderPage } from '../http/render-page.ts';
-import { presentError } from './present-error.ts';
+import { errorFormatOf, type ErrorFormat } from './error-format.ts';
+import { logFailure } from './log-failure.ts';
+import { type PresentedError, presentError } from './present-error.ts';
 import { SsoHubError } from './ssohub-error.ts';
-
-/** True when the caller wants JSON (API clients, the CLI) rather than a page (browsers). */
-export function wantsJson(request: FastifyRequest): boolean {
-  const accept = String(request.headers.accept ?? '');
-  return accept.includes('application/json') && !accept.includes('text/html');
-}
 
 /**
  * Routes every error through presentError (the one place that decides what is shown) and logs
- * the full cause, with the request id, at the right level.
+ * it once, with the request id and its cause, at the right level.
  */
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler(async (err, request, reply) => {
     const shown = presentError(err, request.id);
-    if (shown.status >= 500) request.log.error({ err }, 'request failed');
-    else request.log.info({ code: shown.code, status: shown.status, reason: (err as Error).message }, 'request refused');
+    logFailure(request.log, err, shown);
     return sendError(request, reply, shown);
   });
   app.setNotFoundHandler(async (request, reply) =>
@@ -26,17 +21,22 @@ export function registerErrorHandler(app: FastifyInstance): void {
   );
 }
 
-export function sendError(request: FastifyRequest, reply: FastifyReply, shown: ReturnType<typeof presentError>) {
+export function sendError(request: FastifyRequest, reply: FastifyReply, shown: PresentedError, format: ErrorFormat = errorFormatOf(request)) {
   reply.status(shown.status).headers(shown.headers).header('cache-control', 'no-store');
-  if (wantsJson(request)) {
-    return reply.send({ error: { code: shown.code, status: shown.status, message: shown.message, requestId: request.id } });
+  const body = errorBody(shown, request.id, format);
+  return reply.type(body.type).send(body.payload);
+}
+
+/** The body of an error answer in each format; the request id is in all of them. */
+export function errorBody(shown: PresentedError, requestId: string, format: ErrorFormat): { type: string; payload: string | Record<string, unknown> } {
+  if (format === 'oauth') return { type: 'application/json; charset=utf-8', payload: { ...shown.oauth, request_id: requestId } };
+  if (format === 'json') {
+    return { type: 'application/json; charset=utf-8', payload: { error: { code: shown.code, status: shown.status, message: shown.message, requestId } } };
   }
-  return reply.type('text/html; charset=utf-8').send(
-    renderPage({
-      title: shown.title,
-      body: renderErrorBody({ title: shown.title, message: shown.message, code: shown.code, reference: request.id }),
-    }),
-  );
+  return {
+    type: 'text/html; charset=utf-8',
+    payload: renderPage({ title: shown.title, body: renderErrorBody({ title: shown.title, message: shown.message, code: shown.code, reference: requestId }) }),
+  };
 }
 
 /**

@@ -69,9 +69,11 @@ export function recoverFromFlowError(
     return reply.header('cache-control', 'no-store').redirect(next, 303);
   }
   // Kratos' body may hold a whole flow (with its CSRF token): keep it out of the log.
+  // A Kratos 5xx stays the cause, so the error path answers it as the Kratos outage it is (503).
   throw new SsoHubError('SSOHUB_ERR_INTERNAL', `Kratos refused to hand out a ${kind} flow`, {
     status: err.status >= 500 ? 502 : 500,
     expose: false,
+    cause: err,
     detail: { status: err.status, errorId: err.errorId },
   });
 }

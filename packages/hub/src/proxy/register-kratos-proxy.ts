@@ -1,6 +1,7 @@
 import replyFrom from '@fastify/reply-from';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SsoHubError } from '../errors/ssohub-error.ts';
+import { KratosError, KratosUnavailableError } from '../kratos/kratos-error.ts';
 import type { Submission, SubmissionGuard, SubmissionKind } from './submission-guard.ts';
 
 const SUBMISSION_KINDS = new Set<SubmissionKind>(['login', 'registration', 'recovery', 'verification', 'settings']);
@@ -68,7 +69,16 @@ export async function registerKratosProxy(
       // The raw bytes go on unchanged: left to itself, reply-from would JSON.stringify a Buffer
       // body sent as application/json (Kratos then sees {"type":"Buffer",...}).
       const raw = Buffer.isBuffer(request.body) && request.body.length > 0 ? request.body : undefined;
+      // reply-from logs an upstream failure itself (a warning with the stack) before handing it
+      // over; the error path logs it once, as it does every failure, so its line is muted.
+      const log = request.log;
+      request.log = log.child({}, { level: 'error' });
       return reply.from(request.url, {
+        onError: (_reply, { error }) => {
+          request.log = log;
+          const code = (error.cause as { code?: string } | undefined)?.code ?? (error as { code?: string }).code;
+          reply.send(new KratosUnavailableError(`Kratos did not answer the proxied request: ${code ?? error.message}`, { cause: error }));
+        },
         ...(raw ? { body: raw, contentType: String(request.headers['content-type'] ?? 'application/octet-stream') } : {}),
         rewriteRequestHeaders: (_req, headers) => {
           const out: Record<string, string | string[] | undefined> = { ...headers };
@@ -80,6 +90,17 @@ export async function registerKratosProxy(
           return out;
         },
         onResponse: (_req, res, response) => {
+          request.log = log;
+          if (response.statusCode >= 500) {
+            // Kratos failing (its database down, say) answers with its own text, which may quote
+            // PostgreSQL: it never reaches the browser. What Kratos set for that answer is dropped
+            // with it, and the error path shows its 503 page (or JSON) instead. The guard counts
+            // nothing: a failing Kratos is no failed sign-in.
+            response.stream.resume();
+            for (const name of Object.keys(res.getHeaders())) res.removeHeader(name);
+            res.send(new KratosError(response.statusCode, undefined, undefined));
+            return;
+          }
           const setCookies = ([] as string[]).concat(res.getHeader('set-cookie') as string | string[] | undefined ?? []);
           const answer = {
             status: response.statusCode,

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
+import { errors } from 'oidc-provider';
 import { SsoHubError } from '../../errors/ssohub-error.ts';
-import { KratosError } from '../../kratos/kratos-error.ts';
+import { isKratosOutage, KratosError } from '../../kratos/kratos-error.ts';
 import type { HubContext } from '../../hub-context.ts';
 import type { Session } from '../../kratos/kratos-client.ts';
 import { withRequestScope } from '../adapter/request-scope.ts';
@@ -26,6 +27,9 @@ export function registerInteractions(app: FastifyInstance, ctx: HubContext, prov
     try {
       return await provider.interactionDetails(request.raw, reply.raw);
     } catch (err) {
+      // Only a missing interaction (no cookie, expired, another browser's) is the user's to fix;
+      // a store that cannot answer is an outage, answered by the error path as one (503).
+      if (!(err instanceof errors.SessionNotFound)) throw err;
       throw new SsoHubError('SSOHUB_ERR_INTERACTION', 'This sign-in request has expired or belongs to another browser. Go back to the app and start again.', {
         status: 400,
         cause: err,
@@ -88,8 +92,9 @@ export function registerInteractions(app: FastifyInstance, ctx: HubContext, prov
           return reply.header('cache-control', 'no-store').redirect(`${ctx.config.publicUrl}/login?flow=${encodeURIComponent(flow.id)}`, 303);
         } catch (err) {
           // Kratos refused to start one here (say, a session appeared meanwhile): its browser
-          // endpoint decides with the browser, as it did before.
-          if (!(err instanceof KratosError)) throw err;
+          // endpoint decides with the browser, as it did before. A Kratos that fails (5xx) or
+          // cannot be reached is an outage for the error path, not something to redirect into.
+          if (!(err instanceof KratosError) || isKratosOutage(err)) throw err;
           request.log.info({ status: err.status, errorId: err.errorId }, 'login flow not started on the server side; sending the browser to Kratos');
           return reply.header('cache-control', 'no-store').redirect(buildKratosLoginUrl(ctx.config.publicUrl, returnTo, { refresh, aal }), 303);
         }

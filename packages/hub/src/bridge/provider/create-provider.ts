@@ -185,6 +185,9 @@ export function createProvider(o: {
         },
       };
     },
+    // Protocol errors the provider shows the browser itself. Its server errors (out.error ===
+    // 'server_error') are answered again by the hub's error path where it is mounted
+    // (mount-provider.ts): 503 for outages, the request id, one log line.
     renderError: async (ctx, out, error) => renderProviderError(ctx, out, error),
     // oidc-provider refuses loopback and private addresses on outgoing requests (SSRF guard). The
     // back-channel logout URIs of registered clients are trusted configuration, so exactly those

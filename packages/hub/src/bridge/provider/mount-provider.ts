@@ -1,15 +1,25 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
+import type { KoaContextWithOIDC } from 'oidc-provider';
+import { providerErrorFormat } from '../../errors/error-format.ts';
+import { logFailure } from '../../errors/log-failure.ts';
+import { presentError } from '../../errors/present-error.ts';
+import { errorBody } from '../../errors/register-error-handler.ts';
 
 /**
  * Mounts the provider under `path` as Fastify routes rather than middie middleware, so Fastify
  * hooks (throttling on /oidc/token, request ids, logging) apply to provider endpoints too. Bodies
  * are left unread for the provider's own parser; the reply is hijacked and handed to Koa with the
  * prefix stripped from the URL (oidc-provider derives its mount path from `originalUrl`).
+ *
+ * A hijacked reply skips Fastify's error handler, so the provider's failures are brought back to
+ * the hub's error path here (see answerProviderFailures).
  */
 export async function mountProvider(app: FastifyInstance, provider: Provider, path: string, { https }: { https: boolean }): Promise<void> {
+  const requests = answerProviderFailures(provider, https);
   const callback = provider.callback();
+  const config = { ssohubProviderPath: path };
   await app.register(
     async (scope) => {
       scope.removeAllContentTypeParsers();
@@ -17,23 +27,88 @@ export async function mountProvider(app: FastifyInstance, provider: Provider, pa
       const handler = (request: FastifyRequest, reply: FastifyReply) => {
         reply.hijack();
         const raw = request.raw as IncomingMessage & { originalUrl?: string };
+        requests.set(raw, request);
         const url = raw.url ?? '/';
         raw.originalUrl = url;
         const rest = url.slice(path.length);
         raw.url = rest.startsWith('/') ? rest : `/${rest}`;
-        // Hijacked replies skip Fastify's onSend hooks, so the login domain's headers are set here.
-        const res = reply.raw;
-        res.setHeader('x-content-type-options', 'nosniff');
-        res.setHeader('x-frame-options', 'DENY');
-        res.setHeader('referrer-policy', 'strict-origin-when-cross-origin');
-        // script-src lets oidc-provider add the hash of its one inline auto-submit script.
-        res.setHeader('content-security-policy', "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; base-uri 'none'; frame-ancestors 'none'");
-        if (https) res.setHeader('strict-transport-security', 'max-age=31536000; includeSubDomains');
-        void callback(raw, res);
+        setHubHeaders(reply.raw, https);
+        void callback(raw, reply.raw);
       };
-      scope.all('/', handler);
-      scope.all('/*', handler);
+      scope.all('/', { config }, handler);
+      scope.all('/*', { config }, handler);
     },
     { prefix: path },
   );
+}
+
+/** Hijacked replies skip Fastify's onSend hooks, so the login domain's headers are set here. */
+function setHubHeaders(res: ServerResponse, https: boolean): void {
+  res.setHeader('x-content-type-options', 'nosniff');
+  res.setHeader('x-frame-options', 'DENY');
+  res.setHeader('referrer-policy', 'strict-origin-when-cross-origin');
+  // script-src lets oidc-provider add the hash of its one inline auto-submit script.
+  res.setHeader('content-security-policy', "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; base-uri 'none'; frame-ancestors 'none'");
+  if (https) res.setHeader('strict-transport-security', 'max-age=31536000; includeSubDomains');
+}
+
+/**
+ * Puts a Koa middleware in front of everything the provider runs (its routes and the hub's own
+ * provider hooks) that answers every server-side failure through presentError, as any other hub
+ * route would: the hub's page on the browser endpoints (authorization, end_session), an OAuth
+ * JSON error on the others, 503 with Retry-After when the store or Kratos is down, the request id
+ * shown, one log line with the cause. Two kinds of failure get here:
+ * - errors thrown past the provider's own error handlers (the hub's hooks before /auth, the
+ *   session save that wraps each route): Koa alone would answer a bare text/plain 500 and print
+ *   the stack on stderr;
+ * - errors the provider caught itself and answered as `server_error` (a 500 "oops" page or JSON):
+ *   it announces them with the `server_error` event, and this answer replaces its own.
+ * Protocol errors (invalid_request, invalid_client, invalid_grant...) are the provider's to
+ * answer and are left alone; so is a server_error the provider sent back to the client's
+ * redirect_uri, which is the OAuth way to tell an app.
+ *
+ * Returns where the mount records each raw request's Fastify request (its id and logger).
+ */
+function answerProviderFailures(provider: Provider, https: boolean): WeakMap<IncomingMessage, FastifyRequest> {
+  const requests = new WeakMap<IncomingMessage, FastifyRequest>();
+  const caught = new WeakMap<object, unknown>();
+  provider.on('server_error', (ctx: unknown, err: unknown) => {
+    if (ctx && typeof ctx === 'object') caught.set(ctx, err);
+  });
+  // First in the chain, ahead of every provider.use() middleware: Koa composes the list when
+  // callback() is called, and the provider's use() only ever inserts before its own router.
+  provider.middleware.unshift(async (koa: unknown, next: () => Promise<unknown>) => {
+    const ctx = koa as KoaContextWithOIDC;
+    let failure: unknown;
+    let thrown = false;
+    try {
+      await next();
+    } catch (err) {
+      failure = err;
+      thrown = true;
+    }
+    if (!thrown) {
+      if (!caught.has(ctx)) return;
+      failure = caught.get(ctx);
+    }
+    const request = requests.get(ctx.req);
+    const requestId = request?.id ?? 'unknown';
+    const shown = presentError(failure, requestId);
+    if (request) logFailure(request.log, failure, shown);
+    if (ctx.headerSent || !ctx.writable) return;
+    if (!thrown && ctx.status >= 300 && ctx.status < 400) return;
+    if (thrown) {
+      // As Koa does for an error: nothing set for the failed answer (cookies of a session that
+      // was not saved) goes out with the error; the login domain's headers are set again.
+      for (const name of ctx.res.getHeaderNames()) ctx.res.removeHeader(name);
+      setHubHeaders(ctx.res, https);
+    }
+    const body = errorBody(shown, requestId, providerErrorFormat(ctx.path));
+    ctx.status = shown.status;
+    ctx.set(shown.headers);
+    ctx.set('cache-control', 'no-store');
+    ctx.type = body.type;
+    ctx.body = body.payload;
+  });
+  return requests;
 }
