@@ -5,6 +5,7 @@ import type { ClientRegistry } from './clients/client-registry.ts';
 import type { HubConfig } from './config/hub-config.ts';
 import type { Guard } from './guard/guard.ts';
 import type { KratosClient } from './kratos/kratos-client.ts';
+import type { HubMetrics } from './metrics/hub-metrics.ts';
 import type { Storage } from './storage/storage.ts';
 
 /** The services one hub instance shares between its public and admin listeners. */
@@ -16,6 +17,8 @@ export interface HubContext {
   audit: AuditLog;
   guard: Guard;
   clients: ClientRegistry;
+  /** The instance's Prometheus counters; absent where a test builds a context without them. */
+  metrics?: HubMetrics;
   /** Set once the bridge is registered. */
   bridge: Bridge | undefined;
 }

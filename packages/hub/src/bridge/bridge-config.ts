@@ -58,6 +58,13 @@ export interface BridgeConfig {
     retryDelaysMs: number[];
     /** How often each hub instance looks for deliveries that are due, in milliseconds. */
     pollIntervalMs: number;
+    /**
+     * How long an instance holds a delivery it is attempting, in milliseconds. When the instance
+     * dies during the attempt, another one takes the delivery over once this has passed. It must
+     * outlast one attempt (oidc-provider gives up on a back-channel POST after 2.5 s), or a slow
+     * endpoint gets the same logout twice.
+     */
+    leaseMs: number;
   };
 }
 
@@ -80,6 +87,8 @@ export const DEFAULT_CLAIMS: ClaimMapping[] = [
 ];
 
 export const DEFAULT_RETRY_DELAYS_MS = [1_000, 5_000, 30_000, 120_000, 600_000];
+export const DEFAULT_LEASE_MS = 30_000;
+const MIN_LEASE_MS = 5_000;
 
 export function checkBridgeConfig(
   p: ConfigProblems,
@@ -125,8 +134,13 @@ export function checkBridgeConfig(
     p.integer(`bridge.backchannel.retryDelaysMs[${i}]`, d, { min: 10, max: 24 * 60 * 60 * 1000 }),
   );
   const pollIntervalMs = p.integer('bridge.backchannel.pollIntervalMs', input.backchannel?.pollIntervalMs ?? 500, { min: 10, max: 60_000 });
+  const leaseInput = input.backchannel?.leaseMs ?? DEFAULT_LEASE_MS;
+  const leaseMs = p.integer('bridge.backchannel.leaseMs', leaseInput, { min: 1, max: 60 * 60 * 1000 });
+  if (leaseMs === leaseInput && leaseMs < MIN_LEASE_MS) {
+    p.add('bridge.backchannel.leaseMs', `must be at least ${MIN_LEASE_MS} ms: a lease must outlast one delivery attempt (oidc-provider gives up after 2500 ms)`);
+  }
 
-  return { path, cookieKeys, signingKeys, clients, ttl, claims, backchannel: { retryDelaysMs, pollIntervalMs } };
+  return { path, cookieKeys, signingKeys, clients, ttl, claims, backchannel: { retryDelaysMs, pollIntervalMs, leaseMs } };
 }
 
 function checkSigningKeys(p: ConfigProblems, keys: Record<string, unknown>[]): void {

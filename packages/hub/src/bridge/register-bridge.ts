@@ -7,9 +7,10 @@ import { registerInteractions } from './interactions/register-interactions.ts';
 import { createBackchannelDeliverer } from './logout/backchannel-deliverer.ts';
 import { createBackchannelQueue } from './logout/backchannel-queue.ts';
 import { mintLogoutToken } from './logout/mint-logout-token.ts';
-import { registerProviderEvents } from './provider/provider-events.ts';
+import { takeOverProviderBackchannel } from './logout/provider-backchannel.ts';
 import { createProvider } from './provider/create-provider.ts';
 import { mountProvider } from './provider/mount-provider.ts';
+import { registerProviderEvents } from './provider/provider-events.ts';
 import { loadSigningKeys } from './provider/signing-keys.ts';
 import { KratosBoundSessions } from './sessions/kratos-bound-sessions.ts';
 import { registerProviderHooks } from './sessions/provider-hooks.ts';
@@ -44,14 +45,20 @@ export async function registerBridge(app: FastifyInstance, ctx: HubContext): Pro
     trustProxy: config.trustProxy,
     log,
   });
+  // Every back-channel logout, the provider's own end_session ones included, is a stored job of
+  // the deliverer before its first attempt (ADR 0009).
+  const providerBackchannel = takeOverProviderBackchannel(provider);
+  const queue = createBackchannelQueue(ctx.storage);
+  if (ctx.metrics) ctx.metrics.backchannel.readQueueDepth = () => queue.depth();
   const deliverer = createBackchannelDeliverer({
-    provider,
-    queue: createBackchannelQueue(ctx.storage),
+    send: providerBackchannel.send,
+    queue,
     audit: ctx.audit,
     log,
-    retryDelaysMs: config.bridge.backchannel.retryDelaysMs,
-    pollIntervalMs: config.bridge.backchannel.pollIntervalMs,
+    metrics: ctx.metrics?.backchannel,
+    ...config.bridge.backchannel,
   });
+  providerBackchannel.routeThrough(deliverer);
   sessions = new KratosBoundSessions({
     provider,
     kratos: ctx.kratos,
@@ -64,7 +71,7 @@ export async function registerBridge(app: FastifyInstance, ctx: HubContext): Pro
   });
   adapters.readAhead(sessions.readAhead);
   registerProviderHooks(provider, { kratos: ctx.kratos, sessions, audit: ctx.audit, log });
-  registerProviderEvents(provider, { audit: ctx.audit, log, deliverer });
+  registerProviderEvents(provider, { audit: ctx.audit, log });
   await mountProvider(app, provider, config.bridge.path, { https: config.publicUrl.startsWith('https:') });
   registerInteractions(app, ctx, provider);
   deliverer.start();

@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 
 /**
  * HubMetrics is one hub instance's Prometheus registry and the counters the hub's parts update.
@@ -18,6 +18,14 @@ export interface HubMetrics {
     failures: Counter<'kind'>;
     /** Store errors; the guard then refuses the request rather than let it through unchecked. */
     errors: Counter;
+  };
+  backchannel: {
+    /** Back-channel logout attempts by `outcome` (delivered, failed, abandoned; ADR 0009). */
+    deliveries: Counter<'outcome'>;
+    /** Deliveries stored (leased or waiting for a retry), read from the store at each scrape. */
+    queueDepth: Gauge;
+    /** Where `queueDepth` reads from; the bridge sets it once its queue exists. */
+    readQueueDepth?: () => Promise<number>;
   };
 }
 
@@ -44,8 +52,22 @@ export function createHubMetrics(): HubMetrics {
   registry.setDefaultLabels({ service: 'ssohub-hub' });
   const counter = <L extends string>(name: string, help: string, labelNames: L[] = []) =>
     new Counter<L>({ name, help, labelNames, registers: [registry] });
+  const backchannel: HubMetrics['backchannel'] = {
+    deliveries: counter('ssohub_backchannel_deliveries_total', 'Back-channel logout delivery attempts, by outcome (delivered, failed, abandoned).', ['outcome']),
+    queueDepth: new Gauge({
+      name: 'ssohub_backchannel_queue_depth',
+      help: 'Back-channel logout deliveries stored: in an attempt or waiting for a retry.',
+      registers: [registry],
+      async collect() {
+        // A store that cannot answer leaves the last value rather than failing the whole scrape.
+        const depth = await backchannel.readQueueDepth?.().catch(() => undefined);
+        if (depth !== undefined) this.set(depth);
+      },
+    }),
+  };
   return {
     registry,
+    backchannel,
     guard: {
       throttled: counter('ssohub_guard_throttled_total', 'Requests refused by the guard (429), by kind.', ['kind']),
       locked: counter('ssohub_guard_locked_total', 'Lockouts set by the guard, by scope.', ['scope']),

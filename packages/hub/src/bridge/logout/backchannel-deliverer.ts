@@ -1,36 +1,57 @@
-import type Provider from 'oidc-provider';
-import type { AuditLog } from '../../audit/audit-log.ts';
 import type { Logger } from 'pino';
-import type { BackchannelJob, BackchannelQueue } from './backchannel-queue.ts';
+import type { AuditLog } from '../../audit/audit-log.ts';
+import type { HubMetrics } from '../../metrics/hub-metrics.ts';
+import type { BackchannelJob, BackchannelQueue, LeasedJob } from './backchannel-queue.ts';
+
+/**
+ * Sends one logout token to the client's back-channel logout URI: resolves on a 2xx, rejects on
+ * any other answer or a network failure, returns `false` when the client is gone or has no URI.
+ */
+export type SendLogoutToken = (clientId: string, accountId: string, sid: string) => Promise<boolean>;
 
 export interface BackchannelDeliverer {
-  /** Makes attempt `job.attempt` now; on failure schedules the next one per the retry schedule. */
+  /**
+   * Stores the delivery (leased to this instance), then makes its first attempt at once; a failure
+   * schedules the next one. Rejects only when the job could not be stored.
+   */
   deliver(job: Omit<BackchannelJob, 'id'> & { id?: string }): Promise<void>;
-  /** Records the outcome of an attempt the provider made itself (RP-initiated logout). */
-  recordProviderAttempt(job: Omit<BackchannelJob, 'id'>, error: Error | undefined): Promise<void>;
+  /** Claims the jobs that are due (or whose lease ran out) and attempts them; the timer calls it. */
+  poll(): Promise<void>;
   start(): void;
   stop(): void;
 }
 
+export type BackchannelOutcome = 'delivered' | 'failed' | 'abandoned';
+
+const CLAIM_LIMIT = 20;
+
 /**
- * Sends back-channel logout tokens with retries: every attempt is an audit event
- * (`bridge.backchannel.delivered`, `.failed`, `.abandoned`); a failed attempt is put in the
- * queue with the next delay of `retryDelaysMs`, and every hub instance polls the queue, so a
- * retry survives the instance that scheduled it (with Redis). Each attempt mints a fresh logout
- * token (new jti, fresh iat), so a late retry is never refused as stale.
+ * Delivers back-channel logout tokens at least once (ADR 0009). Every delivery is a stored job
+ * before its first attempt; an attempt holds a lease on the job, and the job is removed only after
+ * a 2xx or after its last attempt. An instance that dies during an attempt leaves its lease to run
+ * out, and the next poll of any instance takes the job over. Every attempt is an audit event
+ * (`bridge.backchannel.delivered`, `.failed`, `.abandoned`) and a count in
+ * `ssohub_backchannel_deliveries_total`. Each attempt mints a fresh logout token (new jti, fresh
+ * iat), so a late retry is never refused as stale; a client may see one logout twice (a
+ * takeover after a lost answer), which back-channel logout allows: ending a session is idempotent.
  */
 export function createBackchannelDeliverer(o: {
-  provider: Provider;
+  send: SendLogoutToken;
   queue: BackchannelQueue;
   audit: AuditLog;
   log: Logger;
+  metrics?: HubMetrics['backchannel'];
+  /** Delay before each retry; attempts = retries + 1. */
   retryDelaysMs: readonly number[];
   pollIntervalMs: number;
+  /** How long a claim holds a job; longer than one attempt can take. */
+  leaseMs: number;
 }): BackchannelDeliverer {
   let timer: NodeJS.Timeout | undefined;
-  let polling = false;
+  let polling: Promise<void> | undefined;
 
-  const record = (job: BackchannelJob, outcome: 'delivered' | 'failed' | 'abandoned', error?: string) =>
+  const record = (job: BackchannelJob, outcome: BackchannelOutcome, extra: { error?: string; takenOver?: boolean } = {}) => {
+    o.metrics?.deliveries.inc({ outcome });
     o.audit.record({
       type: `bridge.backchannel.${outcome}`,
       actor: 'system',
@@ -40,65 +61,82 @@ export function createBackchannelDeliverer(o: {
       attempt: job.attempt,
       reason: job.reason,
       deliveryId: job.id,
-      ...(error ? { error } : {}),
+      ...(extra.error ? { error: extra.error } : {}),
+      ...(extra.takenOver ? { takenOver: true } : {}),
     });
-
-  const afterFailure = async (job: BackchannelJob, error: string) => {
-    record(job, 'failed', error);
-    const delay = o.retryDelaysMs[job.attempt - 1];
-    if (delay === undefined) {
-      record(job, 'abandoned', `gave up after ${job.attempt} attempts`);
-      return;
-    }
-    await o.queue.schedule({ ...job, attempt: job.attempt + 1 }, Date.now() + delay);
   };
 
-  const deliver: BackchannelDeliverer['deliver'] = async (input) => {
-    const job: BackchannelJob = { ...input, id: input.id ?? crypto.randomUUID() };
-    let client: { backchannelLogoutUri?: string; backchannelLogout(sub: string, sid: string): Promise<void> } | undefined;
-    try {
-      client = (await o.provider.Client.find(job.clientId)) as unknown as typeof client;
-    } catch {
-      client = undefined;
-    }
-    if (!client?.backchannelLogoutUri) {
-      record(job, 'abandoned', 'client is gone or has no backchannel_logout_uri');
+  const lostLease = (job: BackchannelJob, what: string) =>
+    o.log.warn({ deliveryId: job.id, clientId: job.clientId, attempt: job.attempt }, `back-channel lease ran out before ${what}; another instance has taken the job over`);
+
+  const attempt = async ({ job, lease, takenOver }: LeasedJob): Promise<void> => {
+    // A takeover gets one real attempt even after the last scheduled one went unanswered, but a
+    // job whose attempts keep ending without an answer (its instance dies each time) stops here.
+    if (takenOver && job.attempt > o.retryDelaysMs.length + 2) {
+      if (await o.queue.settle(job.id, lease)) record(job, 'abandoned', { error: `gave up after ${job.attempt - 1} attempts, the last ones unanswered (lease ran out)` });
       return;
     }
+    let sent: boolean;
     try {
-      await client.backchannelLogout(job.accountId, job.sid);
-      record(job, 'delivered');
+      sent = await o.send(job.clientId, job.accountId, job.sid);
     } catch (err) {
-      await afterFailure(job, describe(err));
+      const error = describe(err);
+      record(job, 'failed', { error, takenOver });
+      const delay = o.retryDelaysMs[job.attempt - 1];
+      if (delay === undefined) {
+        if (await o.queue.settle(job.id, lease)) record(job, 'abandoned', { error: `gave up after ${job.attempt} attempts: ${error}` });
+        else lostLease(job, 'abandoning');
+      } else if (!(await o.queue.retryLater({ ...job, attempt: job.attempt + 1 }, lease, delay))) {
+        lostLease(job, 'scheduling a retry');
+      }
+      return;
     }
+    if (!sent) {
+      if (await o.queue.settle(job.id, lease)) record(job, 'abandoned', { error: 'client is gone or has no backchannel_logout_uri' });
+      return;
+    }
+    record(job, 'delivered', { takenOver });
+    // The client has its logout; a lost lease only means another instance may send it again.
+    if (!(await o.queue.settle(job.id, lease))) lostLease(job, 'removing a delivered job');
   };
 
-  const poll = async () => {
-    if (polling) return;
-    polling = true;
+  const settleSafely = (leased: LeasedJob) =>
+    attempt(leased).catch((err: Error) =>
+      // The job stays stored and leased: it is attempted again when the lease runs out.
+      o.log.error({ err: { message: err.message }, deliveryId: leased.job.id }, 'back-channel delivery bookkeeping failed; the job is retried when its lease runs out'),
+    );
+
+  const pollOnce = async () => {
     try {
-      const due = await o.queue.claimDue(Date.now(), 20);
-      await Promise.all(due.map((job) => deliver(job)));
+      const due = await o.queue.claim(CLAIM_LIMIT, o.leaseMs);
+      await Promise.all(due.map(settleSafely));
     } catch (err) {
       o.log.error({ err: { message: (err as Error).message } }, 'back-channel retry poll failed');
-    } finally {
-      polling = false;
     }
+  };
+  // One poll at a time per instance: a slow attempt must not make the timer pile up claims.
+  const poll = () => {
+    polling ??= pollOnce().finally(() => {
+      polling = undefined;
+    });
+    return polling;
   };
 
   return {
-    deliver,
-    async recordProviderAttempt(input, error) {
-      const job: BackchannelJob = { ...input, id: crypto.randomUUID() };
-      if (error) await afterFailure(job, describe(error));
-      else record(job, 'delivered');
+    async deliver(input) {
+      const job: BackchannelJob = { ...input, id: input.id ?? crypto.randomUUID() };
+      const lease = await o.queue.addLeased(job, o.leaseMs);
+      if (lease === undefined) return;
+      await settleSafely({ job, lease, takenOver: false });
     },
+    poll,
     start() {
       timer = setInterval(() => void poll(), o.pollIntervalMs);
       timer.unref();
     },
     stop() {
       if (timer) clearInterval(timer);
+      timer = undefined;
     },
   };
 }

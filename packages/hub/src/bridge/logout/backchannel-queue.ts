@@ -1,4 +1,6 @@
 import type { Storage } from '../../storage/storage.ts';
+import { MemoryBackchannelQueue } from './memory-backchannel-queue.ts';
+import { RedisBackchannelQueue } from './redis-backchannel-queue.ts';
 
 /** One back-channel logout to deliver to one client; `attempt` is the number of the next try. */
 export interface BackchannelJob {
@@ -10,50 +12,42 @@ export interface BackchannelJob {
   reason: string;
 }
 
+/** A job this instance holds until its lease ends; `lease` proves it to `settle` and `retryLater`. */
+export interface LeasedJob {
+  job: BackchannelJob;
+  lease: string;
+  /**
+   * The previous holder's lease ran out without an answer (the instance died or stalled during
+   * its attempt): that unanswered attempt counts, so `job.attempt` is one higher than it was.
+   */
+  takenOver: boolean;
+}
+
 /**
- * BackchannelQueue holds deliveries waiting for a retry. With Redis it is a sorted set
- * (`bridge:backchannel:due`, score = due time in ms) that every hub instance polls; ZREM decides
- * which instance claims a job, so each retry runs once even with several instances.
+ * BackchannelQueue holds every back-channel logout from before its first attempt until a 2xx or
+ * its last attempt, so no delivery depends on one instance staying alive (at least once).
+ *
+ * A claim is a lease: the job stays stored, out of reach of other claimers until the lease ends,
+ * and comes back to any instance's `claim` when it ends unanswered. Only the current lease may
+ * remove or reschedule a job; a holder whose lease ran out is refused (`false`), so two instances
+ * never both own one attempt. Times are the store's clock (Redis `TIME`): hub instances whose
+ * clocks disagree still agree on when a lease or a retry delay ends.
  */
 export interface BackchannelQueue {
-  schedule(job: BackchannelJob, dueAtMs: number): Promise<void>;
-  /** Removes and returns the jobs due by `nowMs` that this instance won. */
-  claimDue(nowMs: number, limit: number): Promise<BackchannelJob[]>;
-  /** Jobs still waiting (for diagnostics and tests). */
+  /** Stores a new job already leased to the caller, who attempts it at once; `undefined` if the id exists. */
+  addLeased(job: BackchannelJob, leaseMs: number): Promise<string | undefined>;
+  /** Leases up to `limit` jobs that are due or whose lease has run out. */
+  claim(limit: number, leaseMs: number): Promise<LeasedJob[]>;
+  /** Removes the job (delivered, or its last attempt failed) if `lease` still holds it. */
+  settle(id: string, lease: string): Promise<boolean>;
+  /** Stores `next` (the following attempt) due in `delayMs` and ends the lease, if `lease` still holds it. */
+  retryLater(next: BackchannelJob, lease: string, delayMs: number): Promise<boolean>;
+  /** Jobs stored (waiting for a retry or leased), for the queue depth gauge. */
+  depth(): Promise<number>;
+  /** Jobs stored, for diagnostics and tests. */
   pending(): Promise<BackchannelJob[]>;
 }
 
 export function createBackchannelQueue(storage: Storage): BackchannelQueue {
-  if (storage.kind === 'redis') {
-    const { redis } = storage;
-    const key = `${storage.prefix}bridge:backchannel:due`;
-    return {
-      async schedule(job, dueAtMs) {
-        await redis.zadd(key, dueAtMs, JSON.stringify(job));
-      },
-      async claimDue(nowMs, limit) {
-        const members = await redis.zrangebyscore(key, '-inf', nowMs, 'LIMIT', 0, limit);
-        const won: BackchannelJob[] = [];
-        for (const m of members) if ((await redis.zrem(key, m)) === 1) won.push(JSON.parse(m) as BackchannelJob);
-        return won;
-      },
-      async pending() {
-        return (await redis.zrange(key, 0, -1)).map((m) => JSON.parse(m) as BackchannelJob);
-      },
-    };
-  }
-  let jobs: { job: BackchannelJob; due: number }[] = [];
-  return {
-    async schedule(job, due) {
-      jobs.push({ job, due });
-    },
-    async claimDue(now, limit) {
-      const due = jobs.filter((j) => j.due <= now).slice(0, limit);
-      jobs = jobs.filter((j) => !due.includes(j));
-      return due.map((j) => j.job);
-    },
-    async pending() {
-      return jobs.map((j) => j.job);
-    },
-  };
+  return storage.kind === 'redis' ? new RedisBackchannelQueue(storage.redis, storage.prefix) : new MemoryBackchannelQueue();
 }

@@ -2,17 +2,15 @@ import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../audit/audit-log.ts';
-import type { BackchannelDeliverer } from '../logout/backchannel-deliverer.ts';
 
 type OidcError = Error & { error?: string; error_description?: string; status?: number };
 
 /**
  * Every provider event the hub cares about, in one place (logto's events.ts): protocol failures
- * and successes become audit events (codes, tokens and secrets never do), server errors are logged
- * with their cause, and back-channel attempts made by the provider's own end_session step join the
- * hub's delivery bookkeeping (retries included).
+ * and successes become audit events (codes, tokens and secrets never do). Server errors are
+ * answered and logged where the provider is mounted (mount-provider.ts).
  */
-export function registerProviderEvents(provider: Provider, o: { audit: AuditLog; log: Logger; deliverer: BackchannelDeliverer }): void {
+export function registerProviderEvents(provider: Provider, o: { audit: AuditLog; log: Logger }): void {
   const fail = (type: string) => (ctx: KoaContextWithOIDC, err: OidcError) =>
     o.audit.record({
       type,
@@ -29,9 +27,8 @@ export function registerProviderEvents(provider: Provider, o: { audit: AuditLog;
   provider.on('introspection.error', fail('oidc.introspection.failed'));
   provider.on('revocation.error', fail('oidc.revocation.failed'));
   provider.on('userinfo.error', fail('oidc.userinfo.failed'));
-  provider.on('server_error', (ctx: KoaContextWithOIDC, err: Error) => {
-    o.log.error({ err, route: ctx.oidc?.route }, 'OIDC provider server error');
-  });
+  // server_error is answered and logged once, with the request id, where the provider is
+  // mounted (mount-provider.ts), like every other failure of the hub.
   provider.on('authorization.success', (ctx: KoaContextWithOIDC) =>
     o.audit.record({ type: 'oidc.authorization.succeeded', outcome: 'success', subject: ctx.oidc.session?.accountId, clientId: ctx.oidc.client?.clientId, ip: ctx.ip }),
   );
@@ -44,10 +41,10 @@ export function registerProviderEvents(provider: Provider, o: { audit: AuditLog;
   provider.on('end_session.success', (ctx: KoaContextWithOIDC) =>
     o.audit.record({ type: 'oidc.logout.succeeded', outcome: 'success', subject: ctx.oidc.session?.accountId, clientId: ctx.oidc.client?.clientId, ip: ctx.ip }),
   );
-  provider.on('backchannel.success', (_ctx: KoaContextWithOIDC, client: { clientId: string }, accountId: string, sid: string) =>
-    void o.deliverer.recordProviderAttempt({ clientId: client.clientId, accountId, sid, attempt: 1, reason: 'rp_initiated_logout' }, undefined),
-  );
-  provider.on('backchannel.error', (_ctx: KoaContextWithOIDC, err: Error, client: { clientId: string }, accountId: string, sid: string) =>
-    void o.deliverer.recordProviderAttempt({ clientId: client.clientId, accountId, sid, attempt: 1, reason: 'rp_initiated_logout' }, err),
+  // The provider's end_session step hands its back-channel logouts to the hub's deliverer
+  // (logout/provider-backchannel.ts), which audits every attempt; this error only means the
+  // delivery could not even be stored.
+  provider.on('backchannel.error', (_ctx: KoaContextWithOIDC, err: Error, client: { clientId: string }) =>
+    o.log.error({ err: { message: err.message }, clientId: client.clientId }, 'could not store a back-channel logout of an RP-initiated logout'),
   );
 }

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { checkConfig } from '../config/check-config.ts';
+import { ConfigError } from '../errors/ssohub-error.ts';
+
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('bridge.backchannel options', () => {
+  const base = { publicUrl: 'http://login.localhost:4000' };
+
+  it('defaults to a 30 s lease, a 500 ms poll and five retries', () => {
+    expect(checkConfig(base).bridge.backchannel).toEqual({
+      retryDelaysMs: [1_000, 5_000, 30_000, 120_000, 600_000],
+      pollIntervalMs: 500,
+      leaseMs: 30_000,
+    });
+  });
+
+  it('refuses a lease shorter than one delivery attempt, naming the option', () => {
+    const problems = problemsOf(() => checkConfig({ ...base, bridge: { backchannel: { leaseMs: 2_000 } } }));
+    expect(problems).toEqual([expect.stringMatching(/^bridge\.backchannel\.leaseMs must be at least 5000 ms: a lease must outlast one delivery attempt/)]);
+  });
+
+  it('refuses a lease that is not an integer', () => {
+    const problems = problemsOf(() => checkConfig({ ...base, bridge: { backchannel: { leaseMs: '30s' as unknown as number } } }));
+    expect(problems).toEqual([expect.stringMatching(/^bridge\.backchannel\.leaseMs must be an integer/)]);
+  });
+});

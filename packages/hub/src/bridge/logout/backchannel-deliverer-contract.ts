@@ -1,0 +1,223 @@
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { AuditEvent, AuditLog } from '../../audit/audit-log.ts';
+import { createHubMetrics } from '../../metrics/hub-metrics.ts';
+import { type BackchannelDeliverer, createBackchannelDeliverer, type SendLogoutToken } from './backchannel-deliverer.ts';
+import type { BackchannelQueue } from './backchannel-queue.ts';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const LEASE_MS = 300;
+
+/** Polls with every deliverer until `done()` or 2 s have passed (a loaded machine is slow). */
+async function pollUntil(deliverers: BackchannelDeliverer[], done: () => boolean): Promise<void> {
+  const until = Date.now() + 2_000;
+  while (!done() && Date.now() < until) await Promise.race([Promise.all(deliverers.map((d) => d.poll())), sleep(25)]);
+}
+
+/**
+ * How back-channel delivery behaves over a queue, run against memory and real Redis. `make(name)`
+ * gives a fresh queue; the same `name` twice gives two handles on one queue (two hub instances).
+ * Deliverers here never start their timers: each test polls by hand, so nothing runs unbounded.
+ */
+export function describeBackchannelDelivery(label: string, make: (name: string) => BackchannelQueue): void {
+  describe(`back-channel delivery, at least once: ${label}`, () => {
+    const instance = (queue: BackchannelQueue, send: SendLogoutToken, retryDelaysMs = [100, 100]) => {
+      const events: AuditEvent[] = [];
+      const audit: AuditLog = { record: (e) => void events.push(e), tail: async () => [] };
+      const metrics = createHubMetrics();
+      const deliverer: BackchannelDeliverer = createBackchannelDeliverer({
+        send,
+        queue,
+        audit,
+        log: pino({ level: 'silent' }),
+        metrics: metrics.backchannel,
+        retryDelaysMs,
+        pollIntervalMs: 50,
+        leaseMs: LEASE_MS,
+      });
+      const outcomes = () => events.map((e) => `${String(e.type).replace('bridge.backchannel.', '')}#${e.attempt}${e.takenOver ? '*' : ''}`);
+      const counted = async () =>
+        Object.fromEntries((await metrics.backchannel.deliveries.get()).values.map((v) => [v.labels.outcome, v.value]));
+      return { deliverer, events, outcomes, counted };
+    };
+    const job = { clientId: 'app-a', accountId: 'ada', sid: 'sid-1', attempt: 1, reason: 'admin_revoked' };
+    const name = () => crypto.randomUUID();
+
+    it('stores the delivery before its first attempt and removes it after a 2xx', async () => {
+      const queue = make(name());
+      let storedDuringAttempt: unknown[] = [];
+      const a = instance(queue, async () => {
+        storedDuringAttempt = await queue.pending();
+        return true;
+      });
+      await a.deliverer.deliver(job);
+      expect(storedDuringAttempt).toEqual([expect.objectContaining({ ...job, id: expect.any(String) })]);
+      expect(await queue.pending()).toEqual([]);
+      expect(a.outcomes()).toEqual(['delivered#1']);
+      expect(a.events[0]).toMatchObject({ clientId: 'app-a', subject: 'ada', reason: 'admin_revoked', outcome: 'success' });
+      expect(await a.counted()).toEqual({ delivered: 1 });
+    });
+
+    it('retries a failed attempt after its delay and removes the job once delivered', async () => {
+      const queue = make(name());
+      let calls = 0;
+      const a = instance(queue, async () => {
+        if (++calls === 1) throw new Error('expected 200 OK from https://app-a.test/bc, got: 503 Service Unavailable');
+        return true;
+      });
+      await a.deliverer.deliver(job);
+      expect(await queue.pending()).toEqual([expect.objectContaining({ attempt: 2 })]);
+      await a.deliverer.poll();
+      expect(calls).toBe(1);
+      await pollUntil([a.deliverer], () => calls === 2);
+      expect(calls).toBe(2);
+      expect(await queue.pending()).toEqual([]);
+      expect(a.outcomes()).toEqual(['failed#1', 'delivered#2']);
+      expect(a.events[0]?.error).toMatch(/503/);
+      expect(await a.counted()).toEqual({ failed: 1, delivered: 1 });
+    });
+
+    it('abandons the job after its last attempt, with an audit event and a count', async () => {
+      const queue = make(name());
+      const a = instance(
+        queue,
+        async () => {
+          throw new Error('fetch failed', { cause: { code: 'ECONNREFUSED' } });
+        },
+        [50],
+      );
+      await a.deliverer.deliver(job);
+      await pollUntil([a.deliverer], () => a.events.length === 3);
+      expect(await queue.pending()).toEqual([]);
+      expect(a.outcomes()).toEqual(['failed#1', 'failed#2', 'abandoned#2']);
+      expect(a.events[2]).toMatchObject({ outcome: 'failure', error: 'gave up after 2 attempts: fetch failed (ECONNREFUSED)' });
+      expect(await a.counted()).toEqual({ failed: 2, abandoned: 1 });
+    });
+
+    it('abandons at once a delivery to a client that is gone or has no back-channel URI', async () => {
+      const queue = make(name());
+      const a = instance(queue, async () => false);
+      await a.deliverer.deliver(job);
+      expect(await queue.pending()).toEqual([]);
+      expect(a.outcomes()).toEqual(['abandoned#1']);
+    });
+
+    it('lets another instance deliver a first attempt whose instance died during it, once the lease ran out', async () => {
+      const shared = name();
+      const dying = instance(make(shared), () => new Promise<boolean>(() => {})); // never answers: the process died
+      const sent: string[] = [];
+      const survivor = instance(make(shared), async (clientId, _a, sid) => {
+        sent.push(`${clientId}/${sid}`);
+        return true;
+      });
+      void dying.deliverer.deliver(job);
+      await sleep(50);
+      await survivor.deliverer.poll();
+      expect(sent).toEqual([]); // the lease still holds
+      await pollUntil([survivor.deliverer], () => sent.length > 0);
+      await sleep(50);
+      await survivor.deliverer.poll();
+      expect(sent).toEqual(['app-a/sid-1']);
+      expect(survivor.outcomes()).toEqual(['delivered#2*']);
+      expect(await make(shared).pending()).toEqual([]);
+    });
+
+    it('delivers a claimed retry exactly once more when the claiming instance dies before answering (issue 18)', async () => {
+      const shared = name();
+      const queue = make(shared);
+      let first = true;
+      const a = instance(queue, async () => {
+        if (first) {
+          first = false;
+          throw new Error('expected 200 OK, got: 500 Internal Server Error');
+        }
+        return true;
+      });
+      await a.deliverer.deliver(job);
+      await sleep(150);
+      // The old code removed the job here (ZREM) and lost it with the instance: now the claim is a
+      // lease, and the instance "dies" holding it (it never settles).
+      let held = await make(shared).claim(10, LEASE_MS);
+      for (let i = 0; held.length === 0 && i < 40; i++) {
+        await sleep(25);
+        held = await make(shared).claim(10, LEASE_MS);
+      }
+      expect(held.map((h) => h.job.attempt)).toEqual([2]);
+      const sent: number[] = [];
+      const b = instance(make(shared), async () => {
+        sent.push(Date.now());
+        return true;
+      });
+      await b.deliverer.poll();
+      expect(sent).toEqual([]);
+      const deliveredByA = () => a.outcomes().filter((o) => o.startsWith('delivered')).length;
+      await pollUntil([b.deliverer, a.deliverer], () => sent.length + deliveredByA() > 0);
+      await sleep(50);
+      await Promise.all([b.deliverer.poll(), a.deliverer.poll()]);
+      expect(sent.length + a.outcomes().filter((o) => o.startsWith('delivered')).length).toBe(1);
+      expect(await queue.pending()).toEqual([]);
+    });
+
+    it('abandons a job whose attempts keep going unanswered, after one takeover beyond the schedule', async () => {
+      const shared = name();
+      const hang = () => new Promise<boolean>(() => {}); // every holder dies during its attempt
+      let attempts = 1;
+      const first = instance(make(shared), hang, [50]);
+      void first.deliverer.deliver(job);
+      // A new instance each round: the previous one is "dead", stuck in its attempt. Each round
+      // polls until it has claimed the job (its lease ran out) or 2 s have passed.
+      const rounds = Array.from({ length: 3 }, () =>
+        instance(
+          make(shared),
+          async () => {
+            attempts++;
+            return hang();
+          },
+          [50],
+        ),
+      );
+      for (const next of rounds) {
+        const before = attempts;
+        const until = Date.now() + 2_000;
+        while (attempts === before && next.events.length === 0 && Date.now() < until) await Promise.race([next.deliverer.poll(), sleep(25)]);
+      }
+      const last = rounds[2]!;
+      expect(attempts).toBe(3);
+      expect(last.outcomes()).toEqual(['abandoned#4']);
+      expect(last.events[0]?.error).toMatch(/^gave up after 3 attempts, the last ones unanswered/);
+      expect(await make(shared).pending()).toEqual([]);
+    });
+
+    it('lets several polling instances deliver every due job exactly once', async () => {
+      const shared = name();
+      const sent = new Map<string, number>();
+      const send: SendLogoutToken = async (_c, _a, sid) => {
+        sent.set(sid, (sent.get(sid) ?? 0) + 1);
+        await sleep(5);
+        return true;
+      };
+      const seeder = instance(make(shared), async () => {
+        throw new Error('503');
+      }, [20]);
+      await Promise.all(Array.from({ length: 25 }, (_, i) => seeder.deliverer.deliver({ ...job, sid: `sid-${i}` })));
+      await sleep(60);
+      const pollers = [instance(make(shared), send), instance(make(shared), send), instance(make(shared), send)];
+      for (let round = 0; round < 3; round++) await Promise.all(pollers.map((p) => p.deliverer.poll()));
+      expect(sent.size).toBe(25);
+      expect([...sent.values()].every((n) => n === 1)).toBe(true);
+      expect(await make(shared).pending()).toEqual([]);
+    });
+
+    it('refuses a delivery it cannot store (the caller sees the store error)', async () => {
+      const queue = make(name());
+      const broken: BackchannelQueue = { ...queue, addLeased: async () => Promise.reject(new Error('store down')) };
+      let sent = 0;
+      const a = instance(broken, async () => {
+        sent++;
+        return true;
+      });
+      await expect(a.deliverer.deliver(job)).rejects.toThrow('store down');
+      expect(sent).toBe(0);
+    });
+  });
+}

@@ -1,0 +1,9 @@
+import { describeBackchannelQueueContract } from './backchannel-queue-contract.ts';
+import { MemoryBackchannelQueue } from './memory-backchannel-queue.ts';
+
+const shared = new Map<string, MemoryBackchannelQueue>();
+describeBackchannelQueueContract('memory', (name) => {
+  if (!name) return new MemoryBackchannelQueue();
+  if (!shared.has(name)) shared.set(name, new MemoryBackchannelQueue());
+  return shared.get(name)!;
+});

@@ -1,0 +1,55 @@
+import type { BackchannelJob, BackchannelQueue, LeasedJob } from './backchannel-queue.ts';
+
+type Entry = { job: BackchannelJob; lease?: string; at: number };
+
+/**
+ * MemoryBackchannelQueue keeps the queue's semantics (leases, takeover, fenced settle) in one
+ * process, for the demo and unit tests: a single-threaded event loop makes each call atomic.
+ * `at` is when the job is due, or when its lease ends while it is leased.
+ */
+export class MemoryBackchannelQueue implements BackchannelQueue {
+  private readonly entries = new Map<string, Entry>();
+
+  async addLeased(job: BackchannelJob, leaseMs: number): Promise<string | undefined> {
+    if (this.entries.has(job.id)) return undefined;
+    const lease = crypto.randomUUID();
+    this.entries.set(job.id, { job: { ...job }, lease, at: Date.now() + leaseMs });
+    return lease;
+  }
+
+  async claim(limit: number, leaseMs: number): Promise<LeasedJob[]> {
+    const now = Date.now();
+    const due = [...this.entries.values()]
+      .filter((e) => e.at <= now)
+      .sort((a, b) => a.at - b.at)
+      .slice(0, limit);
+    const lease = crypto.randomUUID();
+    return due.map((e) => {
+      const takenOver = e.lease !== undefined;
+      if (takenOver) e.job = { ...e.job, attempt: e.job.attempt + 1 };
+      e.lease = lease;
+      e.at = now + leaseMs;
+      return { job: { ...e.job }, lease, takenOver };
+    });
+  }
+
+  async settle(id: string, lease: string): Promise<boolean> {
+    if (this.entries.get(id)?.lease !== lease) return false;
+    this.entries.delete(id);
+    return true;
+  }
+
+  async retryLater(next: BackchannelJob, lease: string, delayMs: number): Promise<boolean> {
+    if (this.entries.get(next.id)?.lease !== lease) return false;
+    this.entries.set(next.id, { job: { ...next }, at: Date.now() + delayMs });
+    return true;
+  }
+
+  async depth(): Promise<number> {
+    return this.entries.size;
+  }
+
+  async pending(): Promise<BackchannelJob[]> {
+    return [...this.entries.values()].map((e) => ({ ...e.job }));
+  }
+}

@@ -1,0 +1,53 @@
+import { uniquePrefix } from '@ssohub/testkit';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { describeBackchannelQueueContract } from './backchannel-queue-contract.ts';
+import { RedisBackchannelQueue } from './redis-backchannel-queue.ts';
+
+// Auto-pipelining as the hub's storage connection has it (storage.ts); a second connection plays
+// the second hub instance.
+const redis = new Redis(inject('redisUrl'), { enableAutoPipelining: true });
+const other = new Redis(inject('redisUrl'), { enableAutoPipelining: true });
+const prefixes: string[] = [];
+const prefix = (name?: string) => {
+  const p = name ? `${uniquePrefix('bcq')}${name}:` : uniquePrefix('bcq');
+  prefixes.push(p);
+  return p;
+};
+afterAll(async () => {
+  for (const p of prefixes) {
+    const keys = await redis.keys(`${p}*`);
+    if (keys.length) await redis.del(...keys);
+  }
+  await Promise.all([redis.quit(), other.quit()]);
+});
+
+const named = new Map<string, string>();
+let turn = 0;
+describeBackchannelQueueContract('redis', (name) => {
+  if (!name) return new RedisBackchannelQueue(redis, prefix());
+  if (!named.has(name)) named.set(name, prefix(name));
+  return new RedisBackchannelQueue(turn++ % 2 ? other : redis, named.get(name)!);
+});
+
+describe('redis back-channel queue', () => {
+  it('keeps its keys under the store prefix, so a hash-tagged prefix puts them in one Cluster slot', async () => {
+    const p = `{${crypto.randomUUID()}}:`;
+    prefixes.push(p);
+    const q = new RedisBackchannelQueue(redis, p);
+    const lease = (await q.addLeased({ id: 'j1', clientId: 'c', accountId: 'a', sid: 's', attempt: 1, reason: 'r' }, 60_000))!;
+    await q.retryLater({ id: 'j1', clientId: 'c', accountId: 'a', sid: 's', attempt: 2, reason: 'r' }, lease, 60_000);
+    const keys = await redis.keys(`${p}*`);
+    expect(keys.sort()).toEqual([`${p}bridge:backchannel:jobs`, `${p}bridge:backchannel:queue`]);
+  });
+
+  it('adopts retries a previous hub version left in the old sorted set', async () => {
+    const p = prefix();
+    const legacy = { id: 'old-1', clientId: 'app-a', accountId: 'ada', sid: 'sid-9', attempt: 3, reason: 'admin_revoked' };
+    await redis.zadd(`${p}bridge:backchannel:due`, Date.now() - 1_000, JSON.stringify(legacy));
+    const q = new RedisBackchannelQueue(redis, p);
+    const claimed = await q.claim(10, 60_000);
+    expect(claimed).toEqual([{ job: legacy, lease: expect.any(String), takenOver: false }]);
+    expect(await redis.exists(`${p}bridge:backchannel:due`)).toBe(0);
+  });
+});

@@ -1,0 +1,118 @@
+import type { StoreClient } from '../../storage/redis-client.ts';
+import { RedisScript } from '../../storage/redis-script.ts';
+import type { BackchannelJob, BackchannelQueue, LeasedJob } from './backchannel-queue.ts';
+
+// Milliseconds on Redis' own clock, so every hub instance measures leases and delays alike.
+const NOW = `local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
+
+// KEYS: queue (zset id → when due / when the lease ends), jobs (hash id → job JSON),
+// leases (hash id → lease token). ARGV: id, job JSON, lease, leaseMs.
+const ADD_LEASED = new RedisScript(`${NOW}
+if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 0 then return 0 end
+redis.call('HSET', KEYS[3], ARGV[1], ARGV[3])
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[4]), ARGV[1])
+return 1`);
+
+// KEYS: queue, jobs, leases, legacy queue. ARGV: limit, leaseMs, lease.
+// Returns job JSON and a takeover flag (1 when the previous lease ran out unanswered) per job.
+const CLAIM = new RedisScript(`${NOW}
+local limit = tonumber(ARGV[1])
+-- TODO(after 0.x upgrades): drop the legacy adoption. Retries scheduled by hubs before ADR 0009
+-- sit in the old sorted set as job JSON; they join this queue instead of being stranded.
+local legacy = redis.call('ZRANGE', KEYS[4], 0, limit - 1, 'WITHSCORES')
+for i = 1, #legacy, 2 do
+  local ok, job = pcall(cjson.decode, legacy[i])
+  if ok and type(job) == 'table' and type(job.id) == 'string' then
+    if redis.call('HSETNX', KEYS[2], job.id, legacy[i]) == 1 then redis.call('ZADD', KEYS[1], legacy[i + 1], job.id) end
+  end
+  redis.call('ZREM', KEYS[4], legacy[i])
+end
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, limit)
+local out = {}
+for _, id in ipairs(ids) do
+  local raw = redis.call('HGET', KEYS[2], id)
+  if raw then
+    local taken = 0
+    if redis.call('HEXISTS', KEYS[3], id) == 1 then
+      taken = 1
+      local job = cjson.decode(raw)
+      job.attempt = job.attempt + 1
+      raw = cjson.encode(job)
+      redis.call('HSET', KEYS[2], id, raw)
+    end
+    redis.call('HSET', KEYS[3], id, ARGV[3])
+    redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), id)
+    out[#out + 1] = raw
+    out[#out + 1] = taken
+  else
+    redis.call('ZREM', KEYS[1], id)
+  end
+end
+return out`);
+
+// KEYS: queue, jobs, leases. ARGV: id, lease.
+const SETTLE = new RedisScript(`if redis.call('HGET', KEYS[3], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('HDEL', KEYS[3], ARGV[1])
+return 1`);
+
+// KEYS: queue, jobs, leases. ARGV: id, lease, next job JSON, delayMs.
+const RETRY_LATER = new RedisScript(`${NOW}
+if redis.call('HGET', KEYS[3], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
+redis.call('HDEL', KEYS[3], ARGV[1])
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[4]), ARGV[1])
+return 1`);
+
+/**
+ * RedisBackchannelQueue: three keys under the store prefix, `bridge:backchannel:queue` (sorted
+ * set: job id → when it is due, or when its lease ends), `…:jobs` (hash: id → job JSON) and
+ * `…:leases` (hash: id → the lease token of its holder). Every change is one Lua script, so a
+ * claim, a settle or a reschedule is atomic; all keys of a script share the prefix, which puts
+ * them in one slot on Redis Cluster when the prefix carries a hash tag (`{ssohub}:`).
+ */
+export class RedisBackchannelQueue implements BackchannelQueue {
+  private readonly redis: StoreClient;
+  private readonly keys: [queue: string, jobs: string, leases: string];
+  private readonly legacy: string;
+
+  constructor(redis: StoreClient, prefix: string) {
+    this.redis = redis;
+    const base = `${prefix}bridge:backchannel:`;
+    this.keys = [`${base}queue`, `${base}jobs`, `${base}leases`];
+    this.legacy = `${base}due`;
+  }
+
+  async addLeased(job: BackchannelJob, leaseMs: number): Promise<string | undefined> {
+    const lease = crypto.randomUUID();
+    const added = await ADD_LEASED.run<number>(this.redis, this.keys, [job.id, JSON.stringify(job), lease, leaseMs]);
+    return added === 1 ? lease : undefined;
+  }
+
+  async claim(limit: number, leaseMs: number): Promise<LeasedJob[]> {
+    const lease = crypto.randomUUID();
+    const out = await CLAIM.run<(string | number)[]>(this.redis, [...this.keys, this.legacy], [limit, leaseMs, lease]);
+    const claimed: LeasedJob[] = [];
+    for (let i = 0; i < out.length; i += 2) {
+      claimed.push({ job: JSON.parse(String(out[i])) as BackchannelJob, lease, takenOver: out[i + 1] === 1 });
+    }
+    return claimed;
+  }
+
+  async settle(id: string, lease: string): Promise<boolean> {
+    return (await SETTLE.run<number>(this.redis, this.keys, [id, lease])) === 1;
+  }
+
+  async retryLater(next: BackchannelJob, lease: string, delayMs: number): Promise<boolean> {
+    return (await RETRY_LATER.run<number>(this.redis, this.keys, [next.id, lease, JSON.stringify(next), delayMs])) === 1;
+  }
+
+  async depth(): Promise<number> {
+    return this.redis.hlen(this.keys[1]);
+  }
+
+  async pending(): Promise<BackchannelJob[]> {
+    return Object.values(await this.redis.hgetall(this.keys[1])).map((raw) => JSON.parse(raw) as BackchannelJob);
+  }
+}
