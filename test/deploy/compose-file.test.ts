@@ -324,7 +324,7 @@ describe('the Caddyfile (deploy/compose/Caddyfile)', () => {
     const text = JSON.stringify(server.routes);
     expect(text).toContain('"host":["login.example.com"]');
     expect(text).toContain('{"dial":"hub-1:8080"},{"dial":"hub-2:8080"}');
-    expect(text).toContain('"uri":"/health/ready"');
+    expect(text).toContain('"uri":"/health/serving"');
     expect(JSON.stringify(config.apps.tls.automation.policies)).toContain('"email":"ops@example.com"');
   });
 
@@ -335,11 +335,11 @@ describe('the Caddyfile (deploy/compose/Caddyfile)', () => {
     try {
       await writeFile(join(dir, 'cert.pem'), inject('certPem'));
       await writeFile(join(dir, 'key.pem'), inject('keyPem'), { mode: 0o600 });
-      // Two stand-in hubs: the second says it is not ready, as a hub without Redis would.
+      // Two stand-in hubs: the second says it takes no traffic, as a hub shutting down does.
       const ports: number[] = [];
       for (const ready of [true, false]) {
         const server = createServer((req, res) => {
-          if (req.url === '/health/ready') res.writeHead(ready ? 200 : 503).end();
+          if (req.url === '/health/serving') res.writeHead(ready ? 200 : 503).end();
           else res.writeHead(200, { 'content-type': 'text/plain' }).end(`${ready ? 'ready' : 'unready'} ${req.headers['x-forwarded-proto']}`);
         });
         server.listen(0, '127.0.0.1');

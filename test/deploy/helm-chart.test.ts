@@ -370,11 +370,11 @@ describe('Helm chart deploy/helm/ssohub, rendered by real Helm and decoded again
     }
   });
 
-  it('probes the hub on /health/ready (readiness) and /health/alive (liveness) of its public port', async () => {
+  it('probes the hub on /health/serving (readiness) and /health/alive (liveness) of its public port', async () => {
     for (const r of [await defaults(), await production()]) {
       const c = container(r.one<Deployment>('Deployment', 'ssohub-hub'), 'hub');
       expect(c.ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
-      expect(c.readinessProbe?.httpGet).toEqual({ path: '/health/ready', port: 'http' });
+      expect(c.readinessProbe?.httpGet).toEqual({ path: '/health/serving', port: 'http' });
       expect(c.livenessProbe?.httpGet).toEqual({ path: '/health/alive', port: 'http' });
     }
   });

@@ -17,13 +17,25 @@ export interface HealthOptions {
 }
 
 /**
- * /health/alive says the process serves requests. /health/ready checks Kratos (public and admin),
- * the store, and names the store in use, so a surprise backend shows up in every probe. While the
- * hub shuts down it answers 503 `shutting-down` first, so proxies stop sending new requests
- * before the listener closes (docs/runbook.md).
+ * Three probes, for three askers:
+ * - /health/alive: the process serves requests (liveness: restart it when this fails).
+ * - /health/serving: this instance takes traffic: 200 until it starts shutting down, then 503
+ *   `shutting-down`, so load balancers and readiness probes stop sending new requests before the
+ *   listener closes. It checks no dependency on purpose: Redis and Kratos are shared by every
+ *   instance, so taking instances out of rotation when they fail would take all of them out at
+ *   once and turn the hub's own 503 page (Retry-After, reference) into the proxy's bare error.
+ * - /health/ready: whether the hub can serve sign-ins now: Kratos (public and admin) and the
+ *   store, each within a deadline, naming the store in use, for people, monitors and `doctor`.
+ *   It also answers 503 `shutting-down` while the hub stops.
  */
 export function registerHealth(app: FastifyInstance, ctx: HubContext, { shuttingDown }: HealthOptions): void {
   app.get('/health/alive', async () => ({ status: 'ok' }));
+  app.get('/health/serving', async (_request, reply) =>
+    reply
+      .header('cache-control', 'no-store')
+      .status(shuttingDown() ? 503 : 200)
+      .send({ status: shuttingDown() ? 'shutting-down' : 'serving' }),
+  );
   app.get('/health/ready', async (_request, reply) => {
     reply.header('cache-control', 'no-store');
     if (shuttingDown()) return reply.status(503).send({ status: 'shutting-down' });
