@@ -7,6 +7,8 @@ export interface Outcome {
   ms: number;
   /** The hub's error shape when it failed: `page` (its HTML error page), `oauth` (JSON with a string `error`), or `other`. */
   shape?: 'page' | 'oauth' | 'other';
+  /** For a failure: the path and the start of the body, to say what failed. */
+  detail?: string;
 }
 
 /** A request never waits longer than this; longer counts as a hang. */
@@ -80,12 +82,13 @@ export class ChaosBrowser {
       });
       body = await res.text();
     } catch (err) {
-      const outcome: Outcome = { status: (err as Error).name === 'TimeoutError' ? 'timeout' : 'network', ms: performance.now() - started };
+      const outcome: Outcome = { status: (err as Error).name === 'TimeoutError' ? 'timeout' : 'network', ms: performance.now() - started, detail: `${url.pathname}: ${(err as Error).message}` };
       this.record(outcome);
       throw new RequestFailed(step, outcome, (err as Error).message);
     }
     this.jar.store(url, res.headers.getSetCookie());
     const outcome: Outcome = { status: res.status, ms: performance.now() - started, shape: shapeOf(res.status, res.headers.get('content-type') ?? '', body) };
+    if (res.status >= 400) outcome.detail = `${init.method ?? (init.form ? 'POST' : 'GET')} ${url.pathname}: ${body.replace(/\s+/g, ' ').slice(0, 200)}`;
     this.record(outcome);
     return { status: res.status, location: res.headers.get('location'), headers: res.headers, body, outcome };
   }

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort, waitFor } from '@ssohub/testkit';
+import { freePort, startRedisSentinel, waitFor } from '@ssohub/testkit';
 import { type NativeProcess, startProcess } from '../deploy/support/native-process.ts';
 import type { ChaosRedis } from './stack.ts';
 
@@ -54,5 +54,47 @@ export async function startPersistentRedis(): Promise<ChaosRedis> {
   };
 }
 
+/**
+ * A primary, a replica and three sentinels (the test kit's topology), the hubs connected through
+ * the sentinels. Killing the primary makes the sentinels promote the replica; freezing stops
+ * whichever node is primary now.
+ */
+export async function startSentinelRedis(): Promise<ChaosRedis> {
+  const topology = await startRedisSentinel({ downAfterMs: 1_000, failoverTimeoutMs: 3_000 });
+  const nodes = [topology.primary, topology.replica];
+  const current = async () => {
+    const address = await topology.currentPrimary();
+    return nodes.find((n) => n.address === address && !n.exited) ?? topology.primary;
+  };
+  let frozen: (typeof nodes)[number] | undefined;
+  return {
+    hubEnv: { SSOHUB_REDIS_SENTINELS: topology.sentinelAddresses.join(','), SSOHUB_REDIS_SENTINEL_NAME: topology.masterName, SSOHUB_REDIS_PREFIX: '{ssohub}:' },
+    description: `Redis Sentinel (${topology.masterName}: a primary, a replica, three sentinels)`,
+    async killPrimary() {
+      await (await current()).kill('SIGKILL');
+    },
+    async freeze() {
+      frozen = await current();
+      frozen.pause();
+    },
+    async thaw() {
+      frozen?.resume();
+      frozen = undefined;
+    },
+    async heal() {
+      // The sentinels have promoted the replica; the killed node stays down (there is no second
+      // replica to lose), which the later faults run without.
+      await waitFor('a reachable primary', async () => {
+        const primary = await current();
+        return primary.exited ? undefined : true;
+      }, { timeoutMs: 20_000 });
+    },
+    async stop() {
+      frozen?.resume();
+      await topology.stop();
+    },
+  };
+}
+
 /** The Redis the chaos suite runs the hubs on. */
-export const startChaosRedis = startPersistentRedis;
+export const startChaosRedis = startSentinelRedis;

@@ -61,13 +61,6 @@ export const FAULTS: Fault[] = [
     heal: async () => {},
   },
   {
-    name: 'hub killed (SIGKILL)',
-    inject: async (s) => {
-      s.hubs[0]!.child.kill('SIGKILL');
-    },
-    heal: (s) => s.restartHub(0),
-  },
-  {
     name: 'hub stopped (SIGTERM)',
     inject: async (s) => {
       s.hubs[1]!.child.kill('SIGTERM');
@@ -76,6 +69,13 @@ export const FAULTS: Fault[] = [
       await new Promise<void>((resolve) => (s.hubs[1]!.child.exitCode !== null ? resolve() : s.hubs[1]!.child.once('exit', () => resolve())));
       await s.restartHub(1);
     },
+  },
+  {
+    name: 'hub killed (SIGKILL)',
+    inject: async (s) => {
+      s.hubs[0]!.child.kill('SIGKILL');
+    },
+    heal: (s) => s.restartHub(0),
   },
   {
     name: "app's back-channel endpoint failing",
@@ -100,6 +100,9 @@ export const FAULTS: Fault[] = [
     killDeliveringHubAfterMs: 800,
   },
 ];
+
+/** What a failed request may end in: the hub's 503 page or an OAuth-shaped JSON error. */
+export const ALLOWED = /^(503 page|503 oauth)$/;
 
 /** A request slower than this counts as a hang, even if it ends well. */
 export const SLOW_MS = 2_000;
@@ -127,6 +130,8 @@ export async function runFault(stack: ChaosStack, fault: Fault, o: { faultMs: nu
     timeline.push({ at: performance.now(), ok: good });
     if (good) ok++;
     else {
+      // What each unexpected kind of failure was, whatever step it happened in.
+      if (!ALLOWED.test(key(outcome)) && !samples.some((x) => x.startsWith(`${key(outcome)}:`))) samples.push(`${key(outcome)}: ${outcome.detail ?? ''}`);
       failed[key(outcome)] = (failed[key(outcome)] ?? 0) + 1;
       slowestFailureMs = Math.max(slowestFailureMs, outcome.ms);
     }
@@ -161,7 +166,9 @@ export async function runFault(stack: ChaosStack, fault: Fault, o: { faultMs: nu
         operations.ok++;
       } catch (err) {
         operations.failed++;
-        if (samples.length < 6) samples.push((err as Error).message.slice(0, 160));
+        // Every unexpected kind of failure is kept whole; the expected 503s only as a few examples.
+        const expected = err instanceof RequestFailed && err.outcome.status === 503;
+        if (!expected || samples.length < 3) samples.push((err as Error).message.slice(0, expected ? 160 : 400));
         // A browser whose refresh token was spent by a request that failed after the hub used it
         // gets a new one by an SSO hop, as an app would.
         if (!(err instanceof RequestFailed)) await new Promise((r) => setTimeout(r, 100));
