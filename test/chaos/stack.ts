@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { main as ssohub } from '@ssohub/cli';
+import { demoClientRegistration } from '@ssohub/demo-app';
 import { createTestDatabase, ensureKratosBinary, freePort, KRATOS_DIR, REPO_ROOT, TEST_HOSTS, type TestDatabase, waitFor } from '@ssohub/testkit';
 import { type NativeProcess, runToEnd, startProcess, waitForHttp } from '../deploy/support/native-process.ts';
 
@@ -97,25 +98,9 @@ export async function startChaosStack(o: { redis: ChaosRedis; certs: { caPem: st
     await cli(['keys', 'generate', '--out', join(secrets, 'jwks.json'), '--cookie-keys-file', join(secrets, 'cookie_keys'), '--admin-token-file', join(secrets, 'admin_token')]);
     const adminToken = (await readFile(join(secrets, 'admin_token'), 'utf8')).trim();
     const client = { id: 'chaos-app', secret: 'chaos-app-secret-0123456789abcdefghijklmnop', redirectUri: `${appUrl}/auth/callback` };
-    await writeFile(
-      join(work, 'clients.json'),
-      JSON.stringify([
-        {
-          client_id: client.id,
-          client_secret: client.secret,
-          client_name: 'Chaos App',
-          redirect_uris: [client.redirectUri],
-          post_logout_redirect_uris: [`${appUrl}/`],
-          backchannel_logout_uri: app.url,
-          backchannel_logout_session_required: true,
-          grant_types: ['authorization_code', 'refresh_token'],
-          response_types: ['code'],
-          token_endpoint_auth_method: 'client_secret_basic',
-          scope: 'openid email profile offline_access',
-          ssohub_first_party: true,
-        },
-      ]),
-    );
+    // Registered as the demo apps are: first-party, back-channel logout with sid, refresh tokens.
+    const registration = demoClientRegistration({ clientId: client.id, name: 'Chaos App', url: appUrl, secret: client.secret });
+    await writeFile(join(work, 'clients.json'), JSON.stringify([registration]));
     // The suite's browsers all come from 127.0.0.1 and run far above one person's pace: the
     // throttles would answer 429 to the load itself, and they are not what is being tested here.
     const unthrottled = { burst: 1_000_000, perMinute: 1_000_000 };

@@ -1,24 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { exitCodeForStatus } from './errors/cli-error.ts';
 import { EXIT } from './errors/exit-codes.ts';
-import { main } from './main.ts';
+import { runCli } from '../test/run-cli.ts';
 import { renderTable } from './output/render-table.ts';
 
-async function run(args: string[], env: Record<string, string> = {}) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    env,
-    user: 'unit',
-  });
-  return { code, stdout, stderr };
-}
+const run = runCli;
 
 describe('ssohub without a hub', () => {
   it('prints help with the exit codes, and exits 2 on unknown commands and missing arguments', async () => {

@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { problemsOf } from '../../test/helpers/problems-of.ts';
 import { checkConfig } from '../config/check-config.ts';
-import { ConfigError } from '../errors/ssohub-error.ts';
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('bridge.backchannel options', () => {
   const base = { publicUrl: 'http://login.localhost:4000' };

@@ -2,19 +2,9 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../errors/ssohub-error.ts';
+import { problemsOf } from '../../test/helpers/problems-of.ts';
 import { checkConfig } from './check-config.ts';
 import { loadConfig } from './load-config.ts';
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('configuration is validated at startup', () => {
   it('fills defaults for a minimal development configuration and freezes it', () => {

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../errors/ssohub-error.ts';
+import { problemsOf } from '../../test/helpers/problems-of.ts';
 import { checkConfig } from './check-config.ts';
 import { loadConfig } from './load-config.ts';
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 const base = { SSOHUB_PUBLIC_URL: 'https://login.example.com' };
 const check = (store: Record<string, unknown>) => checkConfig({ publicUrl: 'https://login.example.com', store }, { only: ['store'] });
