@@ -328,7 +328,7 @@ describe('the Caddyfile (deploy/compose/Caddyfile)', () => {
     expect(JSON.stringify(config.apps.tls.automation.policies)).toContain('"email":"ops@example.com"');
   });
 
-  it('serves the hub host name on an unprivileged port with the env documented for native runs, and skips an unready upstream', async () => {
+  it('serves the hub host name on an unprivileged port with the env documented for native runs, skips an unready upstream, and answers like the hub when no hub can', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'ssohub-caddy-'));
     const upstreams: Server[] = [];
     let proc: ChildProcess | undefined;
@@ -381,6 +381,22 @@ describe('the Caddyfile (deploy/compose/Caddyfile)', () => {
       const bodies = await Promise.all(Array.from({ length: 6 }, async () => (await fetch(url)).text()));
       expect(bodies).toEqual(Array(6).fill('ready https'));
       expect(log).not.toMatch(/"level":"error"/);
+
+      // No hub answers any more: the proxy's own errors speak as the hub does in an outage.
+      for (const server of upstreams) {
+        server.closeAllConnections();
+        server.close();
+      }
+      const token = await fetch(`${url}oidc/token`, { method: 'POST', body: 'grant_type=refresh_token' });
+      expect(token.status).toBe(503);
+      expect(token.headers.get('retry-after')).toBe('5');
+      expect(token.headers.get('content-type')).toBe('application/json');
+      expect((await token.json()) as { error: string }).toMatchObject({ error: 'temporarily_unavailable' });
+      const page = await fetch(`${url}login?flow=x`);
+      expect(page.status).toBe(503);
+      expect(page.headers.get('retry-after')).toBe('5');
+      expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(await page.text()).toMatch(/<h1>The sign-in service is unavailable<\/h1>.*reference [0-9a-f-]{36}/);
     } finally {
       if (proc && proc.exitCode === null) {
         proc.kill('SIGTERM');
