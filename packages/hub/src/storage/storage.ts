@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import type { StoreConfig } from '../config/hub-config.ts';
-import { failFastAfterTimeout } from './fail-fast.ts';
 import { keepConnected } from './keep-connected.ts';
 import { describeRedisStore, storeLocationOption } from './describe-store.ts';
 import { createRedisClient, type StoreClient } from './redis-client.ts';
@@ -34,7 +33,6 @@ export async function createStorage(config: StoreConfig, log: Logger): Promise<S
   }
   const description = describeRedisStore(config);
   const redis = createRedisClient(config);
-  failFastAfterTimeout(redis, config.commandTimeoutMs);
   redis.on('error', (err: Error) => log.error({ err: { message: err.message }, store: description }, 'redis connection error'));
   // Startup is bounded too: a frozen Redis accepts the TCP connection and then never answers.
   const deadlineMs = config.connectTimeoutMs + config.commandTimeoutMs;

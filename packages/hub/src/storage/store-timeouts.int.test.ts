@@ -39,42 +39,6 @@ afterAll(async () => {
 });
 
 describe('a frozen or dead Redis fails requests fast instead of hanging them', () => {
-  it('keeps the connection whole when a refused command shares an auto-pipeline with commands that pass', async () => {
-    server.pause();
-    try {
-      await failureOf(storage.redis.get('ssohub-test:timeouts:k3'));
-    } finally {
-      server.resume();
-    }
-    // Inside the window: the GET is refused, the PING (a handshake command) goes out in the same
-    // pipeline. A refusal that did not count as written would keep the pipeline from ever being
-    // sent, and the PING (and every later reply) would never come.
-    const [get, ping] = await Promise.allSettled([storage.redis.get('ssohub-test:timeouts:k3'), storage.redis.ping()]);
-    expect(get.status).toBe('rejected');
-    expect(ping).toEqual({ status: 'fulfilled', value: 'PONG' });
-    await waitFor('the window to close', async () => ((await storage.redis.get('ssohub-test:timeouts:k3').then(() => true, () => undefined)) ? true : undefined), { timeoutMs: 5_000, intervalMs: 100 });
-  });
-
-  it('refuses further commands at once after a timeout, so two reads in a row fail in one timeout, not two', async () => {
-    await storage.redis.set('ssohub-test:timeouts:k2', 'v');
-    server.pause();
-    try {
-      const started = performance.now();
-      const first = await failureOf(storage.redis.get('ssohub-test:timeouts:k2'));
-      const second = await failureOf(storage.redis.get('ssohub-test:timeouts:k2'));
-      const total = Math.round(performance.now() - started);
-      console.info(`frozen Redis, two reads in a row: first failed after ${first.ms} ms, second after ${second.ms} ms, ${total} ms in all`);
-      expect((first.err as Error).message).toMatch(/^Command timed out/);
-      expect(second.ms).toBeLessThan(100);
-      expect(isStoreUnavailable(second.err)).toBe(true);
-      expect(total).toBeLessThan(2000);
-    } finally {
-      server.resume();
-    }
-    // After the window the store is tried again, and it answers.
-    await waitFor('Redis to answer again', async () => ((await storage.redis.get('ssohub-test:timeouts:k2').catch(() => undefined)) === 'v' ? true : undefined), { timeoutMs: 5_000, intervalMs: 100 });
-  });
-
   it('fails commands and scripts within 2 s while Redis is frozen (SIGSTOP), and recovers on SIGCONT without a new client', async () => {
     const config = storeConfig(server.url);
     expect(config.commandTimeoutMs).toBe(1500);
@@ -96,13 +60,9 @@ describe('a frozen or dead Redis fails requests fast instead of hanging them', (
       server.resume();
     }
     const resumed = performance.now();
-    // Right after a timeout the client refuses commands for one command timeout (fail-fast.ts);
-    // then the same client answers again.
-    await waitFor('the same client to answer', async () => ((await storage.redis.get('ssohub-test:timeouts:k').catch(() => undefined)) === 'v' ? true : undefined), { timeoutMs: 5_000, intervalMs: 50 });
-    const answeredMs = Math.round(performance.now() - resumed);
-    expect(answeredMs).toBeLessThan(1_500 + 500);
+    expect(await storage.redis.get('ssohub-test:timeouts:k')).toBe('v');
     expect(await guard.take([{ key: 'ip:198.51.100.7', burst: 5, perMinute: 60 }])).toBeUndefined();
-    console.info(`after SIGCONT: the same client answered in ${answeredMs} ms`);
+    console.info(`after SIGCONT: the same client answered in ${Math.round(performance.now() - resumed)} ms`);
   });
 
   it('brings back a connection ioredis has ended, unless the hub closed it', async () => {
