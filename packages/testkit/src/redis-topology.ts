@@ -66,7 +66,7 @@ export interface SentinelOptions {
  * Starts a primary, one replica and three `redis-sentinel` processes (quorum 2) on free loopback
  * ports, without persistence, and waits until the replica is in sync and every sentinel knows
  * the replica and the other two sentinels, so a failover can happen as soon as the test kills
- * the primary. Throws SetupError when redis-server or redis-sentinel is missing.
+ * the primary. Throws SetupError when redis-server is missing.
  */
 export async function startRedisSentinel(options: SentinelOptions = {}): Promise<RedisSentinelTopology> {
   const masterName = options.masterName ?? 'ssohub-test';
@@ -229,7 +229,9 @@ async function startNode(name: string, binary: 'redis-server' | 'redis-sentinel'
   } else {
     argv = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--logfile', logFile, ...args];
   }
-  const child: ChildProcess = spawn(binary, argv, { stdio: 'ignore' });
+  // A sentinel is redis-server in sentinel mode: Debian's redis-sentinel package only adds a
+  // symlink and a service, so a machine with redis-server alone can run the topology.
+  const child: ChildProcess = spawn('redis-server', binary === 'redis-sentinel' ? [...argv, '--sentinel'] : argv, { stdio: 'ignore' });
   let exited = false;
   const exit = new Promise<void>((resolve) => child.once('exit', () => {
     exited = true;
@@ -242,7 +244,7 @@ async function startNode(name: string, binary: 'redis-server' | 'redis-sentinel'
     });
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
-    throw new SetupError(`\`${binary}\` could not be started (${(err as Error).message}). Install it (Debian: apt-get install -y redis-server redis-sentinel).`, { cause: err });
+    throw new SetupError(`\`${binary}\` could not be started (${(err as Error).message}). Install it (Debian: apt-get install -y redis-server).`, { cause: err });
   }
   const node: RedisNode = {
     name,
