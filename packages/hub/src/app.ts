@@ -18,6 +18,7 @@ import { createLogger } from './http/create-logger.ts';
 import { createDrainSwitch } from './http/drain-switch.ts';
 import { HUB_CSS } from './http/hub-css.ts';
 import { ASSET_CSS_PATH } from './http/render-page.ts';
+import { registerRequestStoreScope } from './http/request-store-scope.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
 import { fastifyTrustProxy } from './http/trust-proxy.ts';
 import type { HubContext } from './hub-context.ts';
@@ -87,6 +88,9 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
   const admin = Fastify({ ...fastifyOptions, loggerInstance: log.child({ listener: 'admin' }) }) as unknown as FastifyInstance;
 
   const drain = createDrainSwitch([app.server, admin.server]);
+  // First hook of all: every later hook and handler may touch the store.
+  registerRequestStoreScope(app);
+  registerRequestStoreScope(admin);
   registerErrorHandler(app);
   registerErrorHandler(admin);
   registerSecurityHeaders(app, { https });

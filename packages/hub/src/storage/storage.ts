@@ -3,6 +3,7 @@ import type { StoreConfig } from '../config/hub-config.ts';
 import { keepConnected } from './keep-connected.ts';
 import { describeRedisStore, storeLocationOption } from './describe-store.ts';
 import { createRedisClient, type StoreClient } from './redis-client.ts';
+import { scopedStoreClient } from './store-scope.ts';
 import { StoreUnavailableError } from './store-unavailable.ts';
 
 export { redactRedisUrl } from './describe-store.ts';
@@ -58,7 +59,8 @@ export async function createStorage(config: StoreConfig, log: Logger): Promise<S
   log.info({ store: description }, 'store in use');
   return {
     kind: 'redis',
-    redis,
+    // The hub's code sees a client that honours each request's store scope (store-scope.ts).
+    redis: scopedStoreClient(redis, config.commandTimeoutMs),
     prefix: config.prefix,
     description,
     async close() {

@@ -5,6 +5,7 @@ import { checkConfig } from '../config/check-config.ts';
 import type { RedisStoreConfig } from '../config/hub-config.ts';
 import { createRedisGuardStore } from '../guard/redis-guard-store.ts';
 import { createStorage, type Storage } from './storage.ts';
+import { runInStoreScope } from './store-scope.ts';
 import { isStoreUnavailable } from './store-unavailable.ts';
 
 // A Redis of its own (never the shared one on 6379): these tests freeze and kill it.
@@ -63,6 +64,29 @@ describe('a frozen or dead Redis fails requests fast instead of hanging them', (
     expect(await storage.redis.get('ssohub-test:timeouts:k')).toBe('v');
     expect(await guard.take([{ key: 'ip:198.51.100.7', burst: 5, perMinute: 60 }])).toBeUndefined();
     console.info(`after SIGCONT: the same client answered in ${Math.round(performance.now() - resumed)} ms`);
+  });
+
+  it('fails a request touching a frozen Redis several times in a row within one command timeout', async () => {
+    const guard = createRedisGuardStore(storage.redis, 'ssohub-test:timeouts:');
+    server.pause();
+    try {
+      const started = performance.now();
+      const failures = await runInStoreScope(async () => [
+        await failureOf(storage.redis.get('ssohub-test:timeouts:k')),
+        await failureOf(guard.take([{ key: 'ip:198.51.100.8', burst: 5, perMinute: 60 }])),
+        await failureOf(storage.redis.multi().set('ssohub-test:timeouts:k2', 'v').exec()),
+      ]);
+      const total = Math.round(performance.now() - started);
+      console.info(`frozen Redis, three commands in a row in one request: ${failures.map((f) => f.ms).join(' + ')} ms = ${total} ms`);
+      for (const { err } of failures) expect(isStoreUnavailable(err)).toBe(true);
+      expect(failures[1]!.ms).toBeLessThan(50);
+      expect(failures[2]!.ms).toBeLessThan(50);
+      expect(total).toBeLessThan(2000);
+    } finally {
+      server.resume();
+    }
+    // The next request (a new scope) reaches the resumed Redis at once.
+    expect(await runInStoreScope(() => storage.redis.get('ssohub-test:timeouts:k'))).toBe('v');
   });
 
   it('brings back a connection ioredis has ended, unless the hub closed it', async () => {

@@ -1,0 +1,102 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { StoreClient } from './redis-client.ts';
+import { isStoreUnavailable, StoreUnavailableError } from './store-unavailable.ts';
+
+/** What one request has learnt about the store so far. */
+interface ScopeState {
+  /** When a command of this request last failed for want of Redis (ms, `now()` clock). */
+  failedAt?: number;
+}
+
+const scope = new AsyncLocalStorage<ScopeState>();
+
+/**
+ * Runs `fn` (one request's work) in a store scope of its own: once a store command in it fails
+ * for want of Redis (timed out, connection closed or refused; see isStoreUnavailable), the
+ * request's later commands fail at once instead of each waiting out its own command timeout.
+ *
+ * Why per request and not for the whole client: a request that touches a frozen Redis twice in a
+ * row would otherwise answer after two timeouts (3 s with the defaults), past the 2 s the error
+ * path promises. A client-wide "refuse for a while" switch did the same for every request, but it
+ * also refused the requests that arrive after Redis is back and, sitting inside ioredis'
+ * sendCommand, the Cluster client's own retries (decision 0010). Here nothing changes for a
+ * request that has not seen the store fail, and ioredis' internals never see the scope.
+ */
+export function runInStoreScope<T>(fn: () => T): T {
+  return scope.run({}, fn);
+}
+
+/**
+ * Runs `fn` outside any request's store scope: for work a request starts that outlives it
+ * (timers, background delivery), so a failure that request saw does not refuse its commands.
+ */
+export function runOutsideStoreScope<T>(fn: () => T): T {
+  return scope.exit(fn);
+}
+
+// Client methods that are not Redis commands, or must reach Redis whatever a request saw.
+const PASS_THROUGH = new Set<PropertyKey>(['quit', 'connect', 'disconnect', 'duplicate']);
+
+interface Execable {
+  exec(...args: unknown[]): Promise<unknown>;
+}
+
+/**
+ * Wraps the store client the hub's code uses so that every command honours the calling
+ * request's store scope (see runInStoreScope). A command outside any scope, or in a scope that
+ * has not seen a failure within the last `windowMs`, goes to Redis unchanged. The window bounds
+ * what a scope can refuse: work that inherited a request's scope by accident (a timer set while
+ * handling it) only loses commands for one command timeout.
+ */
+export function scopedStoreClient(client: StoreClient, windowMs: number, now: () => number = Date.now): StoreClient {
+  const commands = new Set<PropertyKey>([...client.getBuiltinCommands(), 'call', 'callBuffer', 'evalsha', 'eval']);
+  for (const name of PASS_THROUGH) commands.delete(name);
+  const wrappers = new Map<PropertyKey, (...args: unknown[]) => unknown>();
+
+  const refusal = (state: ScopeState | undefined, what: string): Promise<never> | undefined => {
+    if (state?.failedAt === undefined || now() - state.failedAt >= windowMs) return undefined;
+    return Promise.reject(new StoreUnavailableError(`Redis failed earlier in this request; ${what} not sent`));
+  };
+  const watch = <T>(state: ScopeState | undefined, result: T): T => {
+    if (state && result instanceof Promise) {
+      // A second handler, so the caller still sees the rejection and nothing is left unhandled.
+      result.then(undefined, (err: unknown) => {
+        if (isStoreUnavailable(err)) state.failedAt = now();
+      });
+    }
+    return result;
+  };
+  const guardExec = (batch: Execable): Execable =>
+    new Proxy(batch, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target) as unknown;
+        if (prop !== 'exec' || typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          const state = scope.getStore();
+          return refusal(state, 'MULTI/pipeline') ?? watch(state, (value as Execable['exec']).apply(target, args));
+        };
+      },
+    });
+
+  return new Proxy(client, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target) as unknown;
+      if (typeof value !== 'function') return value;
+      const isCommand = commands.has(prop);
+      const isBatch = prop === 'multi' || prop === 'pipeline';
+      if (!isCommand && !isBatch) return value;
+      let wrapper = wrappers.get(prop);
+      if (!wrapper) {
+        const method = value as (...args: unknown[]) => unknown;
+        wrapper = isBatch
+          ? (...args) => guardExec(method.apply(target, args) as Execable)
+          : (...args) => {
+              const state = scope.getStore();
+              return refusal(state, String(prop).toUpperCase()) ?? watch(state, method.apply(target, args));
+            };
+        wrappers.set(prop, wrapper);
+      }
+      return wrapper;
+    },
+  });
+}
