@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTestDatabase,
@@ -12,6 +14,8 @@ import {
 interface UiNode {
   attributes: { name?: string; value?: unknown; type?: string };
 }
+
+const exec = promisify(execFile);
 
 function csrfOf(flow: { ui: { nodes: UiNode[] } }): string {
   const node = flow.ui.nodes.find((n) => n.attributes.name === 'csrf_token');
@@ -109,5 +113,48 @@ describe('Kratos on PostgreSQL', () => {
     const identities = await (await fetch(`${kratos.adminUrl}/admin/identities?credentials_identifier=${encodeURIComponent(email)}`)).json();
     expect(identities).toHaveLength(1);
     expect(kratos.dsn).toMatch(/^postgres:\/\//);
+  });
+
+  // Why the hub confirms a "no session" from whoami before ending anything
+  // (packages/hub/src/bridge/sessions/kratos-bound-sessions.ts, isBoundToBrowser).
+  it('answers whoami 401 while its database connections are being terminated, and the admin API 500, never 404', async () => {
+    const email = `pg.kill.${Date.now()}@example.test`;
+    const password = `pg-Kill-${Date.now()}-password`;
+    const created = await fetch(`${kratos.adminUrl}/admin/identities`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ schema_id: 'person', traits: { email }, credentials: { password: { config: { password } } } }),
+    });
+    expect(created.status).toBe(201);
+    const flow = (await (await fetch(`${kratos.publicUrl}/self-service/login/api`)).json()) as { ui: { action: string } };
+    const login = (await (await fetch(flow.ui.action, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ method: 'password', identifier: email, password }) })).json()) as { session: { id: string }; session_token: string };
+    const whoami = () => fetch(`${kratos.publicUrl}/sessions/whoami`, { headers: { 'x-session-token': login.session_token } });
+    const admin = () => fetch(`${kratos.adminUrl}/admin/sessions/${login.session.id}?expand=identity`);
+
+    const seen: Record<string, number> = {};
+    const until = Date.now() + 8_000;
+    const done = () => Date.now() > until || ((seen['whoami 401'] ?? 0) > 0 && (seen['admin 500'] ?? 0) > 0);
+    const terminating = (async () => {
+      while (!done()) {
+        await exec('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-d', 'postgres', '-tAc', `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '${db.name}'`]);
+        await new Promise((r) => setTimeout(r, 150));
+      }
+    })();
+    await Promise.all(
+      Array.from({ length: 6 }, async (_, i) => {
+        while (!done()) {
+          const [name, res] = i % 2 ? ['admin', await admin()] : ['whoami', await whoami()];
+          await res.arrayBuffer();
+          seen[`${name} ${res.status}`] = (seen[`${name} ${res.status}`] ?? 0) + 1;
+        }
+      }),
+    );
+    await terminating;
+    console.info(`answers while PostgreSQL connections were terminated: ${JSON.stringify(seen)}`);
+    expect(seen['whoami 401']).toBeGreaterThan(0);
+    expect(seen['admin 500']).toBeGreaterThan(0);
+    expect(seen['admin 404']).toBeUndefined();
+    // Nothing was signed out: the 401s were database failures.
+    expect((await whoami()).status).toBe(200);
   });
 });

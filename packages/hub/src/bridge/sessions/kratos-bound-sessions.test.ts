@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryModelStore, MemoryState } from '../adapter/memory-model-store.ts';
 import { withRequestScope } from '../adapter/request-scope.ts';
 import { requestScopedReads } from '../adapter/request-scoped-reads.ts';
+import { KratosError } from '../../kratos/kratos-error.ts';
 import { KratosBoundSessions } from './kratos-bound-sessions.ts';
 import { requestScopedBindings, type SessionBindings, sessionBindingStore } from './session-bindings.ts';
 
@@ -102,5 +103,57 @@ describe('request-scoped bindings', () => {
       expect((await bindings.find('u1'))?.kratosSessionId).toBe('k2');
     });
     expect(reads).toEqual(['binding', 'verified', 'verified', 'binding']);
+  });
+});
+
+describe('KratosBoundSessions.isBoundToBrowser when whoami says "no session"', () => {
+  const identity = { id: 'acc-1', state: 'active' } as never;
+  const live = { id: 'ks-1', active: true, identity, expires_at: new Date(Date.now() + 3600_000).toISOString() } as never;
+
+  /** A binding of provider session `uid-1` to Kratos session `ks-1`, and an admin API answering `admin`. */
+  async function bound(admin: () => Promise<unknown>) {
+    const asked: string[] = [];
+    const bindings = sessionBindingStore(memoryStorage);
+    await bindings.bind({ uid: 'uid-1', kratosSessionId: 'ks-1', accountId: 'acc-1' }, 3600);
+    const sessions = new KratosBoundSessions({
+      adapters: {} as never,
+      bindings,
+      provider: {} as never,
+      kratos: { getSession: async (id: string) => (asked.push(`admin ${id}`), admin()) } as never,
+      deliverer: {} as never,
+      audit: {} as never,
+      sessionTtl: 3600,
+      codeTtl: 60,
+    });
+    return { sessions, asked };
+  }
+
+  it('asks the admin API and then whoami again before believing it: Kratos answers 401 to whoami when its database fails', async () => {
+    const { sessions, asked } = await bound(async () => live);
+    const result = await sessions.isBoundToBrowser('uid-1', 'acc-1', Promise.resolve(undefined), async () => (asked.push('whoami again'), live));
+    expect(result).toEqual({ bound: true, browser: live });
+    expect(asked).toEqual(['admin ks-1', 'whoami again']);
+  });
+
+  it('fails (so the request answers 503 and nothing ends) when the admin API fails too', async () => {
+    const { sessions } = await bound(async () => {
+      throw new KratosError(500, undefined, { error: { message: 'FATAL: terminating connection due to administrator command (SQLSTATE 57P01)' } });
+    });
+    await expect(sessions.isBoundToBrowser('uid-1', 'acc-1', Promise.resolve(undefined), async () => live)).rejects.toBeInstanceOf(KratosError);
+  });
+
+  it('believes it when the bound session is gone or the browser says "no session" twice', async () => {
+    const gone = await bound(async () => undefined);
+    let again = 0;
+    expect(await gone.sessions.isBoundToBrowser('uid-1', 'acc-1', Promise.resolve(undefined), async () => (again++, live))).toEqual({ bound: false, browser: undefined });
+    expect(again).toBe(0);
+    const revoked = await bound(async () => ({ ...(live as object), active: false }));
+    expect((await revoked.sessions.isBoundToBrowser('uid-1', 'acc-1', Promise.resolve(undefined), async () => live)).bound).toBe(false);
+    const cleared = await bound(async () => live);
+    expect(await cleared.sessions.isBoundToBrowser('uid-1', 'acc-1', Promise.resolve(undefined), async () => undefined)).toEqual({ bound: false, browser: undefined });
+    // A browser that sent no cookie at all has nothing to ask about.
+    const bare = await bound(async () => live);
+    expect((await bare.sessions.isBoundToBrowser('uid-1', 'acc-1', Promise.resolve(undefined))).bound).toBe(false);
+    expect(bare.asked).toEqual([]);
   });
 });

@@ -66,14 +66,35 @@ export class KratosBoundSessions {
   }
 
   /**
-   * True when the provider session `uid` of `accountId` is bound to the browser's current Kratos
-   * session. `browser` is Kratos' `whoami` answer for the browser, which may still be on its way:
-   * the binding is read meanwhile, so the check costs the slower of the two, not both.
+   * Whether the provider session `uid` of `accountId` is bound to the browser's current Kratos
+   * session, with the browser's Kratos session as last seen. `browser` is Kratos' `whoami` answer
+   * for the browser, which may still be on its way: the binding is read meanwhile, so the check
+   * costs the slower of the two, not both.
+   *
+   * "No session" from whoami is not taken at its word while the binding names a session: Kratos
+   * v1.3.1 answers 401 to whoami for any failure, its database's included (a terminated
+   * PostgreSQL connection reads as "signed out"), and ending the provider session on that would
+   * revoke every grant of a user who never signed out. So the bound session is asked about
+   * through the admin API, which answers 500 for such failures (thrown: the request fails with
+   * 503 and the session stays). If it lives, whoami is asked once more (`askAgain`): a browser
+   * that really no longer carries it (cookies cleared, another Kratos session since) gets its
+   * second 401.
    */
-  async isBoundToBrowser(uid: string, accountId: string, browser: Promise<Session | undefined>): Promise<boolean> {
-    const [binding, s] = await Promise.all([this.o.bindings.find(uid), browser]);
-    if (!binding || binding.accountId !== accountId) return false;
-    return !!s && s.active !== false && s.id === binding.kratosSessionId && s.identity?.id === accountId;
+  async isBoundToBrowser(
+    uid: string,
+    accountId: string,
+    browser: Promise<Session | undefined>,
+    askAgain?: () => Promise<Session | undefined>,
+  ): Promise<{ bound: boolean; browser: Session | undefined }> {
+    const [binding, first] = await Promise.all([this.o.bindings.find(uid), browser]);
+    let current = first;
+    if (!binding || binding.accountId !== accountId) return { bound: false, browser: current };
+    if (!current && askAgain) {
+      const bound = await this.o.kratos.getSession(binding.kratosSessionId);
+      if (isLive(bound) && bound?.identity?.id === accountId) current = await askAgain();
+    }
+    const bound = !!current && current.active !== false && current.id === binding.kratosSessionId && current.identity?.id === accountId;
+    return { bound, browser: current };
   }
 
   /**

@@ -95,13 +95,15 @@ export function registerProviderHooks(provider: Provider, o: { kratos: KratosCli
     // Kratos is asked while the provider session and its binding are read from Redis, so the hop
     // waits for the slower of the two. When the cookie names no provider session any more (rare:
     // it expired) the answer is dropped.
-    const browser = o.kratos.whoami(ctx.get('cookie') || undefined);
+    const cookie = ctx.get('cookie') || undefined;
+    const browser = o.kratos.whoami(cookie);
     browser.catch(() => {});
     const session = await provider.Session.find(cookieId);
     if (!session?.accountId) return undefined;
     let bound: boolean;
+    let current: Session | undefined;
     try {
-      bound = await o.sessions.isBoundToBrowser(session.uid, session.accountId, browser);
+      ({ bound, browser: current } = await o.sessions.isBoundToBrowser(session.uid, session.accountId, browser, cookie ? () => o.kratos.whoami(cookie) : undefined));
     } catch (err) {
       // The session is intact, but Kratos (session.whoami.required_aal: highest_available) no
       // longer accepts it without the second factor the identity now has, for instance one
@@ -114,7 +116,6 @@ export function registerProviderHooks(provider: Provider, o: { kratos: KratosCli
       }
       throw err;
     }
-    const current = await browser;
     if (bound) {
       const identity = current?.identity;
       (ctx as unknown as { state: Record<string, unknown> }).state[KRATOS_IDENTITY_THIS_REQUEST] = identity;
