@@ -86,7 +86,7 @@ describe('registerRequestStoreScope with scopedStoreClient', () => {
   it('refuses only for one window after the failure', async () => {
     const { state, client } = fakeClient();
     let clock = 0;
-    const scoped = scopedStoreClient(client, 1500, () => clock);
+    const scoped = scopedStoreClient(client, 1500, { now: () => clock });
     const { runInStoreScope } = await import('../storage/store-scope.ts');
     await runInStoreScope(async () => {
       await expect(scoped.get('a')).rejects.toThrow('Command timed out');
@@ -97,5 +97,21 @@ describe('registerRequestStoreScope with scopedStoreClient', () => {
       await expect(scoped.get('a')).resolves.toBe('value of a');
     });
     expect(state.sent).toBe(2);
+  });
+});
+
+describe('scopedStoreClient with a deadline', () => {
+  it('fails a command the client keeps waiting on once the deadline passes, and the request\'s next ones at once', async () => {
+    let sent = 0;
+    const client = { getBuiltinCommands: () => ['get'], get: () => (sent++, new Promise(() => {})) } as unknown as StoreClient;
+    const scoped = scopedStoreClient(client, 1500, { deadlineMs: 50 });
+    const { runInStoreScope } = await import('../storage/store-scope.ts');
+    const started = performance.now();
+    await runInStoreScope(async () => {
+      await expect(scoped.get('a')).rejects.toThrow('Redis did not answer within 50 ms');
+      await expect(scoped.get('b')).rejects.toThrow('not sent');
+    });
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(sent).toBe(1);
   });
 });

@@ -60,7 +60,7 @@ export async function createStorage(config: StoreConfig, log: Logger): Promise<S
   return {
     kind: 'redis',
     // The hub's code sees a client that honours each request's store scope (store-scope.ts).
-    redis: scopedStoreClient(redis, config.commandTimeoutMs),
+    redis: scopedStoreClient(redis, config.commandTimeoutMs, { deadlineMs: config.commandTimeoutMs }),
     prefix: config.prefix,
     description,
     async close() {

@@ -41,6 +41,24 @@ interface Execable {
   exec(...args: unknown[]): Promise<unknown>;
 }
 
+export interface ScopedClientOptions {
+  /**
+   * A hard bound on every command and MULTI/pipeline, counted from the moment the hub's code
+   * issues it, whatever the client does meanwhile. ioredis' own `commandTimeout` starts only when
+   * a command is written, and it is not always written at once:
+   * - with auto-pipelining, a command waits until the previous pipeline to the same node has
+   *   been answered; against a frozen Redis that is that pipeline's whole timeout, so a command
+   *   issued 0.1 s after the freeze failed after ~3 s, and one issued later waited until the
+   *   thaw (measured by the chaos suite: 2.5–3 s with a 1.5 s command timeout);
+   * - under Cluster, when a master dies, the client re-sends the commands it had sent it to
+   *   another node and again after refreshing its slot map, re-arming their timeouts each time
+   *   (2.2–2.7 s measured with a one-second node timeout).
+   * ioredis' timeout still ends the command itself; this bound ends the hub's wait for it.
+   */
+  deadlineMs?: number;
+  now?: () => number;
+}
+
 /**
  * Wraps the store client the hub's code uses so that every command honours the calling
  * request's store scope (see runInStoreScope). A command outside any scope, or in a scope that
@@ -48,7 +66,7 @@ interface Execable {
  * what a scope can refuse: work that inherited a request's scope by accident (a timer set while
  * handling it) only loses commands for one command timeout.
  */
-export function scopedStoreClient(client: StoreClient, windowMs: number, now: () => number = Date.now): StoreClient {
+export function scopedStoreClient(client: StoreClient, windowMs: number, { deadlineMs, now = Date.now }: ScopedClientOptions = {}): StoreClient {
   const commands = new Set<PropertyKey>([...client.getBuiltinCommands(), 'call', 'callBuffer', 'evalsha', 'eval']);
   for (const name of PASS_THROUGH) commands.delete(name);
   const wrappers = new Map<PropertyKey, (...args: unknown[]) => unknown>();
@@ -57,7 +75,18 @@ export function scopedStoreClient(client: StoreClient, windowMs: number, now: ()
     if (state?.failedAt === undefined || now() - state.failedAt >= windowMs) return undefined;
     return Promise.reject(new StoreUnavailableError(`Redis failed earlier in this request; ${what} not sent`));
   };
-  const watch = <T>(state: ScopeState | undefined, result: T): T => {
+  const bounded = <T>(result: T): T => {
+    if (deadlineMs === undefined || !(result instanceof Promise)) return result;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new StoreUnavailableError(`Redis did not answer within ${deadlineMs} ms`)), deadlineMs);
+    });
+    const clear = () => clearTimeout(timer);
+    result.then(clear, clear);
+    return Promise.race([result, late]) as T;
+  };
+  const watch = <T>(state: ScopeState | undefined, raw: T): T => {
+    const result = bounded(raw);
     if (state && result instanceof Promise) {
       // A second handler, so the caller still sees the rejection and nothing is left unhandled.
       result.then(undefined, (err: unknown) => {

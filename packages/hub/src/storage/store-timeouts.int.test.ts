@@ -89,6 +89,22 @@ describe('a frozen or dead Redis fails requests fast instead of hanging them', (
     expect(await runInStoreScope(() => storage.redis.get('ssohub-test:timeouts:k'))).toBe('v');
   });
 
+  it('fails a command issued while an earlier one waits on the frozen Redis within its own timeout, not after both', async () => {
+    server.pause();
+    try {
+      // Two requests (two scopes), the second 300 ms after the first: with auto-pipelining its
+      // command is only written once the first one's pipeline is answered.
+      const first = runInStoreScope(() => failureOf(storage.redis.get('ssohub-test:timeouts:k')));
+      await new Promise((r) => setTimeout(r, 300));
+      const second = await runInStoreScope(() => failureOf(storage.redis.hgetall('ssohub-test:timeouts:h')));
+      console.info(`frozen Redis: a command issued 300 ms after another failed after ${second.ms} ms (the first after ${(await first).ms} ms)`);
+      expect(isStoreUnavailable(second.err)).toBe(true);
+      expect(second.ms).toBeLessThan(1800);
+    } finally {
+      server.resume();
+    }
+  });
+
   it('brings back a connection ioredis has ended, unless the hub closed it', async () => {
     // disconnect() ends the client the way ioredis does after a failed Sentinel connect.
     storage.redis.disconnect();
