@@ -27,6 +27,8 @@ export interface RedisNode {
   /** SIGCONT after pause(). */
   resume(): void;
   readonly exited: boolean;
+  /** Between pause() and resume(): alive, but it answers nothing. */
+  readonly paused: boolean;
   /** The end of the node's log file, for failure messages. */
   logTail(lines?: number): Promise<string>;
 }
@@ -47,11 +49,36 @@ export interface RedisSentinelTopology {
 }
 
 export interface RedisClusterTopology {
+  /** Every node: the masters first, then the replicas. */
   readonly nodes: readonly RedisNode[];
+  /** The nodes the cluster was created with as masters (after a failover, ask `nodeForKey()`). */
+  readonly masters: readonly RedisNode[];
+  /** The nodes created as replicas (empty unless `replicasPerMaster` was given). */
+  readonly replicas: readonly RedisNode[];
   /** `host:port` of each master, as store.cluster takes them. */
   readonly addresses: string[];
+  /**
+   * The master that serves `key`'s slot now, when the live nodes agree on it: every node that is
+   * neither killed nor paused and answers names the same master (one not flagged `fail`/`fail?`),
+   * and that master answers, claims the slot itself and has cluster_state:ok. Undefined while a
+   * failover is under way or the slot is not served.
+   */
+  nodeForKey(key: string): Promise<RedisNode | undefined>;
   /** Kills every process and removes the temp dirs. */
   stop(): Promise<void>;
+}
+
+export interface ClusterOptions {
+  /** Masters (default 3); the slots are split evenly between them. */
+  masters?: number;
+  /**
+   * Replicas per master (default 0). With 1, `masters * 2` nodes are started and the cluster is
+   * created with `--cluster-replicas 1`; startRedisCluster then also waits until every master has
+   * a replica whose replication link is up, so the cluster can fail a killed master over at once.
+   */
+  replicasPerMaster?: number;
+  /** cluster-node-timeout: how long a silent node is tolerated before a failover (default 2000). */
+  nodeTimeoutMs?: number;
 }
 
 export interface SentinelOptions {
@@ -138,15 +165,17 @@ export async function startRedisSentinel(options: SentinelOptions = {}): Promise
 }
 
 /**
- * Starts `masters` (default 3) redis-server processes with `cluster-enabled yes` and joins them
- * with `redis-cli --cluster create … --cluster-replicas 0`, then waits for cluster_state:ok on
- * every node. Throws SetupError when redis-server or redis-cli is missing.
+ * Starts `masters` (default 3) redis-server processes with `cluster-enabled yes`, plus
+ * `replicasPerMaster` (default 0) replicas of each, and joins them with `redis-cli --cluster
+ * create … --cluster-replicas <replicasPerMaster>`, then waits for cluster_state:ok on every node
+ * and, with replicas, until every node sees each master with a connected replica and every
+ * replica's link to its master is up. Throws SetupError when redis-server or redis-cli is missing.
  */
-export async function startRedisCluster({ masters = 3, nodeTimeoutMs = 2000 }: { masters?: number; nodeTimeoutMs?: number } = {}): Promise<RedisClusterTopology> {
+export async function startRedisCluster({ masters = 3, replicasPerMaster = 0, nodeTimeoutMs = 2000 }: ClusterOptions = {}): Promise<RedisClusterTopology> {
   const nodes: RedisNode[] = [];
   const stop = () => stopAll(nodes);
   try {
-    for (let i = 1; i <= masters; i++) {
+    for (let i = 1; i <= masters * (1 + replicasPerMaster); i++) {
       // The bus port is given explicitly: port+10000 (the default) may be taken or above 65535.
       const busPort = await freePort();
       nodes.push(
@@ -159,32 +188,128 @@ export async function startRedisCluster({ masters = 3, nodeTimeoutMs = 2000 }: {
       );
     }
     try {
-      await run('redis-cli', ['--cluster', 'create', ...nodes.map((n) => n.address), '--cluster-replicas', '0', '--cluster-yes'], { timeout: 30_000 });
+      await run('redis-cli', ['--cluster', 'create', ...nodes.map((n) => n.address), '--cluster-replicas', String(replicasPerMaster), '--cluster-yes'], { timeout: 30_000 });
     } catch (err) {
       const e = err as NodeJS.ErrnoException & { stdout?: string; stderr?: string };
       if (e.code === 'ENOENT') throw new SetupError('`redis-cli` is not installed (Debian: apt-get install -y redis-tools).', { cause: err });
       throw new Error(`redis-cli --cluster create failed: ${e.stderr || e.stdout || e.message}`, { cause: err });
     }
+    const byAddress = (view: ClusterNodeLine) => nodes.find((n) => n.port === view.port);
     await waitFor(
-      'cluster_state:ok on every node',
+      replicasPerMaster > 0 ? 'cluster_state:ok and a connected replica of every master on every node' : 'cluster_state:ok on every node',
       async () => {
         for (const n of nodes) {
           const client = connect(n);
           try {
             if (!String(await client.call('CLUSTER', 'INFO')).includes('cluster_state:ok')) return undefined;
+            if (replicasPerMaster === 0) continue;
+            const view = parseClusterNodes(String(await client.call('CLUSTER', 'NODES')));
+            const mastersSeen = view.filter((v) => v.flags.includes('master') && v.slots.length > 0);
+            if (mastersSeen.length !== masters) return undefined;
+            for (const m of mastersSeen) {
+              const replicas = view.filter((v) => v.flags.includes('slave') && v.masterId === m.id && v.linkState === 'connected' && !isFailing(v));
+              if (replicas.length < replicasPerMaster) return undefined;
+            }
           } finally {
             client.disconnect();
           }
         }
+        if (replicasPerMaster === 0) return true;
+        const view = parseClusterNodes(String(await withClient(nodes[0]!, (c) => c.call('CLUSTER', 'NODES'))));
+        for (const v of view.filter((x) => x.flags.includes('slave'))) {
+          const replica = byAddress(v);
+          if (!replica || !(await info(replica, 'replication')).includes('master_link_status:up')) return undefined;
+        }
         return true;
       },
-      { timeoutMs: 20_000, intervalMs: 200 },
+      { timeoutMs: 30_000, intervalMs: 200 },
     );
-    return { nodes, addresses: nodes.map((n) => n.address), stop };
+    // redis-cli picks which nodes become masters; read back what it chose.
+    const view = parseClusterNodes(String(await withClient(nodes[0]!, (c) => c.call('CLUSTER', 'NODES'))));
+    const masterPorts = new Set(view.filter((v) => v.flags.includes('master')).map((v) => v.port));
+    const masterNodes = nodes.filter((n) => masterPorts.has(n.port));
+    const replicaNodes = nodes.filter((n) => !masterNodes.includes(n));
+    nodes.sort((a, b) => Number(replicaNodes.includes(a)) - Number(replicaNodes.includes(b)));
+    return {
+      nodes,
+      masters: masterNodes,
+      replicas: replicaNodes,
+      addresses: masterNodes.map((n) => n.address),
+      async nodeForKey(key) {
+        const live = nodes.filter((n) => !n.exited && !n.paused);
+        let slot: number | undefined;
+        const owners = new Set<RedisNode | undefined>();
+        for (const n of live) {
+          try {
+            await withClient(n, async (c) => {
+              slot ??= Number(await c.call('CLUSTER', 'KEYSLOT', key));
+              const owner = parseClusterNodes(String(await c.call('CLUSTER', 'NODES'))).find((v) => v.flags.includes('master') && !isFailing(v) && v.slots.some(([from, to]) => slot! >= from && slot! <= to));
+              owners.add(owner && byAddress(owner));
+            });
+          } catch {
+            // no answer (just killed, overloaded): the others decide
+          }
+        }
+        const [owner] = owners;
+        if (owners.size !== 1 || !owner || owner.exited || owner.paused) return undefined;
+        try {
+          const healthy = await withClient(owner, async (c) => {
+            const self = parseClusterNodes(String(await c.call('CLUSTER', 'NODES'))).find((v) => v.flags.includes('myself'));
+            const claims = !!self && self.flags.includes('master') && self.slots.some(([from, to]) => slot! >= from && slot! <= to);
+            return claims && String(await c.call('CLUSTER', 'INFO')).includes('cluster_state:ok');
+          });
+          return healthy ? owner : undefined;
+        } catch {
+          return undefined;
+        }
+      },
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;
   }
+}
+
+/** One line of CLUSTER NODES: `<id> <ip:port@cport[,hostname]> <flags> <master> <ping> <pong> <epoch> <link> <slots>…` */
+interface ClusterNodeLine {
+  id: string;
+  port: number;
+  flags: string[];
+  /** The master's id for a replica, `-` for a master. */
+  masterId: string;
+  linkState: string;
+  /** Slot ranges served (importing/migrating entries left out). */
+  slots: [number, number][];
+}
+
+function parseClusterNodes(text: string): ClusterNodeLine[] {
+  return text
+    .trim()
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line) => {
+      const [id = '', address = '', flags = '', masterId = '', , , , linkState = '', ...slots] = line.trim().split(' ');
+      const port = Number(address.split('@')[0]!.split(':').at(-1));
+      return {
+        id,
+        port,
+        flags: flags.split(','),
+        masterId,
+        linkState,
+        slots: slots
+          .filter((x) => !x.startsWith('['))
+          .map((x) => {
+            const [from, to] = x.split('-');
+            return [Number(from), Number(to ?? from)] as [number, number];
+          }),
+      };
+    });
+}
+
+/** A node the viewer thinks is down (`fail`), or suspects (`fail?`). */
+function isFailing(line: ClusterNodeLine): boolean {
+  return line.flags.includes('fail') || line.flags.includes('fail?');
 }
 
 /**
@@ -203,13 +328,17 @@ function connect(node: RedisNode): Redis {
   return client;
 }
 
-async function info(node: RedisNode, section: string): Promise<string> {
+async function withClient<T>(node: RedisNode, use: (client: Redis) => Promise<T>): Promise<T> {
   const client = connect(node);
   try {
-    return await client.info(section);
+    return await use(client);
   } finally {
     client.disconnect();
   }
+}
+
+async function info(node: RedisNode, section: string): Promise<string> {
+  return withClient(node, (c) => c.info(section));
 }
 
 /**
@@ -233,6 +362,7 @@ async function startNode(name: string, binary: 'redis-server' | 'redis-sentinel'
   // symlink and a service, so a machine with redis-server alone can run the topology.
   const child: ChildProcess = spawn('redis-server', binary === 'redis-sentinel' ? [...argv, '--sentinel'] : argv, { stdio: 'ignore' });
   let exited = false;
+  let paused = false;
   const exit = new Promise<void>((resolve) => child.once('exit', () => {
     exited = true;
     resolve();
@@ -256,17 +386,23 @@ async function startNode(name: string, binary: 'redis-server' | 'redis-sentinel'
     get exited() {
       return exited;
     },
+    get paused() {
+      return paused && !exited;
+    },
     async kill(signal: NodeJS.Signals = 'SIGKILL') {
       if (exited) return;
       child.kill('SIGCONT');
+      paused = false;
       child.kill(signal);
       await Promise.race([exit, new Promise((r) => setTimeout(r, 5000))]);
     },
     pause() {
       child.kill('SIGSTOP');
+      paused = true;
     },
     resume() {
       child.kill('SIGCONT');
+      paused = false;
     },
     async logTail(lines = 20) {
       try {
