@@ -62,6 +62,23 @@ export default defineConfig({
         },
       },
       {
+        // The short form of the fault-injection suite (test/chaos): one run of every fault, each
+        // fault a test. Long hook: the run builds two stacks and injects nine faults. It runs
+        // after every other project (groupOrder), alone, so the timings it asserts are its own.
+        resolve: source,
+        test: {
+          name: 'chaos',
+          root,
+          sequence: { groupOrder: 1 },
+          include: ['test/chaos/**/*.test.ts'],
+          setupFiles: ['test/setup/integration.ts'],
+          globalSetup: ['test/setup/global.ts'],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 1_200_000,
+        },
+      },
+      {
         resolve: source,
         test: {
           name: 'e2e',

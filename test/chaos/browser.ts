@@ -89,6 +89,7 @@ export class ChaosBrowser {
     this.jar.store(url, res.headers.getSetCookie());
     const outcome: Outcome = { status: res.status, ms: performance.now() - started, shape: shapeOf(res.status, res.headers.get('content-type') ?? '', body) };
     if (res.status >= 400) outcome.detail = `${init.method ?? (init.form ? 'POST' : 'GET')} ${url.pathname}: ${body.replace(/\s+/g, ' ').slice(0, 200)}`;
+    else outcome.detail = `${init.method ?? (init.form ? 'POST' : 'GET')} ${url.pathname}`;
     this.record(outcome);
     return { status: res.status, location: res.headers.get('location'), headers: res.headers, body, outcome };
   }

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort, startRedisSentinel, waitFor } from '@ssohub/testkit';
+import { freePort, type RedisNode, startRedisCluster, startRedisSentinel, waitFor } from '@ssohub/testkit';
 import { type NativeProcess, startProcess } from '../deploy/support/native-process.ts';
 import type { ChaosRedis } from './stack.ts';
 
@@ -88,6 +88,46 @@ export async function startSentinelRedis(): Promise<ChaosRedis> {
         const primary = await current();
         return primary.exited ? undefined : true;
       }, { timeoutMs: 20_000 });
+    },
+    async stop() {
+      frozen?.resume();
+      await topology.stop();
+    },
+  };
+}
+
+/** Every hub key starts with this prefix: its hash tag puts them all in one Cluster slot. */
+const HUB_PREFIX = '{ssohub}:';
+
+/**
+ * A Redis Cluster of three masters with one replica each (the test kit's topology), the hubs
+ * connected to the masters with a hash-tagged prefix, so all their keys live on one master.
+ * killPrimary() and freeze() hit the master serving that slot now; the cluster itself promotes
+ * its replica (after cluster-node-timeout, then an election), and heal() waits for that. The
+ * killed master stays down: its shard has no replica left for a later fault.
+ */
+export async function startClusterRedis(): Promise<ChaosRedis> {
+  const topology = await startRedisCluster({ masters: 3, replicasPerMaster: 1, nodeTimeoutMs: 1_000 });
+  const serving = () => waitFor(`the master serving ${HUB_PREFIX}`, () => topology.nodeForKey(HUB_PREFIX), { timeoutMs: 10_000, intervalMs: 200 });
+  let frozen: RedisNode | undefined;
+  return {
+    hubEnv: { SSOHUB_REDIS_CLUSTER_NODES: topology.addresses.join(','), SSOHUB_REDIS_PREFIX: HUB_PREFIX },
+    description: `Redis Cluster (3 masters with a replica each: ${topology.addresses.join(', ')})`,
+    async killPrimary() {
+      await (await serving()).kill('SIGKILL');
+    },
+    async freeze() {
+      frozen = await serving();
+      frozen.pause();
+    },
+    async thaw() {
+      frozen?.resume();
+      frozen = undefined;
+    },
+    async heal() {
+      // The cluster fails over by itself: the slot must be served again by a live master that
+      // every live node agrees on (the promoted replica), reachable and with cluster_state:ok.
+      await waitFor(`a live master serving ${HUB_PREFIX} again`, () => topology.nodeForKey(HUB_PREFIX), { timeoutMs: 20_000, intervalMs: 200 });
     },
     async stop() {
       frozen?.resume();
