@@ -18,7 +18,15 @@ export type { StoreClient } from './redis-client.ts';
  * both have and to keys under `prefix` (hash-tagged under Cluster, so multi-key calls share a slot).
  */
 export type Storage =
-  | { kind: 'redis'; redis: StoreClient; prefix: string; description: string; close(): Promise<void> }
+  | {
+      kind: 'redis';
+      redis: StoreClient;
+      prefix: string;
+      /** store.commandTimeoutMs: how long the hub waits for any command (optional for stores built by hand in tests). */
+      commandTimeoutMs?: number;
+      description: string;
+      close(): Promise<void>;
+    }
   | { kind: 'memory'; description: string; close(): Promise<void> };
 
 export const MEMORY_DESCRIPTION = 'memory: data lost on restart, not shared between hub instances';
@@ -43,6 +51,7 @@ export async function createStorage(config: StoreConfig, log: Logger): Promise<S
       (async () => {
         await redis.connect();
         await redis.ping();
+        await warnOfClockSkew(redis, config.commandTimeoutMs, log, description);
       })(),
       new Promise((_, reject) => {
         timer = setTimeout(() => reject(new StoreUnavailableError(`no answer within ${deadlineMs} ms`)), deadlineMs);
@@ -62,10 +71,27 @@ export async function createStorage(config: StoreConfig, log: Logger): Promise<S
     // The hub's code sees a client that honours each request's store scope (store-scope.ts).
     redis: scopedStoreClient(redis, config.commandTimeoutMs, { deadlineMs: config.commandTimeoutMs }),
     prefix: config.prefix,
+    commandTimeoutMs: config.commandTimeoutMs,
     description,
     async close() {
       closing = true;
       await redis.quit().catch(() => redis.disconnect());
     },
   };
+}
+
+/**
+ * Warns when this host's clock and Redis' differ by more than a third of the command timeout.
+ * Why it matters: a code or refresh token is consumed only if Redis runs the consume before the
+ * hub stops waiting for it, judged by Redis' clock against a deadline the hub computed
+ * (redis-model-store.ts); with clocks far apart, late consumes are applied or timely ones refused.
+ */
+async function warnOfClockSkew(redis: StoreClient, commandTimeoutMs: number, log: Logger, store: string): Promise<void> {
+  const before = Date.now();
+  const [seconds, micros] = await redis.time();
+  const after = Date.now();
+  const skewMs = Math.round(Number(seconds) * 1000 + Number(micros) / 1000 - (before + after) / 2);
+  if (Math.abs(skewMs) > commandTimeoutMs / 3) {
+    log.warn({ store, skewMs }, `the clocks of this host and Redis differ by ${skewMs} ms: keep both in sync (NTP); codes and refresh tokens are consumed against a deadline Redis checks by its own clock`);
+  }
 }

@@ -4,6 +4,7 @@ import { startRedisServer, waitFor } from '@ssohub/testkit';
 import { checkConfig } from '../config/check-config.ts';
 import type { RedisStoreConfig } from '../config/hub-config.ts';
 import { createRedisGuardStore } from '../guard/redis-guard-store.ts';
+import { RedisModelStore } from '../bridge/adapter/redis-model-store.ts';
 import { createStorage, type Storage } from './storage.ts';
 import { runInStoreScope } from './store-scope.ts';
 import { isStoreUnavailable } from './store-unavailable.ts';
@@ -103,6 +104,28 @@ describe('a frozen or dead Redis fails requests fast instead of hanging them', (
     } finally {
       server.resume();
     }
+  });
+
+  it('does not apply a consume that a frozen Redis runs after the hub stopped waiting: the code or refresh token stays usable', async () => {
+    const tokens = new RedisModelStore('RefreshToken', storage.redis, 'ssohub-test:timeouts:', { consumeWithinMs: storage.commandTimeoutMs });
+    await tokens.upsert('rt-late', { jti: 'rt-late', grantId: 'g-late' }, 60);
+    // Redis knows the script by now (it runs by hash), as it does in a running hub.
+    await tokens.upsert('rt-warm', { jti: 'rt-warm', grantId: 'g-late' }, 60);
+    await tokens.consume('rt-warm');
+    server.pause();
+    try {
+      const failed = await failureOf(tokens.consume('rt-late'));
+      expect(isStoreUnavailable(failed.err)).toBe(true);
+      await new Promise((r) => setTimeout(r, 300));
+    } finally {
+      server.resume();
+    }
+    // Redis now runs the consume it held: too late, so not applied.
+    await waitFor('Redis to answer again', async () => ((await storage.redis.ping().catch(() => undefined)) === 'PONG' ? true : undefined), { timeoutMs: 5000, intervalMs: 50 });
+    expect((await tokens.find('rt-late'))?.consumed).toBeUndefined();
+    // A consume in time is applied as before.
+    await tokens.consume('rt-late');
+    expect((await tokens.find('rt-late'))?.consumed).toEqual(expect.any(Number));
   });
 
   it('brings back a connection ioredis has ended, unless the hub closed it', async () => {

@@ -30,7 +30,7 @@ export function createAdapterFactory(storage: Storage, clients: ClientRegistry):
     if (existing) return existing;
     let store: Adapter;
     if (name === 'Client') store = new RegistryClientStore(clients);
-    else if (storage.kind === 'redis') store = new RedisModelStore(name, storage.redis, storage.prefix);
+    else if (storage.kind === 'redis') store = new RedisModelStore(name, storage.redis, storage.prefix, { consumeWithinMs: storage.commandTimeoutMs });
     else store = new MemoryModelStore(name, memory!);
     // Request scopes (request-scope.ts) for every stored model: reads shared within a request
     // (the /auth re-check and the provider both load the session), writes deferred where the

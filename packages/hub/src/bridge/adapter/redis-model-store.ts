@@ -1,10 +1,22 @@
 import type { StoreClient } from '../../storage/redis-client.ts';
 import { RedisScript } from '../../storage/redis-script.ts';
+import { StoreUnavailableError } from '../../storage/store-unavailable.ts';
 import { type AdapterPayload, epochNow, type ModelStore } from './model-store.ts';
 
 // Marks an artefact consumed only if it still exists, so a late consume never resurrects an
-// expired code as a key without a TTL.
-const CONSUME_SCRIPT = `if redis.call('exists', KEYS[1]) == 1 then redis.call('hset', KEYS[1], 'consumed', ARGV[1]) end return 0`;
+// expired code as a key without a TTL; and only before ARGV[2] (ms since the epoch, 0: no
+// deadline), the moment the hub stops waiting for the answer. A consume Redis runs later (it was
+// frozen, or a client re-sent it after a failover) belongs to a request the hub has already
+// answered 503: the app still holds the code or refresh token, which must stay usable, or its
+// retry would read as a replay and revoke the grant. Returns 1 when consumed, -1 when too late.
+const CONSUME_SCRIPT = `
+local deadline = tonumber(ARGV[2])
+if deadline > 0 then
+  local t = redis.call('time')
+  if tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) > deadline then return -1 end
+end
+if redis.call('exists', KEYS[1]) == 1 then redis.call('hset', KEYS[1], 'consumed', ARGV[1]) end
+return 1`;
 
 // One round trip and one reply per artefact instead of a MULTI of up to seven commands: this is
 // on every authorization, code and token (docs/benchmarks.md). KEYS: the artefact, then the grant
@@ -76,10 +88,17 @@ export class RedisModelStore implements ModelStore {
   private readonly redis: StoreClient;
   private readonly base: string;
   private readonly grantBase: string;
+  private readonly consumeWithinMs: number | undefined;
 
-  constructor(name: string, redis: StoreClient, prefix: string) {
+  /**
+   * `consumeWithinMs`: how long the hub waits for a Redis command (store.commandTimeoutMs); a
+   * consume that reaches Redis later than that after it was issued is not applied (see
+   * CONSUME_SCRIPT). Undefined: always applied.
+   */
+  constructor(name: string, redis: StoreClient, prefix: string, { consumeWithinMs }: { consumeWithinMs?: number } = {}) {
     this.name = name;
     this.redis = redis;
+    this.consumeWithinMs = consumeWithinMs;
     this.base = `${prefix}oidc:${name}:`;
     this.grantBase = `${prefix}oidc:grant:`;
   }
@@ -128,7 +147,9 @@ export class RedisModelStore implements ModelStore {
   }
 
   async consume(id: string): Promise<void> {
-    await CONSUME.run(this.redis, [this.key(id)], [String(epochNow())]);
+    const deadline = this.consumeWithinMs === undefined ? 0 : Date.now() + this.consumeWithinMs;
+    const applied = await CONSUME.run<number>(this.redis, [this.key(id)], [String(epochNow()), String(deadline)]);
+    if (applied === -1) throw new StoreUnavailableError(`Redis ran the consume of a ${this.name} after the hub had stopped waiting for it; it was not applied`);
   }
 
   async destroy(id: string): Promise<void> {
