@@ -63,8 +63,8 @@ export default defineConfig({
       },
       {
         // The short form of the fault-injection suite (test/chaos): one run of every fault, each
-        // fault a test. Long hook: the run builds two stacks and injects nine faults. It runs
-        // after every other project (groupOrder), alone, so the timings it asserts are its own.
+        // fault a test. Long hook: the run builds two stacks and injects nine faults. It runs in
+        // a group of its own (groupOrder), alone, so the timings it asserts are its own.
         resolve: source,
         test: {
           name: 'chaos',

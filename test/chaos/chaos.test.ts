@@ -31,10 +31,7 @@ describe('the production path under injected faults (npm run chaos -- --short)',
       expect(report.lost, why).toEqual({ sessions: 0, grants: 0, logouts: 0 });
       // A failing request gets the hub's (or Caddy's hub-shaped) 503 page or an OAuth error: no
       // bare 500, no 502, no hang (the driver's own deadline is 5 s).
-      for (const kind of Object.keys(report.failed)) {
-        if (fault.knownGap?.kind.test(kind)) console.info(`${fault.name}: ${report.failed[kind]}×${kind}, a known gap: ${fault.knownGap.why}`);
-        else expect(kind, why).toMatch(ALLOWED);
-      }
+      for (const kind of Object.keys(report.failed)) expect(kind, why).toMatch(ALLOWED);
       // ...and gets it quickly; nothing, failed or not, takes longer than 2 s.
       expect(report.slowestFailureMs, why).toBeLessThan(SLOW_MS);
       expect(report.slow, why).toBe(0);

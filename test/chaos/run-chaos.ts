@@ -18,11 +18,6 @@ export interface Fault {
   killDeliveringHubAfterMs?: number;
   /** The Redis topology the fault needs the stack on (default `sentinel`). */
   redis?: 'sentinel' | 'cluster';
-  /**
-   * A failure kind besides ALLOWED this fault is known to produce, and why: an open gap, shown
-   * in the report and the runbook, that the suite's test accepts instead of failing on.
-   */
-  knownGap?: { kind: RegExp; why: string };
 }
 
 export interface FaultReport {
@@ -52,11 +47,6 @@ export const FAULTS: Fault[] = [
     name: 'redis frozen (SIGSTOP)',
     inject: (s) => s.redis.freeze(),
     heal: (s) => s.redis.thaw(),
-    knownGap: {
-      kind: /^400 oauth$/,
-      why:
-        'a refresh whose rotation write timed out answers 503, but Redis runs the write when it thaws: the refresh token is spent, and the app presenting it again gets invalid_grant (its grant revoked as a replay) until an SSO hop gives it a new one; a reuse grace period for rotated refresh tokens would close it',
-    },
   },
   {
     name: 'kratos instance killed',
