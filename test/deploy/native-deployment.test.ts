@@ -324,7 +324,12 @@ describe('the production path, natively: CLI-made secrets, migrated Kratos on Po
     await button(page, 'code', 'method').click();
     await page.waitForSelector('[data-testid="node/code/code"]');
     // Mailed by the separate courier process, as compose's kratos-courier service does.
-    await node(page, 'code/code').fill(await smtp.latestCode(email, { since }));
+    const code = await smtp.latestCode(email, { since }).catch((err: Error) => {
+      // What Kratos and the courier said, so a missing mail can be told from a missing send.
+      const said = (name: string) => processes.find((p) => p.name === name)?.output().split('\n').filter((l) => /courier|mail|smtp|error|warn/i.test(l) && !/health/.test(l)).slice(-8).map((l) => l.slice(0, 400)).join('\n');
+      throw new Error(`${err.message}\n--- kratos:\n${said('kratos')}\n--- kratos-courier:\n${said('kratos-courier')}`, { cause: err });
+    });
+    await node(page, 'code/code').fill(code);
     await button(page, 'code', 'method').click();
     await page.waitForURL(`${appUrl}/`);
     expect(await page.locator('[data-testid="email"]').textContent()).toBe(email);
