@@ -29,6 +29,8 @@ const server = http.createServer((req, res) => {
   }
   if (req.url === '/admin/admin/sessions/k1?expand=identity') return send(200, { id: 'k1', identity: { id: 'ada' } });
   if (req.url?.startsWith('/admin/admin/sessions/broken')) return send(500, 'not json');
+  // Kratos v1.3.1 when its database is gone, in its usual error shape.
+  if (req.url === '/admin/admin/health/ready') return send(503, { error: { code: 503, status: 'Service Unavailable', message: 'dial tcp 127.0.0.1:5432: connect: connection refused' } });
   return send(404, { error: { code: 404 } });
 });
 let kratos: KratosClient;
@@ -106,5 +108,14 @@ describe('KratosClient calls through the pool', () => {
     await nowhere.close();
     expect(err).toBeInstanceOf(KratosUnavailableError);
     expect((err as Error).message).toMatch(/Kratos is unreachable: ECONNREFUSED/);
+  });
+});
+
+describe('KratosClient.readiness', () => {
+  it('reports the reason Kratos gives in its usual error shape, not only the status', async () => {
+    expect(await kratos.readiness()).toEqual({
+      ready: false,
+      errors: { kratos: 'readiness answered 503: dial tcp 127.0.0.1:5432: connect: connection refused' },
+    });
   });
 });

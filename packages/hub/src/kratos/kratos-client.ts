@@ -180,8 +180,11 @@ export class KratosClient {
     try {
       const res = await fetch(`${this.adminUrl}/admin/health/ready`, { signal: AbortSignal.timeout(3_000) });
       if (res.ok) return { ready: true, errors: {} };
-      const body = (await res.json().catch(() => ({}))) as { errors?: Record<string, string> };
-      return { ready: false, errors: body.errors ?? { kratos: `readiness answered ${res.status}` } };
+      // Kratos answers `{"errors": {check: text}}` for failed checks and, from v1.3 on for a
+      // database it cannot reach, its usual `{"error": {"message", "reason"}}`.
+      const body = (await res.json().catch(() => ({}))) as { errors?: Record<string, string>; error?: { message?: string; reason?: string } };
+      const said = [body.error?.message, body.error?.reason].filter(Boolean).join(': ');
+      return { ready: false, errors: body.errors ?? { kratos: said ? `readiness answered ${res.status}: ${said}` : `readiness answered ${res.status}` } };
     } catch (err) {
       if (err instanceof KratosError) {
         const errors = ((err.body as { errors?: Record<string, string> })?.errors ?? {}) as Record<string, string>;
