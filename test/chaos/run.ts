@@ -14,7 +14,13 @@ import { type ChaosRedis, startChaosStack } from './stack.ts';
 
 export const CHAOS_FULL = { faultMs: 15_000, settleMs: 3_000, workers: 6, users: 8, logoutWaitMs: 30_000 };
 export const CHAOS_SHORT = { faultMs: 4_000, settleMs: 1_500, workers: 3, users: 4, logoutWaitMs: 20_000 };
-export const RETRY_DELAYS_MS = [300, 600, 1_200, 2_500, 5_000];
+/**
+ * The back-channel retry schedule the hubs get: compressed from the default (minutes to hours) so
+ * a run stays short, but still longer in total (~20 s) than the longest fault (15 s) and its heal,
+ * as the default is longer than any outage it is meant to ride out. A schedule that ends inside
+ * the fault gives up on the logout by design (a `bridge.backchannel.abandoned` event).
+ */
+export const RETRY_DELAYS_MS = [300, 600, 1_200, 2_500, 5_000, 10_000];
 /** The shortest lease the hub accepts: a delivery whose hub died is taken over after 5 s. */
 export const LEASE_MS = 5_000;
 
