@@ -43,6 +43,22 @@ export async function registerKratosProxy(
       disableRequestLogging: true,
       undici: { connections: 128, pipelining: 1, keepAliveTimeout: 30_000 },
     });
+    // reply-from decodes the whole address (path and query) before forwarding it, and throws on
+    // an escape that decodes to nothing (`?x=%zz`): the client's mistake, refused as such before
+    // the body is read or the guard asked.
+    scope.addHook('onRequest', async (request) => {
+      if (!decodable(request.url)) {
+        throw new SsoHubError('SSOHUB_ERR_BAD_REQUEST', 'This address is not valid on the login domain.', { status: 400 });
+      }
+    });
+    // A client that closed (or half-closed) its connection before Kratos' answer reached it:
+    // the upstream body, destroyed unread, fails with undici's RequestAbortedError. That is the
+    // client's doing, not the hub's: one info line, and no answer written to a dead socket.
+    // Every other error goes on to the hub's error handler (set on the app before this scope).
+    scope.setErrorHandler((err, request, reply) => {
+      if (!clientGone(reply) || !isAbortedAnswer(err)) throw err;
+      dropAnswer(request, reply, (err as Error).message);
+    });
     // Keep bodies as raw bytes: forwarded unchanged, parsed once only for the guard.
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: PROXY_BODY_LIMIT }, (_req, body, done) => done(null, body));
@@ -109,8 +125,18 @@ export async function registerKratosProxy(
           };
           const loggedOut = afterLogout && (answer.status === 303 || answer.status === 204) ? afterLogout() : Promise.resolve();
           const done = Promise.all([submission ? guard.after(submission, answer, request, reply) : undefined, loggedOut]);
+          // The guard counts the attempt even when the client is gone: Kratos has judged it.
           done.then(
-            () => res.send(response.stream),
+            () => {
+              if (!clientGone(reply)) {
+                res.send(response.stream);
+                return;
+              }
+              // Read to its end, not destroyed: a destroyed undici body throws RequestAbortedError
+              // (uncaught, with no listener), and a drained one leaves its connection reusable.
+              response.stream.resume();
+              dropAnswer(request, reply, 'before the answer was sent');
+            },
             (err) => res.send(err),
           );
         },
@@ -121,6 +147,36 @@ export async function registerKratosProxy(
     scope.get('/sessions/whoami', forward);
     scope.get('/schemas/*', forward);
   });
+}
+
+function decodable(url: string): boolean {
+  try {
+    decodeURIComponent(url);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * True once the client's connection can carry no answer: closed, or half-closed (Node's server
+ * then ends its own side, so nothing more can be written).
+ */
+function clientGone(reply: FastifyReply): boolean {
+  const socket = reply.raw.socket;
+  return reply.raw.destroyed || !socket || socket.destroyed || !socket.writable;
+}
+
+/** The upstream body failing because it was destroyed unread (undici, or a stream cut short). */
+function isAbortedAnswer(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return code === 'UND_ERR_ABORTED' || code === 'ERR_STREAM_PREMATURE_CLOSE';
+}
+
+function dropAnswer(request: FastifyRequest, reply: FastifyReply, reason: string): void {
+  request.log.info({ reason }, 'client closed the connection before the answer');
+  reply.hijack();
+  reply.raw.destroy();
 }
 
 function submissionOf(request: FastifyRequest, path: string): Submission | undefined {
