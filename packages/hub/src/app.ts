@@ -1,6 +1,6 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { registerAdminApi } from './admin/register-admin-api.ts';
 import { registerMetrics } from './admin/register-metrics.ts';
@@ -10,7 +10,9 @@ import type { ClientMetadata } from './clients/client-registry.ts';
 import { idTokenAlgorithms } from './clients/check-client-metadata.ts';
 import { createClientRegistry } from './clients/create-client-registry.ts';
 import type { HubConfig } from './config/hub-config.ts';
-import { registerErrorHandler } from './errors/register-error-handler.ts';
+import { logFailure } from './errors/log-failure.ts';
+import { presentError } from './errors/present-error.ts';
+import { registerErrorHandler, sendError } from './errors/register-error-handler.ts';
 import { createGuard } from './guard/create-guard.ts';
 import { registerTokenGuard } from './guard/register-token-guard.ts';
 import { registerHealth } from './health/register-health.ts';
@@ -80,6 +82,14 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
     // requests already arrived (on a kept-alive connection): serve them; the drain switch adds
     // `Connection: close` so the client opens its next connection elsewhere.
     return503OnClosing: false,
+    // Requests Fastify turns away before any route or hook (a malformed escape in the path, a bad
+    // Content-Type header) take the hub's one error path too: its page or JSON, the request id,
+    // one log line, instead of Fastify's own JSON.
+    frameworkErrors: (err: Error, request: FastifyRequest, reply: FastifyReply) => {
+      const shown = presentError(err, request.id);
+      logFailure(request.log, err, shown);
+      return sendError(request, reply, shown);
+    },
   };
   const app = Fastify({
     ...fastifyOptions,

@@ -231,3 +231,23 @@ describe('the error path when Kratos fails', () => {
     });
   });
 });
+
+describe('the error path for requests Fastify turns away before any route', () => {
+  it('answers a malformed escape in the path with the hub\'s 400 (page or JSON), its request id and one info line', async () => {
+    const { hub, lines } = await startHub({ kratosUrl: `http://127.0.0.1:${await closedPort()}` });
+    try {
+      const json = await hub.app.inject({ method: 'GET', url: '/self-service/login/browser%E0%A4%A', headers: { accept: 'application/json' } });
+      expect(json.statusCode).toBe(400);
+      const body = json.json() as { error: { code: string; requestId?: string; request_id?: string } };
+      expect(body.error.code).toBe('SSOHUB_ERR_BAD_REQUEST');
+      const page = await hub.app.inject({ method: 'GET', url: '/login%zz', headers: { accept: 'text/html' } });
+      expect(page.statusCode).toBe(400);
+      expect(page.headers['content-type']).toMatch(/^text\/html/);
+      expect(page.body).toContain('data-code="SSOHUB_ERR_BAD_REQUEST"');
+      expect(lines.filter((l) => l.level >= 50)).toEqual([]);
+      expect(lines.filter((l) => l.msg === 'request refused' || l.code === 'SSOHUB_ERR_BAD_REQUEST').length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await hub.close();
+    }
+  });
+});
