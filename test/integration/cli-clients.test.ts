@@ -1,5 +1,8 @@
+import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '@ssohub/cli';
+import { HttpSession } from '@ssohub/testkit';
+import { authorizationRequest, createUser, submitKratosLogin, walk } from '../support/bridge-kit.ts';
 import { adminTokenForTests, type HubStack, startHubStack } from '../support/hub-stack.ts';
 import { runCli, spawnCli } from './cli-run.ts';
 
@@ -58,10 +61,46 @@ describe('ssohub clients, sessions, lockouts and audit against a running hub', (
     const rotated = await runCli(['clients', 'rotate-secret', 'app-b', '--json'], env);
     expect(rotated.json().client_secret).not.toBe(before);
     expect((await runCli(['clients', 'delete', 'app-b'], env)).code).toBe(EXIT.USAGE);
-    expect((await runCli(['clients', 'delete', 'app-b', '--yes', '--json'], env)).json()).toEqual({ deleted: 'app-b', revokedGrants: expect.toBeOneOf([null, expect.any(Number)]) });
+    // Nobody signed in to it: nothing to revoke.
+    expect((await runCli(['clients', 'delete', 'app-b', '--yes', '--json'], env)).json()).toEqual({ deleted: 'app-b', revokedGrants: 0 });
     const gone = await runCli(['clients', 'show', 'app-b', '--json'], env);
     expect(gone.code).toBe(EXIT.NOT_FOUND);
     expect(gone.json().error.message).toMatch(/there is no client "app-b"/);
+  });
+
+  it('deleting a client revokes what it was issued: a client onboarded again under its id gets none of it back', async () => {
+    const APP_D = 'https://app-d.test';
+    const onboard = async () => {
+      const res = await runCli(['clients', 'create', '--json', '--id', 'app-d', '--redirect-uri', `${APP_D}/callback`, '--first-party', '--grant-type', 'authorization_code', '--grant-type', 'refresh_token'], env);
+      expect(res.code, res.stdout + res.stderr).toBe(EXIT.OK);
+      return oidc.discovery(new URL(`${stack.hubUrl}/oidc`), 'app-d', undefined, oidc.ClientSecretBasic(res.json().client_secret));
+    };
+    const app = await onboard();
+    const user = await createUser(stack.kratos.adminUrl, 'deleted-client');
+    const browser = new HttpSession();
+    const req = await authorizationRequest(app, `${APP_D}/callback`);
+    let end = await walk(browser, req.url, [APP_D]);
+    if (end.kind === 'login') end = await walk(browser, await submitKratosLogin(browser, stack.hubUrl, end.flowId, user), [APP_D]);
+    if (end.kind !== 'callback') throw new Error(`expected the callback, got ${end.kind}`);
+    const tokens = await oidc.authorizationCodeGrant(app, end.url, { pkceCodeVerifier: req.verifier, expectedState: req.state, expectedNonce: req.nonce });
+    const refreshToken = tokens.refresh_token!;
+    expect(refreshToken).toBeTruthy();
+    const userinfo = (accessToken: string) => fetch(app.serverMetadata().userinfo_endpoint!, { headers: { authorization: `Bearer ${accessToken}` } });
+    expect((await userinfo(tokens.access_token)).status).toBe(200);
+
+    const deleted = await runCli(['clients', 'delete', 'app-d', '--yes'], env);
+    expect(deleted.stdout).toBe('Deleted client app-d. Revoked 1 grant(s).\n');
+    await expect(oidc.refreshTokenGrant(app, refreshToken)).rejects.toMatchObject({ status: 401, cause: [{ parameters: { error: 'invalid_client' } }] });
+    // Gone from the store, not only unusable while no client has the id.
+    const provider = stack.hub.ctx.bridge!.provider;
+    expect(await provider.AccessToken.find(tokens.access_token)).toBeUndefined();
+    expect(await provider.RefreshToken.find(refreshToken)).toBeUndefined();
+
+    const again = await onboard();
+    await expect(oidc.refreshTokenGrant(again, refreshToken)).rejects.toMatchObject({ error: 'invalid_grant' });
+    expect(await oidc.tokenIntrospection(again, tokens.access_token)).toMatchObject({ active: false });
+    expect((await userinfo(tokens.access_token)).status).toBe(401);
+    expect((await runCli(['clients', 'delete', 'app-d', '--yes', '--json'], env)).json()).toEqual({ deleted: 'app-d', revokedGrants: 0 });
   });
 
   it('exits 2 with a message naming the field when the hub refuses a definition', async () => {

@@ -39,12 +39,16 @@ export function registerClientRoutes(admin: FastifyInstance, ctx: HubContext): v
   });
 
   admin.delete<IdParams>('/admin/clients/:id', async (request) => {
-    await ctx.clients.delete(request.params.id, adminActor(request));
-    // The bridge reads clients through the registry, so the client's tokens stop working now;
-    // when the bridge can also revoke what was issued, do it so nothing lingers in the store.
-    const bridge = ctx.bridge as { revokeClient?: (clientId: string) => Promise<unknown> } | undefined;
-    const revoked = typeof bridge?.revokeClient === 'function' ? await bridge.revokeClient(request.params.id) : undefined;
-    return { deleted: request.params.id, revokedGrants: typeof revoked === 'number' ? revoked : null };
+    const id = request.params.id;
+    const revoke = async () => (ctx.bridge ? ctx.bridge.revokeClient(id) : 0);
+    // Everything the client was issued is revoked, so nothing comes back to life if a client with
+    // the same id is onboarded later: before the deletion (a failure leaves the client in place,
+    // so the DELETE can be sent again), and after it, for what was issued meanwhile. A client
+    // from configuration cannot be deleted, so it loses nothing.
+    let revokedGrants = (await ctx.clients.find(id))?.source === 'api' ? await revoke() : 0;
+    await ctx.clients.delete(id, adminActor(request));
+    revokedGrants += await revoke();
+    return { deleted: id, revokedGrants };
   });
 }
 

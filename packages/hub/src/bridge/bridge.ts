@@ -1,6 +1,6 @@
 /**
  * Bridge is what the OIDC provider offers the rest of the hub (admin API, login pages): ending
- * sessions so that logout reaches every client app.
+ * sessions so that logout reaches every client app, and revoking what a deleted client holds.
  */
 import type Provider from 'oidc-provider';
 
@@ -25,6 +25,12 @@ export interface Bridge {
    * sending it. The isolation audit uses it to probe a client app's back-channel endpoint.
    */
   mintLogoutToken(clientId: string, target: { sid?: string; sub?: string }): Promise<string>;
+  /**
+   * Revokes everything a client was issued (for a client just deleted from the registry): every
+   * live grant of it, with its codes, access tokens and refresh tokens. Returns the number of
+   * grants revoked.
+   */
+  revokeClient(clientId: string): Promise<number>;
   close(): Promise<void>;
 }
 

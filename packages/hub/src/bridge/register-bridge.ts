@@ -90,6 +90,9 @@ export async function registerBridge(app: FastifyInstance, ctx: HubContext): Pro
     mintLogoutToken(clientId, target) {
       return mintLogoutToken(provider, clientId, target);
     },
+    revokeClient(clientId) {
+      return bound.revokeClient(clientId);
+    },
     async close() {
       deliverer.stop();
       adapters.close();

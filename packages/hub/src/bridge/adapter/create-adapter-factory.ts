@@ -1,7 +1,8 @@
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import type { AdapterPayload } from 'oidc-provider';
 import type { ClientMetadata, ClientRegistry } from '../../clients/client-registry.ts';
 import type { Storage } from '../../storage/storage.ts';
 import { MemoryModelStore, MemoryState } from './memory-model-store.ts';
+import type { ModelStore } from './model-store.ts';
 import { RedisModelStore } from './redis-model-store.ts';
 import { type AfterFind, requestScopedReads } from './request-scoped-reads.ts';
 
@@ -9,7 +10,7 @@ import { type AfterFind, requestScopedReads } from './request-scoped-reads.ts';
 export const HUB_CLIENT_PROPERTIES = ['ssohub_first_party', 'ssohub_access_token_ttl', 'ssohub_refresh_token_ttl'] as const;
 
 export interface AdapterFactory {
-  (name: string): Adapter;
+  (name: string): ModelStore;
   close(): void;
   /** Sets what sees every artefact a request reads by id (see requestScopedReads). */
   readAhead(fn: AfterFind): void;
@@ -23,12 +24,12 @@ export interface AdapterFactory {
  */
 export function createAdapterFactory(storage: Storage, clients: ClientRegistry): AdapterFactory {
   const memory = storage.kind === 'memory' ? new MemoryState() : undefined;
-  const stores = new Map<string, Adapter>();
+  const stores = new Map<string, ModelStore>();
   let afterFind: AfterFind | undefined;
-  const factory = ((name: string): Adapter => {
+  const factory = ((name: string): ModelStore => {
     const existing = stores.get(name);
     if (existing) return existing;
-    let store: Adapter;
+    let store: ModelStore;
     if (name === 'Client') store = new RegistryClientStore(clients);
     else if (storage.kind === 'redis') store = new RedisModelStore(name, storage.redis, storage.prefix, { consumeWithinMs: storage.commandTimeoutMs });
     else store = new MemoryModelStore(name, memory!);
@@ -47,7 +48,7 @@ export function createAdapterFactory(storage: Storage, clients: ClientRegistry):
 }
 
 /** Read-only view of the client registry in the shape oidc-provider's Client model expects. */
-class RegistryClientStore implements Adapter {
+class RegistryClientStore implements ModelStore {
   private readonly clients: ClientRegistry;
   constructor(clients: ClientRegistry) {
     this.clients = clients;
@@ -71,6 +72,9 @@ class RegistryClientStore implements Adapter {
   async consume(): Promise<void> {}
   async destroy(): Promise<void> {}
   async revokeByGrantId(): Promise<void> {}
+  async grantsOfClient(): Promise<string[]> {
+    return [];
+  }
 }
 
 /** Drops hub bookkeeping the provider has no use for; keeps the ssohub_* flags it reads. */

@@ -1,4 +1,4 @@
-import { type AdapterPayload, epochNow, type ModelStore } from './model-store.ts';
+import { type AdapterPayload, CLIENT_INDEXED_MODEL, epochNow, type ModelStore } from './model-store.ts';
 
 interface Entry {
   payload: AdapterPayload;
@@ -16,6 +16,8 @@ export class MemoryState {
   readonly entries = new Map<string, Entry>();
   readonly grants = new Map<string, Set<string>>();
   readonly indexes = new Map<string, string>();
+  /** clientId to its grant ids, each with its expiry (epoch seconds; undefined = none). */
+  readonly clientGrants = new Map<string, Map<string, number | undefined>>();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor() {
@@ -40,6 +42,17 @@ export class MemoryState {
       if (keys.size === 0) this.grants.delete(g);
     }
     for (const [k, id] of this.indexes) if (!this.entries.has(id)) this.indexes.delete(k);
+    for (const clientId of this.clientGrants.keys()) this.liveGrantsOf(clientId);
+  }
+
+  /** The client's grants not yet expired; the expired ones are dropped. */
+  liveGrantsOf(clientId: string): string[] {
+    const grants = this.clientGrants.get(clientId);
+    if (!grants) return [];
+    const now = epochNow();
+    for (const [g, exp] of grants) if (exp !== undefined && exp <= now) grants.delete(g);
+    if (grants.size === 0) this.clientGrants.delete(clientId);
+    return [...grants.keys()];
   }
 
   close(): void {
@@ -73,6 +86,15 @@ export class MemoryModelStore implements ModelStore {
     }
     if (payload.uid) this.state.indexes.set(`${this.name}:uid:${payload.uid}`, key);
     if (payload.userCode) this.state.indexes.set(`${this.name}:userCode:${payload.userCode}`, key);
+    if (this.name === CLIENT_INDEXED_MODEL && typeof payload.clientId === 'string') {
+      const grants = this.state.clientGrants.get(payload.clientId) ?? new Map<string, number | undefined>();
+      grants.set(id, exp);
+      this.state.clientGrants.set(payload.clientId, grants);
+    }
+  }
+
+  async grantsOfClient(clientId: string): Promise<string[]> {
+    return this.name === CLIENT_INDEXED_MODEL ? this.state.liveGrantsOf(clientId) : [];
   }
 
   private read(key: string | undefined): AdapterPayload | undefined {
@@ -106,6 +128,12 @@ export class MemoryModelStore implements ModelStore {
     // An index another artefact has taken over since (a session saved under a new id) stays.
     for (const index of [e?.payload.uid && `${this.name}:uid:${e.payload.uid}`, e?.payload.userCode && `${this.name}:userCode:${e.payload.userCode}`]) {
       if (index && this.state.indexes.get(index) === key) this.state.indexes.delete(index);
+    }
+    const clientId = e?.payload.clientId;
+    if (this.name === CLIENT_INDEXED_MODEL && typeof clientId === 'string') {
+      const grants = this.state.clientGrants.get(clientId);
+      grants?.delete(id);
+      if (grants?.size === 0) this.state.clientGrants.delete(clientId);
     }
   }
 

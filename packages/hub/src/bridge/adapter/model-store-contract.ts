@@ -133,6 +133,38 @@ export function describeModelStoreContract(label: string, make: (model: string) 
       expect(await refresh.find(rt)).toBeDefined();
     });
 
+    it("indexes grants by client: the client's live grants, not destroyed ones, nor another client's", async () => {
+      const grants = make('Grant');
+      const [client, other] = [`app-${id()}`, `app-${id()}`];
+      const [g1, g2, g3, g4] = [id(), id(), id(), id()];
+      await grants.upsert(g1, { jti: g1, clientId: client, accountId: 'a1', kind: 'Grant' }, 600);
+      await grants.upsert(g2, { jti: g2, clientId: client, accountId: 'a2', kind: 'Grant' }, 60);
+      await grants.upsert(g3, { jti: g3, clientId: other, accountId: 'a1', kind: 'Grant' }, 600);
+      await grants.upsert(g4, { jti: g4, clientId: client, accountId: 'a3', kind: 'Grant' }, 600);
+      // Saved again (new scopes): still one entry.
+      await grants.upsert(g1, { jti: g1, clientId: client, accountId: 'a1', kind: 'Grant', openid: { scope: 'openid email' } } as never, 600);
+      await grants.destroy(g4);
+      expect((await grants.grantsOfClient(client)).sort()).toEqual([g1, g2].sort());
+      expect(await grants.grantsOfClient(other)).toEqual([g3]);
+      expect(await grants.grantsOfClient(`app-${id()}`)).toEqual([]);
+      // Only grants are indexed by client; tokens are found through their grant.
+      const access = make('AccessToken');
+      await access.upsert(g1, { jti: g1, clientId: other, grantId: g3 }, 60);
+      expect(await access.grantsOfClient(other)).toEqual([]);
+      expect(await grants.grantsOfClient(other)).toEqual([g3]);
+    });
+
+    it("forgets a client's grant once the grant's lifetime is over", async () => {
+      const grants = make('Grant');
+      const client = `app-${id()}`;
+      const [short, long] = [id(), id()];
+      await grants.upsert(short, { jti: short, clientId: client, accountId: 'a1', kind: 'Grant' }, 1);
+      await grants.upsert(long, { jti: long, clientId: client, accountId: 'a2', kind: 'Grant' }, 600);
+      expect((await grants.grantsOfClient(client)).sort()).toEqual([short, long].sort());
+      await new Promise((r) => setTimeout(r, 2_100));
+      expect(await grants.grantsOfClient(client)).toEqual([long]);
+    });
+
     it('returns copies, so changing a found payload does not change the stored one', async () => {
       const store = make('Grant');
       const jti = id();

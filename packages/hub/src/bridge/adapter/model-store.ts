@@ -5,8 +5,18 @@ import type { Adapter, AdapterPayload } from 'oidc-provider';
  * the Redis and memory stores implement. `Client` is not stored here: it reads through the hub's
  * client registry (see create-adapter-factory.ts).
  */
-export type ModelStore = Adapter;
+export interface ModelStore extends Adapter {
+  /**
+   * The grants of a client that have not expired or been destroyed (the Grant model keeps this
+   * index, updated at each upsert and destroy; every other model answers []). Deleting a client
+   * revokes each of them (Bridge.revokeClient).
+   */
+  grantsOfClient(clientId: string): Promise<string[]>;
+}
 export type { AdapterPayload };
+
+/** The model indexed by client (its payload's clientId), for grantsOfClient. */
+export const CLIENT_INDEXED_MODEL = 'Grant';
 
 /** Models whose artefacts are single-use: a later find must return `consumed`. */
 export const CONSUMABLE_MODELS = new Set([

@@ -43,3 +43,18 @@ describe('deferred writes', () => {
     expect(seen.afterRevoke).toBeUndefined();
   });
 });
+
+describe('the client index of grants', () => {
+  it('is a key under the store prefix that lives at least as long as the longest-lived grant', async () => {
+    const grants = new RedisModelStore('Grant', redis, prefix);
+    const clientId = `app-${crypto.randomUUID()}`;
+    await grants.upsert('g-long', { jti: 'g-long', clientId, accountId: 'a1', kind: 'Grant' }, 900);
+    await grants.upsert('g-short', { jti: 'g-short', clientId, accountId: 'a2', kind: 'Grant' }, 60);
+    const [key] = await redis.keys(`*${clientId}*`);
+    expect(key).toBe(`${prefix}oidc:Grant:client:${clientId}`);
+    expect(await redis.ttl(key!)).toBeGreaterThan(890);
+    await grants.destroy('g-long');
+    await grants.destroy('g-short');
+    expect(await redis.exists(key!)).toBe(0);
+  });
+});

@@ -1,7 +1,7 @@
 import type { StoreClient } from '../../storage/redis-client.ts';
 import { RedisScript } from '../../storage/redis-script.ts';
 import { StoreUnavailableError } from '../../storage/store-unavailable.ts';
-import { type AdapterPayload, epochNow, type ModelStore } from './model-store.ts';
+import { type AdapterPayload, CLIENT_INDEXED_MODEL, epochNow, type ModelStore } from './model-store.ts';
 
 // Marks an artefact consumed only if it still exists, so a late consume never resurrects an
 // expired code as a key without a TTL; and only before ARGV[2] (ms since the epoch, 0: no
@@ -20,8 +20,12 @@ return 1`;
 
 // One round trip and one reply per artefact instead of a MULTI of up to seven commands: this is
 // on every authorization, code and token (docs/benchmarks.md). KEYS: the artefact, then the grant
-// index, uid and userCode keys that apply (ARGV[3..5] say which). ARGV: payload, ttl (0 = none),
-// has grant, has uid, has userCode, id, default grant-index ttl.
+// index, uid, userCode and client index keys that apply (ARGV[3..5] and ARGV[8] say which). ARGV:
+// payload, ttl (0 = none), has grant, has uid, has userCode, id, default grant-index ttl, has
+// client, now (epoch seconds). The client index (Grant only) is a sorted set of grant ids scored
+// by their expiry: each upsert drops the members already expired, so a client signing users in
+// for months keeps a set no larger than its live grants, and the set lives as long as its
+// longest-lived grant.
 const UPSERT_SCRIPT = `
 local key = KEYS[1]
 local ttl = tonumber(ARGV[2])
@@ -41,6 +45,18 @@ if ARGV[4] == '1' then
 end
 if ARGV[5] == '1' then
   if ttl > 0 then redis.call('set', KEYS[i], ARGV[6], 'EX', ttl) else redis.call('set', KEYS[i], ARGV[6]) end
+  i = i + 1
+end
+if ARGV[8] == '1' then
+  local now = tonumber(ARGV[9])
+  redis.call('zadd', KEYS[i], ttl > 0 and tostring(now + ttl) or '+inf', ARGV[6])
+  redis.call('zremrangebyscore', KEYS[i], '-inf', now)
+  if ttl > 0 then
+    redis.call('expire', KEYS[i], ttl, 'GT')
+    redis.call('expire', KEYS[i], ttl, 'NX')
+  else
+    redis.call('persist', KEYS[i])
+  end
 end
 return 0`;
 
@@ -53,8 +69,9 @@ const FIND_BY_INDEX_SCRIPT = `local id = redis.call('get', KEYS[1]) if not id th
 
 // Destroy in one round trip instead of HGETALL then DEL (every resume destroys its interaction,
 // every logout its session): the artefact's uid and userCode indexes are found in its payload
-// here, and removed only while they still point to this artefact. KEYS: the artefact. ARGV: the
-// model's key base, the id. Index keys are built here, as in FIND_BY_INDEX_SCRIPT.
+// here, and removed only while they still point to this artefact; a grant also leaves its
+// client's index (ARGV[3] = '1'). KEYS: the artefact. ARGV: the model's key base, the id, whether
+// the model is indexed by client. Index keys are built here, as in FIND_BY_INDEX_SCRIPT.
 const DESTROY_SCRIPT = `
 local payload = redis.call('hget', KEYS[1], 'payload')
 redis.call('del', KEYS[1])
@@ -68,6 +85,7 @@ for _, index in ipairs({ 'uid', 'userCode' }) do
     if redis.call('get', indexKey) == ARGV[2] then redis.call('del', indexKey) end
   end
 end
+if ARGV[3] == '1' and type(decoded.clientId) == 'string' then redis.call('zrem', ARGV[1] .. 'client:' .. decoded.clientId, ARGV[2]) end
 return 0`;
 
 const UPSERT = new RedisScript(UPSERT_SCRIPT);
@@ -79,7 +97,8 @@ const CONSUME = new RedisScript(CONSUME_SCRIPT);
  * Stores one provider model in Redis. Keys (all under the hub's store prefix):
  * - `oidc:<Model>:<id>` hash {payload, consumed?}, expiring with the artefact;
  * - `oidc:grant:<grantId>` set of artefact keys issued under a grant, for revokeByGrantId;
- * - `oidc:<Model>:uid:<uid>` and `oidc:<Model>:userCode:<code>` point to the id.
+ * - `oidc:<Model>:uid:<uid>` and `oidc:<Model>:userCode:<code>` point to the id;
+ * - `oidc:Grant:client:<clientId>` sorted set of the client's grant ids, scored by expiry.
  * Every instance of the hub sees the same state, which is what lets one instance issue a code
  * and another redeem it.
  */
@@ -89,6 +108,7 @@ export class RedisModelStore implements ModelStore {
   private readonly base: string;
   private readonly grantBase: string;
   private readonly consumeWithinMs: number | undefined;
+  private readonly clientIndexed: boolean;
 
   /**
    * `consumeWithinMs`: how long the hub waits for a Redis command (store.commandTimeoutMs); a
@@ -101,6 +121,7 @@ export class RedisModelStore implements ModelStore {
     this.consumeWithinMs = consumeWithinMs;
     this.base = `${prefix}oidc:${name}:`;
     this.grantBase = `${prefix}oidc:grant:`;
+    this.clientIndexed = name === CLIENT_INDEXED_MODEL;
   }
 
   private key(id: string): string {
@@ -114,6 +135,8 @@ export class RedisModelStore implements ModelStore {
     if (payload.grantId) keys.push(`${this.grantBase}${payload.grantId}`);
     if (payload.uid) keys.push(`${this.base}uid:${payload.uid}`);
     if (payload.userCode) keys.push(`${this.base}userCode:${payload.userCode}`);
+    const byClient = this.clientIndexed && typeof payload.clientId === 'string';
+    if (byClient) keys.push(this.clientKey(payload.clientId as string));
     const flag = (v: unknown) => (v ? '1' : '0');
     await UPSERT.run(this.redis, keys, [
       JSON.stringify(payload),
@@ -123,7 +146,18 @@ export class RedisModelStore implements ModelStore {
       flag(payload.userCode),
       id,
       14 * 24 * 3600,
+      flag(byClient),
+      epochNow(),
     ]);
+  }
+
+  private clientKey(clientId: string): string {
+    return `${this.base}client:${clientId}`;
+  }
+
+  async grantsOfClient(clientId: string): Promise<string[]> {
+    if (!this.clientIndexed) return [];
+    return this.redis.zrangebyscore(this.clientKey(clientId), `(${epochNow()}`, '+inf');
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
@@ -153,7 +187,7 @@ export class RedisModelStore implements ModelStore {
   }
 
   async destroy(id: string): Promise<void> {
-    await DESTROY.run(this.redis, [this.key(id)], [this.base, id]);
+    await DESTROY.run(this.redis, [this.key(id)], [this.base, id, this.clientIndexed ? '1' : '0']);
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {

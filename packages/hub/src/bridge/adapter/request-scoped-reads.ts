@@ -1,4 +1,5 @@
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import type { AdapterPayload } from 'oidc-provider';
+import type { ModelStore } from './model-store.ts';
 import { scopedRead, scopedWrite } from './request-scope.ts';
 
 /** Called with every artefact a request reads by id, before its reader goes on. */
@@ -13,7 +14,7 @@ export type AfterFind = (model: string, payload: AdapterPayload) => void;
  * `afterFind` sees what `find` returned first, which lets the bridge start the reads that will
  * follow (see KratosBoundSessions.readAhead). Outside a request scope it is the bare store.
  */
-export function requestScopedReads(store: Adapter, model: string, afterFind?: () => AfterFind | undefined): Adapter {
+export function requestScopedReads(store: ModelStore, model: string, afterFind?: () => AfterFind | undefined): ModelStore {
   const copy = (found: AdapterPayload | undefined | void) => (found ? structuredClone(found) : undefined);
   return {
     async find(id) {
@@ -38,5 +39,7 @@ export function requestScopedReads(store: Adapter, model: string, afterFind?: ()
     // Which uid or artefacts these remove is only known to the store: everything is forgotten.
     destroy: (id) => scopedWrite(() => store.destroy(id)),
     revokeByGrantId: (grantId) => scopedWrite(() => store.revokeByGrantId(grantId)),
+    // Asked by the admin API only, never within a provider request.
+    grantsOfClient: (clientId) => store.grantsOfClient(clientId),
   };
 }

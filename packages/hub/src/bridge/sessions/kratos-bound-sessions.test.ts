@@ -1,6 +1,6 @@
-import type { Adapter } from 'oidc-provider';
 import { describe, expect, it } from 'vitest';
 import { MemoryModelStore, MemoryState } from '../adapter/memory-model-store.ts';
+import type { ModelStore } from '../adapter/model-store.ts';
 import { withRequestScope } from '../adapter/request-scope.ts';
 import { requestScopedReads } from '../adapter/request-scoped-reads.ts';
 import { KratosError } from '../../kratos/kratos-error.ts';
@@ -13,15 +13,15 @@ const memoryStorage = { kind: 'memory' as const, description: 'memory', close: a
 function setup() {
   const reads: string[] = [];
   const state = new MemoryState();
-  const adapters = new Map<string, Adapter>();
-  const adapter = (name: string): Adapter => {
+  const adapters = new Map<string, ModelStore>();
+  const adapter = (name: string): ModelStore => {
     let a = adapters.get(name);
     if (!a) {
       const inner = new MemoryModelStore(name, state);
       const counting = Object.assign(Object.create(inner), {
         find: (id: string) => (reads.push(`${name}.find`), inner.find(id)),
         findByUid: (uid: string) => (reads.push(`${name}.findByUid`), inner.findByUid(uid)),
-      }) as Adapter;
+      }) as ModelStore;
       a = requestScopedReads(counting, name);
       adapters.set(name, a);
     }
@@ -85,6 +85,28 @@ describe('KratosBoundSessions.readAhead', () => {
       sessions.readAhead('Interaction', { grantId: 'g1' });
     });
     expect(reads).toEqual([]);
+  });
+});
+
+describe('KratosBoundSessions.revokeClient', () => {
+  it("revokes every grant of the client with its codes and tokens, and nothing of another client's", async () => {
+    const { adapter, sessions } = setup();
+    const models = ['AuthorizationCode', 'AccessToken', 'RefreshToken'];
+    const issue = async (grantId: string, clientId: string) => {
+      await adapter('Grant').upsert(grantId, { jti: grantId, clientId, accountId: 'ada', kind: 'Grant' }, 600);
+      for (const m of models) await adapter(m).upsert(`${grantId}-${m}`, { jti: `${grantId}-${m}`, grantId, clientId }, 600);
+    };
+    await issue('g1', 'gone-app');
+    await issue('g2', 'gone-app');
+    await issue('g3', 'other-app');
+    expect(await sessions.revokeClient('gone-app')).toBe(2);
+    for (const g of ['g1', 'g2']) {
+      expect(await adapter('Grant').find(g)).toBeUndefined();
+      for (const m of models) expect(await adapter(m).find(`${g}-${m}`)).toBeUndefined();
+    }
+    expect(await adapter('Grant').find('g3')).toBeDefined();
+    expect(await adapter('RefreshToken').find('g3-RefreshToken')).toBeDefined();
+    expect(await sessions.revokeClient('gone-app')).toBe(0);
   });
 });
 

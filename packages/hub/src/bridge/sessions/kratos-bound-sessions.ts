@@ -15,6 +15,9 @@ export const MAX_VERIFIED_REUSE_SECONDS = 60;
 /** Models whose artefacts a grant can have issued (oidc-provider's helpers/revoke.js list). */
 const GRANT_MODELS = ['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest'];
 
+/** How many grants revokeClient revokes at once. */
+const REVOKE_BATCH = 50;
+
 /**
  * KratosBoundSessions keeps provider sessions subordinate to Kratos sessions (invariant 3): it
  * checks a provider session against its bound Kratos session, and ends provider sessions (grants
@@ -213,6 +216,22 @@ export class KratosBoundSessions {
       }
     }
     return out;
+  }
+
+  /**
+   * Revokes every live grant of a client (deleted from the registry): each grant's codes, access
+   * and refresh tokens, then the grant itself, which also leaves the client's index. Returns how
+   * many grants were revoked. A failure leaves the grants not yet revoked in the index. Provider
+   * sessions keep their (now dangling) authorization for the client until they end: only the
+   * grant behind it counted, and it is gone.
+   */
+  async revokeClient(clientId: string): Promise<number> {
+    const grantIds = await this.o.adapters('Grant').grantsOfClient(clientId);
+    // A few at a time: each grant is six store writes, sent together.
+    for (let i = 0; i < grantIds.length; i += REVOKE_BATCH) {
+      await Promise.all(grantIds.slice(i, i + REVOKE_BATCH).map((g) => this.revokeGrant(g)));
+    }
+    return grantIds.length;
   }
 
   private async revokeGrant(grantId: string): Promise<void> {
