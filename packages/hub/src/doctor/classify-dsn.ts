@@ -59,6 +59,12 @@ export function classifyDsn(dsn: string): DsnClassification {
   } catch {
     return { kind, redacted: redactUnknown(trimmed), description: `${label(kind)} (unparseable)`, problems: ['the DSN is not a valid URL (are special characters in the password percent-encoded?)'] };
   }
+  // An `@` the URL parser did not take as the end of the credentials (a `#`, `/` or `?` in an
+  // unencoded password moved it into the fragment, path or query): the password is somewhere in
+  // the string, and Kratos would not read this DSN as meant either.
+  if (trimmed.includes('@') && (!u.username || u.hash || u.pathname.includes('@') || u.search.includes('@'))) {
+    return { kind, redacted: redactUnknown(trimmed), description: `${label(kind)} (unparseable)`, problems: ['the DSN is not a valid URL (are special characters in the password percent-encoded?)'] };
+  }
   if (u.password) u.password = '***';
   const problems: string[] = [];
   if (!u.hostname) problems.push('the DSN names no host');
@@ -67,12 +73,29 @@ export function classifyDsn(dsn: string): DsnClassification {
   return { kind, redacted: u.toString(), description: `${label(kind)} database "${database}" on ${u.host}`, problems };
 }
 
+/**
+ * Splits a MySQL DSN as go-sql-driver/mysql (Kratos' driver) does: the last `/` ends the address,
+ * and the last `@` before it ends the credentials, so a password may contain `@` and `:`.
+ */
 function classifyMysql(dsn: string): DsnClassification {
-  const m = /^mysql:\/\/(?:([^:@/]*)(?::([^@]*))?@)?(?:tcp\(([^)]*)\)|([^/?]*))\/?([^?]*)(\?.*)?$/i.exec(dsn);
-  if (!m) return { kind: 'mysql', redacted: redactUnknown(dsn), description: 'MySQL (unparseable)', problems: ['the DSN must look like mysql://user:password@tcp(host:3306)/database'] };
-  const [, user, password, tcpHost, plainHost, database, query = ''] = m;
+  const body = dsn.replace(/^mysql:\/\//i, '');
+  const slash = body.lastIndexOf('/');
+  const unparseable = { kind: 'mysql' as const, redacted: 'mysql://***', description: 'MySQL (unparseable)', problems: ['the DSN must look like mysql://user:password@tcp(host:3306)/database'] };
+  if (slash < 0) return unparseable;
+  const before = body.slice(0, slash);
+  const [database = '', ...rest] = body.slice(slash + 1).split('?');
+  const query = rest.length ? `?${rest.join('?')}` : '';
+  const at = before.lastIndexOf('@');
+  const credentials = at >= 0 ? before.slice(0, at) : undefined;
+  const address = at >= 0 ? before.slice(at + 1) : before;
+  const m = /^(?:tcp\(([^)]*)\)|([^()]*))$/i.exec(address);
+  if (!m) return unparseable;
+  const [, tcpHost, plainHost] = m;
   const host = tcpHost ?? plainHost ?? '';
-  const redacted = `mysql://${user ? `${user}${password ? ':***' : ''}@` : ''}${tcpHost !== undefined ? `tcp(${host})` : host}/${database}${query}`;
+  const colon = credentials?.indexOf(':') ?? -1;
+  const user = credentials === undefined ? undefined : colon >= 0 ? credentials.slice(0, colon) : credentials;
+  const hasPassword = colon >= 0;
+  const redacted = `mysql://${user !== undefined ? `${user}${hasPassword ? ':***' : ''}@` : ''}${tcpHost !== undefined ? `tcp(${host})` : host}/${database}${query}`;
   const problems: string[] = [];
   if (!host) problems.push('the DSN names no host');
   if (!database) problems.push('the DSN names no database (expected mysql://user:password@tcp(host:3306)/<database>)');
@@ -83,7 +106,17 @@ function label(kind: DsnKind): string {
   return kind === 'postgres' ? 'PostgreSQL' : kind === 'cockroach' ? 'CockroachDB' : kind === 'mysql' ? 'MySQL' : kind;
 }
 
-/** Hides anything that looks like user:password@ in a string that did not parse. */
+/**
+ * Hides the credentials of a string that did not parse: everything between `//` and the last `@`
+ * (a password may contain `@`, `/` or `:`), keeping a user name that has no `:` in it. Errs on
+ * the side of hiding: an `@` later in the string hides more than needed, never less.
+ */
 function redactUnknown(s: string): string {
-  return s.replace(/\/\/([^:/@]*):([^@]*)@/, '//$1:***@');
+  const start = s.indexOf('//');
+  const at = s.lastIndexOf('@');
+  if (start < 0 || at < start) return s;
+  const credentials = s.slice(start + 2, at);
+  const colon = credentials.indexOf(':');
+  const user = colon >= 0 ? credentials.slice(0, colon) : '';
+  return `${s.slice(0, start + 2)}${user && !/[/?#]/.test(user) ? `${user}:` : ''}***${s.slice(at)}`;
 }
