@@ -146,9 +146,16 @@ export async function startChaosStack(o: { redis: ChaosRedis; certs: { caPem: st
       await writeFile(own, JSON.stringify({ serve: { public: { port: ports.kratosPublic[i] }, admin: { port: ports.kratosAdmin[i] } } }));
       kratosArgs.push(['serve', ...base, '-c', own, '--sqa-opt-out']);
     }
-    const kratos = kratosArgs.map((args, i) => startProcess(`kratos-${i + 1}`, kratosBin, args, { SQA_OPT_OUT: 'true' }));
-    processes.push(...kratos, startProcess('kratos-courier', kratosBin, ['courier', 'watch', ...base], { SQA_OPT_OUT: 'true' }));
-    for (const [i, k] of kratos.entries()) await waitForHttp(k, `http://127.0.0.1:${ports.kratosAdmin[i]}/admin/health/ready`);
+    // One Kratos first: on a fresh database each Kratos process creates the "network" its rows
+    // belong to when none exists, without a lock, so processes starting together can end up in
+    // different networks (sessions one makes invisible to the other, mail the courier never sees).
+    const kratos: NativeProcess[] = [];
+    for (const [i, args] of kratosArgs.entries()) {
+      kratos.push(startProcess(`kratos-${i + 1}`, kratosBin, args, { SQA_OPT_OUT: 'true' }));
+      processes.push(kratos[i]!);
+      await waitForHttp(kratos[i]!, `http://127.0.0.1:${ports.kratosAdmin[i]}/admin/health/ready`);
+    }
+    processes.push(startProcess('kratos-courier', kratosBin, ['courier', 'watch', ...base], { SQA_OPT_OUT: 'true' }));
 
     // Kratos behind a load balancer of its own, as two Kratos replicas sit behind a Service.
     const kratosLb = join(work, 'kratos-lb.caddy');

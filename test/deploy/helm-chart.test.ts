@@ -206,7 +206,8 @@ class Render {
 }
 
 function container(deployment: Deployment | Job, name: string): Container {
-  const c = deployment.spec.template.spec.containers.find((x) => x.name === name);
+  const spec = deployment.spec.template.spec as { containers: Container[]; initContainers?: Container[] };
+  const c = [...(spec.initContainers ?? []), ...spec.containers].find((x) => x.name === name);
   expect(c, `container ${name} of ${deployment.metadata.name}`).toBeDefined();
   return c!;
 }
@@ -465,10 +466,18 @@ describe('Helm chart deploy/helm/ssohub, rendered by real Helm and decoded again
     expect(container(server, 'kratos').args).toEqual(['serve', ...config, '--sqa-opt-out']);
     expect(container(courier, 'courier').args).toEqual(['courier', 'watch', ...config]);
     expect(container(job, 'migrate').args).toEqual(['migrate', 'sql', '-e', '--yes', ...config]);
+    // After the migration (an init container), one Kratos creates the network and stops, before
+    // the replicas and the courier start together (see the Job template).
+    expect((job.spec.template.spec as { initContainers?: Container[] }).initContainers?.map((c) => c.name)).toEqual(['migrate']);
+    expect(job.spec.template.spec.containers.map((c) => c.name)).toEqual(['network']);
+    expect(container(job, 'network').command?.slice(0, 2)).toEqual(['bash', '-c']);
+    expect(container(job, 'network').command?.[2]).toContain('kratos serve "$@" --sqa-opt-out');
+    expect(container(job, 'network').args).toEqual(config);
     for (const [owner, c] of [
       ['server', container(server, 'kratos')],
       ['courier', container(courier, 'courier')],
       ['migration', container(job, 'migrate')],
+      ['network', container(job, 'network')],
     ] as const) {
       expect(envOf(c).SQA_OPT_OUT, owner).toBe('true');
       expect(c.args, owner).not.toContain('--dev');

@@ -174,8 +174,13 @@ describe('the production path, natively: CLI-made secrets, migrated Kratos on Po
     const kratosEnv = { SQA_OPT_OUT: 'true' };
     await runToEnd('kratos migrate', kratosBin, ['migrate', 'sql', '-e', '--yes', ...kratosConfig], kratosEnv);
     const kratos = startProcess('kratos', kratosBin, ['serve', ...kratosConfig, '--sqa-opt-out'], kratosEnv);
-    processes.push(kratos, startProcess('kratos-courier', kratosBin, ['courier', 'watch', ...kratosConfig], kratosEnv));
+    processes.push(kratos);
+    // The courier only once Kratos is ready, as compose and the units order it: on a fresh
+    // database each Kratos process creates the "network" its rows belong to if none exists yet,
+    // without a lock, so two starting at once can end up in two networks and the courier then
+    // never sees the messages Kratos queues (docs/runbook.md, "Kratos on a fresh database").
     await waitForHttp(kratos, `http://127.0.0.1:${ports.kratosAdmin}/admin/health/ready`);
+    processes.push(startProcess('kratos-courier', kratosBin, ['courier', 'watch', ...kratosConfig], kratosEnv));
 
     // Two hubs, each the image's entry point (ssohub-hub) with compose's environment; only the
     // ports differ, because here they share one host.

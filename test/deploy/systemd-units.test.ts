@@ -89,7 +89,8 @@ describe('the systemd units (deploy/systemd)', () => {
     await mkdir(join(dir, 'etc/systemd/system'), { recursive: true });
     for (const [name, text] of Object.entries(unitFiles)) {
       await writeFile(join(dir, 'etc/systemd/system', name), text);
-      for (const exec of parseUnit(text).Service?.ExecStart ?? []) {
+      const service = parseUnit(text).Service;
+      for (const exec of [...(service?.ExecStartPre ?? []), ...(service?.ExecStart ?? [])]) {
         const program = join(dir, exec.split(/\s+/)[0] ?? '');
         await mkdir(dirname(program), { recursive: true });
         await writeFile(program, '#!/bin/sh\nexit 0\n');
