@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerErrorHandler } from '../errors/register-error-handler.ts';
 import { createLogger } from '../http/create-logger.ts';
 import { registerKratosProxy } from './register-kratos-proxy.ts';
+import { createSignInTimeFloor } from './sign-in-time-floor.ts';
 import type { SubmissionGuard } from './submission-guard.ts';
 
 type LogLine = { level: number; reqId?: string; msg: string; err?: { type?: string; message?: string }; code?: string; status?: number };
@@ -204,7 +205,8 @@ async function proxyApp(kratosPublicUrl: string, lines: LogLine[], guard: Submis
     genReqId: (req) => String(req.headers['x-test-id'] ?? randomUUID()),
   }) as unknown as FastifyInstance;
   registerErrorHandler(app);
-  await registerKratosProxy(app, { kratosPublicUrl, publicUrl: 'https://login.example.test', sessionCookieName: 'acme_session', guard });
+  // No sign-in time floor here: what these tests time is the client leaving, not the answer.
+  await registerKratosProxy(app, { kratosPublicUrl, publicUrl: 'https://login.example.test', sessionCookieName: 'acme_session', guard, signInFloor: createSignInTimeFloor({ initialMs: 0 }) });
   return app;
 }
 

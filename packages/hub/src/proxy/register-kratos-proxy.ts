@@ -2,6 +2,7 @@ import replyFrom from '@fastify/reply-from';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SsoHubError } from '../errors/ssohub-error.ts';
 import { KratosError, KratosUnavailableError } from '../kratos/kratos-error.ts';
+import { createSignInTimeFloor, isPasswordSignIn, type SignInTimeFloor } from './sign-in-time-floor.ts';
 import type { Submission, SubmissionGuard, SubmissionKind } from './submission-guard.ts';
 
 const SUBMISSION_KINDS = new Set<SubmissionKind>(['login', 'registration', 'recovery', 'verification', 'settings']);
@@ -20,6 +21,7 @@ export async function registerKratosProxy(
     sessionCookieName,
     guard,
     beforeLogout,
+    signInFloor = createSignInTimeFloor(),
   }: {
     kratosPublicUrl: string;
     publicUrl: string;
@@ -32,6 +34,8 @@ export async function registerKratosProxy(
      * even when it went through Kratos' own endpoint rather than the hub's /logout page.
      */
     beforeLogout?: (cookie: string | undefined) => Promise<(() => Promise<void>) | undefined>;
+    /** How long a failed password sign-in waits before its answer (sign-in-time-floor.ts). */
+    signInFloor?: SignInTimeFloor;
   },
 ): Promise<void> {
   const hub = new URL(publicUrl);
@@ -81,6 +85,7 @@ export async function registerKratosProxy(
       }
       const submission = submissionOf(request, path);
       if (submission) await guard.before(submission, request);
+      const timed = isPasswordSignIn(submission) ? performance.now() : undefined;
       const afterLogout = request.method === 'GET' && path === '/self-service/logout' && beforeLogout ? await beforeLogout(request.headers.cookie) : undefined;
       // The raw bytes go on unchanged: left to itself, reply-from would JSON.stringify a Buffer
       // body sent as application/json (Kratos then sees {"type":"Buffer",...}).
@@ -124,7 +129,18 @@ export async function registerKratosProxy(
             location: res.getHeader('location') as string | undefined,
           };
           const loggedOut = afterLogout && (answer.status === 303 || answer.status === 204) ? afterLogout() : Promise.resolve();
-          const done = Promise.all([submission ? guard.after(submission, answer, request, reply) : undefined, loggedOut]);
+          // A password sign-in's failure waits until a success would have answered (no account
+          // enumeration by timing); a success teaches the floor what a real hash check costs.
+          let hold: Promise<unknown> | undefined;
+          if (timed !== undefined) {
+            const took = performance.now() - timed;
+            if (answer.setSession) signInFloor.succeeded(took);
+            else {
+              const waitMs = signInFloor.waitBeforeFailure(took);
+              if (waitMs > 0) hold = new Promise((resolve) => setTimeout(resolve, waitMs));
+            }
+          }
+          const done = Promise.all([submission ? guard.after(submission, answer, request, reply) : undefined, loggedOut, hold]);
           // The guard counts the attempt even when the client is gone: Kratos has judged it.
           done.then(
             () => {
