@@ -9,6 +9,7 @@ import { renderLogoutPage, renderLoggedOutPage, renderProviderError } from '../l
 import type { KratosBoundSessions } from '../sessions/kratos-bound-sessions.ts';
 import { identitySeenThisRequest, KRATOS_NEEDS_AAL2 } from '../sessions/provider-hooks.ts';
 import { createCookieSigner } from './cookie-signer.ts';
+import { keepOfflineAccessForFirstParty } from './first-party-offline-access.ts';
 import type { PrivateJwk } from './signing-keys.ts';
 
 type HubClient = { clientId: string; ssohub_first_party?: boolean; ssohub_access_token_ttl?: number; ssohub_refresh_token_ttl?: number };
@@ -20,8 +21,11 @@ export const INTERACTION_PATH = '/interaction';
  * Builds the oidc-provider instance of the login domain. Policy in one place:
  * - clients come only from the client registry (adapter `Client` model), never from here;
  * - PKCE S256 for every client; exact redirect URIs (no omission); `iss` in responses (v9 default);
- * - refresh tokens for clients allowed the grant, rotated on every use, bound to the session
- *   unless offline_access was granted; client auth basic (or post), private_key_jwt or none;
+ * - refresh tokens for clients allowed the grant, rotated on every use, and, offline_access or
+ *   not, honoured only while the Kratos session of the sign-in lives (findAccount); first-party
+ *   clients are granted offline_access without prompt=consent (first-party-offline-access.ts);
+ * - introspection and revocation by the token's own client only (tokenOwnerOnly);
+ * - client auth basic (or post), private_key_jwt or none;
  * - every TTL explicit; development interactions off; resource indicators off (opaque tokens for
  *   userinfo; resource servers use introspection).
  */
@@ -76,13 +80,10 @@ export function createProvider(o: {
         postLogoutSuccessSource: async (ctx) => renderLoggedOutPage(ctx),
       },
       backchannelLogout: { enabled: true },
-      // A client may introspect or revoke only tokens issued to itself; public clients cannot
-      // introspect at all (they cannot keep a resource server's secret).
-      introspection: {
-        enabled: true,
-        allowedPolicy: async (ctx, client, token) => client.clientAuthMethod !== 'none' && token.clientId === client.clientId && ctx.oidc.client?.clientId === client.clientId,
-      },
-      revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
+      // The hub's own policies, not oidc-provider's defaults (which let any authenticated client
+      // introspect any token): see tokenOwnerOnly.
+      introspection: { enabled: true, allowedPolicy: async (ctx, client, token) => tokenOwnerOnly(ctx, client, token, 'introspection') },
+      revocation: { enabled: true, allowedPolicy: async (ctx, client, token) => tokenOwnerOnly(ctx, client, token, 'revocation') },
       userinfo: { enabled: true },
       clientCredentials: { enabled: false },
       resourceIndicators: { enabled: false },
@@ -208,10 +209,31 @@ export function createProvider(o: {
   };
 
   const provider = new Provider(o.issuer, configuration);
+  keepOfflineAccessForFirstParty(provider);
   // Koa only knows on/off and a hop count; the provider uses ctx.ip for its own events only.
   provider.proxy = o.trustProxy !== false && o.trustProxy !== 0;
   if (typeof o.trustProxy === 'number') provider.maxIpsCount = o.trustProxy;
   return provider;
+}
+
+/**
+ * Who may introspect or revoke a token: the client it was issued to, authenticated, and no one
+ * else. The hub has no resource servers of its own (resource indicators are off: every access
+ * token's audience is the client it was issued to), so "a resource server registered for the
+ * token's audience" is that same client; an API that wants to check tokens introspects them with
+ * the credentials of the client that obtained them. A public client (auth method none) proves
+ * nothing about itself, so it may revoke its own tokens (RFC 7009) but not introspect any.
+ * Anything else is answered `{ active: false }` (introspection) or ignored (revocation), as the
+ * RFCs ask: the caller learns nothing about other clients' tokens.
+ */
+export function tokenOwnerOnly(
+  ctx: KoaContextWithOIDC,
+  client: { clientId: string; clientAuthMethod?: string },
+  token: { clientId?: string },
+  use: 'introspection' | 'revocation',
+): boolean {
+  if (ctx.oidc.client?.clientId !== client.clientId || token.clientId !== client.clientId) return false;
+  return use === 'revocation' || client.clientAuthMethod !== 'none';
 }
 
 function safeHref(u: string): string | undefined {

@@ -40,7 +40,26 @@ export async function mountProvider(app: FastifyInstance, provider: Provider, pa
     },
     { prefix: path },
   );
+  // RFC 8414 section 3: the authorization server metadata of an issuer with a path is found by
+  // inserting /.well-known/oauth-authorization-server before that path. OAuth-only clients (and
+  // MCP-style discovery) look there; the answer is the provider's own discovery document, whose
+  // issuer is this issuer. The provider sees its discovery request, mount path included.
+  app.get(`${RFC8414_METADATA}${path}`, { config }, (request, reply) => {
+    reply.hijack();
+    const raw = request.raw as IncomingMessage & { originalUrl?: string };
+    requests.set(raw, request);
+    const query = (raw.url ?? '').split('?')[1];
+    const discovery = `${DISCOVERY}${query === undefined ? '' : `?${query}`}`;
+    raw.originalUrl = `${path}${discovery}`;
+    raw.url = discovery;
+    setHubHeaders(reply.raw, https);
+    void callback(raw, reply.raw);
+  });
 }
+
+/** RFC 8414's well-known prefix, and the provider's own discovery path below its mount point. */
+export const RFC8414_METADATA = '/.well-known/oauth-authorization-server';
+const DISCOVERY = '/.well-known/openid-configuration';
 
 /** Hijacked replies skip Fastify's onSend hooks, so the login domain's headers are set here. */
 function setHubHeaders(res: ServerResponse, https: boolean): void {
