@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminTokenForTests, type HubStack, startHubStack } from '../support/hub-stack.ts';
@@ -93,7 +94,10 @@ describe('the admin API', () => {
 
     const rotated = await json('/admin/clients/app-b/rotate-secret', { method: 'POST' });
     expect(rotated.body.client_secret).not.toBe(first);
-    expect((await stack.hub.ctx.clients.find('app-b'))!.metadata.client_secret).toBe(rotated.body.client_secret);
+    // The registry holds the new secret's digest only (decision 0012).
+    expect((await stack.hub.ctx.clients.find('app-b'))!.metadata.client_secret).toBe(
+      `sha256:${createHash('sha256').update(rotated.body.client_secret).digest('base64url')}`,
+    );
 
     const deleted = await json('/admin/clients/app-b', { method: 'DELETE' });
     expect(deleted.body.deleted).toBe('app-b');

@@ -127,12 +127,12 @@ describe('guard: lockout on the login domain', () => {
     const listed = (await stack.hub.ctx.guard.listLockouts()).filter((l) => l.identifier === email);
     expect(listed).toEqual([expect.objectContaining({ ip: '203.0.113.40', failures: THRESHOLD, level: 1 })]);
 
-    expect(await stack.hub.ctx.guard.clearLockout(`  ${email.toUpperCase()} `)).toBe(1);
+    expect(await stack.hub.ctx.guard.clearLockout(`  ${email.toUpperCase()} `, 'admin:test')).toBe(1);
     const r = await browser.signIn(stack.hubUrl, email, PASSWORD);
     expect(r.status).toBe(303);
     expect(r.session).toBe(true);
     const events = await stack.hub.ctx.audit.tail({ count: 50 });
-    expect(events.some((e) => e.type === 'guard.unlocked' && e.cleared === 1)).toBe(true);
+    expect(events.some((e) => e.type === 'guard.unlocked' && e.cleared === 1 && e.actor === 'admin:test')).toBe(true);
   });
 
   it('lets at most the threshold of 50 concurrent failed attempts reach Kratos (one IP)', async () => {
@@ -164,7 +164,7 @@ describe('guard: lockout on the login domain', () => {
     const owner = await new Browser('192.0.2.77').signIn(stack.hubUrl, email, PASSWORD);
     expect(owner.status).toBe(429);
     expect((await stack.hub.ctx.guard.listLockouts()).some((l) => l.identifier === email && l.ip === undefined)).toBe(true);
-    expect(await stack.hub.ctx.guard.clearLockout(email)).toBe(1);
+    expect(await stack.hub.ctx.guard.clearLockout(email, 'admin:test')).toBe(1);
     expect((await new Browser('192.0.2.77').signIn(stack.hubUrl, email, PASSWORD)).session).toBe(true);
   });
 

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { auditIdentifier } from '../guard/classify-submission.ts';
 import type { HubContext } from '../hub-context.ts';
 import { adminActor } from './admin-actor.ts';
 
@@ -7,8 +8,10 @@ export function registerLockoutRoutes(admin: FastifyInstance, ctx: HubContext): 
   admin.get('/admin/lockouts', async () => ({ lockouts: await ctx.guard.listLockouts() }));
 
   admin.delete<{ Params: { identifier: string } }>('/admin/lockouts/:identifier', async (request) => {
-    const cleared = await ctx.guard.clearLockout(request.params.identifier);
-    ctx.audit.record({ type: 'lockout.cleared', actor: adminActor(request), subject: request.params.identifier, cleared, outcome: 'success' });
+    const actor = adminActor(request);
+    const cleared = await ctx.guard.clearLockout(request.params.identifier, actor);
+    // The same actor and masked subject as the guard's guard.unlocked for this clearing.
+    ctx.audit.record({ type: 'lockout.cleared', actor, ...auditIdentifier(request.params.identifier), cleared, outcome: 'success' });
     return { identifier: request.params.identifier, cleared };
   });
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { checkClientSecretsAgainstDigests } from '../clients/provider-secret-check.ts';
 import type { HubContext } from '../hub-context.ts';
 import { createAdapterFactory } from './adapter/create-adapter-factory.ts';
 import type { Bridge } from './bridge.ts';
@@ -45,6 +46,8 @@ export async function registerBridge(app: FastifyInstance, ctx: HubContext): Pro
     trustProxy: config.trustProxy,
     log,
   });
+  // Onboarded clients' secrets are stored as digests (decision 0012).
+  checkClientSecretsAgainstDigests(provider);
   // Every back-channel logout, the provider's own end_session ones included, is a stored job of
   // the deliverer before its first attempt (ADR 0009).
   const providerBackchannel = takeOverProviderBackchannel(provider);

@@ -1,10 +1,14 @@
 /**
  * ClientMetadata is an OIDC client as oidc-provider understands it (RFC 7591 names), plus the
- * hub's own `ssohub_first_party` flag. Secrets are stored as given to oidc-provider; they are
- * shown to the platform team once, at creation and rotation.
+ * hub's own `ssohub_first_party` flag.
  */
 export interface ClientMetadata {
   client_id: string;
+  /**
+   * Clients onboarded through the admin API: the digest `sha256:...` of the secret the hub
+   * generated (client-secret.ts, decision 0012); the secret itself is in the answer to create
+   * and rotate-secret only. Static clients: as the configuration file gives it.
+   */
   client_secret?: string;
   client_name?: string;
   redirect_uris: string[];
@@ -41,10 +45,14 @@ export interface RegisteredClient {
  * created through the API coexist; ids are unique across both.
  */
 export interface ClientRegistry {
+  /** find and list give `client_secret` as stored: a digest for API clients. */
   find(clientId: string): Promise<RegisteredClient | undefined>;
   list(): Promise<RegisteredClient[]>;
+  /** The answer carries the generated secret in clear in `metadata.client_secret`; the store only its digest. */
   create(metadata: ClientMetadata, actor: string): Promise<RegisteredClient>;
+  /** Like create when the change mints a secret (public to confidential); otherwise the digest. */
   update(clientId: string, changes: Partial<ClientMetadata>, actor: string): Promise<RegisteredClient>;
+  /** The answer carries the new secret in clear; the store only its digest. */
   rotateSecret(clientId: string, actor: string): Promise<RegisteredClient>;
   delete(clientId: string, actor: string): Promise<void>;
 }

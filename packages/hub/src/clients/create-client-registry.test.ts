@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AuditEvent, AuditLog } from '../audit/audit-log.ts';
 import { ConfigError, SsoHubError } from '../errors/ssohub-error.ts';
 import type { Storage } from '../storage/storage.ts';
+import { digestClientSecret } from './client-secret.ts';
 import { ClientValidationError, createClientRegistry } from './create-client-registry.ts';
 
 const memory: Storage = { kind: 'memory', description: 'memory', close: async () => {} };
@@ -39,7 +40,8 @@ describe('the client registry', () => {
     const created = await registry.create({ client_id: 'app-a', redirect_uris: ['https://app-a.test/cb'] }, 'admin:alice');
     expect(created.source).toBe('api');
     expect(created.metadata.client_secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect((await registry.find('app-a'))?.metadata.client_secret).toBe(created.metadata.client_secret);
+    // Stored and found as its digest only; the clear secret is in the answer to create alone.
+    expect((await registry.find('app-a'))?.metadata.client_secret).toBe(digestClientSecret(created.metadata.client_secret!));
     expect((await registry.list()).map((c) => `${c.source}:${c.metadata.client_id}`)).toEqual(['config:static-app', 'api:app-a']);
     expect(events).toEqual([expect.objectContaining({ type: 'client.created', actor: 'admin:alice', clientId: 'app-a' })]);
     expect(JSON.stringify(events)).not.toContain(created.metadata.client_secret);
@@ -92,13 +94,26 @@ describe('the client registry', () => {
     await expect(registry.update('app-a', { redirect_uris: ['https://a.test/#x'] }, 'admin')).rejects.toThrow(/redirect_uris\[0\] must not contain a fragment/);
     await expect(registry.update('app-a', { client_secret: 'y'.repeat(40) }, 'admin')).rejects.toThrow(/use rotate-secret/);
     expect(events.at(-1)).toMatchObject({ type: 'client.updated', changes: ['client_name', 'redirect_uris'] });
+    // An ordinary update answers with the stored digest, not a secret to show.
+    expect(updated.metadata.client_secret).toBe((await registry.find('app-a'))?.metadata.client_secret);
+  });
+
+  it('mints a secret for a public client made confidential, answering it once and storing its digest', async () => {
+    const { registry } = setup();
+    await registry.create({ client_id: 'spa', redirect_uris: ['https://spa.test/cb'], token_endpoint_auth_method: 'none' }, 'admin');
+    const updated = await registry.update('spa', { token_endpoint_auth_method: 'client_secret_basic' }, 'admin');
+    expect(updated.metadata.client_secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect((await registry.find('spa'))?.metadata.client_secret).toBe(digestClientSecret(updated.metadata.client_secret!));
   });
 
   it('rotates the secret and deletes API clients, but not static ones', async () => {
     const { registry, events } = setup();
     const created = await registry.create({ client_id: 'app-a', redirect_uris: ['https://a.test/cb'] }, 'admin');
     const rotated = await registry.rotateSecret('app-a', 'admin');
+    expect(rotated.metadata.client_secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(rotated.metadata.client_secret).not.toBe(created.metadata.client_secret);
+    expect((await registry.find('app-a'))?.metadata.client_secret).toBe(digestClientSecret(rotated.metadata.client_secret!));
+    expect(JSON.stringify(await registry.list())).not.toContain(rotated.metadata.client_secret);
     await registry.delete('app-a', 'admin');
     expect(await registry.find('app-a')).toBeUndefined();
     await expect(registry.delete('app-a', 'admin')).rejects.toMatchObject({ status: 404 });

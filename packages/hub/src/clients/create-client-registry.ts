@@ -1,23 +1,32 @@
-import { randomBytes } from 'node:crypto';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { ConfigError, SsoHubError } from '../errors/ssohub-error.ts';
 import type { Storage } from '../storage/storage.ts';
 import { findClientProblems, ID_TOKEN_ALGS } from './check-client-metadata.ts';
 import type { ClientMetadata, ClientRegistry, RegisteredClient } from './client-registry.ts';
+import { digestClientSecret, generateClientSecret, isSecretDigest } from './client-secret.ts';
 
 interface StoredClient {
+  /** `client_secret` here is always a digest (client-secret.ts), never the secret. */
   metadata: ClientMetadata;
   createdAt: string;
   updatedAt: string;
 }
 
+/** A record as read, with the exact text stored (for compare-and-set). */
+interface ReadRecord {
+  record: StoredClient;
+  raw: string;
+}
+
 /** Where API-created clients live: one JSON record per client plus a set of ids. */
 interface ClientStore {
-  get(id: string): Promise<StoredClient | undefined>;
-  all(): Promise<StoredClient[]>;
+  get(id: string): Promise<ReadRecord | undefined>;
+  all(): Promise<ReadRecord[]>;
   /** Writes only when no record exists; false when the id is taken. */
   insert(record: StoredClient): Promise<boolean>;
   put(record: StoredClient): Promise<void>;
+  /** Writes only while the stored text is still `raw`; false when it changed meanwhile. */
+  replace(raw: string, record: StoredClient): Promise<boolean>;
   remove(id: string): Promise<boolean>;
 }
 
@@ -29,11 +38,6 @@ export class ClientValidationError extends SsoHubError {
     super('SSOHUB_ERR_VALIDATION', `invalid client: ${problems.join('; ')}`, { status: 400, detail: { problems } });
     this.problems = problems;
   }
-}
-
-/** A client secret: 256 random bits, base64url (43 characters). */
-export function generateClientSecret(): string {
-  return randomBytes(32).toString('base64url');
 }
 
 /**
@@ -68,7 +72,43 @@ export function createClientRegistry({
   const store = storage.kind === 'redis' ? redisClientStore(storage) : memoryClientStore();
   const fromConfig = (metadata: ClientMetadata): RegisteredClient => ({ metadata, source: 'config', createdAt: undefined, updatedAt: undefined });
   const fromStore = (r: StoredClient): RegisteredClient => ({ metadata: r.metadata, source: 'api', createdAt: r.createdAt, updatedAt: r.updatedAt });
+  /** What create, rotate-secret and a minting update answer: the clear secret, this once. */
+  const withSecret = (r: StoredClient, secret: string | undefined): RegisteredClient => {
+    const shown = fromStore(r);
+    return secret === undefined ? shown : { ...shown, metadata: { ...shown.metadata, client_secret: secret } };
+  };
   const staticById = new Map(staticClients.map((c) => [c.client_id, c]));
+
+  /**
+   * A record written before secrets were hashed holds its secret in clear: rewrite it with the
+   * digest (only if nobody changed it meanwhile) and use the digest from now on. The client keeps
+   * working: its secret still matches.
+   */
+  const migrated = async ({ record, raw }: ReadRecord): Promise<StoredClient | undefined> => {
+    const secret = record.metadata.client_secret;
+    if (secret === undefined || isSecretDigest(secret)) return record;
+    const next: StoredClient = { ...record, metadata: { ...record.metadata, client_secret: digestClientSecret(secret) } };
+    // A failed rewrite must not fail the read (a token request): the next read tries again.
+    const replaced = await store.replace(raw, next).catch(() => undefined);
+    if (replaced === undefined) return next;
+    if (replaced) {
+      audit.record({ type: 'client.secret_hashed', actor: 'system', clientId: record.metadata.client_id, outcome: 'info' });
+      return next;
+    }
+    // Changed meanwhile (rotated, updated, deleted): read what is there now.
+    const now = await store.get(record.metadata.client_id);
+    return now ? migrated(now) : undefined;
+  };
+  const load = async (id: string): Promise<StoredClient | undefined> => {
+    const read = await store.get(id);
+    return read ? migrated(read) : undefined;
+  };
+  /** Every stored client, clear secrets rewritten as digests on the way. */
+  const loadAll = async (): Promise<StoredClient[]> =>
+    (await Promise.all((await store.all()).map(migrated))).filter((r): r is StoredClient => r !== undefined);
+  // At startup, rewrite every record still holding a clear secret rather than wait for its first
+  // read; a failure here (store unreachable) leaves it to that first read.
+  loadAll().catch(() => undefined);
 
   const validate = (metadata: unknown, secretGenerated = false) => {
     const found = findClientProblems(metadata, { mode, secretGenerated, idTokenAlgs });
@@ -82,7 +122,7 @@ export function createClientRegistry({
         { status: 409 },
       );
     }
-    const record = await store.get(clientId);
+    const record = await load(clientId);
     if (!record) throw notFound(clientId);
     return record;
   };
@@ -91,12 +131,12 @@ export function createClientRegistry({
     async find(id) {
       const m = staticById.get(id);
       if (m) return fromConfig(m);
-      const record = await store.get(id);
+      const record = await load(id);
       return record ? fromStore(record) : undefined;
     },
 
     async list() {
-      const api = (await store.all()).map(fromStore).sort((a, b) => a.metadata.client_id.localeCompare(b.metadata.client_id));
+      const api = (await loadAll()).map(fromStore).sort((a, b) => a.metadata.client_id.localeCompare(b.metadata.client_id));
       return [...staticClients.map(fromConfig), ...api];
     },
 
@@ -105,14 +145,16 @@ export function createClientRegistry({
       const { client_secret: _none, ...rest } = input;
       if (staticById.has(rest.client_id)) throw conflict(rest.client_id);
       const now = new Date().toISOString();
+      const secret = usesSecret(rest) ? generateClientSecret() : undefined;
       const metadata: ClientMetadata = {
         ...rest,
         id_token_signed_response_alg: rest.id_token_signed_response_alg ?? onboardingIdTokenAlg(idTokenAlgs),
-        ...(usesSecret(rest) ? { client_secret: generateClientSecret() } : {}),
+        ...(secret === undefined ? {} : { client_secret: digestClientSecret(secret) }),
       };
-      if (!(await store.insert({ metadata, createdAt: now, updatedAt: now }))) throw conflict(rest.client_id);
+      const record: StoredClient = { metadata, createdAt: now, updatedAt: now };
+      if (!(await store.insert(record))) throw conflict(rest.client_id);
       audit.record({ type: 'client.created', actor, clientId: metadata.client_id, outcome: 'success', changes: describeFields(rest) });
-      return { metadata, source: 'api', createdAt: now, updatedAt: now };
+      return withSecret(record, secret);
     },
 
     async update(clientId, changes, actor) {
@@ -130,13 +172,17 @@ export function createClientRegistry({
       }
       const next = merged as ClientMetadata;
       // Switching between public and confidential: drop or mint the secret.
+      let minted: string | undefined;
       if (!usesSecret(next)) delete next.client_secret;
-      else if (!next.client_secret) next.client_secret = generateClientSecret();
+      else if (!next.client_secret) {
+        minted = generateClientSecret();
+        next.client_secret = digestClientSecret(minted);
+      }
       validate(next);
       const updated: StoredClient = { metadata: next, createdAt: record.createdAt, updatedAt: new Date().toISOString() };
       await store.put(updated);
       audit.record({ type: 'client.updated', actor, clientId, outcome: 'success', changes: describeFields(changes) });
-      return fromStore(updated);
+      return withSecret(updated, minted);
     },
 
     async rotateSecret(clientId, actor) {
@@ -148,14 +194,15 @@ export function createClientRegistry({
           { status: 409 },
         );
       }
+      const secret = generateClientSecret();
       const updated: StoredClient = {
-        metadata: { ...record.metadata, client_secret: generateClientSecret() },
+        metadata: { ...record.metadata, client_secret: digestClientSecret(secret) },
         createdAt: record.createdAt,
         updatedAt: new Date().toISOString(),
       };
       await store.put(updated);
       audit.record({ type: 'client.secret_rotated', actor, clientId, outcome: 'success' });
-      return fromStore(updated);
+      return withSecret(updated, secret);
     },
 
     async delete(clientId, actor) {
@@ -195,13 +242,13 @@ const conflict = (id: string) =>
 
 function memoryClientStore(): ClientStore {
   const records = new Map<string, string>();
-  const parse = (s: string | undefined) => (s === undefined ? undefined : (JSON.parse(s) as StoredClient));
+  const read = (raw: string | undefined): ReadRecord | undefined => (raw === undefined ? undefined : { record: JSON.parse(raw) as StoredClient, raw });
   return {
     async get(id) {
-      return parse(records.get(id));
+      return read(records.get(id));
     },
     async all() {
-      return [...records.values()].map((s) => JSON.parse(s) as StoredClient);
+      return [...records.values()].map((raw) => read(raw)!);
     },
     async insert(record) {
       if (records.has(record.metadata.client_id)) return false;
@@ -211,11 +258,19 @@ function memoryClientStore(): ClientStore {
     async put(record) {
       records.set(record.metadata.client_id, JSON.stringify(record));
     },
+    async replace(raw, record) {
+      if (records.get(record.metadata.client_id) !== raw) return false;
+      records.set(record.metadata.client_id, JSON.stringify(record));
+      return true;
+    },
     async remove(id) {
       return records.delete(id);
     },
   };
 }
+
+/** SET the key to ARGV[2] only while it still holds ARGV[1]. */
+const REPLACE_IF_UNCHANGED = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2]) return 1 end return 0`;
 
 /**
  * Redis layout: `${prefix}clients:<client_id>` holds the JSON record; `${prefix}clients:_ids` is
@@ -225,16 +280,17 @@ function redisClientStore(storage: Extract<Storage, { kind: 'redis' }>): ClientS
   const { redis, prefix } = storage;
   const keyOf = (id: string) => `${prefix}clients:${id}`;
   const idsKey = `${prefix}clients:_ids`;
+  const read = (raw: string): ReadRecord => ({ record: JSON.parse(raw) as StoredClient, raw });
   return {
     async get(id) {
       const raw = await redis.get(keyOf(id));
-      return raw === null ? undefined : (JSON.parse(raw) as StoredClient);
+      return raw === null ? undefined : read(raw);
     },
     async all() {
       const ids = await redis.smembers(idsKey);
       if (ids.length === 0) return [];
       const raws = await redis.mget(ids.map(keyOf));
-      return raws.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as StoredClient);
+      return raws.filter((r): r is string => r !== null).map(read);
     },
     async insert(record) {
       const id = record.metadata.client_id;
@@ -246,6 +302,9 @@ function redisClientStore(storage: Extract<Storage, { kind: 'redis' }>): ClientS
     async put(record) {
       const id = record.metadata.client_id;
       await redis.multi().set(keyOf(id), JSON.stringify(record)).sadd(idsKey, id).exec();
+    },
+    async replace(raw, record) {
+      return Number(await redis.eval(REPLACE_IF_UNCHANGED, 1, keyOf(record.metadata.client_id), raw, JSON.stringify(record))) === 1;
     },
     async remove(id) {
       const results = await redis.multi().del(keyOf(id)).srem(idsKey, id).exec();

@@ -33,6 +33,15 @@ export function maskIdentifier(normalized: string): string {
   return normalized.length <= 2 ? '***' : `${normalized[0]}***${normalized.at(-1)}`;
 }
 
+/**
+ * How audit events name a sign-in identifier (docs/events.md): masked as `subject`, with the
+ * stable hash as `identifierHash` for correlation; never the identifier itself.
+ */
+export function auditIdentifier(identifier: string): { subject: string; identifierHash: string } {
+  const normalized = normalizeIdentifier(identifier);
+  return { subject: maskIdentifier(normalized), identifierHash: hashIdentifier(normalized) };
+}
+
 export function classifySubmission({ kind, fields }: Submission): SubmissionClass {
   const method = fields.method ?? '';
   const code = fields.code ?? '';

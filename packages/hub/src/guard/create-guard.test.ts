@@ -78,6 +78,23 @@ describe('the guard in front of Kratos submissions', () => {
     expect(await guard.listLockouts()).toEqual([expect.objectContaining({ identifier: 'ada@x.test', ip: undefined, failures: 2 })]);
   });
 
+  it('records who cleared a lock and the masked identifier, as every audit event names them', async () => {
+    const { guard, signIn, events } = setup({ lockout: { threshold: 2, durationMs: 120_000, maxDurationMs: 120_000 } });
+    await signIn('ada@x.test', '192.0.2.1');
+    await signIn('ada@x.test', '192.0.2.1');
+    expect(await guard.clearLockout(' ADA@x.test', 'admin:root')).toBe(1);
+    const locked = events.find((e) => e.type === 'guard.locked')!;
+    expect(events.at(-1)).toEqual({
+      type: 'guard.unlocked',
+      actor: 'admin:root',
+      subject: 'a***@x.test',
+      identifierHash: locked.identifierHash,
+      cleared: 1,
+      outcome: 'success',
+    });
+    expect(JSON.stringify(events)).not.toContain('ada@');
+  });
+
   it('throttles every submission of one IP with a token bucket', async () => {
     const { guard, events } = setup({ ip: { burst: 2, perMinute: 1 } });
     const s: Submission = { kind: 'registration', flowId: 'f', ip: '192.0.2.9', fields: { method: 'profile' } };

@@ -3,7 +3,7 @@ import { SsoHubError } from '../errors/ssohub-error.ts';
 import type { HubContext } from '../hub-context.ts';
 import { createHubMetrics, type HubMetrics } from '../metrics/hub-metrics.ts';
 import type { Submission } from '../proxy/submission-guard.ts';
-import { classifySubmission, hashIdentifier, maskIdentifier, normalizeIdentifier } from './classify-submission.ts';
+import { auditIdentifier, classifySubmission, hashIdentifier, maskIdentifier, normalizeIdentifier } from './classify-submission.ts';
 import type { Guard } from './guard.ts';
 import type { GuardStore, NewLock, Refusal, SettleScope, TokenBucket } from './guard-store.ts';
 import { createMemoryGuardStore } from './memory-guard-store.ts';
@@ -219,18 +219,11 @@ export function createGuard(deps: GuardDependencies): Guard {
         .sort((a, b) => a.until.localeCompare(b.until));
     },
 
-    async clearLockout(identifier) {
+    async clearLockout(identifier, actor) {
       const normalized = normalizeIdentifier(identifier);
       const cleared = await store.clear(hashIdentifier(normalized));
       if (cleared.length > 0) metrics.guard.unlocked.inc(cleared.length);
-      audit.record({
-        type: 'guard.unlocked',
-        actor: 'admin',
-        subject: maskIdentifier(normalized),
-        identifierHash: hashIdentifier(normalized),
-        cleared: cleared.length,
-        outcome: 'success',
-      });
+      audit.record({ type: 'guard.unlocked', actor, ...auditIdentifier(normalized), cleared: cleared.length, outcome: 'success' });
       return cleared.length;
     },
 

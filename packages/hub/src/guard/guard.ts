@@ -22,8 +22,9 @@ export interface Guard extends SubmissionGuard {
   /**
    * Ends every lock of the identifier (alone and paired with any IP) and forgets its failures
    * and lock levels, so the user can sign in at once. Resolves how many active locks it ended.
+   * `actor` is who asked, as audit events name it (`admin:<name>`, see admin-actor.ts).
    */
-  clearLockout(identifier: string): Promise<number>;
+  clearLockout(identifier: string, actor: string): Promise<number>;
   /**
    * Throttles the provider's token endpoint per IP and per client_id, each when given. Throws an
    * SsoHubError 429 with Retry-After to refuse.
