@@ -131,6 +131,20 @@ describe('cross-domain single sign-on (Chromium, https, real Kratos and Redis)',
     expect(((await atA.json()) as { app: string }).app).toBe('app-a');
   });
 
+  it("refuses App A's own refresh token and ID token at App A's API with 401 invalid_token (not 200, not 503)", async () => {
+    const rec = await d.appA.store.get(sessionKey((await appCookie(d.appA.url))!.value));
+    expect(rec!.tokens.refreshToken).toBeTruthy();
+    for (const [kind, token] of [
+      ['refresh token', rec!.tokens.refreshToken!],
+      ['ID token', rec!.tokens.idToken],
+    ] as const) {
+      const res = await fetch(`${d.appA.url}/api/me`, { headers: { authorization: `Bearer ${token}` } });
+      expect(res.status, kind).toBe(401);
+      expect(res.headers.get('www-authenticate'), kind).toBe('Bearer error="invalid_token"');
+      expect(((await res.json()) as { error: string }).error, kind).toBe('invalid_token');
+    }
+  });
+
   it('ends only App A on local logout; Shop B stays signed in', async () => {
     await page.goto(d.appA.url);
     await page.locator('[data-testid="logout-local"]').click();

@@ -119,7 +119,7 @@ export async function createSsoClient(options: SsoClientOptions, extras: CreateS
     refreshing: new Map(),
   };
 
-  return {
+  const client: SsoClient = {
     options: resolved,
     configuration: config,
     sessionCookieName: ctx.sessionCookie,
@@ -139,6 +139,29 @@ export async function createSsoClient(options: SsoClientOptions, extras: CreateS
     isSameOrigin: (origin, secFetchSite) =>
       origin === undefined || origin === resolved.baseUrl.origin || (origin === 'null' && secFetchSite === 'same-origin'),
   };
+  internals.set(client, { config, auth: clientAuth(resolved), insecure, issuer: metadata.issuer });
+  return client;
+}
+
+/** What a client's own-API helpers need beyond the public SsoClient (client auth for introspection). */
+const internals = new WeakMap<SsoClient, { config: oidc.Configuration; auth: oidc.ClientAuth; insecure: boolean; issuer: string }>();
+
+/**
+ * introspectionConfiguration is a copy of the client's openid-client Configuration (same hub
+ * metadata, same client authentication, same custom fetch) with its own request `timeout` in
+ * seconds, so the API's introspection calls can give up sooner than sign-in's token calls.
+ * Undefined when `client` did not come from `createSsoClient`. Internal.
+ */
+export function introspectionConfiguration(client: SsoClient, timeout: number): { configuration: oidc.Configuration; issuer: string } | undefined {
+  const internal = internals.get(client);
+  if (!internal) return undefined;
+  const { config, auth, insecure, issuer } = internal;
+  const configuration = new oidc.Configuration(config.serverMetadata(), client.options.clientId, config.clientMetadata(), auth);
+  if (insecure) oidc.allowInsecureRequests(configuration);
+  const customFetch = config[oidc.customFetch];
+  if (customFetch) configuration[oidc.customFetch] = customFetch;
+  configuration.timeout = timeout;
+  return { configuration, issuer };
 }
 
 function clientAuth(o: ResolvedOptions): oidc.ClientAuth {

@@ -43,7 +43,11 @@ export type SsoClientErrorCode =
   /** The hub refused to refresh the tokens; the local session has been ended. */
   | 'SSOHUB_CLIENT_ERR_REFRESH_FAILED'
   /** The session store failed. */
-  | 'SSOHUB_CLIENT_ERR_STORE';
+  | 'SSOHUB_CLIENT_ERR_STORE'
+  /** A bearer token at the app's API is missing, inactive, not an access token, or not issued to this app (401). */
+  | 'SSOHUB_CLIENT_ERR_ACCESS_TOKEN_INVALID'
+  /** The hub could not be asked about a bearer token: unreachable, timed out, 5xx, or refused this app's credentials (503). */
+  | 'SSOHUB_CLIENT_ERR_INTROSPECTION_UNAVAILABLE';
 
 /**
  * SsoClientError is the one error class of `@ssohub/client`. `status` is the HTTP status an

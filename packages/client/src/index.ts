@@ -1,5 +1,7 @@
 // Re-exports only: the public surface of @ssohub/client.
+export { type SsoApiExpress, type SsoApiRequest, ssoApiExpress } from './adapters/express-api-middleware.ts';
 export { type SsoExpress, type SsoMiddleware, type SsoRequest, ssoExpress } from './adapters/express-middleware.ts';
+export { type SsoApiFastifyOptions, ssoApiFastify } from './adapters/fastify-api-plugin.ts';
 export { type SsoFastifyOptions, ssoFastify } from './adapters/fastify-plugin.ts';
 export { escapeHtml, renderError } from './adapters/render-error.ts';
 export { type CreateSsoClientExtras, createSsoClient, type SsoClient } from './create-sso-client.ts';
@@ -11,6 +13,14 @@ export { BACKCHANNEL_LOGOUT_EVENT, type LogoutTokenChecks, type VerifiedLogoutTo
 export { checkOptions, DEFAULT_ROUTES, type ResolvedOptions, type SsoClientOptions, type SsoRoutes, type TokenEndpointAuthMethod } from './options.ts';
 export { MemorySessionStore, type MemorySessionStoreOptions } from './session/memory-session-store.ts';
 export { RedisSessionStore, type RedisSessionStoreOptions } from './session/redis-session-store.ts';
+export {
+  type AccessTokenVerifier,
+  type AccessTokenVerifierOptions,
+  type BearerCheck,
+  bearerErrorResponse,
+  createAccessTokenVerifier,
+  type VerifiedAccessToken,
+} from './resource/access-token-verifier.ts';
 export type { SessionClaims, SessionRecord, SessionTokens, SsoSession } from './session/session-record.ts';
 export type { SessionStore } from './session/session-store.ts';
 export type { BeginSignInInput, SignInStart } from './sign-in/begin-sign-in.ts';

@@ -1,7 +1,7 @@
 import formbody from '@fastify/formbody';
 import { createSsoClient, type SessionStore, ssoFastify } from '@ssohub/client';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { ApiAuthError, verifyAccessToken } from './api/verify-access-token.ts';
+import { registerApi } from './api/verify-access-token.ts';
 import { homePage } from './views/home-page.ts';
 
 /** DemoAppOptions describe one demo client app of the hub. */
@@ -83,20 +83,8 @@ export async function createDemoApp(options: DemoAppOptions): Promise<FastifyIns
       .send(homePage({ appName: options.name, accent, otherAppUrl: options.otherAppUrl, otherAppName, session: request.ssoSession, storeDescription: client.options.store.description })),
   );
 
-  // The app's own API: bearer tokens only (no cookie), and only tokens issued to this client.
-  app.get('/api/me', async (request, reply) => {
-    reply.header('cache-control', 'no-store');
-    const match = /^Bearer ([\x21-\x7e]+)$/.exec(request.headers.authorization ?? '');
-    if (!match) return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'invalid_token', error_description: 'a bearer access token is required' });
-    try {
-      const info = await verifyAccessToken(client, match[1]!);
-      return { app: options.clientId, sub: info.sub, scope: info.scope ?? null };
-    } catch (err) {
-      if (!(err instanceof ApiAuthError)) throw err;
-      if (err.status === 401) reply.header('www-authenticate', 'Bearer error="invalid_token"');
-      return reply.code(err.status).send({ error: err.status === 401 ? 'invalid_token' : 'temporarily_unavailable', error_description: err.message });
-    }
-  });
+  // The app's own API: bearer access tokens issued to this client only (no cookie).
+  await registerApi(app, client);
 
   app.get('/health', async () => ({ ok: true, app: options.clientId, store: client.options.store.description }));
   return app;

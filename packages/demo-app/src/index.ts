@@ -1,4 +1,4 @@
 // Re-exports only.
-export { type AccessTokenInfo, ApiAuthError, verifyAccessToken } from './api/verify-access-token.ts';
+export { registerApi } from './api/verify-access-token.ts';
 export { createDemoApp, type DemoAppOptions } from './create-demo-app.ts';
 export { demoClientRegistration } from './client-registration.ts';

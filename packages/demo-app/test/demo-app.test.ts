@@ -86,8 +86,27 @@ describe('demo app', () => {
     const atB = await shopB.inject({ url: '/api/me', headers: { authorization: `Bearer ${token}` } });
     expect(atB.statusCode).toBe(401);
     expect(atB.json()).toMatchObject({ error: 'invalid_token', error_description: 'access token refused: issued to another client' });
+    expect(atB.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
     expect((await appA.inject({ url: '/api/me' })).statusCode).toBe(401);
     expect((await appA.inject({ url: '/api/me', headers: { authorization: 'Bearer forged' } })).statusCode).toBe(401);
+  });
+
+  it("/api/me refuses A's own refresh token and ID token with 401 invalid_token (never 200, never 503)", async () => {
+    const jarA = await signInTo(appA);
+    const { tokens } = (await appA.ssoClient.loadSession(jarA))!;
+    expect(tokens.refreshToken).toBeTruthy();
+    for (const [kind, token] of [
+      ['refresh token', tokens.refreshToken!],
+      ['ID token', tokens.idToken],
+      ['JWT-shaped garbage', 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2ln'],
+    ] as const) {
+      const res = await appA.inject({ url: '/api/me', headers: { authorization: `Bearer ${token}` } });
+      expect(res.statusCode, kind).toBe(401);
+      expect(res.headers['www-authenticate'], kind).toBe('Bearer error="invalid_token"');
+      expect(res.json(), kind).toMatchObject({ error: 'invalid_token' });
+    }
+    // The access token of the same session still works.
+    expect((await appA.inject({ url: '/api/me', headers: { authorization: `Bearer ${tokens.accessToken}` } })).statusCode).toBe(200);
   });
 
   it('local logout at A leaves B signed in', async () => {

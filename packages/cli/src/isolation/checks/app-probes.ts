@@ -2,9 +2,10 @@ import { createSign, generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { AppTarget, AuditTarget, Discovery, Findings, RegistryClient } from '../audit-context.ts';
 import { BrowserSession, submitPasswordLogin } from '../browser-session.ts';
 import { probe } from '../probe.ts';
+import type { Evidence } from '../report.ts';
 import { redactUrl } from '../redact.ts';
 import { cookieProblems } from './hub-transport.ts';
-import { issueAccessToken, type ProbeTokens } from './signin-probes.ts';
+import { issueTokens, type ProbeTokens } from './signin-probes.ts';
 
 const EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
@@ -130,14 +131,33 @@ export async function checkApp(
     });
   }
 
-  await f.run('app.token-audience', target, "The app's API refuses an access token issued to another client", 'Tokens are audience-bound: a token a user gave app X must not open their data at app Y.', async () => {
-    if (!app.apiPath) return { verdict: 'skip', detail: 'no API path given (use --app URL,api=/api/me)' };
-    if (!probeTokens) return { verdict: 'skip', detail: 'needs the sign-in probes (--admin-url, --token, --test-user)' };
-    const token = await issueAccessToken(d, probeTokens);
-    const res = await probe(`${app.url}${app.apiPath}`, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
-    res.evidence.request = `${res.evidence.request}\nAuthorization: Bearer [access token of ${probeTokens.clientId}]`;
-    return res.status === 401 || res.status === 403
-      ? { verdict: 'pass', detail: `Refused (${res.status}).`, evidence: [res.evidence] }
-      : { verdict: 'fail', detail: `Answered ${res.status} to a token issued to ${probeTokens.clientId}.`, evidence: [res.evidence] };
-  });
+  await f.run(
+    'app.token-audience',
+    target,
+    "The app's API refuses an access token issued to another client, and refresh and ID tokens (401)",
+    'Tokens are audience-bound: a token a user gave app X must not open their data at app Y. Only access tokens open an API: a refresh token accepted there works for its whole lifetime without the client secret, and an ID token is proof of a sign-in, not a credential. An API that answers 503 to such a bearer lets anyone fake an outage.',
+    async () => {
+      if (!app.apiPath) return { verdict: 'skip', detail: 'no API path given (use --app URL,api=/api/me)' };
+      if (!probeTokens) return { verdict: 'skip', detail: 'needs the sign-in probes (--admin-url, --token, --test-user)' };
+      const tokens = await issueTokens(d, probeTokens);
+      const presented: { label: string; token: string; refused: (status: number) => boolean; expect: string }[] = [
+        { label: `access token of ${probeTokens.clientId}`, token: tokens.accessToken, refused: (s) => s === 401 || s === 403, expect: '401 or 403' },
+        ...(tokens.refreshToken ? [{ label: `refresh token of ${probeTokens.clientId}`, token: tokens.refreshToken, refused: (s: number) => s === 401, expect: '401' }] : []),
+        ...(tokens.idToken ? [{ label: `ID token of ${probeTokens.clientId}`, token: tokens.idToken, refused: (s: number) => s === 401, expect: '401' }] : []),
+      ];
+      const evidence: Evidence[] = [];
+      const problems: string[] = [];
+      for (const p of presented) {
+        const res = await probe(`${app.url}${app.apiPath}`, { headers: { authorization: `Bearer ${p.token}`, accept: 'application/json' } });
+        res.evidence.request = `${res.evidence.request}\nAuthorization: Bearer [${p.label}]`;
+        evidence.push(res.evidence);
+        if (!p.refused(res.status)) problems.push(`answered ${res.status} to the ${p.label} (expected ${p.expect}${res.status === 503 ? '; a 503 means any bearer can fake an outage' : ''})`);
+      }
+      const missing = [tokens.refreshToken ? '' : 'refresh token', tokens.idToken ? '' : 'ID token'].filter(Boolean);
+      const note = missing.length ? ` The hub issued no ${missing.join(' or ')} to the audit client, so ${missing.length > 1 ? 'those were' : 'that was'} not presented.` : '';
+      return problems.length
+        ? { verdict: 'fail', detail: `The API ${problems.join('; ')}.${note}`, evidence }
+        : { verdict: 'pass', detail: `Refused: ${presented.map((p, i) => `${p.label} (${evidence[i]!.answer.split('\n')[0]})`).join(', ')}.${note}`, evidence };
+    },
+  );
 }

@@ -11,11 +11,19 @@ export interface ProbeTokens {
   browser: BrowserSession;
 }
 
+/** The tokens of one code redemption by the audit's own client. */
+export interface IssuedTokens {
+  accessToken: string;
+  refreshToken: string | undefined;
+  idToken: string | undefined;
+}
+
 /**
  * Signs in again through single sign-on (the browser still holds the hub session) and redeems
- * the code: a fresh, active access token of the audit's own client, for audience probes.
+ * the code: a fresh, active access token of the audit's own client for audience probes, with the
+ * refresh token (the audit client is allowed the grant) and the ID token the redemption issued.
  */
-export async function issueAccessToken(d: Discovery, p: ProbeTokens): Promise<string> {
+export async function issueTokens(d: Discovery, p: ProbeTokens): Promise<IssuedTokens> {
   const verifier = randomBytes(32).toString('base64url');
   const auth = new URL(d.authorization_endpoint);
   for (const [k, v] of Object.entries({
@@ -27,9 +35,9 @@ export async function issueAccessToken(d: Discovery, p: ProbeTokens): Promise<st
   const code = last.location ? new URL(last.location).searchParams.get('code') : null;
   if (!code) throw new Error('single sign-on for the audit client did not end with a code');
   const res = await probe(d.token_endpoint, { form: { grant_type: 'authorization_code', code, redirect_uri: PROBE_REDIRECT, code_verifier: verifier }, basic: [p.clientId, p.secret], headers: { accept: 'application/json' } });
-  const token = (JSON.parse(res.body) as { access_token?: string }).access_token;
-  if (!token) throw new Error(`redeeming the code answered ${res.status}`);
-  return token;
+  const body = JSON.parse(res.body) as { access_token?: string; refresh_token?: string; id_token?: string };
+  if (!body.access_token) throw new Error(`redeeming the code answered ${res.status}`);
+  return { accessToken: body.access_token, refreshToken: body.refresh_token, idToken: body.id_token };
 }
 
 async function admin(t: AuditTarget, method: string, path: string, body?: unknown) {
