@@ -49,7 +49,8 @@ async function runPrimary(): Promise<void> {
   }
   let config: ReturnType<typeof loadConfig>;
   try {
-    config = loadConfig(process.env);
+    // Each worker logs what it would warn about (unknown SSOHUB_* variables); the primary not again.
+    config = loadConfig(process.env, { warn: () => {} });
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\nSee docs/configuration.md for every option.\n`);
@@ -136,8 +137,10 @@ async function runPrimary(): Promise<void> {
 
 async function runWorker(): Promise<void> {
   const index = Number(process.env[WORKER_INDEX] ?? 1);
-  const config = loadConfig(process.env);
+  const warnings: string[] = [];
+  const config = loadConfig(process.env, { warn: (message) => warnings.push(message) });
   const log = createLogger(config.logLevel).child({ worker: index });
+  for (const message of warnings) log.warn(message);
   // Loaded here only: the primary never serves requests, so it stays small.
   const { buildApp } = await import('./app.ts');
   const hub = await buildApp(config, { log });

@@ -12,8 +12,9 @@ import { shutDownOnSignals } from './http/graceful-shutdown.ts';
  */
 export async function startServer(env: NodeJS.ProcessEnv = process.env) {
   let config: Readonly<HubConfig>;
+  const warnings: string[] = [];
   try {
-    config = loadConfig(env);
+    config = loadConfig(env, { warn: (message) => warnings.push(message) });
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\nSee docs/configuration.md for every option.\n`);
@@ -22,6 +23,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env) {
     throw err;
   }
   const log = createLogger(config.logLevel);
+  for (const message of warnings) log.warn(message);
   const hub = await buildApp(config, { log });
   // Admin first: once the public port answers its readiness probe, the admin API answers too.
   await hub.admin.listen({ host: config.admin.host, port: config.admin.port });

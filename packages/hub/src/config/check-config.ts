@@ -4,6 +4,7 @@ import { ConfigError } from '../errors/ssohub-error.ts';
 import { checkGuardConfig } from '../guard/guard-config.ts';
 import { checkShutdownConfig } from '../http/shutdown-config.ts';
 import { type HubConfig, type HubConfigInput, KRATOS_DEFAULT_SESSION_COOKIE, type StoreConfig } from './hub-config.ts';
+import { checkKeys } from './config-keys.ts';
 import { ConfigProblems } from './config-problems.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -12,10 +13,12 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
  * Validates a configuration, fills defaults and freezes the result. Every problem is collected
  * and reported at once, each named by its dotted option path (e.g. `store.url`). With `only`,
  * just the problems of those options (and their children) are reported: the rest of the result
- * is then not to be trusted, and the caller must read nothing else from it.
+ * is then not to be trusted, and the caller must read nothing else from it. A key the schema
+ * (config-schema.ts) does not declare is a problem too, named by its path with the key probably meant.
  */
 export function checkConfig(input: HubConfigInput, { only }: { only?: readonly string[] } = {}): Readonly<HubConfig> {
   const p = new ConfigProblems();
+  checkKeys(p, input);
   const mode = p.oneOf('mode', input.mode ?? 'development', ['production', 'development'] as const);
   const publicUrl = p.origin('publicUrl', input.publicUrl, { requireHttps: mode === 'production' });
   const listen = {

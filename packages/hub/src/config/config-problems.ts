@@ -110,7 +110,8 @@ export class ConfigProblems {
   }
 }
 
-function describe(value: unknown): string {
+/** A value as quoted in a problem; a long string only by its length, so a secret is never echoed. */
+export function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (typeof value === 'string') return value.length > 60 ? `a ${value.length}-character string` : JSON.stringify(value);
   return JSON.stringify(value) ?? String(value);

@@ -1,65 +1,33 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors/ssohub-error.ts';
 import { checkConfig } from './check-config.ts';
+import { unknownVariables } from './config-keys.ts';
+import { type EnvFormat, schemaOptions } from './config-schema.ts';
 import type { HubConfig, HubConfigInput } from './hub-config.ts';
 
 /**
  * Environment variables, each mapped to the dotted option it sets. They override the JSON file
- * named by SSOHUB_CONFIG. docs/configuration.md is the reference.
+ * named by SSOHUB_CONFIG. Declared with the options in config-schema.ts; docs/configuration.md
+ * lists them.
  */
-export const ENV_OPTIONS = {
-  SSOHUB_MODE: 'mode',
-  SSOHUB_PUBLIC_URL: 'publicUrl',
-  SSOHUB_LISTEN_HOST: 'listen.host',
-  SSOHUB_LISTEN_PORT: 'listen.port',
-  SSOHUB_TLS_CERT_FILE: 'listen.tls.cert',
-  SSOHUB_TLS_KEY_FILE: 'listen.tls.key',
-  SSOHUB_ADMIN_HOST: 'admin.host',
-  SSOHUB_ADMIN_PORT: 'admin.port',
-  SSOHUB_ADMIN_TOKEN: 'admin.token',
-  SSOHUB_KRATOS_PUBLIC_URL: 'kratos.publicUrl',
-  SSOHUB_KRATOS_ADMIN_URL: 'kratos.adminUrl',
-  SSOHUB_KRATOS_CONFIG_FILES: 'kratos.configFiles',
-  SSOHUB_KRATOS_SESSION_COOKIE: 'kratos.sessionCookieName',
-  SSOHUB_STORE: 'store.kind',
-  SSOHUB_REDIS_URL: 'store.url',
-  SSOHUB_REDIS_PREFIX: 'store.prefix',
-  SSOHUB_REDIS_SENTINELS: 'store.sentinels',
-  SSOHUB_REDIS_SENTINEL_NAME: 'store.sentinelName',
-  SSOHUB_REDIS_SENTINEL_PASSWORD: 'store.sentinelPassword',
-  SSOHUB_REDIS_CLUSTER_NODES: 'store.cluster',
-  SSOHUB_REDIS_COMMAND_TIMEOUT_MS: 'store.commandTimeoutMs',
-  SSOHUB_REDIS_CONNECT_TIMEOUT_MS: 'store.connectTimeoutMs',
-  SSOHUB_ALLOWED_RETURN_ORIGINS: 'allowedReturnOrigins',
-  SSOHUB_TRUST_PROXY: 'trustProxy',
-  SSOHUB_LOG_LEVEL: 'logLevel',
-  SSOHUB_SHUTDOWN_DRAIN_MS: 'shutdown.drainMs',
-  SSOHUB_SHUTDOWN_TIMEOUT_MS: 'shutdown.timeoutMs',
-  SSOHUB_COOKIE_KEYS: 'bridge.cookieKeys',
-  SSOHUB_SIGNING_KEYS_FILE: 'bridge.signingKeys',
-  SSOHUB_CLIENTS_FILE: 'bridge.clients',
-} as const;
+export const ENV_OPTIONS: Readonly<Record<string, string>> = Object.fromEntries(
+  schemaOptions().flatMap(({ path, schema }) => (schema.env === undefined ? [] : [[schema.env, path]])),
+);
 
 /**
  * Secrets can come from files instead (`<VARIABLE>_FILE`), as container and systemd secrets do
  * (Docker/Kubernetes mount them under /run/secrets, systemd's LoadCredential= under
  * $CREDENTIALS_DIRECTORY): the value then never sits in the environment, where `ps e`, crash
  * reports and child processes can read it. Surrounding whitespace (the final newline) is dropped.
+ * The options marked `envFile` in config-schema.ts.
  */
-export const SECRET_FILE_VARIABLES = {
-  SSOHUB_ADMIN_TOKEN_FILE: 'SSOHUB_ADMIN_TOKEN',
-  SSOHUB_COOKIE_KEYS_FILE: 'SSOHUB_COOKIE_KEYS',
-  SSOHUB_REDIS_URL_FILE: 'SSOHUB_REDIS_URL',
-  SSOHUB_REDIS_SENTINEL_PASSWORD_FILE: 'SSOHUB_REDIS_SENTINEL_PASSWORD',
-} as const;
+export const SECRET_FILE_VARIABLES: Readonly<Record<string, string>> = Object.fromEntries(
+  schemaOptions().flatMap(({ schema }) => (schema.env !== undefined && schema.envFile ? [[`${schema.env}_FILE`, schema.env]] : [])),
+);
 
-const LIST_OPTIONS = new Set(['kratos.configFiles', 'allowedReturnOrigins', 'bridge.cookieKeys', 'store.sentinels', 'store.cluster']);
-const NUMBER_OPTIONS = new Set(['listen.port', 'admin.port', 'store.commandTimeoutMs', 'store.connectTimeoutMs', 'shutdown.drainMs', 'shutdown.timeoutMs']);
+const ENV_FORMATS: ReadonlyMap<string, EnvFormat | undefined> = new Map(schemaOptions().map(({ path, schema }) => [path, schema.envFormat]));
 // Any of these says where Redis is, so the store is Redis unless SSOHUB_STORE says otherwise.
 const REDIS_LOCATION_OPTIONS = new Set(['store.url', 'store.sentinels', 'store.cluster']);
-const BOOLEAN_OPTIONS = new Set<string>();
-const FILE_OPTIONS = new Set(['listen.tls.cert', 'listen.tls.key']);
-const JSON_FILE_OPTIONS = new Set(['bridge.signingKeys', 'bridge.clients']);
 
 export interface LoadConfigOptions {
   /**
@@ -69,20 +37,37 @@ export interface LoadConfigOptions {
    * a CI job) and need none of them. Default: everything, as the hub itself needs.
    */
   only?: readonly string[];
+  /**
+   * Receives each SSOHUB_* variable the hub does not read, with the one probably meant. Warned
+   * about, not refused: the environment is shared with other software (Kubernetes service links
+   * inject `<SERVICE>_SERVICE_HOST` for a Service named `ssohub-…`, Docker links similar), so
+   * refusing would stop a hub for a variable nobody set for it. Unknown keys of the JSON file
+   * are the hub's own, and refused. Default: printed on stderr.
+   */
+  warn?: (message: string) => void;
 }
 
 /**
  * Reads the configuration from SSOHUB_CONFIG (a JSON file) and SSOHUB_* variables (secrets also
  * from `<VARIABLE>_FILE`), then validates it. Throws ConfigError naming each bad option and the
- * variable or file it came from.
+ * variable or file it came from and each key of the file the hub does not know (with the one
+ * probably meant), all at once. SSOHUB_* variables it does not know are warned about (`warn`).
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): Readonly<HubConfig> {
   const wanted = (path: string) => options.only === undefined || options.only.some((o) => path === o || path.startsWith(`${o}.`) || o.startsWith(`${path}.`));
   const problems: string[] = [];
+  // A variable the hub does not read is a typo whose option silently keeps its default. With
+  // `only`, just those whose likely option the caller depends on.
+  const warn = options.warn ?? ((message: string) => process.stderr.write(`ssohub: warning: ${message}\n`));
+  for (const u of unknownVariables(env)) {
+    if (options.only === undefined || (u.option !== undefined && wanted(u.option))) warn(u.problem);
+  }
   let input: Record<string, unknown> = {};
   if (env.SSOHUB_CONFIG) {
     try {
-      input = JSON.parse(readFileSync(env.SSOHUB_CONFIG, 'utf8'));
+      const parsed: unknown = JSON.parse(readFileSync(env.SSOHUB_CONFIG, 'utf8'));
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) input = parsed as Record<string, unknown>;
+      else problems.push(`SSOHUB_CONFIG (${env.SSOHUB_CONFIG}) must hold a JSON object of options (got ${Array.isArray(parsed) ? 'an array' : typeof parsed})`);
     } catch (err) {
       problems.push(`SSOHUB_CONFIG (${env.SSOHUB_CONFIG}) could not be read as JSON: ${(err as Error).message}`);
     }
@@ -91,7 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   const sources = new Map<string, string>();
   for (const [variable, path] of Object.entries(ENV_OPTIONS)) {
     if (!wanted(path)) continue;
-    const fileVariable = `${variable}_FILE` as keyof typeof SECRET_FILE_VARIABLES;
+    const fileVariable = `${variable}_FILE`;
     let raw = env[variable];
     let source: string = variable;
     if (fileVariable in SECRET_FILE_VARIABLES && env[fileVariable]) {
@@ -115,16 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     sources.set(path, source);
     let value: unknown = raw;
     try {
-      // A keys file holds one key per line (what `ssohub keys generate` writes); commas work too.
-      if (LIST_OPTIONS.has(path)) value = raw.split(/[,\n]/).map((s) => s.trim()).filter(Boolean);
-      else if (NUMBER_OPTIONS.has(path)) value = /^\d+$/.test(raw) ? Number(raw) : raw;
-      else if (BOOLEAN_OPTIONS.has(path)) value = raw === 'true' ? true : raw === 'false' ? false : raw;
-      else if (path === 'trustProxy') value = raw === 'true' ? true : raw === 'false' ? false : /^\d+$/.test(raw) ? Number(raw) : raw.split(',').map((s) => s.trim()).filter(Boolean);
-      else if (FILE_OPTIONS.has(path)) value = readFileSync(raw, 'utf8');
-      else if (JSON_FILE_OPTIONS.has(path)) {
-        const parsed = JSON.parse(readFileSync(raw, 'utf8'));
-        value = Array.isArray(parsed) ? parsed : (parsed.keys ?? parsed.clients ?? parsed);
-      }
+      value = fromVariable(ENV_FORMATS.get(path), raw);
     } catch (err) {
       problems.push(`${path} (from ${source}=${source === variable ? raw : env[source]}) could not be read: ${(err as Error).message}`);
       continue;
@@ -133,11 +109,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     setPath(input, path, value);
   }
   if (problems.length > 0) throw new ConfigError(problems);
+  let config: Readonly<HubConfig>;
   try {
-    return checkConfig(input as HubConfigInput, options);
+    config = checkConfig(input as HubConfigInput, options);
   } catch (err) {
     if (err instanceof ConfigError) throw new ConfigError(err.problems.map((p) => withVariable(p, sources)));
     throw err;
+  }
+  return config;
+}
+
+function fromVariable(format: EnvFormat | undefined, raw: string): unknown {
+  switch (format) {
+    case undefined:
+      return raw;
+    // A keys file holds one key per line (what `ssohub keys generate` writes); commas work too.
+    case 'list':
+      return raw.split(/[,\n]/).map((s) => s.trim()).filter(Boolean);
+    case 'integer':
+      return /^\d+$/.test(raw) ? Number(raw) : raw;
+    case 'trustProxy':
+      return raw === 'true' ? true : raw === 'false' ? false : /^\d+$/.test(raw) ? Number(raw) : raw.split(',').map((s) => s.trim()).filter(Boolean);
+    case 'pemFile':
+      return readFileSync(raw, 'utf8');
+    case 'jsonFile': {
+      const parsed = JSON.parse(readFileSync(raw, 'utf8'));
+      return Array.isArray(parsed) ? parsed : (parsed.keys ?? parsed.clients ?? parsed);
+    }
   }
 }
 
