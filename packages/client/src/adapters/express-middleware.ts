@@ -62,10 +62,16 @@ async function readBody(req: SsoRequest): Promise<string | Record<string, unknow
   if (!String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return undefined;
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > 64 * 1024) throw new SsoClientError('SSOHUB_CLIENT_ERR_LOGOUT_TOKEN_INVALID', 'logout request body too large', { status: 400 });
-    chunks.push(chunk as Buffer);
+  try {
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > 64 * 1024) throw new SsoClientError('SSOHUB_CLIENT_ERR_LOGOUT_TOKEN_INVALID', 'logout request body too large', { status: 400 });
+      chunks.push(chunk as Buffer);
+    }
+  } catch (err) {
+    if (err instanceof SsoClientError) throw err;
+    // The caller's connection failed mid-body (it closed: `aborted`): its request, not this app.
+    throw new SsoClientError('SSOHUB_CLIENT_ERR_LOGOUT_TOKEN_INVALID', 'logout request body could not be read', { status: 400, cause: err });
   }
   return Buffer.concat(chunks).toString('utf8');
 }

@@ -20,6 +20,17 @@ describe('presentError', () => {
     expect(shown.oauth.error_description).toBe(shown.message);
   });
 
+  it('answers a request body its client cut short as the client\'s 400, not a store outage', () => {
+    // What Node's http server hands Fastify when the client closes mid-body (abortIncoming), with
+    // the status Fastify's body reader puts on it: its ECONNRESET is the client's socket, not Redis'.
+    const aborted = Object.assign(new Error('aborted'), { code: 'ECONNRESET', statusCode: 400 });
+    expect(presentError(aborted, 'r')).toMatchObject({ status: 400, code: 'SSOHUB_ERR_BAD_REQUEST' });
+    // ...and when the provider read the body itself, without Fastify's status on it.
+    expect(presentError(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }), 'r')).toMatchObject({ status: 400, code: 'SSOHUB_ERR_BAD_REQUEST' });
+    // A Redis connection reset is still an outage.
+    expect(presentError(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }), 'r')).toMatchObject({ status: 503, code: 'SSOHUB_ERR_STORE_UNAVAILABLE' });
+  });
+
   it('keeps a Kratos 4xx a hub failure (500), not an outage', () => {
     expect(presentError(new KratosError(400, 'browser_location_change_required', undefined), 'r')).toMatchObject({ status: 500, code: 'SSOHUB_ERR_INTERNAL', oauth: { error: 'server_error' } });
   });

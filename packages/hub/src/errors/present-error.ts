@@ -59,7 +59,7 @@ function decide(err: unknown, requestId: string): Omit<PresentedError, 'oauth'> 
       headers: err.headers ?? {},
     };
   }
-  const outage = outageOf(err);
+  const outage = clientAborted(err) ? undefined : outageOf(err);
   if (outage) {
     return {
       status: 503,
@@ -69,7 +69,7 @@ function decide(err: unknown, requestId: string): Omit<PresentedError, 'oauth'> 
       headers: {},
     };
   }
-  const status = clientStatusOf(err);
+  const status = clientStatusOf(err) ?? (clientAborted(err) ? 400 : undefined);
   if (status !== undefined) {
     return {
       status,
@@ -110,6 +110,15 @@ function oauthErrorCode(status: number): string {
   if (status >= 500) return 'server_error';
   if (status === 401) return 'invalid_client';
   return 'invalid_request';
+}
+
+/**
+ * Node's error for a request body cut short by its client closing the connection: it carries the
+ * ECONNRESET a dead Redis connection also carries, but it is the client's doing (a 400, as Fastify
+ * marks it when it was reading the body; oidc-provider reads its own), not a store outage.
+ */
+function clientAborted(err: unknown): boolean {
+  return err instanceof Error && err.message === 'aborted' && (err as { code?: unknown }).code === 'ECONNRESET';
 }
 
 /** Fastify's own 4xx errors (bad JSON, body too large, wrong content type) are the client's fault. */

@@ -105,6 +105,22 @@ describe('the same-origin Kratos proxy', () => {
     expect(forwarded.length).toBe(before);
   });
 
+  it('forwards a submission sent with Expect, Upgrade, Keep-Alive or chunked, without those hop-by-hop headers', async () => {
+    // undici refuses all four: forwarded as sent, each was answered as a Kratos outage (503).
+    const headers = [
+      { expect: '100-continue' },
+      { upgrade: 'websocket' },
+      { 'keep-alive': 'timeout=5' },
+      { 'transfer-encoding': 'chunked' },
+    ];
+    for (const [i, extra] of headers.entries()) {
+      const res = await app.inject({ method: 'POST', url: `/self-service/login?flow=h${i}`, payload: 'identifier=ada%40x.test&method=password', headers: { 'content-type': 'application/x-www-form-urlencoded', ...extra } });
+      expect(res.statusCode, JSON.stringify(extra)).toBe(303);
+      expect(forwarded.at(-1)).toBe(`POST /self-service/login?flow=h${i}`);
+      expect(bodies.at(-1)).toBe('application/x-www-form-urlencoded|identifier=ada%40x.test&method=password');
+    }
+  });
+
   it('refuses API flows, which browsers must never use', async () => {
     const res = await app.inject({ method: 'GET', url: '/self-service/registration/api', headers: { accept: 'application/json' } });
     expect(res.statusCode).toBe(403);

@@ -7,6 +7,8 @@ import type { Submission, SubmissionGuard, SubmissionKind } from './submission-g
 
 const SUBMISSION_KINDS = new Set<SubmissionKind>(['login', 'registration', 'recovery', 'verification', 'settings']);
 export const PROXY_BODY_LIMIT = 64 * 1024;
+/** Request headers that end at the hub: they describe the client's connection, not the request. */
+const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'expect'];
 
 /**
  * Serves Kratos' public browser API on the hub's origin, so Kratos' cookies are host-only cookies
@@ -103,6 +105,10 @@ export async function registerKratosProxy(
         ...(raw ? { body: raw, contentType: String(request.headers['content-type'] ?? 'application/octet-stream') } : {}),
         rewriteRequestHeaders: (_req, headers) => {
           const out: Record<string, string | string[] | undefined> = { ...headers };
+          // Hop-by-hop headers, and Expect (curl sends `Expect: 100-continue` with bodies over
+          // 1 KB): the hub has already read the whole body, and undici refuses to send these,
+          // throwing before it connects, which read as a Kratos outage (503 and an error line).
+          for (const name of HOP_BY_HOP) delete out[name];
           // Kratos compares the Host and Referer of form posts; it must see the public host.
           out.host = hub.host;
           out['x-forwarded-host'] = hub.host;

@@ -1,10 +1,12 @@
+import type { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { providerErrorFormat } from '../../errors/error-format.ts';
-import { logFailure } from '../../errors/log-failure.ts';
+import { logFailure, loggableError } from '../../errors/log-failure.ts';
 import { presentError } from '../../errors/present-error.ts';
+import { SsoHubError } from '../../errors/ssohub-error.ts';
 import { errorBody } from '../../errors/register-error-handler.ts';
 
 /**
@@ -18,6 +20,8 @@ import { errorBody } from '../../errors/register-error-handler.ts';
  */
 export async function mountProvider(app: FastifyInstance, provider: Provider, path: string, { https }: { https: boolean }): Promise<void> {
   const requests = answerProviderFailures(provider, https);
+  logConnectionErrors(provider, requests, app.log);
+  refuseHostsThatMakeNoUrl(provider);
   const callback = provider.callback();
   const config = { ssohubProviderPath: path };
   await app.register(
@@ -56,6 +60,46 @@ export async function mountProvider(app: FastifyInstance, provider: Provider, pa
     void callback(raw, reply.raw);
   });
 }
+
+/**
+ * The provider builds its own URLs (discovery, the logout form's action) from the request's
+ * address, Host (or X-Forwarded-Host behind a trusted proxy) included: one that makes no URL
+ * (`%zz`, `[::1`) threw a TypeError there, a 500 and an error line for the client's mistake. It is
+ * refused first, as a 400, right behind the middleware that answers failures.
+ */
+function refuseHostsThatMakeNoUrl(provider: Provider): void {
+  provider.middleware.splice(1, 0, async (koa: unknown, next: () => Promise<unknown>) => {
+    try {
+      new URL((koa as { href: string }).href);
+    } catch {
+      throw new SsoHubError('SSOHUB_ERR_BAD_REQUEST', 'The Host header of this request is not valid.', { status: 400 });
+    }
+    return next();
+  });
+}
+
+/**
+ * What Koa emits as an app 'error' once the middleware above has run: the client's connection
+ * failing while the answer is on its way (bytes after `Connection: close`, a body cut short by a
+ * half-close, a reset). With no listener Koa prints each one's stack on stderr, outside the hub's
+ * log; this listener takes Koa's place: the client's doing is one info line on the request's
+ * logger, anything else an error line.
+ */
+function logConnectionErrors(provider: Provider, requests: WeakMap<IncomingMessage, FastifyRequest>, fallback: FastifyBaseLogger): void {
+  // The provider is a Koa application: 'error' is Koa's event, not in oidc-provider's event map.
+  (provider as unknown as EventEmitter).on('error', (err: unknown, ctx?: { req?: IncomingMessage }) => {
+    const log = (ctx?.req && requests.get(ctx.req)?.log) || fallback;
+    const e = err as { code?: unknown; message?: unknown } | undefined;
+    const code = typeof e?.code === 'string' ? e.code : undefined;
+    if ((code && (code.startsWith('HPE_') || CONNECTION_CODES.has(code))) || e?.message === 'aborted') {
+      log.info({ code, reason: String(e?.message) }, 'client connection failed during the answer');
+      return;
+    }
+    log.error({ err: loggableError(err) }, 'provider request failed after its answer');
+  });
+}
+
+const CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
 
 /** RFC 8414's well-known prefix, and the provider's own discovery path below its mount point. */
 export const RFC8414_METADATA = '/.well-known/oauth-authorization-server';
