@@ -79,6 +79,23 @@ export default defineConfig({
         },
       },
       {
+        // The short form of the malformed-request suite (test/fuzz, issue 19): 20,000 requests at
+        // every route of the hub and two SDK apps; the run itself is the beforeAll hook. A group of
+        // its own (after chaos), so its 5 s hang deadline measures the hub, not a busy machine.
+        resolve: source,
+        test: {
+          name: 'fuzz',
+          root,
+          sequence: { groupOrder: 2 },
+          include: ['test/fuzz/**/*.test.ts'],
+          setupFiles: ['test/setup/integration.ts'],
+          globalSetup: ['test/setup/global.ts'],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 600_000,
+        },
+      },
+      {
         resolve: source,
         test: {
           name: 'e2e',
