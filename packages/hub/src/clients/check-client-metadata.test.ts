@@ -55,6 +55,7 @@ describe('client definitions', () => {
     ['case=unknown scope', { scope: 'openid admin' }, /^scope contains "admin", which is not one of/],
     ['case=scope without openid', { scope: 'email' }, /^scope must include openid/],
     ['case=offline_access without refresh grant', { grant_types: ['authorization_code'] }, /^scope offline_access needs grant_types to include refresh_token/],
+    ['case=offline_access without grant_types (the default has no refresh grant)', { grant_types: undefined }, /^scope offline_access needs grant_types to include refresh_token \(none given: the default is authorization_code alone\)/],
     ['case=implicit grant', { grant_types: ['authorization_code', 'implicit'] }, /^grant_types\[1\] must be one of/],
     ['case=no authorization_code grant', { grant_types: ['refresh_token'] }, /^grant_types must include authorization_code/],
     ['case=token response type', { response_types: ['code', 'token'] }, /^response_types must be \["code"\]/],

@@ -172,8 +172,10 @@ export function findClientProblems(input: unknown, options: CheckClientOptions):
         if (!ALLOWED_SCOPES.includes(s as (typeof ALLOWED_SCOPES)[number])) add('scope', `contains ${show(s)}, which is not one of ${ALLOWED_SCOPES.join(', ')}`);
       }
       if (!scopes.includes('openid')) add('scope', 'must include openid');
-      if (scopes.includes('offline_access') && Array.isArray(m.grant_types) && !m.grant_types.includes('refresh_token')) {
-        add('scope', 'offline_access needs grant_types to include refresh_token');
+      // Without grant_types a client has oidc-provider's default, authorization_code alone.
+      const grants: unknown[] = Array.isArray(m.grant_types) ? m.grant_types : ['authorization_code'];
+      if (scopes.includes('offline_access') && !grants.includes('refresh_token')) {
+        add('scope', `offline_access needs grant_types to include refresh_token${Array.isArray(m.grant_types) ? '' : ' (none given: the default is authorization_code alone)'}`);
       }
     }
   }
