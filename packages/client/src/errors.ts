@@ -38,9 +38,11 @@ export type SsoClientErrorCode =
   | 'SSOHUB_CLIENT_ERR_CROSS_ORIGIN'
   /** A back-channel logout token failed verification. */
   | 'SSOHUB_CLIENT_ERR_LOGOUT_TOKEN_INVALID'
+  /** The hub's keys (JWKS) could not be fetched to verify a back-channel logout token (503: the hub should retry). */
+  | 'SSOHUB_CLIENT_ERR_HUB_KEYS_UNAVAILABLE'
   /** A back-channel logout token (its `jti`) was already used. */
   | 'SSOHUB_CLIENT_ERR_LOGOUT_TOKEN_REPLAYED'
-  /** The hub refused to refresh the tokens; the local session has been ended. */
+  /** Refreshing failed: the hub refused (401, the local session has been ended) or could not be reached (503, the session is kept for a later try). */
   | 'SSOHUB_CLIENT_ERR_REFRESH_FAILED'
   /** The session store failed. */
   | 'SSOHUB_CLIENT_ERR_STORE'

@@ -33,7 +33,9 @@ export async function endSessions(ctx: ClientContext, target: { sid?: string; su
  * handleBackchannelLogout answers the hub's POST to the back-channel logout endpoint: it reads
  * `logout_token`, verifies it fully, refuses a replayed `jti`, ends the matching sessions and
  * answers 200 with `Cache-Control: no-store`. Any verification failure answers 400 with
- * `{"error":"invalid_request"}` (OIDC Back-Channel Logout §2.8) and ends nothing.
+ * `{"error":"invalid_request"}` (OIDC Back-Channel Logout §2.8) and ends nothing. When the hub's
+ * keys cannot be fetched it throws `SSOHUB_CLIENT_ERR_HUB_KEYS_UNAVAILABLE` (status 503, so the hub
+ * retries) and ends nothing.
  */
 export async function handleBackchannelLogout(ctx: ClientContext, body: BackchannelLogoutBody): Promise<HandlerResponse & { ended: number }> {
   const headers = { 'cache-control': 'no-store', 'content-type': 'application/json; charset=utf-8' };

@@ -41,8 +41,19 @@ export async function verifyLogoutToken(token: string, keys: JWTVerifyGetKey, ch
     new SsoClientError('SSOHUB_CLIENT_ERR_LOGOUT_TOKEN_INVALID', `logout token refused: ${message}`, { status: 400, cause });
   if (typeof token !== 'string' || token.split('.').length !== 3) throw invalid('not a signed JWT');
   let payload: JWTPayload;
+  // A JWKS that cannot be fetched (hub down, 5xx, timeout) says nothing about the token: it may
+  // well be valid, so the hub must retry (503) rather than be told the token is bad (400).
+  let keysUnavailable: unknown;
+  const getKey: JWTVerifyGetKey = async (header, jws) => {
+    try {
+      return await keys(header, jws);
+    } catch (cause) {
+      if (!(cause instanceof errors.JOSEError) || cause instanceof errors.JWKSTimeout || cause instanceof errors.JWKSInvalid || cause.code === 'ERR_JOSE_GENERIC') keysUnavailable = cause;
+      throw cause;
+    }
+  };
   try {
-    ({ payload } = await jwtVerify(token, keys, {
+    ({ payload } = await jwtVerify(token, getKey, {
       issuer: checks.issuer,
       audience: checks.clientId,
       typ: 'logout+jwt',
@@ -52,6 +63,12 @@ export async function verifyLogoutToken(token: string, keys: JWTVerifyGetKey, ch
       requiredClaims: ['iat', 'jti', 'events'],
     }));
   } catch (cause) {
+    if (keysUnavailable !== undefined) {
+      throw new SsoClientError('SSOHUB_CLIENT_ERR_HUB_KEYS_UNAVAILABLE', "logout token not verified: the hub's keys (JWKS) could not be fetched; retry later", {
+        status: 503,
+        cause: keysUnavailable,
+      });
+    }
     if (cause instanceof errors.JWTClaimValidationFailed) throw invalid(`claim "${cause.claim}" ${cause.reason}`, cause);
     if (cause instanceof errors.JWTExpired) throw invalid('expired', cause);
     if (cause instanceof errors.JWSSignatureVerificationFailed || cause instanceof errors.JWKSNoMatchingKey) throw invalid('signature does not verify with the hub keys', cause);
