@@ -4,12 +4,10 @@
  * between runs and answers each `run` message with latency figures. Every run is bounded by a
  * duration and an operation count and stops by itself.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { authorizationRequest } from '@ssohub/testkit';
 import { browse, Jar, request, timeRequests } from './http.ts';
 import type { ClientSpec, DriverMessage, DriverReply, PairSpec, PairStats, RunSpec, RunStats, Setup } from './protocol.ts';
 import { measureSdk } from './sdk-overhead.ts';
-
-const b64url = (b: Buffer) => b.toString('base64url');
 
 interface VirtualUser {
   email: string;
@@ -30,20 +28,7 @@ function basic(id: string, secret: string): string {
 }
 
 function authorizationUrl(client: Setup['clients']['a']) {
-  const verifier = b64url(randomBytes(32));
-  const state = b64url(randomBytes(16));
-  const url = new URL(`${setup.issuer}/auth`);
-  url.search = new URLSearchParams({
-    client_id: client.id,
-    redirect_uri: client.redirectUri,
-    response_type: 'code',
-    scope: 'openid email profile',
-    code_challenge: b64url(createHash('sha256').update(verifier).digest()),
-    code_challenge_method: 'S256',
-    state,
-    nonce: b64url(randomBytes(16)),
-  }).toString();
-  return { url, verifier, state };
+  return authorizationRequest({ issuer: setup.issuer, clientId: client.id, redirectUri: client.redirectUri, scope: 'openid email profile' });
 }
 
 /** Follows redirects on the hub until the browser is sent to `stopWhen` (or gets a page). */

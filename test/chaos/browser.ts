@@ -1,5 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { CookieJar } from '@ssohub/testkit';
+import { authorizationRequest, CookieJar } from '@ssohub/testkit';
 
 /** What one request of the chaos driver ended in: a status, or a hang/network failure. */
 export interface Outcome {
@@ -23,8 +22,6 @@ export class RequestFailed extends Error {
     this.outcome = outcome;
   }
 }
-
-const b64url = (b: Buffer) => b.toString('base64url');
 
 function shapeOf(status: number, contentType: string, body: string): Outcome['shape'] {
   if (status < 400) return undefined;
@@ -107,20 +104,7 @@ export class ChaosBrowser {
   }
 
   private authorization() {
-    const verifier = b64url(randomBytes(32));
-    const state = b64url(randomBytes(16));
-    const url = new URL(`${this.issuer}/auth`);
-    url.search = new URLSearchParams({
-      client_id: this.client.id,
-      redirect_uri: this.client.redirectUri,
-      response_type: 'code',
-      scope: 'openid email',
-      code_challenge: b64url(createHash('sha256').update(verifier).digest()),
-      code_challenge_method: 'S256',
-      state,
-      nonce: b64url(randomBytes(16)),
-    }).toString();
-    return { url, verifier, state };
+    return authorizationRequest({ issuer: this.issuer, clientId: this.client.id, redirectUri: this.client.redirectUri, scope: 'openid email' });
   }
 
   private async redeem(step: string, callback: URL, verifier: string, state: string): Promise<void> {

@@ -1,3 +1,4 @@
+export { authorizationRequest } from './authorization-request.ts';
 export { launchChromium, CHROMIUM_PATH, type TestBrowser } from './chromium.ts';
 export { freePort, reservePort, type PortReservation } from './free-port.ts';
 export { FROM_SOURCE } from './from-source.ts';
