@@ -93,15 +93,23 @@ export async function createSsoClient(options: SsoClientOptions, extras: CreateS
   try {
     config = await oidc.discovery(resolved.issuer, resolved.clientId, { redirect_uris: [resolved.redirectUri.href] }, clientAuth(resolved), {
       ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}),
-      timeout: 10,
+      timeout: resolved.discoveryTimeout,
     });
   } catch (cause) {
-    throw new SsoClientError('SSOHUB_CLIENT_ERR_DISCOVERY', `discovery at ${resolved.issuer.href} failed: ${cause instanceof Error ? cause.message : 'unknown error'}`, {
+    const reason = isTimeout(cause)
+      ? `timed out after ${resolved.discoveryTimeout} s (SsoClientOptions.discoveryTimeout)`
+      : cause instanceof Error
+        ? cause.message
+        : 'unknown error';
+    throw new SsoClientError('SSOHUB_CLIENT_ERR_DISCOVERY', `discovery at ${resolved.issuer.href} failed: ${reason}`, {
       status: 500,
       expose: false,
       cause,
     });
   }
+  // openid-client keeps discovery's `timeout` as the Configuration's timeout for every later
+  // request; a short discoveryTimeout (fail fast at startup) must not shorten token calls.
+  config.timeout = HUB_REQUEST_TIMEOUT;
   const metadata = config.serverMetadata();
   if (!metadata.jwks_uri) throw new SsoClientError('SSOHUB_CLIENT_ERR_DISCOVERY', 'the hub publishes no jwks_uri', { status: 500, expose: false });
   if (!metadata.end_session_endpoint) resolved.warn(`ssohub WARNING: the hub at ${metadata.issuer} publishes no end_session_endpoint; global logout will fail`);
@@ -141,6 +149,17 @@ export async function createSsoClient(options: SsoClientOptions, extras: CreateS
   };
   internals.set(client, { config, auth: clientAuth(resolved), insecure, issuer: metadata.issuer });
   return client;
+}
+
+/** Seconds a request to the hub after discovery (token, refresh) may take, as before discoveryTimeout existed. */
+const HUB_REQUEST_TIMEOUT = 10;
+
+/** isTimeout says whether fetch gave up on its AbortSignal.timeout (a DOMException, maybe wrapped in `cause`). */
+function isTimeout(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    if (e.name === 'TimeoutError') return true;
+  }
+  return false;
 }
 
 /** What a client's own-API helpers need beyond the public SsoClient (client auth for introspection). */

@@ -76,6 +76,18 @@ export interface SsoClientOptions {
   clockTolerance?: number;
   /** Oldest accepted logout token (`iat`), in seconds. Default 120. */
   logoutTokenMaxAge?: number;
+  /**
+   * Seconds the one discovery at startup may take before `createSsoClient` gives up with
+   * `SSOHUB_CLIENT_ERR_DISCOVERY` ("timed out"). Default 10; more than 0, at most 600. Later
+   * requests to the hub (token, end_session) keep their own 10 s timeout.
+   *
+   * @example
+   * ```ts
+   * // Fail fast when the hub is not up yet, and let the supervisor restart the app.
+   * const client = await createSsoClient({ ...options, discoveryTimeout: 3 });
+   * ```
+   */
+  discoveryTimeout?: number;
   /** Authentication levels from weakest to strongest, for `acr` guards. Default `['aal1', 'aal2']`, the levels the hub offers. */
   acrLevels?: string[];
   /** Route paths; see {@link SsoRoutes}. */
@@ -110,6 +122,7 @@ export interface ResolvedOptions {
   refreshSkew: number;
   clockTolerance: number;
   logoutTokenMaxAge: number;
+  discoveryTimeout: number;
   acrLevels: string[];
   routes: SsoRoutes;
   allowInsecureRequests: boolean;
@@ -251,6 +264,15 @@ export function checkOptions(options: SsoClientOptions, env: { production?: bool
   const refreshSkew = seconds('refreshSkew', 60, 0);
   const clockTolerance = seconds('clockTolerance', 5, 0);
   const logoutTokenMaxAge = seconds('logoutTokenMaxAge', 120, 10);
+  // 0 would abort discovery before it starts; past 600 s an app that cannot reach its hub is
+  // better restarted by its supervisor than left waiting at startup.
+  let discoveryTimeout = 10;
+  if (o.discoveryTimeout !== undefined) {
+    const value = o.discoveryTimeout;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 600) {
+      problems.push(`${name('discoveryTimeout')} must be a number of seconds > 0 and <= 600`);
+    } else discoveryTimeout = value;
+  }
 
   const acrLevels = o.acrLevels ?? ['aal1', 'aal2'];
   if (!Array.isArray(acrLevels) || acrLevels.length === 0 || !acrLevels.every((s) => typeof s === 'string' && s !== '')) {
@@ -279,6 +301,7 @@ export function checkOptions(options: SsoClientOptions, env: { production?: bool
     refreshSkew,
     clockTolerance,
     logoutTokenMaxAge,
+    discoveryTimeout,
     acrLevels,
     routes,
     allowInsecureRequests: insecure,

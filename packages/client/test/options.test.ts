@@ -31,6 +31,8 @@ describe('checkOptions', () => {
     expect(o.secureCookies).toBe(true);
     expect(o.idleTimeout).toBe(1800);
     expect(o.absoluteTimeout).toBe(28_800);
+    expect(o.discoveryTimeout).toBe(10);
+    expect(checkOptions({ ...valid, discoveryTimeout: 0.5 }, { production: false }).discoveryTimeout).toBe(0.5);
   });
 
   it.each([
@@ -53,6 +55,9 @@ describe('checkOptions', () => {
     [{ cookieName: '__Host-x' }, 'SsoClientOptions.cookieName must be a cookie token without a __ prefix'],
     [{ routes: { callback: 'auth/cb' } }, 'SsoClientOptions.routes.callback must be a path starting with /'],
     [{ routes: { signup: '/x' } }, 'SsoClientOptions.routes.signup is not a known route'],
+    [{ discoveryTimeout: 0 }, 'SsoClientOptions.discoveryTimeout must be a number of seconds > 0 and <= 600'],
+    [{ discoveryTimeout: 601 }, 'SsoClientOptions.discoveryTimeout must be a number of seconds > 0 and <= 600'],
+    [{ discoveryTimeout: '5' }, 'SsoClientOptions.discoveryTimeout must be a number of seconds > 0 and <= 600'],
   ])('refuses %j naming the option', (overrides, message) => {
     expect(problemOf(overrides)).toContain(message);
   });

@@ -46,21 +46,42 @@ export function buildCookie(name: string, value: string, maxAge: number, secure:
 
 /**
  * readCookie finds one cookie in a Cookie header without parsing the others: it runs on every
- * request, so it stays a string scan. Returns undefined when absent.
+ * request, so it stays a string scan. It reads the header as the `cookie` package's parse does:
+ * pairs split at `;`, name and value trimmed of spaces and tabs (`;\tname =v` is a pair too), the
+ * first pair of the name wins, the value percent-decoded when it decodes and kept as sent when it
+ * does not. A name counts only at the start of a pair, never inside another cookie's value.
+ * Returns undefined when absent.
  */
 export function readCookie(header: string | undefined | null, name: string): string | undefined {
   if (!header) return undefined;
   for (let at = header.indexOf(name); at !== -1; at = header.indexOf(name, at + 1)) {
     let before = at - 1;
-    while (before >= 0 && header[before] === ' ') before--;
-    if ((before >= 0 && header[before] !== ';') || header[at + name.length] !== '=') continue;
-    const end = header.indexOf(';', at);
-    const raw = header.slice(at + name.length + 1, end === -1 ? undefined : end).trim();
+    while (before >= 0 && isBlank(header.charCodeAt(before))) before--;
+    if (before >= 0 && header[before] !== ';') continue;
+    let eq = at + name.length;
+    while (isBlank(header.charCodeAt(eq))) eq++;
+    if (header[eq] !== '=') continue;
+    const end = header.indexOf(';', eq);
+    const raw = trimBlanks(header.slice(eq + 1, end === -1 ? undefined : end));
+    if (!raw.includes('%')) return raw;
     try {
       return decodeURIComponent(raw);
     } catch {
-      return undefined;
+      return raw;
     }
   }
   return undefined;
+}
+
+/** Space or tab: the white space RFC 6265 (and the cookie package) trims, not String#trim's. */
+function isBlank(code: number): boolean {
+  return code === 0x20 || code === 0x09;
+}
+
+function trimBlanks(s: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end && isBlank(s.charCodeAt(start))) start++;
+  while (end > start && isBlank(s.charCodeAt(end - 1))) end--;
+  return s.slice(start, end);
 }
