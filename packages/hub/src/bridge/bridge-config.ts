@@ -1,5 +1,6 @@
 import type { ConfigProblems } from '../config/config-problems.ts';
-import type { DeepPartial } from '../config/hub-config.ts';
+import type { DeepPartial } from '../config/deep-partial.ts';
+import { defaultsFromSchema } from '../config/defaults-from-schema.ts';
 
 /**
  * Lifetimes of the provider's artefacts, in seconds. Every one is explicit: oidc-provider's
@@ -46,6 +47,11 @@ export interface BridgeConfig {
   clients: Record<string, unknown>[];
   ttl: BridgeTtl;
   /**
+   * The bridge's shortcuts (shared reads, deferred writes, read-ahead, reused Kratos checks);
+   * false takes the plain path of each, with the same answers.
+   */
+  shortcuts: boolean;
+  /**
    * Claims released from identity traits. `email_verified` is derived from Kratos' verifiable
    * addresses whenever `email` is mapped; `sub` is always the identity id.
    */
@@ -68,57 +74,45 @@ export interface BridgeConfig {
   };
 }
 
-export const DEFAULT_TTL: BridgeTtl = {
-  accessToken: 15 * 60,
-  authorizationCode: 60,
-  idToken: 60 * 60,
-  refreshToken: 14 * 24 * 60 * 60,
-  session: 14 * 24 * 60 * 60,
-  grant: 14 * 24 * 60 * 60,
-  interaction: 60 * 60,
-  clientCredentials: 10 * 60,
-  deviceCode: 10 * 60,
-  backchannelAuthenticationRequest: 10 * 60,
-};
+/** The claims released when `bridge.claims` is not set: email and name (config-schema.ts). */
+export const DEFAULT_CLAIMS = defaultsFromSchema('bridge.claims') as ClaimMapping[];
 
-export const DEFAULT_CLAIMS: ClaimMapping[] = [
-  { claim: 'email', trait: 'email', scope: 'email' },
-  { claim: 'name', trait: 'name', scope: 'profile' },
-];
-
-export const DEFAULT_RETRY_DELAYS_MS = [1_000, 5_000, 30_000, 120_000, 600_000];
-export const DEFAULT_LEASE_MS = 30_000;
 const MIN_LEASE_MS = 5_000;
 
+/**
+ * Validates the `bridge` options; an absent one takes its default from the schema
+ * (config-schema.ts), the one place defaults are written.
+ */
 export function checkBridgeConfig(
   p: ConfigProblems,
   input: DeepPartial<BridgeConfig>,
   { mode }: { mode: string; publicUrl: string },
 ): BridgeConfig {
-  const path = p.string('bridge.path', input.path ?? '/oidc');
+  const d = defaultsFromSchema('bridge') as BridgeConfig;
+  const path = p.string('bridge.path', input.path ?? d.path);
   if (path && !/^\/[a-z0-9-]+$/.test(path)) p.add('bridge.path', 'must be a single path segment such as /oidc');
-  const cookieKeys = p.stringArray('bridge.cookieKeys', input.cookieKeys ?? []);
+  const cookieKeys = p.stringArray('bridge.cookieKeys', input.cookieKeys ?? d.cookieKeys);
   cookieKeys.forEach((k, i) => {
     if (k.length < 32) p.add(`bridge.cookieKeys[${i}]`, 'must be at least 32 characters long');
   });
   if (mode === 'production' && cookieKeys.length === 0) p.add('bridge.cookieKeys', 'must hold at least one key in production');
-  const signingKeys = (input.signingKeys ?? []) as Record<string, unknown>[];
+  const signingKeys = (input.signingKeys ?? d.signingKeys) as Record<string, unknown>[];
   if (!Array.isArray(signingKeys)) p.add('bridge.signingKeys', 'must be an array of private JWKs');
   else checkSigningKeys(p, signingKeys);
   if (mode === 'production' && signingKeys.length === 0) p.add('bridge.signingKeys', 'must hold at least one private JWK in production');
-  const clients = (input.clients ?? []) as Record<string, unknown>[];
+  const clients = (input.clients ?? d.clients) as Record<string, unknown>[];
   if (!Array.isArray(clients)) p.add('bridge.clients', 'must be an array of client definitions');
 
   const ttlInput = (input.ttl ?? {}) as Partial<Record<keyof BridgeTtl, unknown>>;
   const ttl = Object.fromEntries(
-    (Object.keys(DEFAULT_TTL) as (keyof BridgeTtl)[]).map((k) => [
+    (Object.keys(d.ttl) as (keyof BridgeTtl)[]).map((k) => [
       k,
-      p.integer(`bridge.ttl.${k}`, ttlInput[k] ?? DEFAULT_TTL[k], { min: 1, max: 366 * 24 * 60 * 60 }),
+      p.integer(`bridge.ttl.${k}`, ttlInput[k] ?? d.ttl[k], { min: 1, max: 366 * 24 * 60 * 60 }),
     ]),
   ) as unknown as BridgeTtl;
   if (ttl.authorizationCode > 600) p.add('bridge.ttl.authorizationCode', 'must be at most 600 seconds (codes are meant to be redeemed at once)');
 
-  const claims = ((input.claims ?? DEFAULT_CLAIMS) as Partial<ClaimMapping>[]).map((c, i) => ({
+  const claims = ((input.claims ?? d.claims) as Partial<ClaimMapping>[]).map((c, i) => ({
     claim: p.string(`bridge.claims[${i}].claim`, c?.claim),
     trait: p.string(`bridge.claims[${i}].trait`, c?.trait),
     scope: p.string(`bridge.claims[${i}].scope`, c?.scope),
@@ -130,17 +124,19 @@ export function checkBridgeConfig(
     if (c.scope === 'openid') p.add(`bridge.claims[${i}].scope`, 'must not be "openid": trait claims need a scope the user can see on the consent page');
   });
 
-  const retryDelaysMs = (input.backchannel?.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS).map((d, i) =>
-    p.integer(`bridge.backchannel.retryDelaysMs[${i}]`, d, { min: 10, max: 24 * 60 * 60 * 1000 }),
+  const retryDelaysMs = (input.backchannel?.retryDelaysMs ?? d.backchannel.retryDelaysMs).map((delay, i) =>
+    p.integer(`bridge.backchannel.retryDelaysMs[${i}]`, delay, { min: 10, max: 24 * 60 * 60 * 1000 }),
   );
-  const pollIntervalMs = p.integer('bridge.backchannel.pollIntervalMs', input.backchannel?.pollIntervalMs ?? 500, { min: 10, max: 60_000 });
-  const leaseInput = input.backchannel?.leaseMs ?? DEFAULT_LEASE_MS;
+  const pollIntervalMs = p.integer('bridge.backchannel.pollIntervalMs', input.backchannel?.pollIntervalMs ?? d.backchannel.pollIntervalMs, { min: 10, max: 60_000 });
+  const leaseInput = input.backchannel?.leaseMs ?? d.backchannel.leaseMs;
   const leaseMs = p.integer('bridge.backchannel.leaseMs', leaseInput, { min: 1, max: 60 * 60 * 1000 });
   if (leaseMs === leaseInput && leaseMs < MIN_LEASE_MS) {
     p.add('bridge.backchannel.leaseMs', `must be at least ${MIN_LEASE_MS} ms: a lease must outlast one delivery attempt (oidc-provider gives up after 2500 ms)`);
   }
 
-  return { path, cookieKeys, signingKeys, clients, ttl, claims, backchannel: { retryDelaysMs, pollIntervalMs, leaseMs } };
+  const shortcuts = p.boolean('bridge.shortcuts', input.shortcuts ?? d.shortcuts);
+
+  return { path, cookieKeys, signingKeys, clients, ttl, shortcuts, claims, backchannel: { retryDelaysMs, pollIntervalMs, leaseMs } };
 }
 
 function checkSigningKeys(p: ConfigProblems, keys: Record<string, unknown>[]): void {

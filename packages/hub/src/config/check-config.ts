@@ -3,14 +3,25 @@ import { deepFreeze } from '../deep-freeze.ts';
 import { ConfigError } from '../errors/ssohub-error.ts';
 import { checkGuardConfig } from '../guard/guard-config.ts';
 import { checkShutdownConfig } from '../http/shutdown-config.ts';
-import { type HubConfig, type HubConfigInput, KRATOS_DEFAULT_SESSION_COOKIE, type StoreConfig } from './hub-config.ts';
 import { checkKeys } from './config-keys.ts';
 import { ConfigProblems } from './config-problems.ts';
+import { HUB_CONFIG_SCHEMA } from './config-schema.ts';
+import { defaultsFromSchema } from './defaults-from-schema.ts';
+import type { HubConfig, HubConfigInput, StoreConfig } from './hub-config.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** store.prefix without one, under Redis Cluster: hash-tagged, so each script's keys share a slot. */
+const CLUSTER_PREFIX = '{ssohub}:';
+/**
+ * Every store option but `kind` says something about Redis: beside the memory store, one means a
+ * store half switched over (the operator believes the instances share Redis; each keeps its own
+ * state), so it is refused rather than ignored. A memory-only option would have to be left out here.
+ */
+const REDIS_STORE_OPTIONS = Object.keys(HUB_CONFIG_SCHEMA.properties!.store!.properties!).filter((key) => key !== 'kind');
 
 /**
- * Validates a configuration, fills defaults and freezes the result. Every problem is collected
+ * Validates a configuration, fills defaults and freezes the result. The defaults are the schema's
+ * (config-schema.ts, read through defaultsFromSchema), written nowhere else. Every problem is collected
  * and reported at once, each named by its dotted option path (e.g. `store.url`). With `only`,
  * just the problems of those options (and their children) are reported: the rest of the result
  * is then not to be trusted, and the caller must read nothing else from it. A key the schema
@@ -19,38 +30,40 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 export function checkConfig(input: HubConfigInput, { only }: { only?: readonly string[] } = {}): Readonly<HubConfig> {
   const p = new ConfigProblems();
   checkKeys(p, input);
-  const mode = p.oneOf('mode', input.mode ?? 'development', ['production', 'development'] as const);
+  const mode = p.oneOf('mode', input.mode ?? defaultsFromSchema('mode'), ['production', 'development'] as const);
   const publicUrl = p.origin('publicUrl', input.publicUrl, { requireHttps: mode === 'production' });
   const listen = {
-    host: p.string('listen.host', input.listen?.host ?? '0.0.0.0'),
-    port: p.port('listen.port', input.listen?.port ?? 8080),
+    host: p.string('listen.host', input.listen?.host ?? defaultsFromSchema('listen.host')),
+    port: p.port('listen.port', input.listen?.port ?? defaultsFromSchema('listen.port')),
     tls: input.listen?.tls
       ? { cert: p.pem('listen.tls.cert', input.listen.tls.cert), key: p.pem('listen.tls.key', input.listen.tls.key) }
       : undefined,
   };
   const admin = {
-    host: p.string('admin.host', input.admin?.host ?? '127.0.0.1'),
-    port: p.port('admin.port', input.admin?.port ?? 8081),
+    host: p.string('admin.host', input.admin?.host ?? defaultsFromSchema('admin.host')),
+    port: p.port('admin.port', input.admin?.port ?? defaultsFromSchema('admin.port')),
     token: input.admin?.token === undefined ? undefined : p.secret('admin.token', input.admin.token, 24),
   };
   if (mode === 'production' && admin.token === undefined) {
     p.add('admin.token', 'is required in production (the admin API refuses every request without it)');
   }
   const kratos = {
-    publicUrl: p.url('kratos.publicUrl', input.kratos?.publicUrl ?? 'http://127.0.0.1:4433'),
-    adminUrl: p.url('kratos.adminUrl', input.kratos?.adminUrl ?? 'http://127.0.0.1:4434'),
-    configFiles: p.stringArray('kratos.configFiles', input.kratos?.configFiles ?? []),
-    sessionCookieName: checkCookieName(p, 'kratos.sessionCookieName', input.kratos?.sessionCookieName ?? KRATOS_DEFAULT_SESSION_COOKIE),
+    publicUrl: p.url('kratos.publicUrl', input.kratos?.publicUrl ?? defaultsFromSchema('kratos.publicUrl')),
+    adminUrl: p.url('kratos.adminUrl', input.kratos?.adminUrl ?? defaultsFromSchema('kratos.adminUrl')),
+    configFiles: p.stringArray('kratos.configFiles', input.kratos?.configFiles ?? defaultsFromSchema('kratos.configFiles')),
+    sessionCookieName: checkCookieName(p, 'kratos.sessionCookieName', input.kratos?.sessionCookieName ?? defaultsFromSchema('kratos.sessionCookieName')),
   };
   const store = checkStore(p, input.store, mode);
   const allowedReturnOrigins = p
-    .stringArray('allowedReturnOrigins', input.allowedReturnOrigins ?? [])
+    .stringArray('allowedReturnOrigins', input.allowedReturnOrigins ?? defaultsFromSchema('allowedReturnOrigins'))
     .map((o, i) => p.origin(`allowedReturnOrigins[${i}]`, o, { requireHttps: mode === 'production' }));
-  const trustProxy = checkTrustProxy(p, input.trustProxy ?? false, mode);
-  const logLevel = p.oneOf('logLevel', input.logLevel ?? 'info', LOG_LEVELS);
+  const trustProxy = checkTrustProxy(p, input.trustProxy ?? defaultsFromSchema('trustProxy'), mode);
+  const logLevel = p.oneOf('logLevel', input.logLevel ?? defaultsFromSchema('logLevel'), LOG_LEVELS);
   const bridge = checkBridgeConfig(p, input.bridge ?? {}, { mode, publicUrl });
   const guard = checkGuardConfig(p, input.guard ?? {}, { mode });
-  const shutdown = checkShutdownConfig(p, input.shutdown ?? {}, { mode });
+  // The drain's default depends on the mode (shutdown-config.ts); the deadline's is the schema's.
+  const shutdownInput = { ...input.shutdown, timeoutMs: input.shutdown?.timeoutMs ?? (defaultsFromSchema('shutdown.timeoutMs') as number) };
+  const shutdown = checkShutdownConfig(p, shutdownInput, { mode });
 
   p.throwIfAny(only);
   const config: HubConfig = {
@@ -71,16 +84,21 @@ export function checkConfig(input: HubConfigInput, { only }: { only?: readonly s
 }
 
 function checkStore(p: ConfigProblems, input: HubConfigInput['store'], mode: string): StoreConfig {
-  const kind = p.oneOf('store.kind', input?.kind ?? 'memory', ['redis', 'memory'] as const);
+  const kind = p.oneOf('store.kind', input?.kind ?? defaultsFromSchema('store.kind'), ['redis', 'memory'] as const);
+  const raw = (input ?? {}) as Record<string, unknown>;
   if (kind === 'memory') {
     if (mode === 'production') {
       p.add('store.kind', 'must be "redis" in production: the memory store loses every session and lockout on restart and is not shared between hub instances');
     }
+    for (const option of REDIS_STORE_OPTIONS) {
+      if (raw[option] !== undefined && raw[option] !== null) {
+        p.add(`store.${option}`, `is a Redis option but store.kind is "memory", which would ignore it: set store.kind to "redis" to use Redis, or remove store.${option}`);
+      }
+    }
     return { kind: 'memory' };
   }
-  const raw = (input ?? {}) as Record<string, unknown>;
-  const sentinels = raw.sentinels === undefined ? [] : p.stringArray('store.sentinels', raw.sentinels);
-  const cluster = raw.cluster === undefined ? [] : p.stringArray('store.cluster', raw.cluster);
+  const sentinels = p.stringArray('store.sentinels', raw.sentinels === undefined ? defaultsFromSchema('store.sentinels') : raw.sentinels);
+  const cluster = p.stringArray('store.cluster', raw.cluster === undefined ? defaultsFromSchema('store.cluster') : raw.cluster);
   const topology = sentinels.length > 0 ? 'sentinel' : cluster.length > 0 ? 'cluster' : 'standalone';
   if (sentinels.length > 0 && cluster.length > 0) p.add('store.cluster', 'cannot be combined with store.sentinels: Redis is either a Cluster or a primary found through Sentinel');
   // Standalone needs the server's URL; Sentinel and Cluster take only credentials and TLS from it.
@@ -98,12 +116,12 @@ function checkStore(p: ConfigProblems, input: HubConfigInput['store'], mode: str
   const sentinelPassword = raw.sentinelPassword === undefined ? undefined : p.string('store.sentinelPassword', raw.sentinelPassword);
   // Cluster: every key of a script or MULTI must hash to one slot, which only a hash tag in the
   // prefix guarantees. A new cluster holds no hub data yet, so its default is tagged.
-  const prefix = p.string('store.prefix', raw.prefix ?? (topology === 'cluster' ? '{ssohub}:' : 'ssohub:'));
+  const prefix = p.string('store.prefix', raw.prefix ?? (topology === 'cluster' ? CLUSTER_PREFIX : defaultsFromSchema('store.prefix')));
   if (topology === 'cluster' && prefix && !hasHashTag(prefix)) {
     p.add('store.prefix', `must contain a hash tag with Redis Cluster, e.g. "{ssohub}:" (got ${JSON.stringify(prefix)}): the hub's Lua scripts and transactions touch several keys at once, which Cluster allows only within one hash slot`);
   }
-  const commandTimeoutMs = p.integer('store.commandTimeoutMs', raw.commandTimeoutMs ?? 1500, { min: 50, max: 60_000 });
-  const connectTimeoutMs = p.integer('store.connectTimeoutMs', raw.connectTimeoutMs ?? 3000, { min: 100, max: 60_000 });
+  const commandTimeoutMs = p.integer('store.commandTimeoutMs', raw.commandTimeoutMs ?? defaultsFromSchema('store.commandTimeoutMs'), { min: 50, max: 60_000 });
+  const connectTimeoutMs = p.integer('store.connectTimeoutMs', raw.connectTimeoutMs ?? defaultsFromSchema('store.connectTimeoutMs'), { min: 100, max: 60_000 });
   return { kind: 'redis', url, prefix, sentinels, sentinelName, sentinelPassword, cluster, commandTimeoutMs, connectTimeoutMs };
 }
 

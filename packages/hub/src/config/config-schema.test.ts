@@ -54,6 +54,7 @@ const FULL = {
       deviceCode: 300,
       backchannelAuthenticationRequest: 300,
     },
+    shortcuts: false,
     claims: [{ claim: 'email', trait: 'email', scope: 'email' }],
     backchannel: { retryDelaysMs: [1000], pollIntervalMs: 1000, leaseMs: 10000 },
   },

@@ -1,22 +1,23 @@
 import { type TSchema, Type } from 'typebox';
-import { DEFAULT_CLAIMS, DEFAULT_LEASE_MS, DEFAULT_RETRY_DELAYS_MS, DEFAULT_TTL } from '../bridge/bridge-config.ts';
-import { GUARD_DEFAULTS } from '../guard/guard-config.ts';
-import { KRATOS_DEFAULT_SESSION_COOKIE } from './hub-config.ts';
 
 /**
  * The hub's options, declared once: each option's place in the JSON file (nested keys), its
  * SSOHUB_* variable, its default and a one-line description. The loader rejects every key and
  * every SSOHUB_* variable that is not declared here (config-keys.ts); loadConfig reads the
- * variables declared here; the tables of docs/configuration.md are written from it
- * (`npm run docs:config`). Values are still checked by checkConfig and the *-config.ts checkers,
- * whose defaults a test holds equal to the ones declared here.
+ * variables declared here; checkConfig and the *-config.ts checkers fill absent options with the
+ * defaults declared here (defaults-from-schema.ts); the tables of docs/configuration.md and the
+ * editors' JSON Schema docs/ssohub-config.schema.json are written from it (`npm run docs:config`).
+ * Values are still checked by checkConfig and the *-config.ts checkers.
+ *
+ * This module imports nothing of the hub: the checkers depend on it, never the reverse, so the
+ * configuration modules import one another without a cycle (issue 24).
  *
  * The schemas are JSON Schema (TypeBox) carrying these extra keywords on each option.
  */
 export type OptionMeta = {
   /** One line of Markdown: the "meaning" column of docs/configuration.md. */
   description: string;
-  /** What checkConfig fills in when the option is absent (checked by a test). */
+  /** What checkConfig fills in when the option is absent: the only place a default is written. */
   default?: unknown;
   /** The docs' default cell when `default` alone cannot say it (required, mode-dependent, none). */
   defaultText?: string;
@@ -45,6 +46,9 @@ export type SchemaNode = TSchema & Partial<OptionMeta> & {
   properties?: Record<string, SchemaNode>;
   items?: SchemaNode;
   additionalProperties?: boolean | SchemaNode;
+  required?: string[];
+  anyOf?: SchemaNode[];
+  const?: unknown;
 };
 
 const strict = { additionalProperties: false } as const;
@@ -53,10 +57,14 @@ const int = (meta: OptionMeta) => Type.Integer(meta);
 const list = (meta: OptionMeta) => Type.Array(Type.String(), { envFormat: 'list', ...meta });
 const ms = (description: string, value: number) => Type.Integer({ description, default: value });
 const count = (description: string, value: number) => Type.Integer({ description, default: value });
-const g = GUARD_DEFAULTS;
+/** Lifetimes in seconds (`bridge.ttl`); the other durations are milliseconds. */
+const ttl = (description: string, seconds: number) => Type.Integer({ description, default: seconds });
+const MINUTE_S = 60;
+const DAY_S = 24 * 60 * MINUTE_S;
 
-/** Lifetimes in seconds (`bridge.ttl`). */
-const ttl = (description: string, key: keyof typeof DEFAULT_TTL) => Type.Integer({ description, default: DEFAULT_TTL[key] });
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
 
 export const HUB_CONFIG_SCHEMA = Type.Object(
   {
@@ -115,7 +123,8 @@ export const HUB_CONFIG_SCHEMA = Type.Object(
         }),
         sessionCookieName: text({
           env: 'SSOHUB_KRATOS_SESSION_COOKIE',
-          default: KRATOS_DEFAULT_SESSION_COOKIE,
+          // Kratos' own default for its `session.cookie.name`.
+          default: 'ory_kratos_session',
           description:
             "Kratos' session cookie (its `session.cookie.name`). The guard tells a successful sign-in from a failed one by this cookie in Kratos' answer: set it whenever Kratos renames the cookie, or every successful sign-in counts toward lockout. `ssohub doctor` compares it with Kratos' config (`kratos.session_cookie`).",
         }),
@@ -128,7 +137,7 @@ export const HUB_CONFIG_SCHEMA = Type.Object(
           env: 'SSOHUB_STORE',
           default: 'memory',
           defaultText: '`memory` (`redis` when `SSOHUB_REDIS_URL`, `SSOHUB_REDIS_SENTINELS` or `SSOHUB_REDIS_CLUSTER_NODES` is set)',
-          description: 'Where the hub keeps its state. `memory` is for the demo and unit tests and warns at startup.',
+          description: 'Where the hub keeps its state. `memory` is for the demo and unit tests and warns at startup; it refuses the other `store` options, which are all Redis options.',
         }),
         url: text({
           env: 'SSOHUB_REDIS_URL',
@@ -227,21 +236,29 @@ export const HUB_CONFIG_SCHEMA = Type.Object(
         }),
         ttl: Type.Object(
           {
-            accessToken: ttl('Access token lifetime, seconds.', 'accessToken'),
-            authorizationCode: ttl('Authorization code lifetime, seconds (at most 600).', 'authorizationCode'),
-            idToken: ttl('ID token lifetime, seconds.', 'idToken'),
-            refreshToken: ttl('Refresh token lifetime, seconds (14 days).', 'refreshToken'),
-            session: ttl('Provider session lifetime, seconds; never beyond its Kratos session.', 'session'),
-            grant: ttl('Grant lifetime, seconds.', 'grant'),
-            interaction: ttl("How long a sign-in may take between the client's redirect and the code, seconds.", 'interaction'),
-            clientCredentials: ttl('Client credentials token lifetime, seconds.', 'clientCredentials'),
-            deviceCode: ttl('Device code lifetime, seconds.', 'deviceCode'),
-            backchannelAuthenticationRequest: ttl('CIBA request lifetime, seconds.', 'backchannelAuthenticationRequest'),
+            accessToken: ttl('Access token lifetime, seconds.', 15 * MINUTE_S),
+            authorizationCode: ttl('Authorization code lifetime, seconds (at most 600).', 60),
+            idToken: ttl('ID token lifetime, seconds.', 60 * MINUTE_S),
+            refreshToken: ttl('Refresh token lifetime, seconds (14 days).', 14 * DAY_S),
+            session: ttl('Provider session lifetime, seconds; never beyond its Kratos session.', 14 * DAY_S),
+            grant: ttl('Grant lifetime, seconds.', 14 * DAY_S),
+            interaction: ttl("How long a sign-in may take between the client's redirect and the code, seconds.", 60 * MINUTE_S),
+            clientCredentials: ttl('Client credentials token lifetime, seconds.', 10 * MINUTE_S),
+            deviceCode: ttl('Device code lifetime, seconds.', 10 * MINUTE_S),
+            backchannelAuthenticationRequest: ttl('CIBA request lifetime, seconds.', 10 * MINUTE_S),
           },
           strict,
         ),
+        shortcuts: Type.Boolean({
+          default: true,
+          description:
+            "The bridge's shortcuts: reads shared within a request, writes at the token endpoint sent together, reads started ahead from a token, and Kratos checks reused within a sign-in (docs/architecture.md, \"One request, step by step\"). `false` takes the plain path for each: the same answers, with more Redis round trips and Kratos calls. For diagnosis; the test suite runs both ways.",
+        }),
         claims: Type.Array(Type.Object({ claim: Type.String(), trait: Type.String(), scope: Type.String() }, strict), {
-          default: DEFAULT_CLAIMS,
+          default: [
+            { claim: 'email', trait: 'email', scope: 'email' },
+            { claim: 'name', trait: 'name', scope: 'profile' },
+          ],
           defaultText: '`email`←`traits.email` (scope `email`), `name`←`traits.name` (scope `profile`)',
           description:
             "Which identity traits become which claims under which scope (`{ claim, trait, scope }` each). `email_verified` comes from Kratos' verifiable addresses; `sub`, `sid`, `acr`, `amr`, `auth_time` from the Kratos session.",
@@ -249,14 +266,14 @@ export const HUB_CONFIG_SCHEMA = Type.Object(
         backchannel: Type.Object(
           {
             retryDelaysMs: Type.Array(Type.Integer(), {
-              default: DEFAULT_RETRY_DELAYS_MS,
+              default: [1 * SECOND, 5 * SECOND, 30 * SECOND, 2 * MINUTE, 10 * MINUTE],
               description:
                 'Retry schedule of failed back-channel logout deliveries (state in the store, so any instance retries). Attempts = retries + 1; after the last one the delivery is abandoned (`bridge.backchannel.abandoned`).',
             }),
             pollIntervalMs: ms('How often an instance looks for due retries and for deliveries whose lease ran out.', 500),
             leaseMs: ms(
               'How long an instance holds a delivery it is attempting (≥ 5000: it must outlast one attempt, which oidc-provider ends after 2.5 s). If the instance dies during the attempt, another one takes the delivery over once the lease has run out (decision 0009); shorter means a faster takeover, and an app may then see a slow logout twice.',
-              DEFAULT_LEASE_MS,
+              30 * SECOND,
             ),
           },
           strict,
@@ -264,56 +281,58 @@ export const HUB_CONFIG_SCHEMA = Type.Object(
       },
       strict,
     ),
+    // Durations in milliseconds; docs/decisions/guard-defaults.md weighs each default against
+    // Keycloak, Authelia and Logto.
     guard: Type.Object(
       {
-        enabled: Type.Boolean({ default: g.enabled, description: 'Throttling and lockout on the login domain; `false` turns both off.' }),
+        enabled: Type.Boolean({ default: true, description: 'Throttling and lockout on the login domain; `false` turns both off.' }),
         lockout: Type.Object(
           {
             mode: Type.Union([Type.Literal('identifier-ip-first'), Type.Literal('identifier')], {
-              default: g.lockout.mode,
+              default: 'identifier-ip-first',
               description: 'Lock identifier+IP first, the identifier everywhere only past `identifierThreshold`; `identifier` locks per identifier at `threshold`.',
             }),
-            threshold: count('Failures (per identifier+IP) within `windowMs` that lock.', g.lockout.threshold),
-            windowMs: ms('Window of `threshold`.', g.lockout.windowMs),
-            durationMs: ms('First lock.', g.lockout.durationMs),
-            growthFactor: Type.Number({ default: g.lockout.growthFactor, description: 'Growth of each further lock within `resetMs` (1–10).' }),
-            maxDurationMs: ms('Longest lock.', g.lockout.maxDurationMs),
-            resetMs: ms('How long the lock level is remembered.', g.lockout.resetMs),
-            identifierThreshold: count('Failures from all IPs within `identifierWindowMs` that lock the identifier everywhere.', g.lockout.identifierThreshold),
-            identifierWindowMs: ms('Window of `identifierThreshold`.', g.lockout.identifierWindowMs),
-            identifierDurationMs: ms('First identifier-wide lock.', g.lockout.identifierDurationMs),
-            identifierMaxDurationMs: ms('Longest identifier-wide lock.', g.lockout.identifierMaxDurationMs),
+            threshold: count('Failures (per identifier+IP) within `windowMs` that lock.', 5),
+            windowMs: ms('Window of `threshold`.', 15 * MINUTE),
+            durationMs: ms('First lock.', 1 * MINUTE),
+            growthFactor: Type.Number({ default: 2, description: 'Growth of each further lock within `resetMs` (1–10).' }),
+            maxDurationMs: ms('Longest lock.', 15 * MINUTE),
+            resetMs: ms('How long the lock level is remembered.', 12 * HOUR),
+            identifierThreshold: count('Failures from all IPs within `identifierWindowMs` that lock the identifier everywhere.', 30),
+            identifierWindowMs: ms('Window of `identifierThreshold`.', 1 * HOUR),
+            identifierDurationMs: ms('First identifier-wide lock.', 5 * MINUTE),
+            identifierMaxDurationMs: ms('Longest identifier-wide lock.', 1 * HOUR),
           },
           strict,
         ),
         ip: Type.Object(
           {
-            burst: count('Token bucket per IP over all proxied Kratos submissions: its size.', g.ip.burst),
-            perMinute: count('Token bucket per IP: refill per minute.', g.ip.perMinute),
-            failureThreshold: count('Failed sign-ins of one IP across identifiers within `failureWindowMs` that ban it.', g.ip.failureThreshold),
-            failureWindowMs: ms('Window of `failureThreshold`.', g.ip.failureWindowMs),
-            banMs: ms('How long an IP past `failureThreshold` is refused.', g.ip.banMs),
+            burst: count('Token bucket per IP over all proxied Kratos submissions: its size.', 60),
+            perMinute: count('Token bucket per IP: refill per minute.', 60),
+            failureThreshold: count('Failed sign-ins of one IP across identifiers within `failureWindowMs` that ban it.', 50),
+            failureWindowMs: ms('Window of `failureThreshold`.', 15 * MINUTE),
+            banMs: ms('How long an IP past `failureThreshold` is refused.', 15 * MINUTE),
           },
           strict,
         ),
         codes: Type.Object(
           {
-            sendsPerAddress: count('Codes mailed per address within `sendWindowMs` (all flows, resends included).', g.codes.sendsPerAddress),
-            sendWindowMs: ms('Window of `sendsPerAddress`.', g.codes.sendWindowMs),
-            wrongPerFlow: count('Code submissions one flow accepts without success.', g.codes.wrongPerFlow),
+            sendsPerAddress: count('Codes mailed per address within `sendWindowMs` (all flows, resends included).', 5),
+            sendWindowMs: ms('Window of `sendsPerAddress`.', 1 * HOUR),
+            wrongPerFlow: count('Code submissions one flow accepts without success.', 5),
           },
           strict,
         ),
         token: Type.Object(
           {
-            ipBurst: count("Token endpoint, per IP: bucket size (a client's server redeems every user's code from one IP).", g.token.ipBurst),
-            ipPerMinute: count('Token endpoint, per IP: refill per minute.', g.token.ipPerMinute),
-            clientBurst: count('Token endpoint, per client_id: bucket size.', g.token.clientBurst),
-            clientPerMinute: count('Token endpoint, per client_id: refill per minute.', g.token.clientPerMinute),
+            ipBurst: count("Token endpoint, per IP: bucket size (a client's server redeems every user's code from one IP).", 600),
+            ipPerMinute: count('Token endpoint, per IP: refill per minute.', 600),
+            clientBurst: count('Token endpoint, per client_id: bucket size.', 600),
+            clientPerMinute: count('Token endpoint, per client_id: refill per minute.', 1200),
           },
           strict,
         ),
-        pendingTimeoutMs: ms('How long an attempt in flight holds its slot (what bounds concurrent overshoot to 0).', g.pendingTimeoutMs),
+        pendingTimeoutMs: ms('How long an attempt in flight holds its slot (what bounds concurrent overshoot to 0).', 30 * SECOND),
       },
       strict,
     ),

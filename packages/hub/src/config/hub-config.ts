@@ -1,9 +1,11 @@
 import type { BridgeConfig } from '../bridge/bridge-config.ts';
 import type { GuardConfig } from '../guard/guard-config.ts';
 import type { ShutdownConfig } from '../http/shutdown-config.ts';
+import type { DeepPartial } from './deep-partial.ts';
+import { defaultsFromSchema } from './defaults-from-schema.ts';
 
-/** Kratos' own default for `session.cookie.name` (the default of kratos.sessionCookieName). */
-export const KRATOS_DEFAULT_SESSION_COOKIE = 'ory_kratos_session';
+/** Kratos' own default for `session.cookie.name`: the default of kratos.sessionCookieName. */
+export const KRATOS_DEFAULT_SESSION_COOKIE = defaultsFromSchema('kratos.sessionCookieName') as string;
 
 /** Where the hub keeps its state. Memory is for the demo and unit tests only. */
 export type StoreConfig = RedisStoreConfig | { kind: 'memory' };
@@ -74,9 +76,3 @@ export interface HubConfig {
 
 /** What callers pass in: any subset; checkConfig fills defaults and validates. */
 export type HubConfigInput = DeepPartial<HubConfig>;
-
-export type DeepPartial<T> = T extends readonly (infer U)[]
-  ? U[]
-  : T extends object
-    ? { [K in keyof T]?: DeepPartial<T[K]> }
-    : T;

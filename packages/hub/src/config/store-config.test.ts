@@ -76,4 +76,32 @@ describe('store configuration: topologies and timeouts', () => {
       'store.connectTimeoutMs (SSOHUB_REDIS_CONNECT_TIMEOUT_MS) must be an integer >= 100 and <= 60000 (got "soon")',
     ]);
   });
+
+  it('refuses Redis options beside the memory store, naming each, instead of ignoring them', () => {
+    const why = 'is a Redis option but store.kind is "memory", which would ignore it: set store.kind to "redis" to use Redis, or remove';
+    expect(problemsOf(() => check({ kind: 'memory', url: 'redis://cache:6379', prefix: 'acme:' }))).toEqual([
+      `store.url ${why} store.url`,
+      `store.prefix ${why} store.prefix`,
+    ]);
+    expect(problemsOf(() => check({ kind: 'memory', sentinels: ['10.0.0.1:26379'], sentinelName: 'mymaster', commandTimeoutMs: 1000 }))).toEqual([
+      `store.sentinels ${why} store.sentinels`,
+      `store.sentinelName ${why} store.sentinelName`,
+      `store.commandTimeoutMs ${why} store.commandTimeoutMs`,
+    ]);
+    // From the environment too, with the variable that set each option.
+    expect(problemsOf(() => loadConfig({ ...base, SSOHUB_STORE: 'memory', SSOHUB_REDIS_URL: 'redis://cache:6379' }))).toEqual([
+      `store.url (SSOHUB_REDIS_URL) ${why} store.url`,
+    ]);
+    expect(problemsOf(() => loadConfig({ ...base, SSOHUB_REDIS_PREFIX: 'acme:' }))).toEqual([`store.prefix (SSOHUB_REDIS_PREFIX) ${why} store.prefix`]);
+    // In the file, only store.kind selects Redis.
+    expect(problemsOf(() => check({ url: 'redis://cache:6379' }))).toEqual([`store.url ${why} store.url`]);
+    // Absent (or null, as for any option) is not set.
+    expect(check({ kind: 'memory', url: null, cluster: undefined }).store).toEqual({ kind: 'memory' });
+    expect(loadConfig({ ...base, SSOHUB_STORE: 'memory', SSOHUB_REDIS_URL: '' }).store).toEqual({ kind: 'memory' });
+  });
+
+  it('still reads the Redis options once store.kind is "redis", and needs its location', () => {
+    expect(check({ kind: 'redis', url: 'redis://cache:6379', prefix: 'acme:' }).store).toMatchObject({ kind: 'redis', prefix: 'acme:' });
+    expect(problemsOf(() => loadConfig({ ...base, SSOHUB_STORE: 'redis' }))).toEqual(['store.url (SSOHUB_REDIS_URL) must be a non-empty string (got nothing)']);
+  });
 });

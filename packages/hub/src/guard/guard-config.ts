@@ -1,13 +1,16 @@
 import type { ConfigProblems } from '../config/config-problems.ts';
-import type { DeepPartial } from '../config/hub-config.ts';
+import type { DeepPartial } from '../config/deep-partial.ts';
+import { defaultsFromSchema } from '../config/defaults-from-schema.ts';
+import { deepFreeze } from '../deep-freeze.ts';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 
 /**
- * Configuration of throttling and lockout on the login domain. Durations are milliseconds.
- * docs/decisions/guard-defaults.md explains each default against Keycloak, Authelia and Logto.
+ * Configuration of throttling and lockout on the login domain. Durations are milliseconds. The
+ * defaults are declared in the schema (config-schema.ts); docs/decisions/guard-defaults.md
+ * explains each against Keycloak, Authelia and Logto.
  */
 export interface GuardConfig {
   enabled: boolean;
@@ -66,31 +69,14 @@ export interface GuardConfig {
   pendingTimeoutMs: number;
 }
 
-export const GUARD_DEFAULTS: GuardConfig = {
-  enabled: true,
-  lockout: {
-    mode: 'identifier-ip-first',
-    threshold: 5,
-    windowMs: 15 * MINUTE,
-    durationMs: 1 * MINUTE,
-    growthFactor: 2,
-    maxDurationMs: 15 * MINUTE,
-    resetMs: 12 * HOUR,
-    identifierThreshold: 30,
-    identifierWindowMs: 1 * HOUR,
-    identifierDurationMs: 5 * MINUTE,
-    identifierMaxDurationMs: 1 * HOUR,
-  },
-  ip: { burst: 60, perMinute: 60, failureThreshold: 50, failureWindowMs: 15 * MINUTE, banMs: 15 * MINUTE },
-  codes: { sendsPerAddress: 5, sendWindowMs: 1 * HOUR, wrongPerFlow: 5 },
-  token: { ipBurst: 600, ipPerMinute: 600, clientBurst: 600, clientPerMinute: 1200 },
-  pendingTimeoutMs: 30 * SECOND,
-};
+/** What an empty `guard` section means: the schema's defaults (config-schema.ts), frozen. */
+export const GUARD_DEFAULTS: Readonly<GuardConfig> = deepFreeze(defaultsFromSchema('guard') as GuardConfig);
 
 const MAX_DURATION = 30 * 24 * HOUR;
 
+/** Validates the `guard` options; an absent one takes its default from the schema. */
 export function checkGuardConfig(p: ConfigProblems, input: DeepPartial<GuardConfig>, _ctx: { mode: string }): GuardConfig {
-  const d = GUARD_DEFAULTS;
+  const d = defaultsFromSchema('guard') as GuardConfig;
   const count = (path: string, value: unknown) => p.integer(path, value, { min: 1, max: 1_000_000 });
   const ms = (path: string, value: unknown) => p.integer(path, value, { min: 1, max: MAX_DURATION });
   const li = input.lockout ?? {};
