@@ -4,13 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KratosClient } from './kratos-client.ts';
 import { KratosError, KratosUnavailableError } from './kratos-error.ts';
 
-// A stand-in for Kratos on loopback, answering what the calls through undici's Pool (whoami, the
-// admin session lookup, browser flows) can meet; it records what the hub sent.
-const seen: { url: string; cookie?: string }[] = [];
+// A stand-in for Kratos on loopback (public API under /base, admin API under /admin), answering
+// what every call of the client can meet; it records what the hub sent.
+const seen: { url: string; cookie?: string; method?: string; accept?: string }[] = [];
 const server = http.createServer((req, res) => {
   seen.push({ url: req.url ?? '', cookie: req.headers.cookie });
-  const send = (status: number, body: unknown) => {
-    res.writeHead(status, { 'content-type': 'application/json' });
+  last = { method: req.method, accept: req.headers.accept };
+  const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers });
     res.end(typeof body === 'string' ? body : JSON.stringify(body));
   };
   const cookie = req.headers.cookie ?? '';
@@ -31,8 +32,46 @@ const server = http.createServer((req, res) => {
   if (req.url?.startsWith('/admin/admin/sessions/broken')) return send(500, 'not json');
   // Kratos v1.3.1 when its database is gone, in its usual error shape.
   if (req.url === '/admin/admin/health/ready') return send(503, { error: { code: 503, status: 'Service Unavailable', message: 'dial tcp 127.0.0.1:5432: connect: connection refused' } });
+  if (req.url === '/base/health/alive') return send(200, { status: 'ok' });
+  if (req.url === '/admin/admin/version') return send(200, { version: 'v1.3.1' });
+  if (req.url === '/base/self-service/errors?id=e1') return send(200, { id: 'e1', error: { id: 'security_csrf_violation', code: 403 } });
+  if (req.url?.startsWith('/base/self-service/logout/browser')) {
+    if (cookie.includes('session=live')) return send(200, { logout_url: 'https://login.sso.test/self-service/logout?token=lt1', logout_token: 'lt1' });
+    return send(401, { error: { id: 'session_inactive', code: 401 } });
+  }
+  if (req.url === '/base/self-service/logout?token=lt1') {
+    // Kratos answers JSON clients 204 and browsers a redirect (selfservice/flow/logout/handler.go).
+    if (req.headers.accept !== 'application/json') {
+      res.writeHead(303, { location: 'https://login.sso.test/' });
+      return res.end();
+    }
+    res.writeHead(204, { 'set-cookie': ['ory_kratos_session=; Max-Age=0', 'csrf_token_x=new'] });
+    return res.end();
+  }
+  if (req.url === '/base/self-service/logout?token=used') return send(401, { error: { id: 'session_inactive', code: 401 } });
+  if (req.url?.startsWith('/admin/admin/sessions/') && req.method === 'DELETE') {
+    if (req.url === '/admin/admin/sessions/k1') {
+      res.writeHead(204);
+      return res.end();
+    }
+    if (req.url === '/admin/admin/sessions/broken') return send(500, { error: { code: 500 } });
+    return send(404, { error: { code: 404 } });
+  }
+  if (req.url?.startsWith('/admin/admin/identities/ada/sessions?')) {
+    // 501 sessions, paged as Kratos v1.3.1 does (pages 0 and 1 are both the first): the hub must read every one.
+    const q = new URL(req.url, 'http://kratos').searchParams;
+    const page = Math.max(Number(q.get('page')) - 1, 0);
+    const ids = Array.from({ length: 501 }, (_, i) => ({ id: `k${i}` })).slice(page * 500, page * 500 + 500);
+    return send(200, ids, { 'x-total-count': '501' });
+  }
+  if (req.url === '/admin/admin/identities/ada') return send(200, { id: 'ada', traits: { email: 'ada@example.com' } });
+  if (req.url?.startsWith('/admin/admin/identities?')) {
+    const q = new URL(req.url, 'http://kratos').searchParams;
+    return send(200, q.get('credentials_identifier') === 'ada@example.com' ? [{ id: 'ada' }] : []);
+  }
   return send(404, { error: { code: 404 } });
 });
+let last: { method?: string; accept?: string } = {};
 let kratos: KratosClient;
 
 beforeAll(async () => {
@@ -45,7 +84,7 @@ afterAll(async () => {
   await new Promise((r) => server.close(r));
 });
 
-describe('KratosClient calls through the pool', () => {
+describe('KratosClient hot calls', () => {
   it("asks whoami with the browser's cookies under the public URL's path, and reads the session", async () => {
     expect(await kratos.whoami('session=live; other=1')).toMatchObject({ id: 'k1', identity: { id: 'ada' } });
     expect(seen.at(-1)).toEqual({ url: '/base/sessions/whoami', cookie: 'session=live; other=1' });
@@ -117,5 +156,85 @@ describe('KratosClient.readiness', () => {
       ready: false,
       errors: { kratos: 'readiness answered 503: dial tcp 127.0.0.1:5432: connect: connection refused' },
     });
+  });
+});
+
+describe('KratosClient logout, flow errors and admin calls', () => {
+  it("reads a flow's error by id, and throws KratosError for an unknown one", async () => {
+    expect(await kratos.getFlowError('e1')).toMatchObject({ id: 'e1', error: { id: 'security_csrf_violation' } });
+    await expect(kratos.getFlowError('nope')).rejects.toMatchObject({ name: 'KratosError', status: 404 });
+    expect(seen.at(-1)?.url).toBe('/base/self-service/errors?id=nope');
+  });
+
+  it("creates a logout flow with the browser's cookies and return_to; no session (or no cookie) is undefined", async () => {
+    expect(await kratos.createLogoutUrl('session=live', 'https://app.test/bye?x=1')).toEqual({ logoutUrl: 'https://login.sso.test/self-service/logout?token=lt1', logoutToken: 'lt1' });
+    expect(seen.at(-1)).toEqual({ url: '/base/self-service/logout/browser?return_to=https%3A%2F%2Fapp.test%2Fbye%3Fx%3D1', cookie: 'session=live' });
+    await kratos.createLogoutUrl('session=live');
+    expect(seen.at(-1)?.url).toBe('/base/self-service/logout/browser');
+    expect(await kratos.createLogoutUrl('session=gone')).toBeUndefined();
+    const before = seen.length;
+    expect(await kratos.createLogoutUrl(undefined)).toBeUndefined();
+    expect(seen.length).toBe(before);
+  });
+
+  it('completes a logout as a JSON client (204, never a redirect) and relays every Set-Cookie; a refusal throws', async () => {
+    expect(await kratos.completeLogout('session=live', 'lt1')).toEqual({ setCookie: ['ory_kratos_session=; Max-Age=0', 'csrf_token_x=new'] });
+    expect(seen.at(-1)?.cookie).toBe('session=live');
+    expect(last.accept).toBe('application/json');
+    await expect(kratos.completeLogout('session=live', 'used')).rejects.toMatchObject({ name: 'KratosError', status: 401, errorId: 'session_inactive' });
+  });
+
+  it('revokes a session with DELETE; an unknown one is already gone, a server error throws', async () => {
+    await kratos.revokeSession('k1');
+    expect(last.method).toBe('DELETE');
+    expect(seen.at(-1)?.url).toBe('/admin/admin/sessions/k1');
+    await kratos.revokeSession('unknown');
+    await expect(kratos.revokeSession('broken')).rejects.toMatchObject({ name: 'KratosError', status: 500 });
+  });
+
+  it("lists every session of an identity, page by page, active ones unless told otherwise", async () => {
+    const sessions = await kratos.listIdentitySessions('ada');
+    expect(sessions).toHaveLength(501);
+    expect(sessions.at(-1)?.id).toBe('k500');
+    expect(seen.slice(-3).map((s) => s.url)).toEqual([0, 1, 2].map((p) => `/admin/admin/identities/ada/sessions?active=true&per_page=500&page=${p}`));
+    await kratos.listIdentitySessions('ada', { active: false });
+    expect(seen.at(-1)?.url).toBe('/admin/admin/identities/ada/sessions?active=false&per_page=500&page=2');
+    expect(await kratos.listIdentitySessions('nobody')).toEqual([]);
+  });
+
+  it('finds identities by id and by identifier; unknown ones are undefined', async () => {
+    expect(await kratos.getIdentity('ada')).toMatchObject({ id: 'ada' });
+    expect(await kratos.getIdentity('nobody')).toBeUndefined();
+    expect(await kratos.findIdentityByIdentifier('ada@example.com')).toMatchObject({ id: 'ada' });
+    expect(seen.at(-1)?.url).toBe('/admin/admin/identities?credentials_identifier=ada%40example.com&page_size=500');
+    expect(await kratos.findIdentityByIdentifier('nobody@example.com')).toBeUndefined();
+  });
+
+  it('reads the version from /admin/version and public liveness from /health/alive', async () => {
+    expect(await kratos.version()).toBe('v1.3.1');
+    expect(await kratos.publicAlive()).toBe(true);
+  });
+});
+
+describe('KratosClient.close', () => {
+  it('closes the connections of both APIs, after which calls fail as an unreachable Kratos', async () => {
+    const own = http.createServer((req, res) => {
+      res.writeHead(req.url === '/p/sessions/whoami' ? 401 : 404, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+    await new Promise<void>((r) => own.listen(0, '127.0.0.1', r));
+    const origin = `http://127.0.0.1:${(own.address() as AddressInfo).port}`;
+    const client = new KratosClient({ publicUrl: `${origin}/p`, adminUrl: `${origin}/a` });
+    await client.whoami('x=1');
+    await client.getIdentity('nobody');
+    await client.revokeSession('nobody');
+    const open = () => new Promise<number>((r) => own.getConnections((_, n) => r(n)));
+    expect(await open()).toBeGreaterThan(0);
+    await client.close();
+    await expect.poll(open).toBe(0);
+    await expect(client.getSession('k1')).rejects.toBeInstanceOf(KratosUnavailableError);
+    expect(await client.publicAlive()).toBe(false);
+    expect(await client.readiness()).toEqual({ ready: false, errors: { kratos: 'Kratos is unreachable: UND_ERR_DESTROYED' } });
+    await new Promise((r) => own.close(r));
   });
 });

@@ -1,63 +1,55 @@
-import http from 'node:http';
-import {
-  Configuration,
-  FrontendApi,
-  IdentityApi,
-  MetadataApi,
-  type Identity,
-  type LoginFlow,
-  type RecoveryFlow,
-  type RegistrationFlow,
-  type Session,
-  type SettingsFlow,
-  type VerificationFlow,
-  type FlowError,
+// Types only: every call goes through KratosEndpoint (undici). The generated client's runtime
+// (axios, its own agent and error shapes) stays out of the process; its types still describe
+// every answer Kratos gives (docs/decisions/0005-fetch-for-hot-kratos-calls.md).
+import type {
+  FlowError,
+  GetVersion200Response,
+  Identity,
+  LoginFlow,
+  LogoutFlow,
+  RecoveryFlow,
+  RegistrationFlow,
+  Session,
+  SettingsFlow,
+  VerificationFlow,
 } from '@ory/client';
-import { Pool } from 'undici';
+import { KratosEndpoint, kratosError, setCookiesOf } from './kratos-endpoint.ts';
 import { KratosError, KratosUnavailableError } from './kratos-error.ts';
+import { readEveryPage } from './read-every-page.ts';
 
 export type FlowKind = 'login' | 'registration' | 'recovery' | 'verification' | 'settings';
 export type AnyFlow = LoginFlow | RegistrationFlow | RecoveryFlow | VerificationFlow | SettingsFlow;
 export type { Identity, Session, FlowError, LoginFlow, RegistrationFlow, RecoveryFlow, VerificationFlow, SettingsFlow };
 
+/** Health probes answer within this, whatever the call timeout: a readiness check must not hang. */
+const HEALTH_TIMEOUT_MS = 3_000;
+
+const JSON_ONLY = { accept: 'application/json' };
+
 /**
  * KratosClient is the only code in the hub that talks to Kratos. Browser-facing calls forward
  * the browser's Cookie header (Kratos checks its CSRF cookie); admin calls go to the loopback
- * admin API. Failures become KratosError (Kratos answered) or KratosUnavailableError (it did not).
+ * admin API. Every call goes through one KratosEndpoint per API (undici), so failures become
+ * KratosError (Kratos answered) or KratosUnavailableError (it did not) the same way everywhere.
  */
 export class KratosClient {
-  private readonly frontend: FrontendApi;
-  private readonly identities: IdentityApi;
-  private readonly adminMeta: MetadataApi;
   readonly publicUrl: string;
   readonly adminUrl: string;
   readonly timeoutMs: number;
-  // The calls on every SSO hop, refresh and sign-in (whoami, the admin session lookup, creating
-  // and reading browser flows) go through undici's Pool: a third of the CPU of fetch() per call,
-  // which builds WHATWG Request, Headers, an AbortSignal timer and a body stream each time, and
-  // less than the generated axios client (docs/benchmarks.md).
-  private readonly publicApi: Endpoint;
-  private readonly adminApi: Endpoint;
+  private readonly publicApi: KratosEndpoint;
+  private readonly adminApi: KratosEndpoint;
 
   constructor({ publicUrl, adminUrl, timeoutMs = 10_000 }: { publicUrl: string; adminUrl: string; timeoutMs?: number }) {
     this.publicUrl = publicUrl;
     this.adminUrl = adminUrl;
     this.timeoutMs = timeoutMs;
-    const baseOptions = { timeout: timeoutMs, httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }) };
-    this.frontend = new FrontendApi(new Configuration({ basePath: publicUrl, baseOptions }));
-    this.identities = new IdentityApi(new Configuration({ basePath: adminUrl, baseOptions }));
-    this.adminMeta = new MetadataApi(new Configuration({ basePath: adminUrl, baseOptions }));
-    const endpoint = (url: string): Endpoint => {
-      const { origin, pathname } = new URL(url);
-      return { pool: new Pool(origin, { connections: 64, headersTimeout: timeoutMs, bodyTimeout: timeoutMs }), base: pathname.replace(/\/+$/, '') };
-    };
-    this.publicApi = endpoint(publicUrl);
-    this.adminApi = endpoint(adminUrl);
+    this.publicApi = new KratosEndpoint(publicUrl, timeoutMs);
+    this.adminApi = new KratosEndpoint(adminUrl, timeoutMs);
   }
 
-  /** Closes the kept-alive connections of the hot-path calls. */
+  /** Closes every kept-alive connection to Kratos (both APIs), once the calls in flight are answered. */
   async close(): Promise<void> {
-    await Promise.allSettled([this.publicApi.pool.close(), this.adminApi.pool.close()]);
+    await Promise.allSettled([this.publicApi.close(), this.adminApi.close()]);
   }
 
   /** The session behind the browser's cookies, or undefined when there is none (401). */
@@ -82,7 +74,7 @@ export class KratosClient {
 
   /** Fetches a browser flow with the browser's cookies (Kratos checks the CSRF cookie). */
   async getFlow(kind: FlowKind, id: string, cookie: string | undefined): Promise<AnyFlow> {
-    const res = await this.send(this.publicApi, `/self-service/${kind}/flows?id=${encodeURIComponent(id)}`, browserHeaders(cookie));
+    const res = await this.publicApi.send(`/self-service/${kind}/flows?id=${encodeURIComponent(id)}`, browserHeaders(cookie));
     if (res.status !== 200) throw kratosError(res);
     return res.body as AnyFlow;
   }
@@ -101,108 +93,113 @@ export class KratosClient {
     if (options.refresh) query.set('refresh', 'true');
     if (options.aal) query.set('aal', options.aal);
     // Asked for JSON, Kratos answers the flow (200) instead of redirecting the browser to the UI.
-    const res = await this.send(this.publicApi, `/self-service/login/browser?${query}`, browserHeaders(cookie));
+    const res = await this.publicApi.send(`/self-service/login/browser?${query}`, browserHeaders(cookie));
     if (res.status !== 200) throw kratosError(res);
-    return { flow: res.body as LoginFlow, setCookie: res.setCookie };
+    return { flow: res.body as LoginFlow, setCookie: setCookiesOf(res) };
   }
 
+  /** The error a browser flow ended with (Kratos redirects the browser to /error?id=…). */
   async getFlowError(id: string): Promise<FlowError> {
-    return (await call(() => this.frontend.getFlowError({ id }))).data;
+    const res = await this.publicApi.send(`/self-service/errors?id=${encodeURIComponent(id)}`, JSON_ONLY);
+    if (res.status !== 200) throw kratosError(res);
+    return res.body as FlowError;
   }
 
   /** Creates a logout flow for the browser's session; undefined when there is no session. */
   async createLogoutUrl(cookie: string | undefined, returnTo?: string): Promise<{ logoutUrl: string; logoutToken: string } | undefined> {
     if (!cookie) return undefined;
-    try {
-      const { data } = await call(() => this.frontend.createBrowserLogoutFlow({ cookie, ...(returnTo ? { returnTo } : {}) }));
-      return { logoutUrl: data.logout_url, logoutToken: data.logout_token };
-    } catch (err) {
-      if (err instanceof KratosError && err.status === 401) return undefined;
-      throw err;
-    }
+    const query = returnTo ? `?${new URLSearchParams({ return_to: returnTo })}` : '';
+    const res = await this.publicApi.send(`/self-service/logout/browser${query}`, { cookie, accept: 'application/json' });
+    if (res.status === 401) return undefined;
+    if (res.status !== 200) throw kratosError(res);
+    const flow = res.body as LogoutFlow;
+    return { logoutUrl: flow.logout_url, logoutToken: flow.logout_token };
   }
 
   /**
    * Completes a browser logout on the server side: Kratos revokes the session behind the cookie
    * and answers with the Set-Cookie headers (expired session cookie, fresh CSRF cookie) that the
-   * hub relays to the browser. JSON is asked for so Kratos answers 204 instead of redirecting.
+   * hub relays to the browser. JSON is asked for so Kratos answers 204 instead of redirecting
+   * (a redirect, never followed, is an error like any other answer).
    */
   async completeLogout(cookie: string, logoutToken: string): Promise<{ setCookie: string[] }> {
-    const res = await call(() =>
-      this.frontend.updateLogoutFlow({ token: logoutToken, cookie }, { headers: { accept: 'application/json' }, maxRedirects: 0 }),
-    );
-    return { setCookie: setCookiesOf(res.headers) };
+    const res = await this.publicApi.send(`/self-service/logout?${new URLSearchParams({ token: logoutToken })}`, { cookie, accept: 'application/json' });
+    if (res.status !== 204 && res.status !== 200) throw kratosError(res);
+    return { setCookie: setCookiesOf(res) };
   }
 
   /** Admin: a session by id (active or not), with its identity; undefined when unknown. */
   async getSession(id: string): Promise<Session | undefined> {
     // On every refresh and userinfo call: see whoami.
-    return await this.getJson<Session>(this.adminApi, `/admin/sessions/${encodeURIComponent(id)}?expand=identity`, { accept: 'application/json' }, 404);
+    return await this.getJson<Session>(this.adminApi, `/admin/sessions/${encodeURIComponent(id)}?expand=identity`, JSON_ONLY, 404);
   }
 
-  /** Admin: revokes (deactivates) one session. */
+  /** Admin: revokes (deactivates) one session; an unknown one is already gone. */
   async revokeSession(id: string): Promise<void> {
-    try {
-      await call(() => this.identities.disableSession({ id }));
-    } catch (err) {
-      if (err instanceof KratosError && err.status === 404) return;
-      throw err;
-    }
+    const res = await this.adminApi.send(`/admin/sessions/${encodeURIComponent(id)}`, JSON_ONLY, { method: 'DELETE' });
+    if (res.status !== 204 && res.status !== 200 && res.status !== 404) throw kratosError(res);
   }
 
-  /** Admin: the sessions of an identity (active ones only by default). */
+  /**
+   * Admin: every session of an identity (active ones only by default), read page by page to the
+   * end; an unknown identity has none. More than readEveryPage's bound throws rather than answer
+   * part of the list (the admin API revokes "all" sessions from it).
+   */
   async listIdentitySessions(identityId: string, { active = true }: { active?: boolean } = {}): Promise<Session[]> {
-    try {
-      return (await call(() => this.identities.listIdentitySessions({ id: identityId, active, pageSize: 500 }))).data;
-    } catch (err) {
-      if (err instanceof KratosError && err.status === 404) return [];
-      throw err;
-    }
+    return await readEveryPage<Session>(this.adminApi, `/admin/identities/${encodeURIComponent(identityId)}/sessions`, new URLSearchParams({ active: String(active) }), {
+      what: `the sessions of identity ${identityId}`,
+      paging: 'numbered',
+      absentStatus: 404,
+    });
   }
 
+  /** Admin: an identity by id; undefined when unknown. */
   async getIdentity(id: string): Promise<Identity | undefined> {
-    try {
-      return (await call(() => this.identities.getIdentity({ id }))).data;
-    } catch (err) {
-      if (err instanceof KratosError && err.status === 404) return undefined;
-      throw err;
-    }
+    return await this.getJson<Identity>(this.adminApi, `/admin/identities/${encodeURIComponent(id)}`, JSON_ONLY, 404);
   }
 
-  /** Admin: finds the identity whose credentials identifier (e.g. email) matches. */
+  /**
+   * Admin: finds the identity whose credentials identifier (e.g. email) matches: the first of
+   * every match, read to the end (an identity matches once per credential type that carries the
+   * identifier, so more than one page is unlikely but not assumed away).
+   */
   async findIdentityByIdentifier(identifier: string): Promise<Identity | undefined> {
-    const { data } = await call(() => this.identities.listIdentities({ credentialsIdentifier: identifier }));
-    return data[0];
+    const matches = await readEveryPage<Identity>(this.adminApi, '/admin/identities', new URLSearchParams({ credentials_identifier: identifier }), {
+      what: 'the identities matching a credentials identifier',
+      paging: 'linked',
+    });
+    return matches[0];
   }
 
   /** Admin readiness: 200 with ok, or the real error text Kratos gives (database, migrations). */
   async readiness(): Promise<{ ready: boolean; errors: Record<string, string> }> {
     try {
-      const res = await fetch(`${this.adminUrl}/admin/health/ready`, { signal: AbortSignal.timeout(3_000) });
-      if (res.ok) return { ready: true, errors: {} };
+      const res = await this.adminApi.send('/admin/health/ready', JSON_ONLY, { signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS) });
+      if (res.status === 200) return { ready: true, errors: {} };
       // Kratos answers `{"errors": {check: text}}` for failed checks and, from v1.3 on for a
       // database it cannot reach, its usual `{"error": {"message", "reason"}}`.
-      const body = (await res.json().catch(() => ({}))) as { errors?: Record<string, string>; error?: { message?: string; reason?: string } };
+      const body = (res.body ?? {}) as { errors?: Record<string, string>; error?: { message?: string; reason?: string } };
       const said = [body.error?.message, body.error?.reason].filter(Boolean).join(': ');
       return { ready: false, errors: body.errors ?? { kratos: said ? `readiness answered ${res.status}: ${said}` : `readiness answered ${res.status}` } };
     } catch (err) {
-      if (err instanceof KratosError) {
-        const errors = ((err.body as { errors?: Record<string, string> })?.errors ?? {}) as Record<string, string>;
-        return { ready: false, errors: Object.keys(errors).length ? errors : { kratos: err.message } };
-      }
       return { ready: false, errors: { kratos: (err as Error).message } };
     }
   }
 
+  /** Admin: the version Kratos reports (`/admin/version`; `/version` on the admin port only redirects there). */
   async version(): Promise<string> {
-    return (await call(() => this.adminMeta.getVersion())).data.version;
+    const res = await this.adminApi.send('/admin/version', JSON_ONLY);
+    if (res.status !== 200) throw kratosError(res);
+    const version = (res.body as Partial<GetVersion200Response> | undefined)?.version;
+    if (typeof version !== 'string') throw new KratosUnavailableError('Kratos sent an unreadable answer: no version');
+    return version;
   }
 
   /** Public liveness through Kratos' own public listener (what the proxy depends on). */
   async publicAlive(): Promise<boolean> {
     try {
-      const res = await fetch(`${this.publicUrl}/health/alive`, { signal: AbortSignal.timeout(3_000) });
-      return res.ok;
+      const res = await this.publicApi.send('/health/alive', JSON_ONLY, { signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS) });
+      return res.status === 200;
     } catch {
       return false;
     }
@@ -212,77 +209,15 @@ export class KratosClient {
    * GETs JSON from Kratos; `absentStatus` (401 for whoami, 404 for admin lookups) means "none"
    * and answers undefined. Other answers become KratosError, network failures KratosUnavailableError.
    */
-  private async getJson<T>(api: Endpoint, path: string, headers: Record<string, string>, absentStatus: number): Promise<T | undefined> {
-    const res = await this.send(api, path, headers);
+  private async getJson<T>(api: KratosEndpoint, path: string, headers: Record<string, string>, absentStatus: number): Promise<T | undefined> {
+    const res = await api.send(path, headers);
     if (res.status === 200) return res.body as T;
     if (res.status === absentStatus) return undefined;
     throw kratosError(res);
   }
-
-  /**
-   * One GET of `path` (with its query) through an endpoint's pool; network failures and an
-   * unreadable 200 become KratosUnavailableError.
-   */
-  private async send({ pool, base }: Endpoint, path: string, headers: Record<string, string>): Promise<KratosAnswer> {
-    let res: Awaited<ReturnType<Pool['request']>>;
-    try {
-      res = await pool.request({ method: 'GET', path: `${base}${path}`, headers });
-    } catch (err) {
-      const code = (err as { code?: string }).code;
-      throw new KratosUnavailableError(`Kratos is unreachable: ${code ?? (err as Error).message}`, { cause: err });
-    }
-    let body: unknown;
-    try {
-      body = await res.body.json();
-    } catch (err) {
-      if (res.statusCode === 200) throw new KratosUnavailableError(`Kratos sent an unreadable answer: ${(err as Error).message}`, { cause: err });
-    }
-    return { status: res.statusCode, body, setCookie: setCookiesOf(res.headers) };
-  }
-}
-
-/** A Kratos API: connections to its origin, and the path it is served under ('' at the root). */
-interface Endpoint {
-  pool: Pool;
-  base: string;
-}
-
-interface KratosAnswer {
-  status: number;
-  body: unknown;
-  setCookie: string[];
-}
-
-function kratosError(res: KratosAnswer): KratosError {
-  return new KratosError(res.status, (res.body as { error?: { id?: string } } | undefined)?.error?.id, res.body);
 }
 
 /** What a browser-facing call sends: JSON wanted, and the browser's cookies (Kratos checks its CSRF cookie). */
 function browserHeaders(cookie: string | undefined): Record<string, string> {
-  return cookie ? { accept: 'application/json', cookie } : { accept: 'application/json' };
-}
-
-function setCookiesOf(headers: unknown): string[] {
-  const header = (headers as Record<string, unknown>)['set-cookie'];
-  return Array.isArray(header) ? header.map(String) : typeof header === 'string' ? [header] : [];
-}
-
-interface AxiosLikeError {
-  isAxiosError?: boolean;
-  response?: { status: number; data: unknown };
-  code?: string;
-  message: string;
-}
-
-async function call<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    const e = err as AxiosLikeError;
-    if (e.response) {
-      const data = e.response.data as { error?: { id?: string } } | undefined;
-      throw new KratosError(e.response.status, data?.error?.id, e.response.data, { cause: err });
-    }
-    throw new KratosUnavailableError(`Kratos is unreachable: ${e.code ?? e.message}`, { cause: err });
-  }
+  return cookie ? { accept: 'application/json', cookie } : JSON_ONLY;
 }

@@ -1,0 +1,99 @@
+import { Pool } from 'undici';
+import { KratosError, KratosUnavailableError } from './kratos-error.ts';
+
+/** What Kratos answered: its status, its JSON body (undefined when there was none or it was not JSON) and its headers. */
+export interface KratosAnswer {
+  status: number;
+  body: unknown;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** How one call goes out: GET unless said otherwise; `signal` bounds a call more tightly than the endpoint's timeouts. */
+export interface KratosCall {
+  method?: 'GET' | 'DELETE';
+  signal?: AbortSignal;
+}
+
+/**
+ * KratosEndpoint is one Kratos API (public or admin): kept-alive undici connections to its origin
+ * and the path it is served under. Every call the hub makes to Kratos goes through `send`, so
+ * connection failures, timeouts and unreadable answers are told apart in one place.
+ *
+ * undici's Pool, not fetch() nor the generated axios client: fetch() builds a WHATWG Request,
+ * Headers, an AbortSignal timer and a body stream on every call (about three times the client
+ * CPU on the hot calls), and axios added a second HTTP stack with its own agent and error shapes
+ * (docs/decisions/0005-fetch-for-hot-kratos-calls.md).
+ */
+export class KratosEndpoint {
+  readonly #pool: Pool;
+  readonly #base: string;
+
+  /** `timeoutMs` bounds connecting, waiting for the answer's headers, and each gap in its body. */
+  constructor(url: string, timeoutMs: number) {
+    const { origin, pathname } = new URL(url);
+    this.#pool = new Pool(origin, { connections: 64, connectTimeout: timeoutMs, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+    this.#base = pathname.replace(/\/+$/, '');
+  }
+
+  /**
+   * One call of `path` (with its query) under the endpoint's base path. Kratos' own answers come
+   * back whatever their status; connection failures, timeouts and an unreadable 200 throw
+   * KratosUnavailableError.
+   */
+  async send(path: string, headers: Record<string, string>, call?: KratosCall): Promise<KratosAnswer> {
+    let res: Awaited<ReturnType<Pool['request']>>;
+    try {
+      res = await this.#pool.request({ method: call?.method ?? 'GET', path: this.#base + path, headers, signal: call?.signal });
+    } catch (err) {
+      throw unreachable(err);
+    }
+    const status = res.statusCode;
+    // No content (a revoked session, a completed logout): nothing to parse, and JSON.parse('') would throw.
+    if (status === 204) {
+      await res.body.dump();
+      return { status, body: undefined, headers: res.headers };
+    }
+    let body: unknown;
+    try {
+      body = await res.body.json();
+    } catch (err) {
+      // An error answer without JSON (a proxy's 502 page) still carries its status; a 200 that
+      // cannot be read is as good as no answer.
+      if (status === 200) throw new KratosUnavailableError(`Kratos sent an unreadable answer: ${(err as Error).message}`, { cause: err });
+    }
+    return { status, body, headers: res.headers };
+  }
+
+  /** Closes the kept-alive connections once the calls in flight have their answers. */
+  async close(): Promise<void> {
+    await this.#pool.close();
+  }
+}
+
+/**
+ * kratosError is the one mapping of an answer the caller did not expect to an error: its status
+ * and Kratos' error id (`self_service_flow_expired`, `session_aal2_required`…) from Kratos'
+ * `{"error": {"id", "code", "reason"}}` shape. A 5xx counts as an outage (isKratosOutage).
+ */
+export function kratosError(answer: KratosAnswer): KratosError {
+  const id = (answer.body as { error?: { id?: unknown } } | undefined)?.error?.id;
+  return new KratosError(answer.status, typeof id === 'string' ? id : undefined, answer.body);
+}
+
+/** The Set-Cookie headers of an answer (a flow's CSRF cookie, the expired session cookie of a logout). */
+export function setCookiesOf(answer: KratosAnswer): string[] {
+  const header = answer.headers['set-cookie'];
+  return Array.isArray(header) ? header : typeof header === 'string' ? [header] : [];
+}
+
+/**
+ * A call that got no answer: refused or reset connections, undici's connect, headers and body
+ * timeouts, a `signal` that fired, a closed endpoint. The message names the code an operator can
+ * search for (ECONNREFUSED, UND_ERR_HEADERS_TIMEOUT…).
+ */
+function unreachable(err: unknown): KratosUnavailableError {
+  const e = err as { code?: unknown; name?: unknown; message?: unknown };
+  // DOMException (an AbortSignal.timeout firing) has a numeric legacy `code`: its name says more.
+  const code = typeof e.code === 'string' ? e.code : e.name === 'TimeoutError' ? 'TimeoutError' : String(e.message);
+  return new KratosUnavailableError(`Kratos is unreachable: ${code}`, { cause: err });
+}
