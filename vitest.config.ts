@@ -26,7 +26,9 @@ export default defineConfig({
         test: {
           name,
           root: `${root}packages/${name}`,
-          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          // The hub's also runs the repository's architecture checks (test/architecture): fast,
+          // no services, about the hub's own source.
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts', ...(name === 'hub' ? ['../../test/architecture/**/*.test.ts'] : [])],
           exclude: ['**/*.int.test.ts'],
           setupFiles: ['../../test/setup/unit.ts'],
           environment: 'node',

@@ -4,7 +4,7 @@ import type { Hub } from '@ssohub/hub';
 import { HttpSession } from '@ssohub/testkit';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createBackchannelQueue } from '../../packages/hub/src/bridge/logout/backchannel-queue.ts';
+import { createBackchannelQueue } from '../../packages/hub/src/bridge/logout/create-backchannel-queue.ts';
 import { generateSigningKey } from '../../packages/hub/src/bridge/provider/signing-keys.ts';
 import { authorizationRequest, createUser, submitKratosLogin, walk } from '../support/bridge-kit.ts';
 import { type HubStack, startHubStack } from '../support/hub-stack.ts';

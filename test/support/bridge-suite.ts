@@ -39,7 +39,12 @@ export interface BridgeWorld {
  * clients: app-a (first party, client_secret_basic), shop-b (first party, private_key_jwt) and
  * partner-c (third party, needs consent), the first two with back-channel logout receivers.
  */
-export async function startBridgeWorld(store: 'redis' | 'memory'): Promise<BridgeWorld> {
+/** Options of a bridge world: `shortcuts: false` runs the bridge on its plain path (bridge.shortcuts). */
+export interface BridgeWorldOptions {
+  shortcuts?: boolean;
+}
+
+export async function startBridgeWorld(store: 'redis' | 'memory', { shortcuts = true }: BridgeWorldOptions = {}): Promise<BridgeWorld> {
   const tls = { cert: inject('certPem'), key: inject('keyPem') };
   // The test certificate covers localhost and shop-b.example by name (a *.test wildcard is too
   // broad for TLS name checks), so app-a's back-channel receiver answers on localhost.
@@ -54,6 +59,7 @@ export async function startBridgeWorld(store: 'redis' | 'memory'): Promise<Bridg
     config: {
       bridge: {
         signingKeys,
+        shortcuts,
         backchannel: { retryDelaysMs: [300, 600], pollIntervalMs: 50 },
         clients: [
           {
@@ -141,11 +147,11 @@ function countKratosCalls(w: BridgeWorld): () => Record<string, number> {
   };
 }
 
-export function describeBridgeSuite(store: 'redis' | 'memory'): void {
-  describe(`OIDC bridge on ${store}`, () => {
+export function describeBridgeSuite(store: 'redis' | 'memory', options: BridgeWorldOptions = {}): void {
+  describe(`OIDC bridge on ${store}${options.shortcuts === false ? ', shortcuts off' : ''}`, () => {
     let w: BridgeWorld;
     beforeAll(async () => {
-      w = await startBridgeWorld(store);
+      w = await startBridgeWorld(store, options);
     });
     afterAll(async () => stopBridgeWorld(w));
 
@@ -153,10 +159,12 @@ export function describeBridgeSuite(store: 'redis' | 'memory'): void {
       const user = await createUser(w.stack.kratos.adminUrl, 'sso');
       const browser = new HttpSession();
       // A first sign-in asks Kratos twice (whoami before and after its login flow); the account
-      // lookup at the resume and the code exchange reuse the second answer.
+      // lookup at the resume and the code exchange reuse the second answer. On the plain path
+      // each of those asks Kratos' admin API itself: that is all the shortcuts save.
+      const plain = options.shortcuts === false;
       const firstCalls = countKratosCalls(w);
       const first = await signIn(w, browser, w.appA, `${APP_A}/callback`, user);
-      expect(firstCalls()).toEqual({ whoami: 2, whoamiOrPending: 0, getSession: 0, getIdentity: 0 });
+      expect(firstCalls()).toEqual({ whoami: 2, whoamiOrPending: 0, getSession: plain ? 1 : 0, getIdentity: plain ? 1 : 0 });
       expect(first.pages).toBe(1);
       expect(first.loginFlow).toMatchObject({ refresh: false });
       expect(first.claims).toMatchObject({ iss: w.issuer, aud: 'app-a', sub: user.id, acr: 'aal1', amr: ['pwd'] });
@@ -168,7 +176,7 @@ export function describeBridgeSuite(store: 'redis' | 'memory'): void {
       // answer for the account lookup of the same request and for the code exchange.
       const secondCalls = countKratosCalls(w);
       const second = await signIn(w, browser, w.shopB, `${SHOP_B}/auth/callback`, undefined);
-      expect(secondCalls()).toEqual({ whoami: 1, whoamiOrPending: 0, getSession: 0, getIdentity: 0 });
+      expect(secondCalls()).toEqual({ whoami: 1, whoamiOrPending: 0, getSession: plain ? 1 : 0, getIdentity: plain ? 1 : 0 });
       expect(second.pages).toBe(0);
       expect(second.chain.every((u) => u.origin !== w.stack.hubUrl || !u.pathname.startsWith('/login'))).toBe(true);
       expect(second.claims).toMatchObject({ iss: w.issuer, aud: 'shop-b', sub: user.id, acr: 'aal1', amr: ['pwd'], auth_time: first.claims.auth_time });

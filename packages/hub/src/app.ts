@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { registerAdminApi } from './admin/register-admin-api.ts';
 import { registerMetrics } from './admin/register-metrics.ts';
 import { createAuditLog } from './audit/audit-log.ts';
-import { registerBridge } from './bridge/register-bridge.ts';
+import { createBridge } from './bridge/create-bridge.ts';
 import type { ClientMetadata } from './clients/client-registry.ts';
 import { idTokenAlgorithms } from './clients/check-client-metadata.ts';
 import { createClientRegistry } from './clients/create-client-registry.ts';
@@ -20,7 +20,7 @@ import { createLogger } from './http/create-logger.ts';
 import { createDrainSwitch } from './http/drain-switch.ts';
 import { HUB_CSS } from './http/hub-css.ts';
 import { ASSET_CSS_PATH } from './http/render-page.ts';
-import { registerRequestStoreScope } from './http/request-store-scope.ts';
+import { registerHubRequest } from './http/register-hub-request.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
 import { fastifyTrustProxy } from './http/trust-proxy.ts';
 import type { HubContext } from './hub-context.ts';
@@ -68,7 +68,8 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
     mode: config.mode,
     idTokenAlgs: idTokenAlgorithms(config.bridge.signingKeys),
   });
-  const ctx: HubContext = { ...base, metrics, clients, guard: createGuard({ ...base, metrics }), bridge: undefined };
+  const bridge = await createBridge({ ...base, metrics, clients });
+  const ctx: HubContext = { ...base, metrics, clients, guard: createGuard({ ...base, metrics }), bridge };
 
   const https = config.publicUrl.startsWith('https:');
   const fastifyOptions = {
@@ -99,12 +100,12 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
 
   const drain = createDrainSwitch([app.server, admin.server]);
   // First hook of all: every later hook and handler may touch the store.
-  registerRequestStoreScope(app);
-  registerRequestStoreScope(admin);
+  registerHubRequest(app);
+  registerHubRequest(admin);
   registerErrorHandler(app);
   registerErrorHandler(admin);
   registerSecurityHeaders(app, { https });
-  registerTokenGuard(app, ctx.guard, config.bridge.path);
+  registerTokenGuard(app, ctx.guard, bridge.tokenPath);
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody, { bodyLimit: 64 * 1024 });
   app.get(ASSET_CSS_PATH, async (_request, reply) =>
@@ -121,17 +122,17 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
       const session = await kratos.whoami(cookie).catch(() => undefined);
       if (!session) return undefined;
       return async () => {
-        await ctx.bridge?.endKratosSession(session.id, 'kratos_logout').catch((err: Error) => log.error({ err: { message: err.message } }, 'could not propagate a Kratos logout'));
+        await bridge.endKratosSession(session.id, 'kratos_logout').catch((err: Error) => log.error({ err: { message: err.message } }, 'could not propagate a Kratos logout'));
       };
     },
   });
-  ctx.bridge = await registerBridge(app, ctx);
+  await bridge.register(app);
   await registerLoginPages(app, ctx);
   await registerAdminApi(admin, ctx);
   registerMetrics(admin, metrics);
 
   log.info(
-    { publicUrl: config.publicUrl, issuer: ctx.bridge.issuer, store: storage.description, mode: config.mode },
+    { publicUrl: config.publicUrl, issuer: bridge.issuer, store: storage.description, mode: config.mode },
     'hub built',
   );
 
@@ -144,7 +145,7 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
       if (drainMs > 0) await new Promise((resolve) => setTimeout(resolve, drainMs));
       // Stops accepting, closes idle kept-alive connections, waits for in-flight requests.
       await Promise.allSettled([app.close(), admin.close()]);
-      await ctx.bridge?.close();
+      await bridge.close();
       await kratos.close();
       if (!deps.storage) await storage.close();
     },

@@ -19,6 +19,5 @@ export interface HubContext {
   clients: ClientRegistry;
   /** The instance's Prometheus counters; absent where a test builds a context without them. */
   metrics?: HubMetrics;
-  /** Set once the bridge is registered. */
-  bridge: Bridge | undefined;
+  bridge: Bridge;
 }

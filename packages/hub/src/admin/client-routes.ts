@@ -40,7 +40,7 @@ export function registerClientRoutes(admin: FastifyInstance, ctx: HubContext): v
 
   admin.delete<IdParams>('/admin/clients/:id', async (request) => {
     const id = request.params.id;
-    const revoke = async () => (ctx.bridge ? ctx.bridge.revokeClient(id) : 0);
+    const revoke = () => ctx.bridge.revokeClient(id);
     // Everything the client was issued is revoked, so nothing comes back to life if a client with
     // the same id is onboarded later: before the deletion (a failure leaves the client in place,
     // so the DELETE can be sent again), and after it, for what was issued meanwhile. A client

@@ -25,7 +25,6 @@ export function registerLogoutTokenRoutes(admin: FastifyInstance, ctx: HubContex
     for (const [name, value] of [['sid', sid], ['sub', sub]] as const) {
       if (value !== undefined && (typeof value !== 'string' || value === '' || value.length > 256)) throw badRequest(`${name} must be a non-empty string of at most 256 characters`);
     }
-    if (!ctx.bridge) throw new SsoHubError('SSOHUB_ERR_CONFLICT', 'the OIDC bridge is not running on this hub, so it cannot sign logout tokens', { status: 409 });
     const clientId = request.params.id;
     if (!(await ctx.clients.find(clientId))) {
       throw new SsoHubError('SSOHUB_ERR_NOT_FOUND', `there is no client "${clientId}"; list clients with GET /admin/clients (ssohub clients list)`, { status: 404 });

@@ -20,7 +20,7 @@ export function registerSessionRoutes(admin: FastifyInstance, ctx: HubContext): 
     const identity = await findIdentity(ctx, request.params.idOrEmail);
     const [sessions, bindings] = await Promise.all([
       ctx.kratos.listIdentitySessions(identity.id, { active: true }),
-      ctx.bridge ? ctx.bridge.listBindings(identity.id) : Promise.resolve([] as SessionBinding[]),
+      ctx.bridge.listBindings(identity.id),
     ]);
     return { identity: identityView(identity), sessions: sessions.map((s) => sessionView(s, bindings)) };
   });
@@ -45,8 +45,7 @@ export function registerSessionRoutes(admin: FastifyInstance, ctx: HubContext): 
 }
 
 async function endSession(ctx: HubContext, sessionId: string, identityId: string, actor: string): Promise<void> {
-  if (ctx.bridge) await ctx.bridge.endKratosSession(sessionId, 'admin');
-  else await ctx.kratos.revokeSession(sessionId);
+  await ctx.bridge.endKratosSession(sessionId, 'admin');
   ctx.audit.record({ type: 'session.revoked', actor, subject: identityId, sessionId, reason: 'admin', outcome: 'success' });
 }
 

@@ -2,6 +2,7 @@
  * Bridge is what the OIDC provider offers the rest of the hub (admin API, login pages): ending
  * sessions so that logout reaches every client app, and revoking what a deleted client holds.
  */
+import type { FastifyInstance } from 'fastify';
 import type Provider from 'oidc-provider';
 
 export interface Bridge {
@@ -9,6 +10,13 @@ export interface Bridge {
   issuer: string;
   /** The oidc-provider instance (for the hub's own diagnostics; clients come from the registry). */
   provider: Provider;
+  /** The token endpoint's path on the login domain (bridge.path and the provider's route). */
+  tokenPath: string;
+  /**
+   * Adds the bridge's routes to the public listener (the provider under bridge.path, the
+   * interaction pages) and starts back-channel delivery. Called once.
+   */
+  register(app: FastifyInstance): Promise<void>;
   /**
    * Ends every provider session bound to the Kratos session, sends back-channel logout to every
    * client that took part, and revokes the Kratos session itself.

@@ -1,48 +1,82 @@
+/**
+ * Owns the construction of the OIDC bridge: every part built once, in dependency order, by this
+ * one factory, with nothing bound late. The order is the dependency graph:
+ *
+ *   signing keys, cookie keys
+ *   session bindings  ->  session checks  ->  adapters (read ahead through the checks)
+ *                                         ->  provider (accounts through the checks)
+ *   provider (its own logout sender), queue  ->  deliverer  ->  provider's logout routed through it
+ *   provider, bindings, deliverer, adapters  ->  KratosBoundSessions (ending sessions)
+ *   provider hooks and events  ->  (routes mounted by Bridge.register)
+ */
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { ClientRegistry } from '../clients/client-registry.ts';
 import { checkClientSecretsAgainstDigests } from '../clients/provider-secret-check.ts';
-import type { HubContext } from '../hub-context.ts';
+import type { HubConfig } from '../config/hub-config.ts';
+import type { KratosClient } from '../kratos/kratos-client.ts';
+import type { HubMetrics } from '../metrics/hub-metrics.ts';
+import type { Storage } from '../storage/storage.ts';
 import { createAdapterFactory } from './adapter/create-adapter-factory.ts';
 import type { Bridge } from './bridge.ts';
 import { registerInteractions } from './interactions/register-interactions.ts';
 import { createBackchannelDeliverer } from './logout/backchannel-deliverer.ts';
-import { createBackchannelQueue } from './logout/backchannel-queue.ts';
+import { createBackchannelQueue } from './logout/create-backchannel-queue.ts';
 import { mintLogoutToken } from './logout/mint-logout-token.ts';
-import { takeOverProviderBackchannel } from './logout/provider-backchannel.ts';
+import { providerLogoutSender, routeProviderLogoutThrough } from './logout/provider-backchannel.ts';
 import { createProvider } from './provider/create-provider.ts';
 import { mountProvider } from './provider/mount-provider.ts';
+import { providerPaths } from './provider/provider-internals.ts';
 import { registerProviderEvents } from './provider/provider-events.ts';
 import { loadSigningKeys } from './provider/signing-keys.ts';
 import { KratosBoundSessions } from './sessions/kratos-bound-sessions.ts';
 import { registerProviderHooks } from './sessions/provider-hooks.ts';
 import { createSessionBindings } from './sessions/session-bindings.ts';
+import { SessionChecks } from './sessions/session-checks.ts';
+
+/** What the bridge is built from: the hub's shared services. */
+export interface BridgeDependencies {
+  config: Readonly<HubConfig>;
+  log: Logger;
+  storage: Storage;
+  clients: ClientRegistry;
+  kratos: KratosClient;
+  audit: AuditLog;
+  metrics?: HubMetrics;
+}
 
 /**
- * Mounts the OIDC provider on the login domain (issuer `${publicUrl}${bridge.path}`), its
- * interaction routes at /interaction/:uid, and returns what the rest of the hub uses to end
- * sessions everywhere.
+ * Builds the OIDC provider of the login domain (issuer `${publicUrl}${bridge.path}`) and what the
+ * rest of the hub uses to end sessions everywhere. Its routes (the provider under bridge.path,
+ * the interaction pages) are added by `register(app)`, which also starts back-channel delivery.
  */
-export async function registerBridge(app: FastifyInstance, ctx: HubContext): Promise<Bridge> {
-  const { config, log } = ctx;
+export async function createBridge(deps: BridgeDependencies): Promise<Bridge> {
+  const { config, log, storage, clients, kratos, audit } = deps;
   const issuer = `${config.publicUrl}${config.bridge.path}`;
+  const shortcuts = config.bridge.shortcuts;
   const keys = await loadSigningKeys(config.bridge.signingKeys, log);
   let cookieKeys = config.bridge.cookieKeys;
   if (cookieKeys.length === 0) {
     log.warn('ssohub WARNING: bridge.cookieKeys is empty, so an ephemeral cookie key was generated. Sign-ins in progress break on restart and other hub instances reject this instance\'s cookies. Configure bridge.cookieKeys (SSOHUB_COOKIE_KEYS).');
     cookieKeys = [randomBytes(32).toString('base64url')];
   }
+  if (!shortcuts) log.warn('bridge.shortcuts is off: every provider request takes the plain path (more Redis round trips and Kratos calls per sign-in and refresh)');
 
-  const adapters = createAdapterFactory(ctx.storage, ctx.clients);
-  let sessions: KratosBoundSessions | undefined;
+  const bindings = createSessionBindings(storage);
+  const checks = new SessionChecks({ kratos, bindings, sessionTtl: config.bridge.ttl.session, codeTtl: config.bridge.ttl.authorizationCode });
+  const adapters = createAdapterFactory(storage, clients, { readAhead: checks.readAhead });
   const provider = createProvider({
     issuer,
     config: config.bridge,
     keys,
     cookieKeys: [...cookieKeys],
     adapters,
-    clients: ctx.clients,
-    kratos: ctx.kratos,
-    sessions: () => sessions!,
+    clients,
+    kratos,
+    checks,
+    shortcuts,
     trustProxy: config.trustProxy,
     log,
   });
@@ -50,52 +84,35 @@ export async function registerBridge(app: FastifyInstance, ctx: HubContext): Pro
   checkClientSecretsAgainstDigests(provider);
   // Every back-channel logout, the provider's own end_session ones included, is a stored job of
   // the deliverer before its first attempt (ADR 0009).
-  const providerBackchannel = takeOverProviderBackchannel(provider);
-  const queue = createBackchannelQueue(ctx.storage);
-  if (ctx.metrics) ctx.metrics.backchannel.readQueueDepth = () => queue.depth();
+  const queue = createBackchannelQueue(storage);
+  if (deps.metrics) deps.metrics.backchannel.readQueueDepth = () => queue.depth();
   const deliverer = createBackchannelDeliverer({
-    send: providerBackchannel.send,
+    send: providerLogoutSender(provider),
     queue,
-    audit: ctx.audit,
+    audit,
     log,
-    metrics: ctx.metrics?.backchannel,
+    metrics: deps.metrics?.backchannel,
     ...config.bridge.backchannel,
   });
-  providerBackchannel.routeThrough(deliverer);
-  sessions = new KratosBoundSessions({
-    provider,
-    kratos: ctx.kratos,
-    bindings: createSessionBindings(ctx.storage),
-    deliverer,
-    adapters,
-    audit: ctx.audit,
-    sessionTtl: config.bridge.ttl.session,
-    codeTtl: config.bridge.ttl.authorizationCode,
-  });
-  adapters.readAhead(sessions.readAhead);
-  registerProviderHooks(provider, { kratos: ctx.kratos, sessions, audit: ctx.audit, log });
-  registerProviderEvents(provider, { audit: ctx.audit, log });
-  await mountProvider(app, provider, config.bridge.path, { https: config.publicUrl.startsWith('https:') });
-  registerInteractions(app, ctx, provider);
-  deliverer.start();
-  log.info({ issuer, signingKeys: keys.map((k) => ({ kid: k.kid, alg: k.alg })) }, 'OIDC bridge mounted');
+  routeProviderLogoutThrough(provider, deliverer);
+  const sessions = new KratosBoundSessions({ provider, kratos, bindings, deliverer, adapters, audit });
+  registerProviderHooks(provider, { kratos, checks, sessions, audit, log, shortcuts });
+  registerProviderEvents(provider, { audit, log });
 
-  const bound = sessions;
   return {
     issuer,
     provider,
-    async endKratosSession(kratosSessionId, reason) {
-      await bound.endKratosSession(kratosSessionId, reason);
+    tokenPath: `${config.bridge.path}${providerPaths(provider).token}`,
+    async register(app: FastifyInstance) {
+      await mountProvider(app, provider, config.bridge.path, { https: config.publicUrl.startsWith('https:') });
+      registerInteractions(app, { provider, kratos, audit, publicUrl: config.publicUrl, shortcuts });
+      deliverer.start();
+      log.info({ issuer, signingKeys: keys.map((k) => ({ kid: k.kid, alg: k.alg })) }, 'OIDC bridge mounted');
     },
-    async listBindings(identityId) {
-      return bound.listBindings(identityId);
-    },
-    mintLogoutToken(clientId, target) {
-      return mintLogoutToken(provider, clientId, target);
-    },
-    revokeClient(clientId) {
-      return bound.revokeClient(clientId);
-    },
+    endKratosSession: (kratosSessionId, reason) => sessions.endKratosSession(kratosSessionId, reason),
+    listBindings: (identityId) => sessions.listBindings(identityId),
+    mintLogoutToken: (clientId, target) => mintLogoutToken(provider, clientId, target),
+    revokeClient: (clientId) => sessions.revokeClient(clientId),
     async close() {
       deliverer.stop();
       adapters.close();

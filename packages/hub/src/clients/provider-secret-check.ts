@@ -1,6 +1,6 @@
 /**
- * @file The one module that touches oidc-provider's `Client#compareClientSecret`, which is not
- * part of its documented API. Why: the provider authenticates client_secret_basic and
+ * @file Client secrets as digests at the provider's door, through oidc-provider's
+ * `Client#compareClientSecret` (replaced in bridge/provider/provider-internals.ts). Why: the provider authenticates client_secret_basic and
  * client_secret_post by comparing the presented secret with the client metadata's
  * `client_secret` (`constantEquals(this.clientSecret, actual)`), so it can only check a secret it
  * holds in clear. The client registry stores secrets of onboarded clients as digests
@@ -16,15 +16,10 @@
  * of them (create-provider.ts), and the registry refuses client_secret_jwt and HS* ID tokens.
  */
 import type Provider from 'oidc-provider';
+import { replaceClientSecretCheck } from '../bridge/provider/provider-internals.ts';
 import { clientSecretMatches } from './client-secret.ts';
-
-type SecretClient = { clientSecret?: string; compareClientSecret(actual: string): Promise<boolean> | boolean };
 
 /** From now on, this provider checks presented client secrets against stored digests. */
 export function checkClientSecretsAgainstDigests(provider: Provider): void {
-  // Each provider instance has its own Client class, so this patches only this provider.
-  const Client = provider.Client as unknown as { prototype: SecretClient };
-  Client.prototype.compareClientSecret = function (this: SecretClient, actual: string) {
-    return typeof this.clientSecret === 'string' && clientSecretMatches(this.clientSecret, actual);
-  };
+  replaceClientSecretCheck(provider, (stored, presented) => typeof stored === 'string' && clientSecretMatches(stored, presented));
 }

@@ -145,7 +145,7 @@ async function checkStore(ctx: HubContext): Promise<DoctorCheck[]> {
 }
 
 function checkIssuerAndCookies(ctx: HubContext): DoctorCheck[] {
-  const issuer = ctx.bridge?.issuer ?? `${ctx.config.publicUrl}${ctx.config.bridge.path}`;
+  const issuer = ctx.bridge.issuer;
   const https = issuer.startsWith('https:');
   const checks = [
     https
@@ -165,13 +165,8 @@ function checkIssuerAndCookies(ctx: HubContext): DoctorCheck[] {
   return checks;
 }
 
-/** Signing keys as the bridge describes them, if it offers `signingKeys()`; otherwise from config. */
+/** The configured signing keys as the doctor reports them (kid, alg, age). */
 async function signingKeyFacts(ctx: HubContext): Promise<SigningKeyFact[] | undefined> {
-  const bridge = ctx.bridge as { signingKeys?: () => Promise<SigningKeyFact[]> | SigningKeyFact[] } | undefined;
-  if (typeof bridge?.signingKeys === 'function') {
-    const facts = await step(async () => await bridge.signingKeys!());
-    if ('value' in facts) return facts.value;
-  }
   const configured = ctx.config.bridge.signingKeys;
   if (configured.length === 0) return undefined;
   return configured.map((k) => ({

@@ -6,7 +6,7 @@ export function summarizeConfig(ctx: HubContext) {
   return {
     mode: c.mode,
     publicUrl: c.publicUrl,
-    issuer: ctx.bridge?.issuer ?? `${c.publicUrl}${c.bridge.path}`,
+    issuer: ctx.bridge.issuer,
     listen: { host: c.listen.host, port: c.listen.port, tls: c.listen.tls !== undefined },
     admin: { host: c.admin.host, port: c.admin.port, tokenConfigured: c.admin.token !== undefined },
     kratos: { publicUrl: c.kratos.publicUrl, adminUrl: c.kratos.adminUrl, configFiles: [...c.kratos.configFiles], sessionCookieName: c.kratos.sessionCookieName },

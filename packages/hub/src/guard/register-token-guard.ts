@@ -3,16 +3,17 @@ import { canonicalPath } from '../bridge/sessions/provider-hooks.ts';
 import type { Guard } from './guard.ts';
 
 /**
- * Throttles the OIDC provider's token endpoint (`<bridge.path>/token`) with app-level hooks that
- * filter by path, so it holds however the provider is mounted. onRequest sees the IP and a
+ * Throttles the OIDC provider's token endpoint (`tokenPath`, Bridge.tokenPath: its mount path and
+ * the provider's own route) with app-level hooks that filter by path, so it holds however the
+ * provider is mounted. onRequest sees the IP and a
  * client_secret_basic client id before any body is read; when Fastify parsed a form body, a
  * preHandler adds the client_id of client_secret_post and public clients.
  */
-export function registerTokenGuard(app: FastifyInstance, guard: Guard, bridgePath: string): void {
-  const tokenPath = `${bridgePath}/token`.toLowerCase();
+export function registerTokenGuard(app: FastifyInstance, guard: Guard, tokenPath: string): void {
+  const token = tokenPath.toLowerCase();
   const checked = new WeakSet<FastifyRequest>();
   // The provider's router ignores case and trailing slashes: /oidc/TOKEN is the token endpoint too.
-  const isToken = (request: FastifyRequest) => request.method === 'POST' && canonicalPath(request.url.split('?')[0] ?? '') === tokenPath;
+  const isToken = (request: FastifyRequest) => request.method === 'POST' && canonicalPath(request.url.split('?')[0] ?? '') === token;
 
   app.addHook('onRequest', async (request) => {
     if (!isToken(request)) return;

@@ -3,7 +3,7 @@ import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import type { StoreClient } from '../storage/redis-client.ts';
 import { scopedStoreClient } from '../storage/store-scope.ts';
-import { registerRequestStoreScope } from './request-store-scope.ts';
+import { registerHubRequest } from './register-hub-request.ts';
 
 /** A client whose GET fails the way a frozen Redis does until `healthy` is set, counting what reached it. */
 function fakeClient() {
@@ -38,7 +38,7 @@ function slowPost(url: string, first: string, second: string): Promise<{ status:
 
 async function appWith(redis: StoreClient) {
   const app = Fastify();
-  registerRequestStoreScope(app);
+  registerHubRequest(app);
   // Two store reads in a row, each failure caught, as a route that falls back would do.
   app.post('/twice', async () => {
     const outcomes: string[] = [];
@@ -50,7 +50,7 @@ async function appWith(redis: StoreClient) {
   return app;
 }
 
-describe('registerRequestStoreScope with scopedStoreClient', () => {
+describe('registerHubRequest with scopedStoreClient', () => {
   it('sends a request\'s later commands nowhere once one failed for want of Redis, also after a body was read', async () => {
     const { state, client } = fakeClient();
     const app = await appWith(scopedStoreClient(client, 1500));

@@ -55,7 +55,7 @@ ${returnTo ? html`<input type="hidden" name="return_to" value="${returnTo}">` : 
     // Kratos hides a session that owes its second factor (no id to end provider sessions by here);
     // a provider session bound to it ends at its next authorization, when the re-check finds no
     // Kratos session any more.
-    if (ctx.bridge && session) {
+    if (session) {
       try {
         await ctx.bridge.endKratosSession(session.id, 'user signed out on the login domain');
       } catch (err) {
@@ -66,7 +66,8 @@ ${returnTo ? html`<input type="hidden" name="return_to" value="${returnTo}">` : 
     }
     ctx.audit.record({
       type: 'login.logout',
-      actor: session?.identity?.id,
+      // A session still owing its second factor is hidden by Kratos: the browser is then anonymous.
+      actor: session?.identity?.id ?? request.ip,
       subject: session?.id,
       ip: request.ip,
       outcome: propagated ? 'success' : 'failure',

@@ -1,19 +1,13 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { currentHubRequest, type HubRequest, runHubRequest } from '../request/hub-request.ts';
 import type { StoreClient } from './redis-client.ts';
 import { isStoreUnavailable, StoreUnavailableError } from './store-unavailable.ts';
 
-/** What one request has learnt about the store so far. */
-interface ScopeState {
-  /** When a command of this request last failed for want of Redis (ms, `now()` clock). */
-  failedAt?: number;
-}
-
-const scope = new AsyncLocalStorage<ScopeState>();
-
 /**
- * Runs `fn` (one request's work) in a store scope of its own: once a store command in it fails
- * for want of Redis (timed out, connection closed or refused; see isStoreUnavailable), the
- * request's later commands fail at once instead of each waiting out its own command timeout.
+ * Runs `fn` (one request's work) in a store scope of its own: a HubRequest
+ * (request/hub-request.ts) that remembers when a store command of the request failed for want of
+ * Redis (timed out, connection closed or refused; see isStoreUnavailable), so the request's later
+ * commands fail at once instead of each waiting out its own command timeout. The hub's listeners
+ * give every request one at the edge (http/register-hub-request.ts); this is for work outside them.
  *
  * Why per request and not for the whole client: a request that touches a frozen Redis twice in a
  * row would otherwise answer after two timeouts (3 s with the defaults), past the 2 s the error
@@ -23,15 +17,7 @@ const scope = new AsyncLocalStorage<ScopeState>();
  * request that has not seen the store fail, and ioredis' internals never see the scope.
  */
 export function runInStoreScope<T>(fn: () => T): T {
-  return scope.run({}, fn);
-}
-
-/**
- * Runs `fn` outside any request's store scope: for work a request starts that outlives it
- * (timers, background delivery), so a failure that request saw does not refuse its commands.
- */
-export function runOutsideStoreScope<T>(fn: () => T): T {
-  return scope.exit(fn);
+  return runHubRequest(fn);
 }
 
 // Client methods that are not Redis commands, or must reach Redis whatever a request saw.
@@ -71,8 +57,8 @@ export function scopedStoreClient(client: StoreClient, windowMs: number, { deadl
   for (const name of PASS_THROUGH) commands.delete(name);
   const wrappers = new Map<PropertyKey, (...args: unknown[]) => unknown>();
 
-  const refusal = (state: ScopeState | undefined, what: string): Promise<never> | undefined => {
-    if (state?.failedAt === undefined || now() - state.failedAt >= windowMs) return undefined;
+  const refusal = (state: HubRequest | undefined, what: string): Promise<never> | undefined => {
+    if (state?.storeFailedAt === undefined || now() - state.storeFailedAt >= windowMs) return undefined;
     return Promise.reject(new StoreUnavailableError(`Redis failed earlier in this request; ${what} not sent`));
   };
   const bounded = <T>(result: T): T => {
@@ -85,12 +71,12 @@ export function scopedStoreClient(client: StoreClient, windowMs: number, { deadl
     result.then(clear, clear);
     return Promise.race([result, late]) as T;
   };
-  const watch = <T>(state: ScopeState | undefined, raw: T): T => {
+  const watch = <T>(state: HubRequest | undefined, raw: T): T => {
     const result = bounded(raw);
     if (state && result instanceof Promise) {
       // A second handler, so the caller still sees the rejection and nothing is left unhandled.
       result.then(undefined, (err: unknown) => {
-        if (isStoreUnavailable(err)) state.failedAt = now();
+        if (isStoreUnavailable(err)) state.storeFailedAt = now();
       });
     }
     return result;
@@ -101,7 +87,7 @@ export function scopedStoreClient(client: StoreClient, windowMs: number, { deadl
         const value = Reflect.get(target, prop, target) as unknown;
         if (prop !== 'exec' || typeof value !== 'function') return value;
         return (...args: unknown[]) => {
-          const state = scope.getStore();
+          const state = currentHubRequest();
           return refusal(state, 'MULTI/pipeline') ?? watch(state, (value as Execable['exec']).apply(target, args));
         };
       },
@@ -120,7 +106,7 @@ export function scopedStoreClient(client: StoreClient, windowMs: number, { deadl
         wrapper = isBatch
           ? (...args) => guardExec(method.apply(target, args) as Execable)
           : (...args) => {
-              const state = scope.getStore();
+              const state = currentHubRequest();
               return refusal(state, String(prop).toUpperCase()) ?? watch(state, method.apply(target, args));
             };
         wrappers.set(prop, wrapper);

@@ -12,9 +12,13 @@ export const HUB_CLIENT_PROPERTIES = ['ssohub_first_party', 'ssohub_access_token
 export interface AdapterFactory {
   (name: string): ModelStore;
   close(): void;
-  /** Sets what sees every artefact a request reads by id (see requestScopedReads). */
-  readAhead(fn: AfterFind): void;
 }
+
+/**
+ * Sees every artefact a request reads by id, with the factory to start the reads that will
+ * follow (SessionChecks.readAhead).
+ */
+export type ReadAhead = (model: string, payload: AdapterPayload, adapters: (name: string) => ModelStore) => void;
 
 /**
  * Builds oidc-provider's adapter for the configured store. The `Client` model reads through the
@@ -22,10 +26,10 @@ export interface AdapterFactory {
  * deleted client stops working at once (oidc-provider caches client objects by a hash of their
  * metadata, so changed metadata yields a fresh client).
  */
-export function createAdapterFactory(storage: Storage, clients: ClientRegistry): AdapterFactory {
+export function createAdapterFactory(storage: Storage, clients: ClientRegistry, { readAhead }: { readAhead?: ReadAhead } = {}): AdapterFactory {
   const memory = storage.kind === 'memory' ? new MemoryState() : undefined;
   const stores = new Map<string, ModelStore>();
-  let afterFind: AfterFind | undefined;
+  const afterFind: AfterFind | undefined = readAhead && ((model, payload) => readAhead(model, payload, factory));
   const factory = ((name: string): ModelStore => {
     const existing = stores.get(name);
     if (existing) return existing;
@@ -36,14 +40,11 @@ export function createAdapterFactory(storage: Storage, clients: ClientRegistry):
     // Request scopes (request-scope.ts) for every stored model: reads shared within a request
     // (the /auth re-check and the provider both load the session), writes deferred where the
     // request allows it (the token endpoint), and read-ahead from a token to its grant and session.
-    if (name !== 'Client') store = requestScopedReads(store, name, () => afterFind);
+    if (name !== 'Client') store = requestScopedReads(store, name, afterFind);
     stores.set(name, store);
     return store;
   }) as AdapterFactory;
   factory.close = () => memory?.close();
-  factory.readAhead = (fn) => {
-    afterFind = fn;
-  };
   return factory;
 }
 

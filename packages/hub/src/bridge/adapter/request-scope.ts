@@ -1,14 +1,9 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-
-interface Scope {
-  // undefined once the request is over: work it started that outlives it (a timer, a retry)
-  // still runs in its async context and must use the store, not what the request saw.
-  reads: Map<string, Promise<unknown>> | undefined;
-  deferWrites: boolean;
-  pending: Promise<unknown>[];
-}
-
-const current = new AsyncLocalStorage<Scope>();
+/**
+ * Owns the bridge's part of a request (BridgeFacts on the HubRequest, request/hub-request.ts):
+ * reads shared within one provider request, writes deferred to its end, and the fallback to the
+ * plain path when the shortcuts are off (bridge.shortcuts).
+ */
+import { type BridgeFacts, currentHubRequest, HubRequest, runHubRequest } from '../../request/hub-request.ts';
 
 /** A store write the request deferred failed: the request must not answer as if it had succeeded. */
 export class DeferredWriteError extends Error {
@@ -33,11 +28,15 @@ export class DeferredWriteError extends Error {
  * some writes are a read, then a write (destroy, revokeByGrantId), and a script Redis forgot is
  * sent again after its NOSCRIPT answer.
  */
-export async function withRequestScope<T>(fn: () => Promise<T>, { deferWrites = false }: { deferWrites?: boolean } = {}): Promise<T> {
-  const scope: Scope = { reads: new Map(), deferWrites, pending: [] };
+export async function withRequestScope<T>(
+  fn: () => Promise<T>,
+  { deferWrites = false, shortcuts = true }: { deferWrites?: boolean; shortcuts?: boolean } = {},
+): Promise<T> {
+  // Shortcuts off: nothing shared, nothing deferred, every read and write goes to the store.
+  const scope: BridgeFacts = { shortcuts, reads: shortcuts ? new Map() : undefined, deferWrites: shortcuts && deferWrites, pending: [], kratos: { kind: 'unchecked' } };
   let out: T;
   try {
-    out = await current.run(scope, fn);
+    out = await inBridgeRequest(scope, fn);
   } catch (err) {
     // Nothing the request started may still be writing when its error is answered.
     await Promise.allSettled(scope.pending);
@@ -53,12 +52,35 @@ export async function withRequestScope<T>(fn: () => Promise<T>, { deferWrites = 
 }
 
 /**
+ * Runs `fn` with `facts` as the bridge's part of the current HubRequest. A request reaches the
+ * bridge once (a provider route or an interaction page); work outside any request (unit tests,
+ * the CLI) or a second bridge scope within one gets a HubRequest of its own, which starts from
+ * what the outer request knew of the store.
+ */
+function inBridgeRequest<T>(facts: BridgeFacts, fn: () => Promise<T>): Promise<T> {
+  const request = currentHubRequest();
+  if (request && !request.bridge) {
+    request.bridge = facts;
+    return fn();
+  }
+  const own = new HubRequest();
+  own.storeFailedAt = request?.storeFailedAt;
+  own.bridge = facts;
+  return runHubRequest(fn, own);
+}
+
+/** The bridge's part of the current request, if the request is in the bridge's hands. */
+export function currentBridgeFacts(): BridgeFacts | undefined {
+  return currentHubRequest()?.bridge;
+}
+
+/**
  * `read()` once per request and key; outside a request scope, every time. A failed read is not
  * remembered. Callers share the value: they must not change it (or copy it first). After a
  * deferred write it waits for the request's pending writes before reading.
  */
 export function scopedRead<T>(key: string, read: () => Promise<T>): Promise<T> {
-  const scope = current.getStore();
+  const scope = currentBridgeFacts();
   const reads = scope?.reads;
   if (!scope || !reads) return read();
   const known = reads.get(key) as Promise<T> | undefined;
@@ -78,7 +100,7 @@ export function scopedRead<T>(key: string, read: () => Promise<T>): Promise<T> {
  * resolves as soon as the write is sent.
  */
 export async function scopedWrite(write: () => Promise<unknown>, keys?: readonly string[]): Promise<void> {
-  const scope = current.getStore();
+  const scope = currentBridgeFacts();
   const forget = () => {
     if (!scope?.reads) return;
     if (!keys) scope.reads.clear();

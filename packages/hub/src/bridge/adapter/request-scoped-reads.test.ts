@@ -97,7 +97,7 @@ describe('requestScopedReads', () => {
   it('reads a session by uid once per request, and tells what it read first to afterFind', async () => {
     const c = countingStore();
     const seen: string[] = [];
-    const sessions = requestScopedReads(c.store, 'Session', () => (model, payload) => seen.push(`${model}:${payload.jti}`));
+    const sessions = requestScopedReads(c.store, 'Session', (model, payload) => seen.push(`${model}:${payload.jti}`));
     await sessions.upsert('s1', { jti: 's1', uid: 'u1', accountId: 'ada' }, 60);
     await withRequestScope(async () => {
       await Promise.all([sessions.find('s1'), sessions.find('s1')]);
@@ -189,5 +189,44 @@ describe('withRequestScope({ deferWrites: true })', () => {
     gates[0]!.open();
     await write;
     expect(written).toBe(true);
+  });
+});
+
+describe('withRequestScope({ shortcuts: false }): the plain path', () => {
+  it('reads every time, and waits for each write before going on', async () => {
+    const c = countingStore();
+    const sessions = requestScopedReads(c.store, 'Session');
+    await sessions.upsert('s1', { jti: 's1', uid: 'u1', accountId: 'ada' }, 60);
+    await withRequestScope(
+      async () => {
+        await Promise.all([sessions.find('s1'), sessions.find('s1')]);
+        await sessions.find('s1');
+      },
+      { shortcuts: false },
+    );
+    expect(c.reads()).toBe(3);
+
+    const inner = new MemoryModelStore('RefreshToken', new MemoryState());
+    let landed = 0;
+    const slow = Object.assign(Object.create(inner), {
+      async upsert(id: string, payload: Record<string, unknown>, ttl?: number) {
+        await sleep(5);
+        await inner.upsert(id, payload as never, ttl);
+        landed++;
+      },
+    }) as MemoryModelStore;
+    const tokens = requestScopedReads(slow, 'RefreshToken');
+    const seen: number[] = [];
+    await withRequestScope(
+      async () => {
+        await tokens.upsert('rt1', { jti: 'rt1' }, 60);
+        seen.push(landed);
+        await tokens.upsert('rt2', { jti: 'rt2' }, 60);
+        seen.push(landed);
+      },
+      // Asked to defer, but the shortcuts are off: each write is awaited where it is made.
+      { deferWrites: true, shortcuts: false },
+    );
+    expect(seen).toEqual([1, 2]);
   });
 });

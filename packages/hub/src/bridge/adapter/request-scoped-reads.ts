@@ -12,9 +12,9 @@ export type AfterFind = (model: string, payload: AdapterPayload) => void;
  * own writes and, where the scope defers writes, does not wait for each. Each caller gets its
  * own copy of what was read: oidc-provider's models take the payload as their own object.
  * `afterFind` sees what `find` returned first, which lets the bridge start the reads that will
- * follow (see KratosBoundSessions.readAhead). Outside a request scope it is the bare store.
+ * follow (see SessionChecks.readAhead). Outside a request scope it is the bare store.
  */
-export function requestScopedReads(store: ModelStore, model: string, afterFind?: () => AfterFind | undefined): ModelStore {
+export function requestScopedReads(store: ModelStore, model: string, afterFind?: AfterFind): ModelStore {
   const copy = (found: AdapterPayload | undefined | void) => (found ? structuredClone(found) : undefined);
   return {
     async find(id) {
@@ -24,7 +24,7 @@ export function requestScopedReads(store: ModelStore, model: string, afterFind?:
         return store.find(id) as Promise<AdapterPayload | undefined>;
       });
       const found = await read;
-      if (first && found) afterFind?.()?.(model, found);
+      if (first && found) afterFind?.(model, found);
       return copy(found);
     },
     async findByUid(uid) {

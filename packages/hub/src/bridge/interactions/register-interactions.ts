@@ -3,13 +3,14 @@ import type Provider from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import { SsoHubError } from '../../errors/ssohub-error.ts';
 import { isKratosOutage, KratosError } from '../../kratos/kratos-error.ts';
-import type { HubContext } from '../../hub-context.ts';
-import type { Session } from '../../kratos/kratos-client.ts';
+import type { AuditLog } from '../../audit/audit-log.ts';
+import type { KratosClient, Session } from '../../kratos/kratos-client.ts';
 import { withRequestScope } from '../adapter/request-scope.ts';
 import { authenticationContext } from '../claims/account-claims.ts';
 import { INTERACTION_PATH } from '../provider/create-provider.ts';
-import { isLiveKratosSession } from '../sessions/kratos-bound-sessions.ts';
+import { isLiveKratosSession } from '../sessions/session-checks.ts';
 import { renderConsentPage } from './consent-page.ts';
+import { loginResult } from './login-facts.ts';
 import { buildKratosLoginUrl, decideLogin, hasSecondFactor, type LoginDecision } from './decide-login.ts';
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -22,7 +23,11 @@ type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
  *                                  apps get the consent page.
  * POST /interaction/:uid/consent   approve (remember the grant) or deny (access_denied).
  */
-export function registerInteractions(app: FastifyInstance, ctx: HubContext, provider: Provider): void {
+export function registerInteractions(
+  app: FastifyInstance,
+  o: { provider: Provider; kratos: KratosClient; audit: AuditLog; publicUrl: string; shortcuts: boolean },
+): void {
+  const { provider, kratos, audit, publicUrl, shortcuts } = o;
   const details = async (request: FastifyRequest, reply: FastifyReply): Promise<Details> => {
     try {
       return await provider.interactionDetails(request.raw, reply.raw);
@@ -53,7 +58,7 @@ export function registerInteractions(app: FastifyInstance, ctx: HubContext, prov
       let session: Session | undefined;
       let needsAal2 = false;
       try {
-        session = await ctx.kratos.whoami(request.headers.cookie);
+        session = await kratos.whoami(request.headers.cookie);
       } catch (err) {
         // Kratos requires a second factor the session has not completed (required_aal highest_available).
         if (!(err instanceof KratosError && err.status === 403 && err.errorId === 'session_aal2_required')) throw err;
@@ -69,42 +74,42 @@ export function registerInteractions(app: FastifyInstance, ctx: HubContext, prov
         kratos: auth && live ? { authenticatedAt: auth.authTime, aal: auth.acr } : undefined,
         now: Math.floor(Date.now() / 1000),
       });
-      if (decision.action === 'kratos-login' && decision.aal === 'aal2' && live?.identity && !hasSecondFactor(await ctx.kratos.getIdentity(live.identity.id))) {
+      if (decision.action === 'kratos-login' && decision.aal === 'aal2' && live?.identity && !hasSecondFactor(await kratos.getIdentity(live.identity.id))) {
         // Kratos' aal2 login flow would show no method at all: tell the app (OpenID Connect
         // Unmet Authentication Requirements) instead of leaving the user on an empty form.
-        ctx.audit.record({ type: 'bridge.login.aal_unmet', subject: live.identity.id, clientId, outcome: 'failure', reason: 'no_second_factor', acr: auth?.acr, ip: request.ip });
+        audit.record({ type: 'bridge.login.aal_unmet', actor: live.identity.id, subject: live.identity.id, clientId, outcome: 'failure', reason: 'no_second_factor', acr: auth?.acr, ip: request.ip });
         return finish(request, reply, {
           error: 'unmet_authentication_requirements',
           error_description: 'The app asked for a second factor (aal2), but the account has none set up.',
         });
       }
       if (decision.action === 'kratos-login' || !live || !auth) {
-        const returnTo = `${ctx.config.publicUrl}${INTERACTION_PATH}/${d.uid}`;
+        const returnTo = `${publicUrl}${INTERACTION_PATH}/${d.uid}`;
         const reason = decision.action === 'kratos-login' ? decision.reason : 'no_session';
-        ctx.audit.record({ type: 'bridge.login.redirected', clientId, outcome: 'info', reason, ip: request.ip });
+        // A browser with a Kratos session that must sign in again (prompt=login, max_age, step-up)
+        // is its user's; one without is anonymous, named by its IP.
+        audit.record({ type: 'bridge.login.redirected', actor: live?.identity?.id ?? request.ip, subject: live?.identity?.id, clientId, outcome: 'info', reason, ip: request.ip });
         const refresh = decision.action === 'kratos-login' && decision.refresh;
         const aal = decision.action === 'kratos-login' ? decision.aal : undefined;
         // The flow is started here rather than by sending the browser to Kratos' browser endpoint
         // through the proxy: one redirect fewer on every sign-in that starts at an app.
         try {
-          const { flow, setCookie } = await ctx.kratos.createLoginFlow(request.headers.cookie, { returnTo, refresh, aal });
+          const { flow, setCookie } = await kratos.createLoginFlow(request.headers.cookie, { returnTo, refresh, aal });
           if (setCookie.length) reply.header('set-cookie', setCookie);
-          return reply.header('cache-control', 'no-store').redirect(`${ctx.config.publicUrl}/login?flow=${encodeURIComponent(flow.id)}`, 303);
+          return reply.header('cache-control', 'no-store').redirect(`${publicUrl}/login?flow=${encodeURIComponent(flow.id)}`, 303);
         } catch (err) {
           // Kratos refused to start one here (say, a session appeared meanwhile): its browser
           // endpoint decides with the browser, as it did before. A Kratos that fails (5xx) or
           // cannot be reached is an outage for the error path, not something to redirect into.
           if (!(err instanceof KratosError) || isKratosOutage(err)) throw err;
           request.log.info({ status: err.status, errorId: err.errorId }, 'login flow not started on the server side; sending the browser to Kratos');
-          return reply.header('cache-control', 'no-store').redirect(buildKratosLoginUrl(ctx.config.publicUrl, returnTo, { refresh, aal }), 303);
+          return reply.header('cache-control', 'no-store').redirect(buildKratosLoginUrl(publicUrl, returnTo, { refresh, aal }), 303);
         }
       }
-      ctx.audit.record({ type: 'bridge.login.accepted', subject: live.identity!.id, clientId, outcome: 'success', acr: auth.acr, ip: request.ip });
-      return finish(request, reply, {
-        login: { accountId: live.identity!.id, acr: auth.acr, amr: auth.amr, ts: auth.authTime, remember: true },
-        // Read back after the provider saved its session, to bind the two (see provider-hooks.ts).
-        ssohub: { kratosSessionId: live.id, identity: live.identity, sessionExpiresAt: live.expires_at, verifiedAt: Date.now() },
-      });
+      audit.record({ type: 'bridge.login.accepted', actor: live.identity!.id, subject: live.identity!.id, clientId, outcome: 'success', acr: auth.acr, ip: request.ip });
+      // Read back at the resume, after the provider saved its session, to bind the two
+      // (provider-hooks.ts) and to spare the account lookup a Kratos call (login-facts.ts).
+      return finish(request, reply, loginResult({ accountId: live.identity!.id, acr: auth.acr, amr: auth.amr, ts: auth.authTime }, { ...live, identity: live.identity! }));
     }
 
     if (d.prompt.name === 'consent') {
@@ -128,7 +133,7 @@ export function registerInteractions(app: FastifyInstance, ctx: HubContext, prov
         );
     }
     throw new SsoHubError('SSOHUB_ERR_INTERACTION', `Unsupported interaction prompt "${d.prompt.name}".`, { status: 400 });
-  }));
+  }, { shortcuts }));
 
   app.post<{ Params: { uid: string }; Body: { decision?: string } }>(`${INTERACTION_PATH}/:uid/consent`, (request, reply) => withRequestScope(async () => {
     const d = await details(request, reply);
@@ -139,12 +144,12 @@ export function registerInteractions(app: FastifyInstance, ctx: HubContext, prov
     const subject = d.session?.accountId;
     if (request.body?.decision === 'approve') {
       const grantId = await saveGrant(provider, d);
-      ctx.audit.record({ type: 'bridge.consent.approved', subject, clientId, outcome: 'success', ip: request.ip });
+      audit.record({ type: 'bridge.consent.approved', actor: subject ?? request.ip, subject, clientId, outcome: 'success', ip: request.ip });
       return finish(request, reply, { consent: { grantId } });
     }
-    ctx.audit.record({ type: 'bridge.consent.denied', subject, clientId, outcome: 'info', ip: request.ip });
+    audit.record({ type: 'bridge.consent.denied', actor: subject ?? request.ip, subject, clientId, outcome: 'info', ip: request.ip });
     return finish(request, reply, { error: 'access_denied', error_description: 'The user did not allow the app to use the account.' });
-  }));
+  }, { shortcuts }));
 }
 
 /** Adds what the consent prompt found missing to the (existing or new) grant and saves it. */

@@ -1,7 +1,3 @@
-import type { Storage } from '../../storage/storage.ts';
-import { MemoryBackchannelQueue } from './memory-backchannel-queue.ts';
-import { RedisBackchannelQueue } from './redis-backchannel-queue.ts';
-
 /** One back-channel logout to deliver to one client; `attempt` is the number of the next try. */
 export interface BackchannelJob {
   id: string;
@@ -46,8 +42,4 @@ export interface BackchannelQueue {
   depth(): Promise<number>;
   /** Jobs stored, for diagnostics and tests. */
   pending(): Promise<BackchannelJob[]>;
-}
-
-export function createBackchannelQueue(storage: Storage): BackchannelQueue {
-  return storage.kind === 'redis' ? new RedisBackchannelQueue(storage.redis, storage.prefix) : new MemoryBackchannelQueue();
 }

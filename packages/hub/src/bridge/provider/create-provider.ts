@@ -6,8 +6,9 @@ import { type AdapterFactory, HUB_CLIENT_PROPERTIES } from '../adapter/create-ad
 import type { BridgeConfig } from '../bridge-config.ts';
 import { buildAccountClaims, buildScopeClaims } from '../claims/account-claims.ts';
 import { renderLogoutPage, renderLoggedOutPage, renderProviderError } from '../logout/logout-pages.ts';
-import type { KratosBoundSessions } from '../sessions/kratos-bound-sessions.ts';
-import { identitySeenThisRequest, KRATOS_NEEDS_AAL2 } from '../sessions/provider-hooks.ts';
+import { currentBridgeFacts } from '../adapter/request-scope.ts';
+import { identitySeenThisRequest } from '../sessions/identity-seen-this-request.ts';
+import type { SessionChecks } from '../sessions/session-checks.ts';
 import { createCookieSigner } from './cookie-signer.ts';
 import { keepOfflineAccessForFirstParty } from './first-party-offline-access.ts';
 import type { PrivateJwk } from './signing-keys.ts';
@@ -37,7 +38,9 @@ export function createProvider(o: {
   adapters: AdapterFactory;
   clients: ClientRegistry;
   kratos: KratosClient;
-  sessions: () => KratosBoundSessions;
+  checks: SessionChecks;
+  /** bridge.shortcuts: reuse Kratos checks made earlier (code exchange, /auth, resume). */
+  shortcuts: boolean;
   trustProxy: boolean | number | string[];
   log: Logger;
 }): Provider {
@@ -58,8 +61,9 @@ export function createProvider(o: {
   // Kratos' own policy (highest_available) outranks an older aal1 provider session: once the
   // identity has a second factor, no app gets a code from that session without the factor.
   policy.get('login')!.checks.add(
-    new interactionPolicy.Check('kratos_aal2', 'Kratos requires the second factor the account now has', 'login_required', (ctx: KoaContextWithOIDC) =>
-      Boolean((ctx as unknown as { state?: Record<string, unknown> }).state?.[KRATOS_NEEDS_AAL2]),
+    new interactionPolicy.Check('kratos_aal2', 'Kratos requires the second factor the account now has', 'login_required', () =>
+      // Recorded by the /auth re-check of this request (provider-hooks.ts).
+      currentBridgeFacts()?.kratos.kind === 'needs-aal2',
     ),
   );
 
@@ -156,7 +160,7 @@ export function createProvider(o: {
       if (requested) grant.addOIDCScope(requested);
       const claims = [...ctx.oidc.requestParamClaims];
       if (claims.length) grant.addOIDCClaims(claims);
-      if (before !== JSON.stringify(grant.openid ?? null)) await grant.save();
+      if (!o.shortcuts || before !== JSON.stringify(grant.openid ?? null)) await grant.save();
       return grant;
     },
     async findAccount(ctx, sub, token) {
@@ -168,15 +172,14 @@ export function createProvider(o: {
         // never outlives its Kratos session. A code is redeemed within its short lifetime of the
         // /auth request that checked the browser's Kratos session, so that check is reused
         // instead of asking Kratos again.
-        const sessions = o.sessions();
-        if (t.kind === 'AuthorizationCode') identity = await sessions.recentlyVerified(t.sessionUid, sub);
-        identity ??= await sessions.liveIdentity(t.sessionUid, sub);
+        if (t.kind === 'AuthorizationCode' && o.shortcuts) identity = await o.checks.recentlyVerified(t.sessionUid, sub);
+        identity ??= await o.checks.liveIdentity(t.sessionUid, sub);
         if (!identity) return undefined;
       } else {
         // At /auth the re-check has just read this identity from Kratos (whoami, the browser's own
         // session) in this same request: asking the admin API again would double the Kratos work
         // of every SSO hop for the same answer.
-        identity = identitySeenThisRequest(ctx, sub) ?? (await o.kratos.getIdentity(sub));
+        identity = identitySeenThisRequest(ctx.oidc.result, sub) ?? (await o.kratos.getIdentity(sub));
       }
       if (!identity || identity.state === 'inactive') return undefined;
       return {

@@ -1,11 +1,10 @@
 import type Provider from 'oidc-provider';
+import { SCOPE_FILTERED_ROUTES, watchRequestParams } from './provider-internals.ts';
 
 type ClientLike = { grantTypeAllowed(type: string): boolean; scope?: string; ssohub_first_party?: boolean } | undefined;
 type ParamsLike = { scope?: string };
 type ContextLike = { route?: string; client?: ClientLike };
 
-/** The requests whose scope oidc-provider filters (its checkScope), where offline_access is kept. */
-const FILTERED_ROUTES = new Set(['authorization', 'pushed_authorization_request']);
 const OFFLINE = 'offline_access';
 
 /**
@@ -26,16 +25,8 @@ const OFFLINE = 'offline_access';
  * scope (if any) includes offline_access.
  */
 export function keepOfflineAccessForFirstParty(provider: Provider): void {
-  const held = Symbol('ssohub.params');
-  Object.defineProperty(provider.OIDCContext.prototype, 'params', {
-    configurable: true,
-    get(this: Record<symbol, unknown>) {
-      return this[held];
-    },
-    set(this: ContextLike & Record<symbol, unknown>, value: unknown) {
-      if (value && typeof value === 'object' && FILTERED_ROUTES.has(String(this.route))) guardScope(this, value as ParamsLike);
-      this[held] = value;
-    },
+  watchRequestParams(provider, (oidc, params) => {
+    if (SCOPE_FILTERED_ROUTES.has(String(oidc.route))) guardScope(oidc as ContextLike, params as ParamsLike);
   });
 }
 

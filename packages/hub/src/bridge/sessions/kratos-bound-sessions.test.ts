@@ -5,6 +5,7 @@ import { withRequestScope } from '../adapter/request-scope.ts';
 import { requestScopedReads } from '../adapter/request-scoped-reads.ts';
 import { KratosError } from '../../kratos/kratos-error.ts';
 import { KratosBoundSessions } from './kratos-bound-sessions.ts';
+import { SessionChecks } from './session-checks.ts';
 import { requestScopedBindings, type SessionBindings, sessionBindingStore } from './session-bindings.ts';
 
 const memoryStorage = { kind: 'memory' as const, description: 'memory', close: async () => {} };
@@ -34,26 +35,26 @@ function setup() {
     recentlyVerified: (uid) => (reads.push('verified'), plain.recentlyVerified(uid)),
   });
   const sessions = new KratosBoundSessions({
-    adapters: Object.assign(adapter, { close() {}, readAhead() {} }),
+    adapters: Object.assign(adapter, { close() {} }),
     bindings,
     provider: {} as never,
     kratos: {} as never,
     deliverer: {} as never,
     audit: {} as never,
-    sessionTtl: 3600,
-    codeTtl: 60,
   });
-  return { reads, adapter, bindings, sessions };
+  const checks = new SessionChecks({ bindings, kratos: {} as never, sessionTtl: 3600, codeTtl: 60 });
+  const readAhead = (model: string, payload: Record<string, unknown>) => checks.readAhead(model, payload, adapter);
+  return { reads, adapter, bindings, sessions, readAhead };
 }
 
-describe('KratosBoundSessions.readAhead', () => {
+describe('SessionChecks.readAhead', () => {
   it('reads, from a refresh token, its grant, session and binding at once; the handler then finds them', async () => {
-    const { reads, adapter, bindings, sessions } = setup();
+    const { reads, adapter, bindings, readAhead } = setup();
     await adapter('Grant').upsert('g1', { jti: 'g1', accountId: 'ada' }, 60);
     await adapter('Session').upsert('s1', { jti: 's1', uid: 'u1', accountId: 'ada' }, 60);
     await bindings.bind({ uid: 'u1', kratosSessionId: 'k1', accountId: 'ada' }, 60);
     await withRequestScope(async () => {
-      sessions.readAhead('RefreshToken', { grantId: 'g1', sessionUid: 'u1', expiresWithSession: true });
+      readAhead('RefreshToken', { grantId: 'g1', sessionUid: 'u1', expiresWithSession: true });
       expect(reads).toEqual(['Grant.find', 'Session.findByUid', 'binding']);
       // What the refresh_token grant handler and findAccount read next.
       expect(await adapter('Session').findByUid('u1')).toMatchObject({ accountId: 'ada' });
@@ -64,25 +65,25 @@ describe('KratosBoundSessions.readAhead', () => {
   });
 
   it('reads the verification noted at /auth for a code, nothing account-related for an access token', async () => {
-    const { reads, sessions } = setup();
+    const { reads, readAhead } = setup();
     await withRequestScope(async () => {
-      sessions.readAhead('AuthorizationCode', { grantId: 'g1', sessionUid: 'u1', expiresWithSession: true });
+      readAhead('AuthorizationCode', { grantId: 'g1', sessionUid: 'u1', expiresWithSession: true });
     });
     expect(reads).toEqual(['Grant.find', 'Session.findByUid', 'verified']);
     reads.length = 0;
     await withRequestScope(async () => {
       // Introspection reads access tokens too, and has no use for a binding.
-      sessions.readAhead('AccessToken', { grantId: 'g1', sessionUid: 'u1' });
+      readAhead('AccessToken', { grantId: 'g1', sessionUid: 'u1' });
     });
     expect(reads).toEqual(['Grant.find']);
   });
 
   it('ignores every other model', async () => {
-    const { reads, sessions } = setup();
+    const { reads, readAhead } = setup();
     await withRequestScope(async () => {
-      sessions.readAhead('Grant', { grantId: 'g1', sessionUid: 'u1' });
-      sessions.readAhead('Session', { uid: 'u1' });
-      sessions.readAhead('Interaction', { grantId: 'g1' });
+      readAhead('Grant', { grantId: 'g1', sessionUid: 'u1' });
+      readAhead('Session', { uid: 'u1' });
+      readAhead('Interaction', { grantId: 'g1' });
     });
     expect(reads).toEqual([]);
   });
@@ -128,7 +129,7 @@ describe('request-scoped bindings', () => {
   });
 });
 
-describe('KratosBoundSessions.isBoundToBrowser when whoami says "no session"', () => {
+describe('SessionChecks.isBoundToBrowser when whoami says "no session"', () => {
   const identity = { id: 'acc-1', state: 'active' } as never;
   const live = { id: 'ks-1', active: true, identity, expires_at: new Date(Date.now() + 3600_000).toISOString() } as never;
 
@@ -137,13 +138,9 @@ describe('KratosBoundSessions.isBoundToBrowser when whoami says "no session"', (
     const asked: string[] = [];
     const bindings = sessionBindingStore(memoryStorage);
     await bindings.bind({ uid: 'uid-1', kratosSessionId: 'ks-1', accountId: 'acc-1' }, 3600);
-    const sessions = new KratosBoundSessions({
-      adapters: {} as never,
+    const sessions = new SessionChecks({
       bindings,
-      provider: {} as never,
       kratos: { getSession: async (id: string) => (asked.push(`admin ${id}`), admin()) } as never,
-      deliverer: {} as never,
-      audit: {} as never,
       sessionTtl: 3600,
       codeTtl: 60,
     });

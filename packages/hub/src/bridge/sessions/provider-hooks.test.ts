@@ -6,35 +6,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { MemoryModelStore, MemoryState } from '../adapter/memory-model-store.ts';
 import { requestScopedReads } from '../adapter/request-scoped-reads.ts';
-import { identitySeenThisRequest, KRATOS_IDENTITY_THIS_REQUEST, registerProviderHooks } from './provider-hooks.ts';
-
-const ada = { id: 'ada-id', state: 'active', traits: { email: 'ada@example.test' } };
-const resumeCtx = (ssohub: Record<string, unknown>) => ({ state: {}, oidc: { result: { login: { accountId: 'ada-id' }, ssohub } } });
-
-describe('identitySeenThisRequest', () => {
-  it('takes the identity the /auth re-check left on this request, for its own subject only', () => {
-    const ctx = { state: { [KRATOS_IDENTITY_THIS_REQUEST]: ada } };
-    expect(identitySeenThisRequest(ctx, 'ada-id')).toBe(ada);
-    expect(identitySeenThisRequest(ctx, 'someone-else')).toBeUndefined();
-  });
-
-  it('takes the login interaction result at the resume while it is under 60 s old', () => {
-    expect(identitySeenThisRequest(resumeCtx({ identity: ada, verifiedAt: Date.now() - 5_000 }), 'ada-id')).toBe(ada);
-    expect(identitySeenThisRequest(resumeCtx({ identity: ada, verifiedAt: Date.now() - 61_000 }), 'ada-id')).toBeUndefined();
-  });
-
-  it('never reuses a result without a time, of another subject, or past the Kratos session', () => {
-    expect(identitySeenThisRequest(resumeCtx({ identity: ada }), 'ada-id')).toBeUndefined();
-    expect(identitySeenThisRequest(resumeCtx({ identity: ada, verifiedAt: Date.now() }), 'bob-id')).toBeUndefined();
-    const expired = new Date(Date.now() - 1_000).toISOString();
-    expect(identitySeenThisRequest(resumeCtx({ identity: ada, verifiedAt: Date.now(), sessionExpiresAt: expired }), 'ada-id')).toBeUndefined();
-  });
-
-  it('has nothing to offer on a request that saw no Kratos answer', () => {
-    expect(identitySeenThisRequest({ state: {} }, 'ada-id')).toBeUndefined();
-    expect(identitySeenThisRequest({}, 'ada-id')).toBeUndefined();
-  });
-});
+import { registerProviderHooks } from './provider-hooks.ts';
 
 describe('the token endpoint with deferred writes', () => {
   // A bare provider with the hub's hooks: client_credentials writes one artefact at /token,
@@ -65,7 +37,7 @@ describe('the token endpoint with deferred writes', () => {
     provider.on('server_error', () => events.push('server_error'));
     provider.on('grant.error', () => events.push('grant.error'));
     provider.on('grant.success', () => events.push('grant.success'));
-    registerProviderHooks(provider, { kratos: {} as never, sessions: {} as never, audit: {} as never, log: pino({ level: 'silent' }) });
+    registerProviderHooks(provider, { kratos: {} as never, checks: {} as never, sessions: {} as never, audit: {} as never, log: pino({ level: 'silent' }), shortcuts: true });
     const server = http.createServer(provider.callback());
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/token`, {

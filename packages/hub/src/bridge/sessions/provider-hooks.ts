@@ -4,35 +4,11 @@ import type { Logger } from 'pino';
 import type { AuditLog } from '../../audit/audit-log.ts';
 import type { KratosClient, Session } from '../../kratos/kratos-client.ts';
 import { KratosError } from '../../kratos/kratos-error.ts';
-import { DeferredWriteError, withRequestScope } from '../adapter/request-scope.ts';
-import { type KratosBoundSessions, MAX_VERIFIED_REUSE_SECONDS } from './kratos-bound-sessions.ts';
-
-/** Koa `ctx.state` flag: Kratos answered session_aal2_required for the browser's session at /auth. */
-export const KRATOS_NEEDS_AAL2 = 'ssohubKratosNeedsAal2';
-
-/**
- * Koa `ctx.state` key: the identity Kratos showed for the browser's session in this very `/auth`
- * request, once the provider session was found to be bound to it. The provider's account lookup
- * for that request uses it instead of asking Kratos a second time (see create-provider.ts).
- */
-export const KRATOS_IDENTITY_THIS_REQUEST = 'ssohubKratosIdentity';
-
-/**
- * The identity Kratos showed for this request's browser session, if it is `sub`'s: the one
- * recheckSession left at `/auth`, or, at the resume that follows a sign-in, the one the login
- * interaction read with `whoami` and put in its result (the same identity bindAfterLogin records).
- */
-export function identitySeenThisRequest(ctx: unknown, sub: string): Session['identity'] | undefined {
-  type Result = { ssohub?: { identity?: Session['identity']; sessionExpiresAt?: string; verifiedAt?: number } };
-  const c = ctx as { state?: Record<string, unknown>; oidc?: { result?: Result } };
-  const rechecked = c.state?.[KRATOS_IDENTITY_THIS_REQUEST] as Session['identity'] | undefined;
-  if (rechecked) return rechecked.id === sub ? rechecked : undefined;
-  const r = c.oidc?.result?.ssohub;
-  const now = Date.now();
-  const fresh = r?.verifiedAt !== undefined && now - r.verifiedAt <= MAX_VERIFIED_REUSE_SECONDS * 1000;
-  const sessionLive = !r?.sessionExpiresAt || Date.parse(r.sessionExpiresAt) > now;
-  return fresh && sessionLive && r?.identity?.id === sub ? r.identity : undefined;
-}
+import { currentBridgeFacts, DeferredWriteError, withRequestScope } from '../adapter/request-scope.ts';
+import { loginFactsOf } from '../interactions/login-facts.ts';
+import { PROVIDER_ROUTES, providerPaths } from '../provider/provider-internals.ts';
+import type { KratosBoundSessions } from './kratos-bound-sessions.ts';
+import type { SessionChecks } from './session-checks.ts';
 
 /**
  * Koa middleware around the provider's own routes, where the hub keeps provider sessions bound
@@ -45,14 +21,19 @@ export function identitySeenThisRequest(ctx: unknown, sub: string): Session['ide
  * - after a global RP-initiated logout: the Kratos session and every provider session bound to
  *   it end too.
  */
-export function registerProviderHooks(provider: Provider, o: { kratos: KratosClient; sessions: KratosBoundSessions; audit: AuditLog; log: Logger }): void {
+export function registerProviderHooks(
+  provider: Provider,
+  o: { kratos: KratosClient; checks: SessionChecks; sessions: KratosBoundSessions; audit: AuditLog; log: Logger; shortcuts: boolean },
+): void {
+  const paths = providerPaths(provider);
   provider.use(async (ctx, next) => {
     const path = canonicalPath(ctx.path);
     try {
       await withRequestScope(() => hooked(ctx as unknown as KoaContextWithOIDC, path, next), {
         // The token endpoint only writes what it answers with (consumed code or refresh token,
         // new tokens): nothing it does next depends on a write having landed.
-        deferWrites: path === '/token' && ctx.method === 'POST',
+        deferWrites: path === paths.token && ctx.method === 'POST',
+        shortcuts: o.shortcuts,
       });
     } catch (err) {
       if (!(err instanceof DeferredWriteError)) throw err;
@@ -71,7 +52,7 @@ export function registerProviderHooks(provider: Provider, o: { kratos: KratosCli
     // Every method the router answers there (it adds HEAD to GET routes), not only GET and POST.
     // The re-check and the provider's own session middleware read the same provider session,
     // once per request (request scope).
-    const recheck = path === '/auth' && ctx.method !== 'OPTIONS' ? await recheckSession(ctx) : undefined;
+    const recheck = path === paths.authorization && ctx.method !== 'OPTIONS' ? await recheckSession(ctx) : undefined;
     await next();
     if (recheck?.noting) {
       const failed = await recheck.noting;
@@ -80,8 +61,8 @@ export function registerProviderHooks(provider: Provider, o: { kratos: KratosCli
     }
     const oidc = ctx.oidc;
     if (!oidc) return;
-    if (oidc.route === 'resume') await bindAfterLogin(ctx);
-    else if (oidc.route === 'end_session_confirm' && ctx.status === 303 && oidc.params?.logout) await endAfterLogout(ctx);
+    if (oidc.route === PROVIDER_ROUTES.resume) await bindAfterLogin(ctx);
+    else if (oidc.route === PROVIDER_ROUTES.endSessionConfirm && ctx.status === 303 && oidc.params?.logout) await endAfterLogout(ctx);
   }
 
   /**
@@ -103,27 +84,30 @@ export function registerProviderHooks(provider: Provider, o: { kratos: KratosCli
     let bound: boolean;
     let current: Session | undefined;
     try {
-      ({ bound, browser: current } = await o.sessions.isBoundToBrowser(session.uid, session.accountId, browser, cookie ? () => o.kratos.whoami(cookie) : undefined));
+      ({ bound, browser: current } = await o.checks.isBoundToBrowser(session.uid, session.accountId, browser, cookie ? () => o.kratos.whoami(cookie) : undefined));
     } catch (err) {
       // The session is intact, but Kratos (session.whoami.required_aal: highest_available) no
       // longer accepts it without the second factor the identity now has, for instance one
       // enrolled on another device. The provider session must not answer for it meanwhile: the
-      // login prompt asks again (see KRATOS_NEEDS_AAL2) and the interaction sends the browser
-      // through Kratos' aal2 step; prompt=none gets login_required.
+      // login prompt asks again (the kratos_aal2 check in create-provider.ts) and the interaction
+      // sends the browser through Kratos' aal2 step; prompt=none gets login_required.
       if (err instanceof KratosError && err.status === 403 && err.errorId === 'session_aal2_required') {
-        (ctx as unknown as { state: Record<string, unknown> }).state[KRATOS_NEEDS_AAL2] = true;
+        setKratosCheck({ kind: 'needs-aal2' });
         return undefined;
       }
       throw err;
     }
     if (bound) {
       const identity = current?.identity;
-      (ctx as unknown as { state: Record<string, unknown> }).state[KRATOS_IDENTITY_THIS_REQUEST] = identity;
-      if (!identity) return {};
-      return { noting: o.sessions.noteVerified(session.uid, identity, current?.expires_at).then(() => undefined, (err: unknown) => err) };
+      // The provider's account lookup for this request reads it (identity-seen-this-request.ts).
+      setKratosCheck({ kind: 'bound', identity });
+      if (!identity || !o.shortcuts) return {};
+      return { noting: o.checks.noteVerified(session.uid, identity, current?.expires_at).then(() => undefined, (err: unknown) => err) };
     }
+    // The hub's own decision (invariant 3), not the browser's: it asked for its session.
     o.audit.record({
       type: 'bridge.session.stale',
+      actor: 'system',
       subject: session.accountId,
       outcome: 'info',
       reason: current ? 'kratos session changed' : 'no kratos session',
@@ -134,38 +118,40 @@ export function registerProviderHooks(provider: Provider, o: { kratos: KratosCli
   }
 
   async function bindAfterLogin(ctx: KoaContextWithOIDC): Promise<void> {
-    const result = ctx.oidc.result as
-      | { login?: { accountId: string }; ssohub?: { kratosSessionId?: string; identity?: Session['identity']; sessionExpiresAt?: string; verifiedAt?: number } }
-      | undefined;
+    const facts = loginFactsOf(ctx.oidc.result);
     const session = ctx.oidc.session;
-    const kratosSessionId = result?.ssohub?.kratosSessionId;
-    if (!kratosSessionId || !result?.login || !session?.accountId || session.accountId !== result.login.accountId) return;
-    const identity = result.ssohub?.identity;
-    // An interaction result written before verifiedAt existed is not reused: Kratos is asked again.
-    const verifiedAt = result.ssohub?.verifiedAt;
+    if (!facts || !session?.accountId || session.accountId !== facts.accountId) return;
+    const { identity, verifiedAt } = facts;
     await Promise.all([
-      o.sessions.bind(session.uid, kratosSessionId, session.accountId),
-      identity?.id === session.accountId && verifiedAt !== undefined
-        ? o.sessions.noteVerified(session.uid, identity, result.ssohub?.sessionExpiresAt, verifiedAt)
-        : undefined,
+      o.checks.bind(session.uid, facts.kratosSessionId, session.accountId),
+      // Lets the code exchange skip Kratos (findAccount); a result without a time is not reused.
+      o.shortcuts && identity && verifiedAt !== undefined ? o.checks.noteVerified(session.uid, identity, facts.sessionExpiresAt, verifiedAt) : undefined,
     ]);
   }
 
   async function endAfterLogout(ctx: KoaContextWithOIDC): Promise<void> {
     const uid = ctx.oidc.session?.uid;
     if (!uid) return;
-    const kratosSessionId = await o.sessions.kratosSessionOf(uid);
+    const kratosSessionId = await o.checks.kratosSessionOf(uid);
     if (kratosSessionId) await o.sessions.endKratosSession(kratosSessionId, 'rp_initiated_logout');
   }
 }
 
-/** A provider path as its router matches it: decoded, lower case, without trailing slashes. */
+function setKratosCheck(check: NonNullable<ReturnType<typeof currentBridgeFacts>>['kratos']): void {
+  const facts = currentBridgeFacts();
+  if (facts) facts.kratos = check;
+}
+
+/**
+ * A provider path as its router matches it, for comparing with its route paths (providerPaths):
+ * what comes before any `?`, ASCII letters in lower case, one trailing slash dropped. The router
+ * (oidc-provider lib/helpers/router.js) folds case, but never a non-ASCII character into an ASCII
+ * one (the Kelvin sign is no `k`); forgives one trailing slash, not two; and decodes no
+ * percent-escape in a static route (`/%74oken` is no route). Takes Koa's ctx.path, or a request
+ * target Koa reads on its fast path: the mount refuses the others (mount-provider.ts).
+ */
 export function canonicalPath(path: string): string {
-  let decoded = path;
-  try {
-    decoded = decodeURIComponent(path);
-  } catch {
-    // leave undecodable paths as they are; the router will not match them either
-  }
-  return decoded.toLowerCase().replace(/\/+$/, '');
+  const query = path.indexOf('?');
+  const p = (query === -1 ? path : path.slice(0, query)).replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+  return p.length > 1 && p.endsWith('/') ? p.slice(0, -1) : p;
 }
