@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { auditIdentifier } from '../guard/classify-submission.ts';
 import type { HubContext } from '../hub-context.ts';
 import { adminActor } from './admin-actor.ts';
 
@@ -8,10 +7,9 @@ export function registerLockoutRoutes(admin: FastifyInstance, ctx: HubContext): 
   admin.get('/admin/lockouts', async () => ({ lockouts: await ctx.guard.listLockouts() }));
 
   admin.delete<{ Params: { identifier: string } }>('/admin/lockouts/:identifier', async (request) => {
-    const actor = adminActor(request);
-    const cleared = await ctx.guard.clearLockout(request.params.identifier, actor);
-    // The same actor and masked subject as the guard's guard.unlocked for this clearing.
-    ctx.audit.record({ type: 'lockout.cleared', actor, ...auditIdentifier(request.params.identifier), cleared, outcome: 'success' });
+    // The guard records the one audit event of this action (guard.unlocked, with this actor):
+    // recording another here would count every unlock twice (lockout.cleared, removed).
+    const cleared = await ctx.guard.clearLockout(request.params.identifier, adminActor(request));
     return { identifier: request.params.identifier, cleared };
   });
 }

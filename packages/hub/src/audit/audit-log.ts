@@ -7,8 +7,11 @@ import type { Storage } from '../storage/storage.ts';
  */
 export interface AuditEvent {
   type: string;
-  /** Who did it: an identity id, `admin`, `system`, or an IP for anonymous actors. */
-  actor?: string;
+  /**
+   * Who did it, required so that no event can be recorded without one (docs/events.md, `actor`):
+   * an identity id, `admin:<name>`, `client:<id>`, `system`, or an IP for anonymous actors.
+   */
+  actor: string;
   /** Whom or what it concerns: identity id, identifier (email), client id, session id. */
   subject?: string;
   clientId?: string;
