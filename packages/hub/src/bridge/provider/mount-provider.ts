@@ -8,6 +8,7 @@ import { logFailure, loggableError } from '../../errors/log-failure.ts';
 import { presentError } from '../../errors/present-error.ts';
 import { SsoHubError } from '../../errors/ssohub-error.ts';
 import { errorBody } from '../../errors/register-error-handler.ts';
+import { BODY_DEADLINE_MS, boundRequestBody } from './bound-request-body.ts';
 
 /**
  * Mounts the provider under `path` as Fastify routes rather than middie middleware, so Fastify
@@ -18,7 +19,12 @@ import { errorBody } from '../../errors/register-error-handler.ts';
  * A hijacked reply skips Fastify's error handler, so the provider's failures are brought back to
  * the hub's error path here (see answerProviderFailures).
  */
-export async function mountProvider(app: FastifyInstance, provider: Provider, path: string, { https }: { https: boolean }): Promise<void> {
+export async function mountProvider(
+  app: FastifyInstance,
+  provider: Provider,
+  path: string,
+  { https, bodyDeadlineMs = BODY_DEADLINE_MS }: { https: boolean; bodyDeadlineMs?: number },
+): Promise<void> {
   const requests = answerProviderFailures(provider, https);
   logConnectionErrors(provider, requests, app.log);
   refuseHostsThatMakeNoUrl(provider);
@@ -29,6 +35,14 @@ export async function mountProvider(app: FastifyInstance, provider: Provider, pa
       scope.removeAllContentTypeParsers();
       scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
       const handler = (request: FastifyRequest, reply: FastifyReply) => {
+        // Koa reads a target holding `#` (or white space) with Node's legacy url.parse, which ends
+        // the path at `#`, turns `\` into `/` and takes `//user@host` for a host: /oidc/token#,
+        // /oidc/token\# and /oidc//a@b/token# were the token endpoint to the provider and no token
+        // request to the hub (canonicalPath, the token guard). No request target has a fragment
+        // (RFC 9112 section 3.2); Node lets no white space through, so this refuses only `#`.
+        if (KOA_REPARSES.test(request.raw.url ?? '')) {
+          throw new SsoHubError('SSOHUB_ERR_BAD_REQUEST', 'The request target of this request is not valid: it must not contain a fragment (#).', { status: 400 });
+        }
         reply.hijack();
         const raw = request.raw as IncomingMessage & { originalUrl?: string };
         requests.set(raw, request);
@@ -37,6 +51,9 @@ export async function mountProvider(app: FastifyInstance, provider: Provider, pa
         const rest = url.slice(path.length);
         raw.url = rest.startsWith('/') ? rest : `/${rest}`;
         setHubHeaders(reply.raw, https);
+        // The provider reads the body itself and would wait for ever for one a stalled client
+        // stopped sending: bound-request-body.ts.
+        boundRequestBody(raw, reply.raw, bodyDeadlineMs);
         void callback(raw, reply.raw);
       };
       scope.all('/', { config }, handler);
@@ -57,6 +74,7 @@ export async function mountProvider(app: FastifyInstance, provider: Provider, pa
     raw.originalUrl = `${path}${discovery}`;
     raw.url = discovery;
     setHubHeaders(reply.raw, https);
+    boundRequestBody(raw, reply.raw, bodyDeadlineMs);
     void callback(raw, reply.raw);
   });
 }
@@ -98,6 +116,9 @@ function logConnectionErrors(provider: Provider, requests: WeakMap<IncomingMessa
     log.error({ err: loggableError(err) }, 'provider request failed after its answer');
   });
 }
+
+/** What makes Koa (parseurl) read a request target with url.parse instead of its own fast path. */
+const KOA_REPARSES = /[\t\n\f\r #\u00a0\ufeff]/;
 
 const CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
 

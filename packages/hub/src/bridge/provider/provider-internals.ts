@@ -27,8 +27,9 @@ export const PROVIDER_ROUTES = { resume: 'resume', endSessionConfirm: 'end_sessi
 export const SCOPE_FILTERED_ROUTES: ReadonlySet<string> = new Set(['authorization', 'pushed_authorization_request']);
 
 /**
- * Paths of the provider's endpoints relative to where it is mounted, as its router matches them:
- * ignoring case and trailing slashes (canonicalPath in sessions/provider-hooks.ts).
+ * Paths of the provider's endpoints relative to where it is mounted, lower case. Its router
+ * ignores ASCII case and one trailing slash; canonicalPath (sessions/provider-hooks.ts) matches a
+ * request path the same way, which canonical-path.property.test.ts checks against the router.
  */
 export function providerPaths(provider: Provider): { authorization: string; token: string } {
   const path = (name: string) => provider.pathFor(name, { mountPath: '' }).toLowerCase();
