@@ -60,20 +60,45 @@ export function parseKratosConfig(text: string, path: string): ConfigTree {
     const doc = parseDocument(text, { merge: true, uniqueKeys: true, prettyErrors: true });
     const [first] = doc.errors;
     if (first) {
-      // The lines after the first quote the file around the error, which may hold a password.
-      throw new UnreadableConfigFile(`not valid YAML: ${first.message.split('\n', 1)[0]!.replace(/:$/, '')}`);
+      const at = first.linePos?.[0];
+      throw new UnreadableConfigFile(`not valid YAML: ${yamlReason(first.message, first.code)}${at ? ` at line ${at.line}, column ${at.col}` : ''}`);
     }
     try {
       value = doc.toJS({ maxAliasCount: 100 });
     } catch (err) {
-      throw new UnreadableConfigFile(`not valid YAML: ${(err as Error).message.split('\n', 1)[0]}`);
+      throw new UnreadableConfigFile(`not valid YAML: ${yamlReason((err as Error).message)}`);
     }
+    // `a: &x {b: *x}`: yaml builds an object that contains itself, which every walk over the
+    // tree (merging two such files) followed for ever; Kratos' yaml.v3 refuses the file.
+    if (containsItself(value)) throw new UnreadableConfigFile('not valid YAML: an alias stands inside the node its anchor names (Kratos refuses it too)');
   }
   if (value === null || value === undefined) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw new UnreadableConfigFile(`the top level is ${Array.isArray(value) ? 'a sequence' : `a ${typeof value}`}, not a mapping of settings`);
   }
   return value as ConfigTree;
+}
+
+/**
+ * yaml's reason for an error, without the part of the file some reasons quote (`Could not resolve
+ * tag: !'postgres://kratos:<password>@db'`, `Unresolved alias ...: <name>`, `Invalid escape
+ * sequence \q`): the doctor's output is shared, and the file may hold a password.
+ */
+function yamlReason(message: string, code?: string): string {
+  if (code === 'BAD_DQ_ESCAPE') return 'Invalid escape sequence in a double-quoted string';
+  if (code === 'TAG_RESOLVE_FAILED') return 'Could not resolve a tag';
+  return message.split('\n', 1)[0]!.split(': ', 1)[0]!.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/** Whether a parsed value contains itself; each object is walked once, however often it is shared. */
+function containsItself(value: unknown, open = new Set<object>(), done = new Set<object>()): boolean {
+  if (typeof value !== 'object' || value === null || done.has(value)) return false;
+  if (open.has(value)) return true;
+  open.add(value);
+  for (const child of Object.values(value)) if (containsItself(child, open, done)) return true;
+  open.delete(value);
+  done.add(value);
+  return false;
 }
 
 /**
@@ -84,8 +109,10 @@ export function parseKratosConfig(text: string, path: string): ConfigTree {
 export function mergeKratosConfig(earlier: ConfigTree, later: ConfigTree): ConfigTree {
   const out: ConfigTree = { ...earlier };
   for (const [key, value] of Object.entries(later)) {
-    const prev = out[key];
-    out[key] = isMapping(value) && isMapping(prev) ? mergeKratosConfig(prev, value) : value;
+    const prev = Object.hasOwn(out, key) ? out[key] : undefined;
+    const merged = isMapping(value) && isMapping(prev) ? mergeKratosConfig(prev, value) : value;
+    // Defined, not assigned: `out.__proto__ = x` would set the prototype and lose the key.
+    Object.defineProperty(out, key, { value: merged, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
