@@ -1,3 +1,7 @@
+/**
+ * Owns the `bridge` section of the hub's configuration: what each option means, and what a value
+ * must be to be accepted.
+ */
 import type { ConfigProblems } from '../config/config-problems.ts';
 import type { DeepPartial } from '../config/deep-partial.ts';
 import { defaultsFromSchema } from '../config/defaults-from-schema.ts';

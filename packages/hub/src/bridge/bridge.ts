@@ -1,6 +1,7 @@
 /**
- * Bridge is what the OIDC provider offers the rest of the hub (admin API, login pages): ending
- * sessions so that logout reaches every client app, and revoking what a deleted client holds.
+ * Owns what the OIDC provider offers the rest of the hub (admin API, login pages), as one
+ * interface: ending sessions so that logout reaches every client app, and revoking what a deleted
+ * client holds.
  */
 import type { FastifyInstance } from 'fastify';
 import type Provider from 'oidc-provider';

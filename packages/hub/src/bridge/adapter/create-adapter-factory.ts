@@ -1,3 +1,7 @@
+/**
+ * Owns oidc-provider's adapter: which store answers each model (Redis or memory, as configured;
+ * `Client` always the client registry, read-only), every stored model wrapped for request scopes.
+ */
 import type { AdapterPayload } from 'oidc-provider';
 import type { ClientMetadata, ClientRegistry } from '../../clients/client-registry.ts';
 import type { Storage } from '../../storage/storage.ts';

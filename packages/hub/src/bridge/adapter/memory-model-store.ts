@@ -1,3 +1,8 @@
+/**
+ * Owns the provider's models in process memory, for the demo and unit tests: the twin of
+ * redis-model-store.ts, with the same semantics (one contract suite, model-store-contract.ts,
+ * runs against both).
+ */
 import { type AdapterPayload, CLIENT_INDEXED_MODEL, epochNow, type ModelStore } from './model-store.ts';
 
 interface Entry {
@@ -8,9 +13,9 @@ interface Entry {
 }
 
 /**
- * MemoryState is the shared map all memory model stores of one hub write to. Memory is for the
- * demo and unit tests: lost on restart and invisible to other hub instances (the hub warns once
- * at startup when the memory store is in use).
+ * MemoryState is the shared map all memory model stores of one hub write to: lost on restart
+ * and invisible to other hub instances (the hub warns once at startup when the memory store is
+ * in use).
  */
 export class MemoryState {
   readonly entries = new Map<string, Entry>();
@@ -60,7 +65,7 @@ export class MemoryState {
   }
 }
 
-/** The memory twin of RedisModelStore, with the same semantics (checked by one contract suite). */
+/** One model's store, in the hub's MemoryState. */
 export class MemoryModelStore implements ModelStore {
   readonly name: string;
   private readonly state: MemoryState;

@@ -1,9 +1,13 @@
+/**
+ * Owns the contract every store of the provider's models keeps (Redis, memory): oidc-provider's
+ * adapter for one model plus the hub's grantsOfClient, and which models are single-use, carry a
+ * grant or are indexed by client.
+ */
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 
 /**
- * ModelStore is oidc-provider's adapter contract for one model (example/my_adapter.js), the part
- * the Redis and memory stores implement. `Client` is not stored here: it reads through the hub's
- * client registry (see create-adapter-factory.ts).
+ * ModelStore is oidc-provider's adapter contract for one model (example/my_adapter.js). `Client`
+ * is not stored here: it reads through the hub's client registry (see create-adapter-factory.ts).
  */
 export interface ModelStore extends Adapter {
   /**

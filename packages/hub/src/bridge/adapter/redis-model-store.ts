@@ -1,3 +1,8 @@
+/**
+ * Owns the provider's models in Redis: the keys each artefact is stored under and the scripts
+ * that change them. Every hub instance sees the same state, which is what lets one instance
+ * issue a code and another redeem it.
+ */
 import type { StoreClient } from '../../storage/redis-client.ts';
 import { RedisScript } from '../../storage/redis-script.ts';
 import { StoreUnavailableError } from '../../storage/store-unavailable.ts';
@@ -99,8 +104,6 @@ const CONSUME = new RedisScript(CONSUME_SCRIPT);
  * - `oidc:grant:<grantId>` set of artefact keys issued under a grant, for revokeByGrantId;
  * - `oidc:<Model>:uid:<uid>` and `oidc:<Model>:userCode:<code>` point to the id;
  * - `oidc:Grant:client:<clientId>` sorted set of the client's grant ids, scored by expiry.
- * Every instance of the hub sees the same state, which is what lets one instance issue a code
- * and another redeem it.
  */
 export class RedisModelStore implements ModelStore {
   readonly name: string;

@@ -1,3 +1,8 @@
+/**
+ * Owns how each stored model's adapter takes part in a request scope (request-scope.ts): which
+ * of its reads a request shares, what each of its writes makes the request forget, and the hook
+ * that starts the reads ahead.
+ */
 import type { AdapterPayload } from 'oidc-provider';
 import type { ModelStore } from './model-store.ts';
 import { scopedRead, scopedWrite } from './request-scope.ts';
@@ -6,10 +11,10 @@ import { scopedRead, scopedWrite } from './request-scope.ts';
 export type AfterFind = (model: string, payload: AdapterPayload) => void;
 
 /**
- * Wraps a model's adapter for request scopes (request-scope.ts): inside one, `find(id)` and
- * `findByUid(uid)` are asked of the store once per request, and writes (upsert, consume, destroy,
- * revokeByGrantId) go through scopedWrite, which forgets what they change: a request sees its
- * own writes and, where the scope defers writes, does not wait for each. Each caller gets its
+ * Wraps a model's adapter for request scopes: inside one, `find(id)` and `findByUid(uid)` are
+ * asked of the store once per request, and writes (upsert, consume, destroy, revokeByGrantId) go
+ * through scopedWrite, which forgets what they change: a request sees its own writes and, where
+ * the scope defers writes, does not wait for each. Each caller gets its
  * own copy of what was read: oidc-provider's models take the payload as their own object.
  * `afterFind` sees what `find` returned first, which lets the bridge start the reads that will
  * follow (see SessionChecks.readAhead). Outside a request scope it is the bare store.

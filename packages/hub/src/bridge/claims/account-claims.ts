@@ -1,3 +1,8 @@
+/**
+ * Owns what the provider's tokens and userinfo say about a user: the claims mapped from Kratos
+ * identity traits (and the scope that releases each), and acr, amr and auth_time from the Kratos
+ * session.
+ */
 import type { Identity, Session } from '../../kratos/kratos-client.ts';
 import type { ClaimMapping } from '../bridge-config.ts';
 

@@ -1,3 +1,6 @@
+/**
+ * Owns the consent page for third-party apps: which app, which data, each scope in plain words.
+ */
 import { html } from '../../http/html.ts';
 import { renderPage } from '../../http/render-page.ts';
 
@@ -9,9 +12,9 @@ const SCOPE_TEXT: Record<string, string> = {
 };
 
 /**
- * The consent page for third-party apps: which app, which data. Approve and deny are two buttons
- * of one form (no script). The form posts to the interaction's own path, where the interaction
- * cookie (SameSite=Lax, path-scoped) binds it to this browser, so a cross-site page cannot submit it.
+ * Approve and deny are two buttons of one form (no script). The form posts to the interaction's
+ * own path, where the interaction cookie (SameSite=Lax, path-scoped) binds it to this browser, so
+ * a cross-site page cannot submit it.
  */
 export function renderConsentPage(o: { uid: string; clientName: string; clientUri: string | undefined; scopes: string[]; claims: string[] }): string {
   const items = [...o.scopes.map((s) => SCOPE_TEXT[s] ?? `Use the "${s}" permission`), ...o.claims.map((c) => `See your ${c}`)];

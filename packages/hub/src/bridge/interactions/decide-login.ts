@@ -1,3 +1,9 @@
+/**
+ * Owns the answer to a `login` prompt, as pure functions of what the interaction knows: whether
+ * the browser's Kratos session answers it, or which Kratos login flow the browser goes through
+ * first.
+ */
+
 /** What the interaction does with the browser's Kratos session for a `login` prompt. */
 export type LoginDecision =
   | { action: 'finish' }
@@ -14,10 +20,10 @@ export interface LoginInput {
 }
 
 /**
- * Decides whether the Kratos session can answer the authorization request or the browser must
- * (re)authenticate through the Kratos login flow first: no session; `prompt=login` with a sign-in
- * older than the request; `max_age` exceeded; `acr_values` asking for aal2 above the session's.
- * A sign-in newer than the request always satisfies prompt=login, which ends the loop through Kratos.
+ * The browser must (re)authenticate through the Kratos login flow first on: no session;
+ * `prompt=login` with a sign-in older than the request; `max_age` exceeded; `acr_values` asking
+ * for aal2 above the session's. A sign-in newer than the request always satisfies prompt=login,
+ * which ends the loop through Kratos.
  */
 export function decideLogin({ params, interactionIat, kratos, now }: LoginInput): LoginDecision {
   const acrValues = typeof params.acr_values === 'string' ? params.acr_values.split(' ') : [];

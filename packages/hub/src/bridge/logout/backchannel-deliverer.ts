@@ -1,3 +1,7 @@
+/**
+ * Owns the delivery of back-channel logout tokens, at least once (ADR 0009), from whichever hub
+ * instance: the attempts, their retries, and the takeover of a job whose instance died.
+ */
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../audit/audit-log.ts';
 import type { HubMetrics } from '../../metrics/hub-metrics.ts';
@@ -26,14 +30,14 @@ export type BackchannelOutcome = 'delivered' | 'failed' | 'abandoned';
 const CLAIM_LIMIT = 20;
 
 /**
- * Delivers back-channel logout tokens at least once (ADR 0009). Every delivery is a stored job
- * before its first attempt; an attempt holds a lease on the job, and the job is removed only after
- * a 2xx or after its last attempt. An instance that dies during an attempt leaves its lease to run
- * out, and the next poll of any instance takes the job over. Every attempt is an audit event
- * (`bridge.backchannel.delivered`, `.failed`, `.abandoned`) and a count in
- * `ssohub_backchannel_deliveries_total`. Each attempt mints a fresh logout token (new jti, fresh
- * iat), so a late retry is never refused as stale; a client may see one logout twice (a
- * takeover after a lost answer), which back-channel logout allows: ending a session is idempotent.
+ * Every delivery is a stored job before its first attempt; an attempt holds a lease on the job,
+ * and the job is removed only after a 2xx or after its last attempt. An instance that dies during
+ * an attempt leaves its lease to run out, and the next poll of any instance takes the job over.
+ * Every attempt is an audit event (`bridge.backchannel.delivered`, `.failed`, `.abandoned`) and a
+ * count in `ssohub_backchannel_deliveries_total`. Each attempt mints a fresh logout token (new
+ * jti, fresh iat), so a late retry is never refused as stale; a client may see one logout twice
+ * (a takeover after a lost answer), which back-channel logout allows: ending a session is
+ * idempotent.
  */
 export function createBackchannelDeliverer(o: {
   send: SendLogoutToken;

@@ -1,3 +1,9 @@
+/**
+ * Owns the contract of the back-channel queue, kept alike by the Redis and memory queues: it holds
+ * every back-channel logout from before its first attempt until a 2xx or its last attempt, so no
+ * delivery depends on one instance staying alive (at least once).
+ */
+
 /** One back-channel logout to deliver to one client; `attempt` is the number of the next try. */
 export interface BackchannelJob {
   id: string;
@@ -20,9 +26,6 @@ export interface LeasedJob {
 }
 
 /**
- * BackchannelQueue holds every back-channel logout from before its first attempt until a 2xx or
- * its last attempt, so no delivery depends on one instance staying alive (at least once).
- *
  * A claim is a lease: the job stays stored, out of reach of other claimers until the lease ends,
  * and comes back to any instance's `claim` when it ends unanswered. Only the current lease may
  * remove or reschedule a job; a holder whose lease ran out is refused (`false`), so two instances

@@ -1,3 +1,9 @@
+/**
+ * Owns the pages oidc-provider shows the browser itself: the logout confirmation, the signed-out
+ * page, and the errors it cannot send back to a client. They are the hub's pages, so they carry
+ * its content security policy (no script), not the one the mount sets on the provider's answers
+ * (mount-provider.ts, which lets the provider's auto-submit script run).
+ */
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { html } from '../../http/html.ts';
 import { renderPage } from '../../http/render-page.ts';

@@ -1,12 +1,13 @@
+/**
+ * Owns the back-channel queue in process memory, for the demo and unit tests, with the queue's
+ * semantics (leases, takeover, fenced settle): a single-threaded event loop makes each call
+ * atomic.
+ */
 import type { BackchannelJob, BackchannelQueue, LeasedJob } from './backchannel-queue.ts';
 
+/** `at` is when the job is due, or when its lease ends while it is leased. */
 type Entry = { job: BackchannelJob; lease?: string; at: number };
 
-/**
- * MemoryBackchannelQueue keeps the queue's semantics (leases, takeover, fenced settle) in one
- * process, for the demo and unit tests: a single-threaded event loop makes each call atomic.
- * `at` is when the job is due, or when its lease ends while it is leased.
- */
 export class MemoryBackchannelQueue implements BackchannelQueue {
   private readonly entries = new Map<string, Entry>();
 

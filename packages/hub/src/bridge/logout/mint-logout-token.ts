@@ -1,3 +1,7 @@
+/**
+ * Owns the logout token the hub signs without sending it (Bridge.mintLogoutToken): the isolation
+ * audit posts it to a client's back-channel endpoint, so it must be the token a real logout sends.
+ */
 import { randomBytes } from 'node:crypto';
 import type Provider from 'oidc-provider';
 

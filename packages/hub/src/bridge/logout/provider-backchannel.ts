@@ -1,13 +1,7 @@
 /**
- * @file Back-channel logout of RP-initiated logout as stored jobs, through oidc-provider's
- * `Client#backchannelLogout` (replaced in bridge/provider/provider-internals.ts). Why: during RP-initiated logout (end_session) oidc-provider POSTs
- * the logout tokens itself and only reports the outcome afterwards through events, so a hub that
- * dies during that POST loses the logout, and a failure is only known once it happened. Routing
- * the method through the hub's deliverer makes that path a stored job before the first attempt,
- * like every other logout the hub sends (ADR 0009). The provider still decides which clients
- * get a token (its session's authorizations); only the sending moves. Checked against
- * oidc-provider 9.x `lib/actions/end_session.js`: it awaits `client.backchannelLogout(sub, sid)`
- * per client and emits `backchannel.success` / `backchannel.error` from its outcome.
+ * Owns the back-channel logouts of RP-initiated logout (end_session): the provider still decides
+ * which clients get a token (its session's authorizations); only the sending moves, to the hub's
+ * deliverer, as a stored job like every other logout the hub sends (ADR 0009).
  */
 import type Provider from 'oidc-provider';
 import { backchannelLogoutSender, replaceBackchannelLogout } from '../provider/provider-internals.ts';
@@ -18,7 +12,15 @@ export function providerLogoutSender(provider: Provider): SendLogoutToken {
   return backchannelLogoutSender(provider);
 }
 
-/** From now on, the provider's own end_session step hands its deliveries to `deliverer`. */
+/**
+ * From now on, the provider's own end_session step hands its deliveries to `deliverer`, through
+ * oidc-provider's `Client#backchannelLogout` (replaced in provider/provider-internals.ts, which
+ * says what end_session does with it, checked against oidc-provider 9.x). Why: during
+ * end_session oidc-provider POSTs the logout tokens itself and only reports the outcome
+ * afterwards through events, so a hub that dies during that POST loses the logout, and a failure
+ * is only known once it happened. Through the deliverer, that path is a stored job before the
+ * first attempt.
+ */
 export function routeProviderLogoutThrough(provider: Provider, deliverer: BackchannelDeliverer): void {
   // Resolves once the job is stored and its first attempt made (end_session waits for it as it
   // waited for its own POST); a failed attempt is the deliverer's to retry, so the provider's

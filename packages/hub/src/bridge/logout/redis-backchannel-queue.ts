@@ -1,3 +1,8 @@
+/**
+ * Owns the back-channel queue in Redis, the one every hub instance claims from, so a job outlives
+ * the instance that stored it. Retries that hubs before ADR 0009 left in the old sorted set join
+ * it at the next claim.
+ */
 import type { StoreClient } from '../../storage/redis-client.ts';
 import { RedisScript } from '../../storage/redis-script.ts';
 import type { BackchannelJob, BackchannelQueue, LeasedJob } from './backchannel-queue.ts';

@@ -1,3 +1,7 @@
+/**
+ * Owns the deadline for the body of a request the provider reads itself (mount-provider.ts hands
+ * it the raw request, body unread).
+ */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** How long a request body may take to arrive once its headers have, unless told otherwise. */

@@ -1,3 +1,6 @@
+/**
+ * Owns the signing of the provider's cookies (Koa's `app.keys`), in place of Keygrip.
+ */
 import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
 
 /** What Koa's `cookies` module calls on `app.keys` (the Keygrip interface). */

@@ -1,3 +1,7 @@
+/**
+ * Owns the oidc-provider instance of the login domain: its configuration, which is the hub's OIDC
+ * policy in one place, and who may introspect or revoke a token.
+ */
 import Provider, { type Configuration, errors, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { ClientRegistry } from '../../clients/client-registry.ts';
@@ -19,7 +23,7 @@ type TokenLike = { expiresWithSession?: boolean; sessionUid?: string; kind?: str
 export const INTERACTION_PATH = '/interaction';
 
 /**
- * Builds the oidc-provider instance of the login domain. Policy in one place:
+ * Builds the oidc-provider instance. Its policy:
  * - clients come only from the client registry (adapter `Client` model), never from here;
  * - PKCE S256 for every client; exact redirect URIs (no omission); `iss` in responses (v9 default);
  * - refresh tokens for clients allowed the grant, rotated on every use, and, offline_access or

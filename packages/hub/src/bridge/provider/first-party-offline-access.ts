@@ -1,3 +1,7 @@
+/**
+ * Owns the one exception the hub makes to oidc-provider's offline_access rule: first-party clients
+ * are granted `offline_access` without `prompt=consent`.
+ */
 import type Provider from 'oidc-provider';
 import { SCOPE_FILTERED_ROUTES, watchRequestParams } from './provider-internals.ts';
 
@@ -8,8 +12,6 @@ type ContextLike = { route?: string; client?: ClientLike };
 const OFFLINE = 'offline_access';
 
 /**
- * Lets first-party clients be granted `offline_access` without `prompt=consent`.
- *
  * oidc-provider drops offline_access from any request without prompt=consent (OIDC Core 11 asks
  * for consent "unless other conditions for processing the request permitting offline access are
  * in place"). First-party clients are part of the deployment and are granted what they ask for

@@ -1,3 +1,7 @@
+/**
+ * Owns the seam between Fastify and the provider (a Koa application): which requests reach it,
+ * with which headers, and how its failures are answered and logged.
+ */
 import type { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';

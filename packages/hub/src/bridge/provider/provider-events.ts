@@ -1,3 +1,8 @@
+/**
+ * Owns every provider event the hub cares about, in one place (logto's events.ts): protocol
+ * failures and successes become audit events (codes, tokens and secrets never do). Server errors
+ * are answered and logged where the provider is mounted (mount-provider.ts).
+ */
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from 'pino';
@@ -26,11 +31,7 @@ function grantRevoker(ctx: KoaContextWithOIDC): string {
   return 'system';
 }
 
-/**
- * Every provider event the hub cares about, in one place (logto's events.ts): protocol failures
- * and successes become audit events (codes, tokens and secrets never do). Server errors are
- * answered and logged where the provider is mounted (mount-provider.ts).
- */
+/** Records the provider's events in `audit` (and in `log` a back-channel logout not stored). */
 export function registerProviderEvents(provider: Provider, o: { audit: AuditLog; log: Logger }): void {
   // A refused caller is not proven to be anyone: the provider sets `ctx.oidc.client` from the
   // client_id it was sent before checking the client's credentials, so a failure at the client

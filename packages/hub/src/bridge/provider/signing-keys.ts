@@ -1,12 +1,16 @@
+/**
+ * Owns the provider's signing keys: the configured ones, an ephemeral pair in development, and
+ * fresh keys for configuration files (`ssohub keys`).
+ */
 import { exportJWK, generateKeyPair } from 'jose';
 import type { Logger } from 'pino';
 
 export type PrivateJwk = Record<string, unknown>;
 
 /**
- * The provider's signing keys. oidc-provider signs with the first key of the requested algorithm
- * and publishes every key in its JWKS, so rotation is: put the new key first, keep the old one
- * after it until the tokens it signed have expired, then drop it.
+ * oidc-provider signs with the first key of the requested algorithm and publishes every key in
+ * its JWKS, so rotation is: put the new key first, keep the old one after it until the tokens it
+ * signed have expired, then drop it.
  * Without configured keys (development only: production refuses this in checkConfig) an
  * ephemeral ES256 + RS256 pair is generated: tokens do not survive a restart and hub instances
  * do not trust each other's tokens, so it is announced loudly.

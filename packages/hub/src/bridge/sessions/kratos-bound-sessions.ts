@@ -1,3 +1,7 @@
+/**
+ * Owns the end of provider sessions when their Kratos session ends (invariant 3): grants revoked,
+ * back-channel logout to every client that took part, the binding forgotten.
+ */
 import type Provider from 'oidc-provider';
 import type { AuditLog } from '../../audit/audit-log.ts';
 import type { KratosClient } from '../../kratos/kratos-client.ts';
@@ -14,10 +18,9 @@ type ProviderSession = InstanceType<Provider['Session']>;
 const REVOKE_BATCH = 50;
 
 /**
- * KratosBoundSessions ends provider sessions when their Kratos session ends (invariant 3): grants
- * revoked, back-channel logout to every client that took part, the binding forgotten. It also
- * answers for them to the admin API (listBindings, revokeClient). The checks that keep a provider
- * session subordinate to its Kratos session while it lives are SessionChecks (session-checks.ts).
+ * KratosBoundSessions also answers for provider sessions to the admin API (listBindings,
+ * revokeClient). The checks that keep a provider session subordinate to its Kratos session while
+ * it lives are SessionChecks (session-checks.ts).
  */
 export class KratosBoundSessions {
   private readonly o: {

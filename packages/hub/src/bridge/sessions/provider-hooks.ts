@@ -1,3 +1,8 @@
+/**
+ * Owns what the hub does inside the provider's own requests: the request scope each one runs in
+ * (writes deferred at the token endpoint), and the steps that keep provider sessions bound to
+ * Kratos sessions at /auth, at the resume and at logout.
+ */
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from 'pino';
@@ -11,8 +16,7 @@ import type { KratosBoundSessions } from './kratos-bound-sessions.ts';
 import type { SessionChecks } from './session-checks.ts';
 
 /**
- * Koa middleware around the provider's own routes, where the hub keeps provider sessions bound
- * to Kratos sessions:
+ * Koa middleware around the provider's own routes:
  * - before `/auth`: an existing provider session is re-checked against the browser's Kratos
  *   session; if that is gone or is another session/identity, the provider session ends (its apps
  *   get back-channel logout) and the request continues as a fresh sign-in (or login_required

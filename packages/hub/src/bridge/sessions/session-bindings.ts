@@ -1,3 +1,7 @@
+/**
+ * Owns the record of which provider sessions each Kratos session signed in, and of the Kratos
+ * check a code exchange may reuse (noteVerified); in Redis or in memory.
+ */
 import type { Identity } from '../../kratos/kratos-client.ts';
 import { deepFreeze } from '../../deep-freeze.ts';
 import type { Storage } from '../../storage/storage.ts';
@@ -37,11 +41,12 @@ export interface Binding {
 }
 
 /**
- * SessionBindings remembers, both ways, which provider sessions each Kratos session signed in,
- * so a provider session can be checked against (and ended with) its Kratos session, and the
- * sessions of an identity can be listed. Redis keys, under the store prefix:
- * `bridge:binding:uid:<uid>` hash {k, a}; `bridge:binding:kratos:<kratosSessionId>` set of uids;
- * `bridge:binding:identity:<identityId>` set of Kratos session ids. All expire with the session.
+ * SessionBindings keeps each binding both ways (a provider session's Kratos session, a Kratos
+ * session's provider sessions, an identity's Kratos sessions), so a provider session can be
+ * checked against (and ended with) its Kratos session, and the sessions of an identity can be
+ * listed. Redis keys, under the store prefix: `bridge:binding:uid:<uid>` hash {k, a};
+ * `bridge:binding:kratos:<kratosSessionId>` set of uids; `bridge:binding:identity:<identityId>`
+ * set of Kratos session ids. All expire with the session.
  */
 export interface SessionBindings {
   bind(binding: Binding, ttlSeconds: number): Promise<void>;
@@ -66,8 +71,8 @@ export function createSessionBindings(storage: Storage): SessionBindings {
 
 /**
  * Bindings in request scopes (request-scope.ts): one read per request and uid, so reading ahead
- * from a token (KratosBoundSessions.readAhead) saves the round trip the provider's account
- * lookup would make. What is read is frozen: every caller sees the same object.
+ * from a token (SessionChecks.readAhead) saves the round trip the provider's account lookup would
+ * make. What is read is frozen: every caller sees the same object.
  */
 export function requestScopedBindings(store: SessionBindings): SessionBindings {
   return {
