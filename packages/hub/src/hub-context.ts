@@ -17,7 +17,7 @@ export interface HubContext {
   audit: AuditLog;
   guard: Guard;
   clients: ClientRegistry;
-  /** The instance's Prometheus counters; absent where a test builds a context without them. */
-  metrics?: HubMetrics;
+  /** The instance's Prometheus counters and gauges. */
+  metrics: HubMetrics;
   bridge: Bridge;
 }

@@ -44,7 +44,7 @@ export interface BridgeDependencies {
   clients: ClientRegistry;
   kratos: KratosClient;
   audit: AuditLog;
-  metrics?: HubMetrics;
+  metrics: HubMetrics;
 }
 
 /**
@@ -85,13 +85,13 @@ export async function createBridge(deps: BridgeDependencies): Promise<Bridge> {
   // Every back-channel logout, the provider's own end_session ones included, is a stored job of
   // the deliverer before its first attempt (ADR 0009).
   const queue = createBackchannelQueue(storage);
-  if (deps.metrics) deps.metrics.backchannel.readQueueDepth = () => queue.depth();
+  deps.metrics.backchannel.readQueueDepth = () => queue.depth();
   const deliverer = createBackchannelDeliverer({
     send: providerLogoutSender(provider),
     queue,
     audit,
     log,
-    metrics: deps.metrics?.backchannel,
+    metrics: deps.metrics.backchannel,
     ...config.bridge.backchannel,
   });
   routeProviderLogoutThrough(provider, deliverer);
