@@ -1,10 +1,12 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
 import type { Logger } from 'pino';
-import { registerAdminApi } from './admin/register-admin-api.ts';
-import { registerMetrics } from './admin/register-metrics.ts';
+import { adminApiPlugin } from './admin/register-admin-api.ts';
+import { metricsPlugin } from './admin/register-metrics.ts';
 import { createAuditLog } from './audit/audit-log.ts';
+import type { Bridge } from './bridge/bridge.ts';
 import { createBridge } from './bridge/create-bridge.ts';
 import type { ClientMetadata } from './clients/client-registry.ts';
 import { idTokenAlgorithms } from './clients/check-client-metadata.ts';
@@ -12,22 +14,25 @@ import { createClientRegistry } from './clients/create-client-registry.ts';
 import type { HubConfig } from './config/hub-config.ts';
 import { logFailure } from './errors/log-failure.ts';
 import { presentError } from './errors/present-error.ts';
-import { registerErrorHandler, sendError } from './errors/register-error-handler.ts';
+import { errorHandlerPlugin, sendError } from './errors/register-error-handler.ts';
 import { createGuard } from './guard/create-guard.ts';
+import type { Guard } from './guard/guard.ts';
 import { registerTokenGuard } from './guard/register-token-guard.ts';
-import { registerHealth } from './health/register-health.ts';
+import { healthPlugin } from './health/register-health.ts';
+import { clientErrorsPlugin, createClientErrorAnswers } from './http/client-errors.ts';
 import { createLogger } from './http/create-logger.ts';
 import { createDrainSwitch } from './http/drain-switch.ts';
 import { HUB_CSS } from './http/hub-css.ts';
+import { hubRequestPlugin } from './http/register-hub-request.ts';
 import { ASSET_CSS_PATH } from './http/render-page.ts';
-import { registerHubRequest } from './http/register-hub-request.ts';
-import { registerSecurityHeaders } from './http/security-headers.ts';
+import { REQUEST_TIMEOUT_MS, REQUEST_TIMEOUT_SERVER_OPTIONS } from './http/request-timeout.ts';
+import { securityHeaders, securityHeadersPlugin } from './http/security-headers.ts';
 import { fastifyTrustProxy } from './http/trust-proxy.ts';
 import type { HubContext } from './hub-context.ts';
 import { KratosClient } from './kratos/kratos-client.ts';
+import { loginPagesPlugin } from './login/register-login-pages.ts';
 import { createHubMetrics } from './metrics/hub-metrics.ts';
-import { registerLoginPages } from './login/register-login-pages.ts';
-import { registerKratosProxy } from './proxy/register-kratos-proxy.ts';
+import { kratosProxyPlugin } from './proxy/register-kratos-proxy.ts';
 import { createStorage, type Storage } from './storage/storage.ts';
 
 export interface Hub {
@@ -72,6 +77,13 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
   const ctx: HubContext = { ...base, metrics, clients, guard: createGuard({ ...base, metrics }), bridge };
 
   const https = config.publicUrl.startsWith('https:');
+  // Node's parser errors and requests that take too long to arrive (http/request-timeout.ts) are
+  // answered in the hub's format: its page on the login domain, its JSON on the admin listener.
+  const publicClientErrors = createClientErrorAnswers({ format: 'page', headers: securityHeaders({ https }) });
+  const adminClientErrors = createClientErrorAnswers({ format: 'json' });
+  // A request must arrive whole within REQUEST_TIMEOUT_MS: see http/request-timeout.ts for why
+  // it is set on Node's server and as Fastify's option (which Fastify assigns after it).
+  const serverOptions = { ...REQUEST_TIMEOUT_SERVER_OPTIONS };
   const fastifyOptions = {
     loggerInstance: log,
     trustProxy: fastifyTrustProxy(config.trustProxy),
@@ -79,6 +91,13 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
     requestIdHeader: false as const,
     genReqId: () => crypto.randomUUID(),
     routerOptions: { ignoreTrailingSlash: true },
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    http: serverOptions,
+    // Route schemas (TypeBox) refuse what does not match, and convert or drop nothing: Fastify's
+    // default Ajv turns `{"sid": 42}` into "42" and silently removes a property the schema does
+    // not declare, so a field the caller believed it set could vanish. Query and path parameters
+    // are text, and their schemas say so.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
     // Fastify's default answers requests that reach a closing server with a bare JSON 503. Those
     // requests already arrived (on a kept-alive connection): serve them; the drain switch adds
     // `Connection: close` so the client opens its next connection elsewhere.
@@ -94,26 +113,35 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
   };
   const app = Fastify({
     ...fastifyOptions,
-    ...(config.listen.tls ? { https: { cert: config.listen.tls.cert, key: config.listen.tls.key } } : {}),
+    clientErrorHandler: publicClientErrors.handle,
+    ...(config.listen.tls ? { https: { cert: config.listen.tls.cert, key: config.listen.tls.key, ...serverOptions } } : {}),
   }) as unknown as FastifyInstance;
-  const admin = Fastify({ ...fastifyOptions, loggerInstance: log.child({ listener: 'admin' }) }) as unknown as FastifyInstance;
+  const admin = Fastify({
+    ...fastifyOptions,
+    clientErrorHandler: adminClientErrors.handle,
+    loggerInstance: log.child({ listener: 'admin' }),
+  }) as unknown as FastifyInstance;
 
   const drain = createDrainSwitch([app.server, admin.server]);
-  // First hook of all: every later hook and handler may touch the store.
-  registerHubRequest(app);
-  registerHubRequest(admin);
-  registerErrorHandler(app);
-  registerErrorHandler(admin);
-  registerSecurityHeaders(app, { https });
-  registerTokenGuard(app, ctx.guard, bridge.tokenPath);
+  // The order below is the order of the hooks. Each hub plugin names the plugins it needs before
+  // it (`dependencies`), so an order that breaks one fails here, at startup, with Fastify's
+  // FST_ERR_PLUGIN_DEPENDENCY_NOT_REGISTERED. The first hook of all, on both listeners, is the
+  // hub request's: every later hook and handler may touch the store.
+  for (const [listener, clientErrors] of [[app, publicClientErrors], [admin, adminClientErrors]] as const) {
+    await listener.register(hubRequestPlugin);
+    await listener.register(errorHandlerPlugin);
+    await listener.register(clientErrorsPlugin, { answers: clientErrors });
+  }
+  await app.register(securityHeadersPlugin, { https });
+  await app.register(tokenGuardPlugin, { guard: ctx.guard, tokenPath: bridge.tokenPath });
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody, { bodyLimit: 64 * 1024 });
   app.get(ASSET_CSS_PATH, async (_request, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(HUB_CSS),
   );
 
-  registerHealth(app, ctx, { shuttingDown: () => drain.draining });
-  await registerKratosProxy(app, {
+  await app.register(healthPlugin, { ctx, shuttingDown: () => drain.draining });
+  await app.register(kratosProxyPlugin, {
     kratosPublicUrl: config.kratos.publicUrl,
     publicUrl: config.publicUrl,
     sessionCookieName: config.kratos.sessionCookieName,
@@ -126,10 +154,10 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
       };
     },
   });
-  await bridge.register(app);
-  await registerLoginPages(app, ctx);
-  await registerAdminApi(admin, ctx);
-  registerMetrics(admin, metrics);
+  await app.register(bridgePlugin, { bridge });
+  await app.register(loginPagesPlugin, { ctx });
+  await admin.register(adminApiPlugin, { ctx });
+  await admin.register(metricsPlugin, { metrics });
 
   log.info(
     { publicUrl: config.publicUrl, issuer: bridge.issuer, store: storage.description, mode: config.mode },
@@ -151,3 +179,28 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
     },
   };
 }
+
+/**
+ * The token guard (guard/register-token-guard.ts) as a plugin of the public listener itself: its
+ * hooks filter by path, so they must reach the provider's routes, which the bridge registers after
+ * it. Its onRequest hook counts in the store, behind the hub request's.
+ */
+const tokenGuardPlugin = fp(async (app: FastifyInstance, o: { guard: Guard; tokenPath: string }) => registerTokenGuard(app, o.guard, o.tokenPath), {
+  name: 'ssohub-token-guard',
+  fastify: '5.x',
+  dependencies: ['ssohub-hub-request'],
+});
+
+/**
+ * The bridge's routes (Bridge.register: the provider under bridge.path, the interaction pages) as
+ * an encapsulated route plugin. A route plugin only gets the listener's hooks registered before
+ * it: the token guard's (on the token endpoint), the security headers', and the form parser the
+ * consent form needs. The provider's hijacked replies bring their failures back to the hub's
+ * error path themselves (mount-provider.ts); the interaction pages use the error handler.
+ */
+const bridgePlugin = fp(async (app: FastifyInstance, { bridge }: { bridge: Bridge }) => bridge.register(app), {
+  name: 'ssohub-bridge',
+  fastify: '5.x',
+  encapsulate: true,
+  dependencies: ['ssohub-hub-request', 'ssohub-error-handler', 'ssohub-security-headers', 'ssohub-token-guard', '@fastify/formbody'],
+});

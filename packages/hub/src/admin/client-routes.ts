@@ -1,11 +1,23 @@
 import type { FastifyInstance } from 'fastify';
+import { type Static, Type } from 'typebox';
 import type { ClientMetadata } from '../clients/client-registry.ts';
+import { fieldMessages } from '../errors/schema-errors.ts';
 import { SsoHubError } from '../errors/ssohub-error.ts';
 import type { HubContext } from '../hub-context.ts';
 import { adminActor } from './admin-actor.ts';
+import { ClientParams, NoBody } from './admin-schemas.ts';
 import { clientView } from './client-view.ts';
 
-type IdParams = { Params: { id: string } };
+type IdParams = { Params: Static<typeof ClientParams> };
+
+/**
+ * A client definition, or the fields to change: a JSON object. Its fields are checked by the
+ * registry's client checker (clients/check-client-metadata.ts), the same one that checks static
+ * clients at startup: it refuses unknown fields and lists every bad one at once
+ * (SSOHUB_ERR_VALIDATION), which a schema stopping at the first problem would not.
+ */
+const ClientBody = Type.Object({});
+const clientBodyMessages = fieldMessages({ body: 'send the client as a JSON object (Content-Type: application/json)' });
 
 /**
  * /admin/clients: onboard, list, show, change, rotate the secret of, and delete clients. The secret
@@ -15,30 +27,34 @@ type IdParams = { Params: { id: string } };
 export function registerClientRoutes(admin: FastifyInstance, ctx: HubContext): void {
   admin.get('/admin/clients', async () => ({ clients: (await ctx.clients.list()).map(clientView) }));
 
-  admin.post('/admin/clients', async (request, reply) => {
-    const created = await ctx.clients.create(bodyObject(request.body) as unknown as ClientMetadata, adminActor(request));
+  admin.post<{ Body: Static<typeof ClientBody> }>('/admin/clients', { schema: { body: ClientBody }, schemaErrorFormatter: clientBodyMessages }, async (request, reply) => {
+    const created = await ctx.clients.create(request.body as unknown as ClientMetadata, adminActor(request));
     return reply.status(201).send({ client: clientView(created), client_secret: created.metadata.client_secret ?? null });
   });
 
-  admin.get<IdParams>('/admin/clients/:id', async (request) => {
+  admin.get<IdParams>('/admin/clients/:id', { schema: { params: ClientParams } }, async (request) => {
     const found = await ctx.clients.find(request.params.id);
     if (!found) throw notFound(request.params.id);
     return { client: clientView(found) };
   });
 
-  admin.patch<IdParams>('/admin/clients/:id', async (request) => {
-    const before = await ctx.clients.find(request.params.id);
-    const updated = await ctx.clients.update(request.params.id, bodyObject(request.body) as Partial<ClientMetadata>, adminActor(request));
-    const newSecret = before?.metadata.client_secret === undefined && updated.metadata.client_secret !== undefined;
-    return { client: clientView(updated), ...(newSecret ? { client_secret: updated.metadata.client_secret } : {}) };
-  });
+  admin.patch<IdParams & { Body: Static<typeof ClientBody> }>(
+    '/admin/clients/:id',
+    { schema: { params: ClientParams, body: ClientBody }, schemaErrorFormatter: clientBodyMessages },
+    async (request) => {
+      const before = await ctx.clients.find(request.params.id);
+      const updated = await ctx.clients.update(request.params.id, request.body as Partial<ClientMetadata>, adminActor(request));
+      const newSecret = before?.metadata.client_secret === undefined && updated.metadata.client_secret !== undefined;
+      return { client: clientView(updated), ...(newSecret ? { client_secret: updated.metadata.client_secret } : {}) };
+    },
+  );
 
-  admin.post<IdParams>('/admin/clients/:id/rotate-secret', async (request) => {
+  admin.post<IdParams>('/admin/clients/:id/rotate-secret', { schema: { params: ClientParams, body: NoBody } }, async (request) => {
     const rotated = await ctx.clients.rotateSecret(request.params.id, adminActor(request));
     return { client: clientView(rotated), client_secret: rotated.metadata.client_secret };
   });
 
-  admin.delete<IdParams>('/admin/clients/:id', async (request) => {
+  admin.delete<IdParams>('/admin/clients/:id', { schema: { params: ClientParams, body: NoBody } }, async (request) => {
     const id = request.params.id;
     const revoke = () => ctx.bridge.revokeClient(id);
     // Everything the client was issued is revoked, so nothing comes back to life if a client with
@@ -50,13 +66,6 @@ export function registerClientRoutes(admin: FastifyInstance, ctx: HubContext): v
     revokedGrants += await revoke();
     return { deleted: id, revokedGrants };
   });
-}
-
-function bodyObject(body: unknown): Record<string, unknown> {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) {
-    throw new SsoHubError('SSOHUB_ERR_BAD_REQUEST', 'send the client as a JSON object (Content-Type: application/json)', { status: 400 });
-  }
-  return body as Record<string, unknown>;
 }
 
 const notFound = (id: string) =>

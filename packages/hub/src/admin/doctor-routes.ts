@@ -1,6 +1,20 @@
 import type { FastifyInstance } from 'fastify';
+import { type Static, Type } from 'typebox';
 import { runDoctor } from '../doctor/run-doctor.ts';
 import type { HubContext } from '../hub-context.ts';
+import { orNothing } from './admin-schemas.ts';
+
+/**
+ * What the caller saw in Kratos' environment; each is optional, and an empty one counts as unset.
+ * Another field is refused: a misspelt `kratosDsn` would otherwise leave the report about the
+ * file's DSN while the caller believed it about the variable's.
+ */
+const DoctorBody = orNothing(
+  Type.Object(
+    { kratosDsnEnv: Type.Optional(Type.String()), kratosSessionCookieEnv: Type.Optional(Type.String()), kratosBaseUrlEnv: Type.Optional(Type.String()) },
+    { additionalProperties: false },
+  ),
+);
 
 /**
  * /admin/doctor: the server-side facts and checks of `ssohub doctor`. POST may carry
@@ -11,9 +25,9 @@ import type { HubContext } from '../hub-context.ts';
  */
 export function registerDoctorRoutes(admin: FastifyInstance, ctx: HubContext): void {
   admin.get('/admin/doctor', async () => runDoctor(ctx));
-  admin.post('/admin/doctor', async (request) => {
-    const body = (request.body ?? {}) as { kratosDsnEnv?: unknown; kratosSessionCookieEnv?: unknown; kratosBaseUrlEnv?: unknown };
-    const given = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+  admin.post<{ Body: Static<typeof DoctorBody> }>('/admin/doctor', { schema: { body: DoctorBody } }, async (request) => {
+    const body = request.body ?? {};
+    const given = (v: string | undefined) => (v !== undefined && v !== '' ? v : undefined);
     return runDoctor(ctx, { envDsn: given(body.kratosDsnEnv), envSessionCookie: given(body.kratosSessionCookieEnv), envBaseUrl: given(body.kratosBaseUrlEnv) });
   });
 }

@@ -1,10 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { type Static, Type } from 'typebox';
+import { fieldMessages } from '../errors/schema-errors.ts';
 import { SsoHubError } from '../errors/ssohub-error.ts';
 import type { HubContext } from '../hub-context.ts';
 import { adminActor } from './admin-actor.ts';
+import { ClientParams, orNothing } from './admin-schemas.ts';
 
-type IdParams = { Params: { id: string } };
+const Claim = Type.Optional(Type.String({ minLength: 1, maxLength: 256 }));
+/**
+ * `{ sid?, sub? }`, or nothing. Another field is refused: a caller sending `aud` or `exp` must not
+ * get a token that silently lacks what it asked for.
+ */
+const LogoutTokenBody = orNothing(Type.Object({ sid: Claim, sub: Claim }, { additionalProperties: false }));
+const logoutTokenMessages = fieldMessages({
+  body: 'send { "sid"?: string, "sub"?: string } as a JSON object',
+  'body.sid': 'sid must be a non-empty string of at most 256 characters',
+  'body.sub': 'sub must be a non-empty string of at most 256 characters',
+});
 
 /** Prefix of the default sid: it matches no provider session, so the token ends nothing. */
 export const AUDIT_SID_PREFIX = 'isolation-audit-';
@@ -18,33 +31,30 @@ export const AUDIT_SID_PREFIX = 'isolation-audit-';
  * any session (DELETE /admin/identities/:id/sessions), so this adds no power (security-model.md).
  */
 export function registerLogoutTokenRoutes(admin: FastifyInstance, ctx: HubContext): void {
-  admin.post<IdParams>('/admin/clients/:id/logout-token', async (request) => {
-    const body = request.body ?? {};
-    if (typeof body !== 'object' || Array.isArray(body)) throw badRequest('send { "sid"?: string, "sub"?: string } as a JSON object');
-    const { sid, sub } = body as { sid?: unknown; sub?: unknown };
-    for (const [name, value] of [['sid', sid], ['sub', sub]] as const) {
-      if (value !== undefined && (typeof value !== 'string' || value === '' || value.length > 256)) throw badRequest(`${name} must be a non-empty string of at most 256 characters`);
-    }
-    const clientId = request.params.id;
-    if (!(await ctx.clients.find(clientId))) {
-      throw new SsoHubError('SSOHUB_ERR_NOT_FOUND', `there is no client "${clientId}"; list clients with GET /admin/clients (ssohub clients list)`, { status: 404 });
-    }
-    const target = {
-      ...(typeof sid === 'string' ? { sid } : {}),
-      ...(typeof sub === 'string' ? { sub } : {}),
-    };
-    if (!target.sid && !target.sub) target.sid = `${AUDIT_SID_PREFIX}${randomBytes(12).toString('hex')}`;
-    const logoutToken = await ctx.bridge.mintLogoutToken(clientId, target);
-    ctx.audit.record({
-      type: 'admin.logout_token.minted',
-      actor: adminActor(request),
-      clientId,
-      ...(target.sub ? { subject: target.sub } : {}),
-      ...(target.sid ? { sid: target.sid } : {}),
-      outcome: 'success',
-    });
-    return { logout_token: logoutToken };
-  });
+  admin.post<{ Params: Static<typeof ClientParams>; Body: Static<typeof LogoutTokenBody> }>(
+    '/admin/clients/:id/logout-token',
+    { schema: { params: ClientParams, body: LogoutTokenBody }, schemaErrorFormatter: logoutTokenMessages },
+    async (request) => {
+      const { sid, sub } = request.body ?? {};
+      const clientId = request.params.id;
+      if (!(await ctx.clients.find(clientId))) {
+        throw new SsoHubError('SSOHUB_ERR_NOT_FOUND', `there is no client "${clientId}"; list clients with GET /admin/clients (ssohub clients list)`, { status: 404 });
+      }
+      const target = {
+        ...(typeof sid === 'string' ? { sid } : {}),
+        ...(typeof sub === 'string' ? { sub } : {}),
+      };
+      if (!target.sid && !target.sub) target.sid = `${AUDIT_SID_PREFIX}${randomBytes(12).toString('hex')}`;
+      const logoutToken = await ctx.bridge.mintLogoutToken(clientId, target);
+      ctx.audit.record({
+        type: 'admin.logout_token.minted',
+        actor: adminActor(request),
+        clientId,
+        ...(target.sub ? { subject: target.sub } : {}),
+        ...(target.sid ? { sid: target.sid } : {}),
+        outcome: 'success',
+      });
+      return { logout_token: logoutToken };
+    },
+  );
 }
-
-const badRequest = (message: string) => new SsoHubError('SSOHUB_ERR_BAD_REQUEST', message, { status: 400 });

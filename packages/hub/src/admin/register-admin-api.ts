@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 import { SsoHubError } from '../errors/ssohub-error.ts';
 import type { HubContext } from '../hub-context.ts';
 import { registerAuditRoutes } from './audit-routes.ts';
@@ -44,3 +45,15 @@ export async function registerAdminApi(admin: FastifyInstance, ctx: HubContext):
   registerDoctorRoutes(admin, ctx);
   registerLogoutTokenRoutes(admin, ctx);
 }
+
+/**
+ * The admin API as a plugin of the admin listener itself (fastify-plugin), not an encapsulated
+ * one: its token check and its JSON-only, no-store rules are hooks of the whole listener, so an
+ * address no route answers (404) is closed too. Every admin route may touch the store (the
+ * per-request scope) and its errors are the hub's JSON (the error handler).
+ */
+export const adminApiPlugin = fp(async (admin: FastifyInstance, { ctx }: { ctx: HubContext }) => registerAdminApi(admin, ctx), {
+  name: 'ssohub-admin-api',
+  fastify: '5.x',
+  dependencies: ['ssohub-hub-request', 'ssohub-error-handler'],
+});

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 import { type HubMetrics, processMetrics } from '../metrics/hub-metrics.ts';
 
 /**
@@ -13,3 +14,15 @@ export function registerMetrics(admin: FastifyInstance, metrics: HubMetrics): vo
     return reply.type(metrics.registry.contentType).header('cache-control', 'no-store').send(`${own}\n${node}`);
   });
 }
+
+/**
+ * /metrics as an encapsulated route plugin of the admin listener. Scraping may read the store
+ * (the back-channel queue's depth: the per-request scope); it needs no token (the admin API lets
+ * it through), so it does not depend on the admin API.
+ */
+export const metricsPlugin = fp(async (admin: FastifyInstance, { metrics }: { metrics: HubMetrics }) => registerMetrics(admin, metrics), {
+  name: 'ssohub-metrics',
+  fastify: '5.x',
+  encapsulate: true,
+  dependencies: ['ssohub-hub-request', 'ssohub-error-handler'],
+});

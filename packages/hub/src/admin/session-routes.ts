@@ -1,12 +1,16 @@
 import type { FastifyInstance } from 'fastify';
+import { type Static, Type } from 'typebox';
 import type { SessionBinding } from '../bridge/bridge.ts';
 import { SsoHubError } from '../errors/ssohub-error.ts';
 import type { HubContext } from '../hub-context.ts';
 import type { Identity, Session } from '../kratos/kratos-client.ts';
 import { adminActor } from './admin-actor.ts';
+import { NoBody } from './admin-schemas.ts';
 
-type UserParams = { Params: { idOrEmail: string } };
-type SessionParams = { Params: { idOrEmail: string; sessionId: string } };
+/** An identity id (UUID) or a credentials identifier: findIdentity tells them apart. */
+const UserParams = Type.Object({ idOrEmail: Type.String({ minLength: 1 }) });
+/** Kratos session ids are UUIDs: anything else names no session, and is not sent to Kratos. */
+const SessionParams = Type.Object({ idOrEmail: Type.String({ minLength: 1 }), sessionId: Type.String({ format: 'uuid' }) });
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -16,7 +20,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * logout reaches every client that took part.
  */
 export function registerSessionRoutes(admin: FastifyInstance, ctx: HubContext): void {
-  admin.get<UserParams>('/admin/identities/:idOrEmail/sessions', async (request) => {
+  admin.get<{ Params: Static<typeof UserParams> }>('/admin/identities/:idOrEmail/sessions', { schema: { params: UserParams } }, async (request) => {
     const identity = await findIdentity(ctx, request.params.idOrEmail);
     const [sessions, bindings] = await Promise.all([
       ctx.kratos.listIdentitySessions(identity.id, { active: true }),
@@ -25,7 +29,7 @@ export function registerSessionRoutes(admin: FastifyInstance, ctx: HubContext): 
     return { identity: identityView(identity), sessions: sessions.map((s) => sessionView(s, bindings)) };
   });
 
-  admin.delete<UserParams>('/admin/identities/:idOrEmail/sessions', async (request) => {
+  admin.delete<{ Params: Static<typeof UserParams> }>('/admin/identities/:idOrEmail/sessions', { schema: { params: UserParams, body: NoBody } }, async (request) => {
     const identity = await findIdentity(ctx, request.params.idOrEmail);
     const sessions = await ctx.kratos.listIdentitySessions(identity.id, { active: true });
     const actor = adminActor(request);
@@ -33,7 +37,7 @@ export function registerSessionRoutes(admin: FastifyInstance, ctx: HubContext): 
     return { identity: identityView(identity), revoked: sessions.map((s) => s.id) };
   });
 
-  admin.delete<SessionParams>('/admin/identities/:idOrEmail/sessions/:sessionId', async (request) => {
+  admin.delete<{ Params: Static<typeof SessionParams> }>('/admin/identities/:idOrEmail/sessions/:sessionId', { schema: { params: SessionParams, body: NoBody } }, async (request) => {
     const identity = await findIdentity(ctx, request.params.idOrEmail);
     const session = await ctx.kratos.getSession(request.params.sessionId);
     if (!session || session.identity?.id !== identity.id) {

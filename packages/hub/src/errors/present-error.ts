@@ -1,5 +1,6 @@
 import { isKratosOutage } from '../kratos/kratos-error.ts';
 import { isStoreUnavailable } from '../storage/store-unavailable.ts';
+import { isSchemaValidationError, validationMessage } from './schema-errors.ts';
 import { SsoHubError, type SsoHubErrorCode } from './ssohub-error.ts';
 
 /** What a user (or API caller) is allowed to learn about an error. */
@@ -58,6 +59,10 @@ function decide(err: unknown, requestId: string): Omit<PresentedError, 'oauth'> 
       message: err.message,
       headers: err.headers ?? {},
     };
+  }
+  // A body, path or query parameter that fails its route's schema: the message names the field.
+  if (isSchemaValidationError(err)) {
+    return { status: 400, code: 'SSOHUB_ERR_BAD_REQUEST', title: TITLES[400]!, message: validationMessage(err), headers: {} };
   }
   const outage = clientAborted(err) ? undefined : outageOf(err);
   if (outage) {

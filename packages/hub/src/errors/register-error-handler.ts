@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
 import { html, type SafeHtml } from '../http/html.ts';
 import { renderPage } from '../http/render-page.ts';
 import { errorFormatOf, type ErrorFormat } from './error-format.ts';
@@ -20,6 +21,13 @@ export function registerErrorHandler(app: FastifyInstance): void {
     sendError(request, reply, presentError(new SsoHubError('SSOHUB_ERR_NOT_FOUND', 'There is no page at this address.', { status: 404 }), request.id)),
   );
 }
+
+/**
+ * registerErrorHandler as a plugin of the listener itself (fastify-plugin), so the handler is the
+ * listener's: every route plugin inherits it, and a plugin that sets its own (the Kratos proxy's,
+ * which hands back what it does not handle) must come after it, which its `dependencies` say.
+ */
+export const errorHandlerPlugin = fp(async (app: FastifyInstance) => registerErrorHandler(app), { name: 'ssohub-error-handler', fastify: '5.x' });
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, shown: PresentedError, format: ErrorFormat = errorFormatOf(request)) {
   reply.status(shown.status).headers(shown.headers).header('cache-control', 'no-store');

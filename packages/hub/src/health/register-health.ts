@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 import type { HubContext } from '../hub-context.ts';
 import { pingStore } from '../storage/ping-store.ts';
 import { type CheckResult, withDeadline } from './with-deadline.ts';
@@ -54,6 +55,18 @@ export function registerHealth(app: FastifyInstance, ctx: HubContext, { shutting
     return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks });
   });
 }
+
+/**
+ * The probes as an encapsulated route plugin of the public listener. It needs the per-request
+ * scope (/health/ready pings the store), the hub's error handler and the security headers on the
+ * listener before it.
+ */
+export const healthPlugin = fp(async (app: FastifyInstance, { ctx, ...options }: HealthOptions & { ctx: HubContext }) => registerHealth(app, ctx, options), {
+  name: 'ssohub-health',
+  fastify: '5.x',
+  encapsulate: true,
+  dependencies: ['ssohub-hub-request', 'ssohub-error-handler', 'ssohub-security-headers'],
+});
 
 async function checkStore(ctx: HubContext): Promise<CheckResult> {
   if (ctx.storage.kind === 'memory') return { ok: true };

@@ -1,5 +1,6 @@
 import { AsyncResource } from 'node:async_hooks';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
 import { runHubRequest } from '../request/hub-request.ts';
 
 const kScope = Symbol('ssohub.hubRequest');
@@ -29,3 +30,10 @@ export function registerHubRequest(app: FastifyInstance): void {
     else done();
   });
 }
+
+/**
+ * registerHubRequest as a plugin of the listener itself (fastify-plugin: its hooks must reach every
+ * route). Register it first on both listeners: every plugin that touches the store lists it in
+ * its `dependencies`, so registering one of them before it fails at startup.
+ */
+export const hubRequestPlugin = fp(async (app: FastifyInstance) => registerHubRequest(app), { name: 'ssohub-hub-request', fastify: '5.x' });

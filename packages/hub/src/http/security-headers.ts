@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 
 /**
  * Security headers for every answer of the login domain. Pages need no script; styles come from
@@ -13,15 +14,38 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/**
+ * The headers every answer of the login domain carries, CSP included (a route may set its own
+ * CSP; the hook keeps it). Also written by the answers Node's parser triggers before any route
+ * exists (http/client-errors.ts).
+ */
+export function securityHeaders({ https }: { https: boolean }): Record<string, string> {
+  return {
+    'content-security-policy': CONTENT_SECURITY_POLICY,
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'strict-origin-when-cross-origin',
+    'cross-origin-opener-policy': 'same-origin',
+    'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=()',
+    ...(https ? { 'strict-transport-security': 'max-age=31536000; includeSubDomains' } : {}),
+  };
+}
+
 export function registerSecurityHeaders(app: FastifyInstance, { https }: { https: boolean }): void {
+  const { 'content-security-policy': csp, ...always } = securityHeaders({ https });
   app.addHook('onSend', async (_request, reply, payload) => {
-    if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('x-frame-options', 'DENY');
-    reply.header('referrer-policy', 'strict-origin-when-cross-origin');
-    reply.header('cross-origin-opener-policy', 'same-origin');
-    reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=(), payment=()');
-    if (https) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', csp);
+    reply.headers(always);
     return payload;
   });
 }
+
+/**
+ * registerSecurityHeaders as a plugin of the listener itself (fastify-plugin): its onSend hook
+ * must reach every route. A route plugin only gets the hooks its parent had when it was
+ * registered, so every route group of the public listener lists this one in its `dependencies`.
+ */
+export const securityHeadersPlugin = fp(async (app: FastifyInstance, opts: { https: boolean }) => registerSecurityHeaders(app, opts), {
+  name: 'ssohub-security-headers',
+  fastify: '5.x',
+});

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 import type { HubContext } from '../hub-context.ts';
 import { registerFlowErrorPage } from './register-flow-error-page.ts';
 import { registerFlowPages } from './register-flow-pages.ts';
@@ -16,3 +17,15 @@ export async function registerLoginPages(app: FastifyInstance, ctx: HubContext):
   registerFlowErrorPage(app, ctx);
   registerLogout(app, ctx);
 }
+
+/**
+ * The login pages as an encapsulated route plugin of the public listener. Besides the hub's
+ * per-request scope, error handler and security headers, they read and set cookies (the notice
+ * cookie: @fastify/cookie) and take the sign-out form (@fastify/formbody).
+ */
+export const loginPagesPlugin = fp(async (app: FastifyInstance, { ctx }: { ctx: HubContext }) => registerLoginPages(app, ctx), {
+  name: 'ssohub-login-pages',
+  fastify: '5.x',
+  encapsulate: true,
+  dependencies: ['ssohub-hub-request', 'ssohub-error-handler', 'ssohub-security-headers', '@fastify/cookie', '@fastify/formbody'],
+});

@@ -1,5 +1,6 @@
 import replyFrom from '@fastify/reply-from';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
 import { SsoHubError } from '../errors/ssohub-error.ts';
 import { KratosError, KratosUnavailableError } from '../kratos/kratos-error.ts';
 import { createSignInTimeFloor, isPasswordSignIn, type SignInTimeFloor } from './sign-in-time-floor.ts';
@@ -10,6 +11,22 @@ export const PROXY_BODY_LIMIT = 64 * 1024;
 /** Request headers that end at the hub: they describe the client's connection, not the request. */
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'expect'];
 
+export interface KratosProxyOptions {
+  kratosPublicUrl: string;
+  publicUrl: string;
+  /** Kratos answers a browser submission with a 303 and, on success, sets this cookie. */
+  sessionCookieName: string;
+  guard: SubmissionGuard;
+  /**
+   * Called before a browser's Kratos logout (`GET /self-service/logout?token=`) is forwarded;
+   * what it returns runs once Kratos has ended the session, so the logout reaches every app
+   * even when it went through Kratos' own endpoint rather than the hub's /logout page.
+   */
+  beforeLogout?: (cookie: string | undefined) => Promise<(() => Promise<void>) | undefined>;
+  /** How long a failed password sign-in waits before its answer (sign-in-time-floor.ts). */
+  signInFloor?: SignInTimeFloor;
+}
+
 /**
  * Serves Kratos' public browser API on the hub's origin, so Kratos' cookies are host-only cookies
  * of the login domain and the browser never talks to Kratos directly. API flows
@@ -17,28 +34,7 @@ const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-en
  */
 export async function registerKratosProxy(
   app: FastifyInstance,
-  {
-    kratosPublicUrl,
-    publicUrl,
-    sessionCookieName,
-    guard,
-    beforeLogout,
-    signInFloor = createSignInTimeFloor(),
-  }: {
-    kratosPublicUrl: string;
-    publicUrl: string;
-    /** Kratos answers a browser submission with a 303 and, on success, sets this cookie. */
-    sessionCookieName: string;
-    guard: SubmissionGuard;
-    /**
-     * Called before a browser's Kratos logout (`GET /self-service/logout?token=`) is forwarded;
-     * what it returns runs once Kratos has ended the session, so the logout reaches every app
-     * even when it went through Kratos' own endpoint rather than the hub's /logout page.
-     */
-    beforeLogout?: (cookie: string | undefined) => Promise<(() => Promise<void>) | undefined>;
-    /** How long a failed password sign-in waits before its answer (sign-in-time-floor.ts). */
-    signInFloor?: SignInTimeFloor;
-  },
+  { kratosPublicUrl, publicUrl, sessionCookieName, guard, beforeLogout, signInFloor = createSignInTimeFloor() }: KratosProxyOptions,
 ): Promise<void> {
   const hub = new URL(publicUrl);
   const sessionCookie = `${sessionCookieName}=`;
@@ -170,6 +166,19 @@ export async function registerKratosProxy(
     scope.get('/schemas/*', forward);
   });
 }
+
+/**
+ * The proxy as an encapsulated route plugin of the public listener. Its scope hands the errors it
+ * does not handle to the hub's error handler, which must therefore be set before it; the guard it
+ * asks touches the store (the per-request scope); its answers carry the listener's security
+ * headers.
+ */
+export const kratosProxyPlugin = fp(async (app: FastifyInstance, options: KratosProxyOptions) => registerKratosProxy(app, options), {
+  name: 'ssohub-kratos-proxy',
+  fastify: '5.x',
+  encapsulate: true,
+  dependencies: ['ssohub-hub-request', 'ssohub-error-handler', 'ssohub-security-headers'],
+});
 
 function decodable(url: string): boolean {
   try {

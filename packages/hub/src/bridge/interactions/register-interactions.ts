@@ -1,6 +1,11 @@
+/**
+ * Owns the interaction pages of the OIDC bridge: a login prompt answered by the browser's Kratos
+ * session (or sent through Kratos' login flow), and the consent page of third-party apps.
+ */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import { errors } from 'oidc-provider';
+import { type Static, Type } from 'typebox';
 import { SsoHubError } from '../../errors/ssohub-error.ts';
 import { isKratosOutage, KratosError } from '../../kratos/kratos-error.ts';
 import type { AuditLog } from '../../audit/audit-log.ts';
@@ -14,6 +19,15 @@ import { loginResult } from './login-facts.ts';
 import { buildKratosLoginUrl, decideLogin, hasSecondFactor, type LoginDecision } from './decide-login.ts';
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+/** The interaction's uid in the path; the interaction itself decides whether it is one. */
+const InteractionParams = Type.Object({ uid: Type.String({ minLength: 1 }) });
+/**
+ * The consent form (consent-page.ts): its two buttons send `decision=approve` or `decision=deny`.
+ * Anything else (no decision, another value, the field twice) is refused rather than read as a
+ * denial; extra fields are let through, as a browser form may carry them.
+ */
+const ConsentForm = Type.Object({ decision: Type.Enum(['approve', 'deny']) });
 
 /**
  * The glue between an OIDC interaction and Kratos (architecture: "The sign-in path"):
@@ -49,7 +63,7 @@ export function registerInteractions(
 
   // Each page runs in a request scope (request-scope.ts): interactionDetails and interactionResult
   // (and interactionDetails' session lookup) read the same artefacts, once per request.
-  app.get<{ Params: { uid: string } }>(`${INTERACTION_PATH}/:uid`, (request, reply) => withRequestScope(async () => {
+  app.get<{ Params: Static<typeof InteractionParams> }>(`${INTERACTION_PATH}/:uid`, { schema: { params: InteractionParams } }, (request, reply) => withRequestScope(async () => {
     const d = await details(request, reply);
     if (d.uid !== request.params.uid) throw new SsoHubError('SSOHUB_ERR_INTERACTION', 'This sign-in request does not match this browser.', { status: 400 });
     const clientId = String(d.params.client_id);
@@ -135,14 +149,14 @@ export function registerInteractions(
     throw new SsoHubError('SSOHUB_ERR_INTERACTION', `Unsupported interaction prompt "${d.prompt.name}".`, { status: 400 });
   }, { shortcuts }));
 
-  app.post<{ Params: { uid: string }; Body: { decision?: string } }>(`${INTERACTION_PATH}/:uid/consent`, (request, reply) => withRequestScope(async () => {
+  app.post<{ Params: Static<typeof InteractionParams>; Body: Static<typeof ConsentForm> }>(`${INTERACTION_PATH}/:uid/consent`, { schema: { params: InteractionParams, body: ConsentForm } }, (request, reply) => withRequestScope(async () => {
     const d = await details(request, reply);
     if (d.uid !== request.params.uid || d.prompt.name !== 'consent') {
       throw new SsoHubError('SSOHUB_ERR_INTERACTION', 'This consent request is no longer waiting for an answer.', { status: 400 });
     }
     const clientId = String(d.params.client_id);
     const subject = d.session?.accountId;
-    if (request.body?.decision === 'approve') {
+    if (request.body.decision === 'approve') {
       const grantId = await saveGrant(provider, d);
       audit.record({ type: 'bridge.consent.approved', actor: subject ?? request.ip, subject, clientId, outcome: 'success', ip: request.ip });
       return finish(request, reply, { consent: { grantId } });

@@ -10,13 +10,14 @@ export const BODY_DEADLINE_MS = 10_000;
 /**
  * boundRequestBody gives up on a request body that has not all arrived `deadlineMs` after its
  * headers, so a client that stops sending (without closing) gets an answer instead of holding its
- * connection, and the provider's body reader, for ever. Node would end the wait with its
- * `requestTimeout`, but Fastify turns that off (0) and the hub keeps Fastify's default, so nothing
- * else does. (A client that half-closes mid-body needs nothing here: Node reports the cut-short
- * message as a client error and Fastify answers 400 and closes.)
+ * connection, and the provider's body reader, for ever. The listener's own bound
+ * (http/request-timeout.ts, 30 s for any request) ends it too, but later and with a 408 from
+ * outside the provider: here the provider answers its own 400 within 10 s. (A client that
+ * half-closes mid-body needs nothing here: Node reports the cut-short message as a client error
+ * and Fastify answers 400 and closes.)
  *
- * Why per request and not a server-wide timeout: only the wait for the body is bounded, and only
- * on the routes that call this, so a request whose body has arrived may take as long as it needs.
+ * Only the wait for the body is bounded, and only on the routes that call this, so a request
+ * whose body has arrived may take as long as it needs.
  * The provider reads at most 56 KiB, which even a slow client sends in well under 10 s.
  *
  * A body with a Content-Length is ended where it stopped: its reader sees fewer bytes than
