@@ -1,11 +1,22 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkKratosAdmin, checkKratosMigrations, type KratosReadiness, migrateCommand, probeKratosReadiness } from './check-kratos-readiness.ts';
+import { KratosClient, type KratosReadiness } from '../kratos/kratos-client.ts';
+import { checkKratosAdmin, checkKratosMigrations, migrateCommand } from './check-kratos-readiness.ts';
 
 const FILES = ['/etc/kratos/kratos.yml', '/etc/kratos/site.yml'];
 const where = { adminUrl: 'http://127.0.0.1:4434', configFiles: FILES };
 const PENDING = 'migrations have not yet been fully applied';
+
+/** Kratos' readiness as the doctor reads it (KratosClient.readinessReport), from the admin API at `adminUrl`. */
+async function probeKratosReadiness(adminUrl: string, timeoutMs: number): Promise<KratosReadiness> {
+  const kratos = new KratosClient({ publicUrl: adminUrl, adminUrl });
+  try {
+    return await kratos.readinessReport(timeoutMs);
+  } finally {
+    await kratos.close();
+  }
+}
 
 describe('reading Kratos readiness', () => {
   // A stand-in for Kratos' admin listener, answering what each path says.

@@ -1,39 +1,10 @@
+import type { KratosReadiness } from '../kratos/kratos-client.ts';
 import { type DoctorCheck, fail, ok, warn } from './doctor-check.ts';
 
-/** What Kratos' admin `GET /admin/health/ready` said. */
-export type KratosReadiness =
-  | { answered: false; error: string }
-  | { answered: true; ready: true }
-  /** `reason`: Kratos' own words, e.g. "migrations have not yet been fully applied". */
-  | { answered: true; ready: false; status: number; reason: string };
+// KratosClient.readinessReport reads Kratos' readiness (one place talks to Kratos); these
+// checks only judge what it read.
 
 const PENDING = /migrations have not yet been fully applied/i;
-
-/**
- * Asks Kratos' admin API whether it is ready. Kratos v1.3.1 answers 503 with
- * `{"error":{"message":"<each failing check's error, joined by '; '>"}}`, the check names
- * dropped; other ory/x versions answer `{"errors":{"<check>":"<error>"}}`. Both are read.
- */
-export async function probeKratosReadiness(adminUrl: string, timeoutMs: number): Promise<KratosReadiness> {
-  let res: Response;
-  try {
-    res = await fetch(`${adminUrl}/admin/health/ready`, { signal: AbortSignal.timeout(timeoutMs) });
-  } catch (err) {
-    const cause = (err as { cause?: { code?: string } }).cause?.code;
-    return { answered: false, error: cause ?? (err as Error).message };
-  }
-  if (res.ok) {
-    await res.body?.cancel();
-    return { answered: true, ready: true };
-  }
-  const body = (await res.json().catch(() => undefined)) as { errors?: Record<string, unknown>; error?: { message?: unknown } } | undefined;
-  const reason = body?.errors
-    ? Object.entries(body.errors).map(([check, error]) => `${check}: ${String(error)}`).join('; ')
-    : typeof body?.error?.message === 'string'
-      ? body.error.message
-      : `readiness answered ${res.status}`;
-  return { answered: true, ready: false, status: res.status, reason };
-}
 
 /** `kratos migrate sql` with the files Kratos is started with, as one line to paste. */
 export function migrateCommand(configFiles: readonly string[]): string {

@@ -2,7 +2,7 @@ import { findClientProblems, idTokenAlgorithms } from '../clients/check-client-m
 import type { HubContext } from '../hub-context.ts';
 import { checkKratosBaseUrl } from './check-kratos-base-url.ts';
 import { checkKratosDatabase, type KratosDatabaseReport } from './check-kratos-database.ts';
-import { checkKratosAdmin, checkKratosMigrations, probeKratosReadiness } from './check-kratos-readiness.ts';
+import { checkKratosAdmin, checkKratosMigrations } from './check-kratos-readiness.ts';
 import { checkKratosSessionCookie } from './check-kratos-session-cookie.ts';
 import { type DoctorCheck, fail, ok, warn } from './doctor-check.ts';
 import { configFileChecks, readKratosConfig } from './read-kratos-config.ts';
@@ -88,9 +88,9 @@ async function checkKratos(ctx: HubContext): Promise<DoctorCheck[]> {
   const { publicUrl, adminUrl, configFiles } = ctx.config.kratos;
   const [alive, readiness, version] = await Promise.all([
     step(() => ctx.kratos.publicAlive()),
-    // Read here rather than through ctx.kratos.readiness(), which keeps only an `errors` map:
-    // Kratos v1.3.1 puts its reasons in `error.message`.
-    probeKratosReadiness(adminUrl, STEP_TIMEOUT_MS),
+    // The full report, not readiness() (the /health shape): kratos.admin and kratos.migrations
+    // need Kratos' reason and whether it answered at all.
+    ctx.kratos.readinessReport(STEP_TIMEOUT_MS),
     step(() => ctx.kratos.version()),
   ]);
   const checks: DoctorCheck[] = [];
@@ -200,13 +200,10 @@ function checkSigningKeys(ctx: HubContext, keys: SigningKeyFact[] | undefined): 
 async function checkClocks(ctx: HubContext): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [];
   const kratos = await step(async () => {
-    const before = Date.now();
-    const res = await fetch(`${ctx.config.kratos.publicUrl}/health/alive`, { signal: AbortSignal.timeout(STEP_TIMEOUT_MS) });
-    const after = Date.now();
-    const date = res.headers.get('date');
+    const { date, sentAt, answeredAt } = await ctx.kratos.publicDate(STEP_TIMEOUT_MS);
     if (!date) throw new Error('Kratos sent no Date header');
     // Date has one-second resolution: compare against the middle of the request, allow 1 s.
-    return (Date.parse(date) + 500 - (before + after) / 2) / 1000;
+    return (Date.parse(date) + 500 - (sentAt + answeredAt) / 2) / 1000;
   });
   checks.push(skewCheck('clock.kratos', 'Kratos', kratos));
   if (ctx.storage.kind === 'redis') {

@@ -159,6 +159,88 @@ describe('KratosClient.readiness', () => {
   });
 });
 
+describe("KratosClient.readinessReport and publicDate, the doctor's readings", () => {
+  // A Kratos per base path: each answers readiness in one of the shapes Kratos versions use, and
+  // liveness with its own Date header (or none); /stalled never answers.
+  const PENDING = 'migrations have not yet been fully applied';
+  const stalled = new Set<http.ServerResponse>();
+  const own = http.createServer((req, res) => {
+    const json = (status: number, body: string, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(body);
+    };
+    switch (req.url) {
+      case '/v131/admin/health/ready':
+        return json(503, JSON.stringify({ error: { code: 500, status: 'Internal Server Error', message: PENDING } }));
+      case '/map/admin/health/ready':
+        return json(503, JSON.stringify({ errors: { database: 'ok?', migrations: PENDING } }));
+      case '/ready/admin/health/ready':
+        return json(200, '{"status":"ok"}');
+      case '/plain/admin/health/ready':
+        res.writeHead(502, { 'content-type': 'text/html' });
+        return res.end('<html>Bad Gateway</html>');
+      case '/skewed/health/alive':
+        return json(200, '{"status":"ok"}', { date: 'Thu, 01 Jan 2026 00:00:00 GMT' });
+      case '/undated/health/alive':
+        res.sendDate = false;
+        return json(503, '{}');
+      default:
+        stalled.add(res);
+    }
+  });
+  let origin: string;
+  const clients: KratosClient[] = [];
+  const at = (path: string) => {
+    const client = new KratosClient({ publicUrl: `${origin}${path}`, adminUrl: `${origin}${path}` });
+    clients.push(client);
+    return client;
+  };
+  beforeAll(async () => {
+    await new Promise<void>((r) => own.listen(0, '127.0.0.1', r));
+    origin = `http://127.0.0.1:${(own.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    for (const res of stalled) res.destroy();
+    await Promise.all(clients.map((c) => c.close()));
+    own.closeAllConnections();
+    await new Promise((r) => own.close(r));
+  });
+
+  it("reads Kratos v1.3.1's error message, an errors map, a ready answer and a body that is not JSON", async () => {
+    expect(await at('/v131').readinessReport()).toEqual({ answered: true, ready: false, status: 503, reason: PENDING });
+    expect(await at('/map').readinessReport()).toEqual({ answered: true, ready: false, status: 503, reason: `database: ok?; migrations: ${PENDING}` });
+    expect(await at('/ready').readinessReport()).toEqual({ answered: true, ready: true });
+    expect(await at('/plain').readinessReport()).toEqual({ answered: true, ready: false, status: 502, reason: 'readiness answered 502' });
+  });
+
+  it('says that nothing answered with the code the call failed with: refused, or out of time', async () => {
+    const closed = http.createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    const nowhere = new KratosClient({ publicUrl: `http://127.0.0.1:${port}`, adminUrl: `http://127.0.0.1:${port}` });
+    clients.push(nowhere);
+    expect(await nowhere.readinessReport()).toEqual({ answered: false, error: 'ECONNREFUSED' });
+    expect(await at('/stalled').readinessReport(100)).toEqual({ answered: false, error: 'TimeoutError' });
+  });
+
+  it("hands back Kratos' Date header, whatever the status, with when the call was sent and answered", async () => {
+    const before = Date.now();
+    const { date, sentAt, answeredAt } = await kratos.publicDate();
+    expect(seen.at(-1)?.url).toBe('/base/health/alive');
+    expect(before).toBeLessThanOrEqual(sentAt);
+    expect(sentAt).toBeLessThanOrEqual(answeredAt);
+    // Date has one-second resolution: it falls in the second the call was answered, or the one before.
+    expect(Date.parse(date!)).toBeGreaterThanOrEqual(Math.floor(sentAt / 1000) * 1000 - 1000);
+    expect(Date.parse(date!)).toBeLessThanOrEqual(answeredAt);
+    expect((await at('/skewed').publicDate()).date).toBe('Thu, 01 Jan 2026 00:00:00 GMT');
+    expect((await at('/undated').publicDate()).date).toBeUndefined();
+  });
+
+  it('throws as every call does when Kratos does not answer in time', async () => {
+    await expect(at('/stalled').publicDate(100)).rejects.toMatchObject({ name: 'KratosUnavailableError', message: 'Kratos is unreachable: TimeoutError' });
+  });
+});
+
 describe('KratosClient logout, flow errors and admin calls', () => {
   it("reads a flow's error by id, and throws KratosError for an unknown one", async () => {
     expect(await kratos.getFlowError('e1')).toMatchObject({ id: 'e1', error: { id: 'security_csrf_violation' } });

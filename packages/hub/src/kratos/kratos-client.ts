@@ -13,13 +13,21 @@ import type {
   SettingsFlow,
   VerificationFlow,
 } from '@ory/client';
-import { KratosEndpoint, kratosError, setCookiesOf } from './kratos-endpoint.ts';
+import { type KratosAnswer, KratosEndpoint, kratosError, setCookiesOf, unreachableCode } from './kratos-endpoint.ts';
 import { KratosError, KratosUnavailableError } from './kratos-error.ts';
 import { readEveryPage } from './read-every-page.ts';
 
 export type FlowKind = 'login' | 'registration' | 'recovery' | 'verification' | 'settings';
 export type AnyFlow = LoginFlow | RegistrationFlow | RecoveryFlow | VerificationFlow | SettingsFlow;
 export type { Identity, Session, FlowError, LoginFlow, RegistrationFlow, RecoveryFlow, VerificationFlow, SettingsFlow };
+
+/** What Kratos' admin `GET /admin/health/ready` said, in the detail `ssohub doctor` reports. */
+export type KratosReadiness =
+  /** `error`: the code the call failed with (ECONNREFUSED, TimeoutError…), else what went wrong. */
+  | { answered: false; error: string }
+  | { answered: true; ready: true }
+  /** `reason`: Kratos' own words, e.g. "migrations have not yet been fully applied". */
+  | { answered: true; ready: false; status: number; reason: string };
 
 /** Health probes answer within this, whatever the call timeout: a readiness check must not hang. */
 const HEALTH_TIMEOUT_MS = 3_000;
@@ -184,6 +192,42 @@ export class KratosClient {
     } catch (err) {
       return { ready: false, errors: { kratos: (err as Error).message } };
     }
+  }
+
+  /**
+   * Admin readiness in the detail the doctor needs: whether Kratos answered, and if it is not
+   * ready, its reason. Kratos v1.3.1 answers 503 with
+   * `{"error":{"message":"<each failing check's error, joined by '; '>"}}`, the check names
+   * dropped; other ory/x versions answer `{"errors":{"<check>":"<error>"}}`. Both are read.
+   */
+  async readinessReport(timeoutMs = HEALTH_TIMEOUT_MS): Promise<KratosReadiness> {
+    let res: KratosAnswer;
+    try {
+      res = await this.adminApi.send('/admin/health/ready', JSON_ONLY, { signal: AbortSignal.timeout(timeoutMs) });
+    } catch (err) {
+      return { answered: false, error: unreachableCode(err) ?? (err as Error).message };
+    }
+    if (res.status >= 200 && res.status < 300) return { answered: true, ready: true };
+    const body = res.body as { errors?: Record<string, unknown>; error?: { message?: unknown } } | undefined;
+    const reason = body?.errors
+      ? Object.entries(body.errors).map(([check, error]) => `${check}: ${String(error)}`).join('; ')
+      : typeof body?.error?.message === 'string'
+        ? body.error.message
+        : `readiness answered ${res.status}`;
+    return { answered: true, ready: false, status: res.status, reason };
+  }
+
+  /**
+   * Kratos' clock: the Date header of its public liveness answer (whatever the status), with when
+   * the call was sent and answered (ms since the epoch). Date has one-second resolution; the
+   * caller compares it with the middle of the call.
+   */
+  async publicDate(timeoutMs = HEALTH_TIMEOUT_MS): Promise<{ date: string | undefined; sentAt: number; answeredAt: number }> {
+    const sentAt = Date.now();
+    const res = await this.publicApi.send('/health/alive', JSON_ONLY, { signal: AbortSignal.timeout(timeoutMs) });
+    const answeredAt = Date.now();
+    const date = res.headers.date;
+    return { date: typeof date === 'string' ? date : undefined, sentAt, answeredAt };
   }
 
   /** Admin: the version Kratos reports (`/admin/version`; `/version` on the admin port only redirects there). */

@@ -19,10 +19,10 @@ export interface KratosCall {
  * and the path it is served under. Every call the hub makes to Kratos goes through `send`, so
  * connection failures, timeouts and unreadable answers are told apart in one place.
  *
- * undici's Pool, not fetch() nor the generated axios client: fetch() builds a WHATWG Request,
- * Headers, an AbortSignal timer and a body stream on every call (about three times the client
- * CPU on the hot calls), and axios added a second HTTP stack with its own agent and error shapes
- * (docs/decisions/0005-fetch-for-hot-kratos-calls.md).
+ * undici's Pool, not the global fetch nor the generated axios client: fetch builds a WHATWG
+ * Request, Headers, an AbortSignal timer and a body stream on every call (about three times the
+ * client CPU on the hot calls), and axios added a second HTTP stack with its own agent and error
+ * shapes (docs/decisions/0005-fetch-for-hot-kratos-calls.md).
  */
 export class KratosEndpoint {
   readonly #pool: Pool;
@@ -95,5 +95,20 @@ function unreachable(err: unknown): KratosUnavailableError {
   const e = err as { code?: unknown; name?: unknown; message?: unknown };
   // DOMException (an AbortSignal.timeout firing) has a numeric legacy `code`: its name says more.
   const code = typeof e.code === 'string' ? e.code : e.name === 'TimeoutError' ? 'TimeoutError' : String(e.message);
-  return new KratosUnavailableError(`Kratos is unreachable: ${code}`, { cause: err });
+  const failure = new KratosUnavailableError(`Kratos is unreachable: ${code}`, { cause: err });
+  unreachableCodes.set(failure, code);
+  return failure;
+}
+
+// Kept beside the error, not on it: KratosUnavailableError stays a message and a cause for every
+// other caller, and a `code` property would reach the log as "[redacted]" (REDACT_PATHS has `*.code`).
+const unreachableCodes = new WeakMap<KratosUnavailableError, string>();
+
+/**
+ * The code a call that got no answer failed with (ECONNREFUSED, UND_ERR_HEADERS_TIMEOUT,
+ * TimeoutError…), as the doctor shows it; undefined for any other error, an answer that could
+ * not be read included.
+ */
+export function unreachableCode(err: unknown): string | undefined {
+  return err instanceof KratosUnavailableError ? unreachableCodes.get(err) : undefined;
 }

@@ -55,7 +55,7 @@ function check(err: unknown, depth: number): boolean {
   if (depth > 5 || typeof err !== 'object' || err === null) return false;
   const e = err as { name?: unknown; message?: unknown; code?: unknown; cause?: unknown; lastNodeError?: unknown; errors?: unknown };
   if (err instanceof StoreUnavailableError) return true;
-  // fetch() wraps its socket error (ECONNREFUSED…) the same way: that is Kratos or an app, not the store.
+  // The global fetch (the provider's calls to apps) wraps its socket error (ECONNREFUSED…) the same way: not the store.
   if (err instanceof TypeError && e.message === 'fetch failed') return false;
   if (typeof e.name === 'string' && CLIENT_NAMES.has(e.name)) return true;
   if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return true;
