@@ -30,9 +30,12 @@ describe('the same-origin Kratos proxy', () => {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         bodies.push(`${req.headers['content-type'] ?? ''}|${Buffer.concat(chunks).toString('utf8')}`);
-        // `?cookie=NAME` stands for a successful sign-in: Kratos sets its session cookie.
-        const cookie = new URL(req.url ?? '/', 'http://kratos').searchParams.get('cookie');
-        res.writeHead(303, { location: '/login?flow=x', ...(cookie ? { 'set-cookie': `${cookie}=s3cret; Path=/; HttpOnly` } : {}) }).end();
+        // `?cookie=NAME` stands for a successful sign-in: Kratos sets its session cookie. Each
+        // `?set=` is a whole Set-Cookie line, sent as is.
+        const query = new URL(req.url ?? '/', 'http://kratos').searchParams;
+        const cookie = query.get('cookie');
+        const setCookies = [...(cookie ? [`${cookie}=s3cret; Path=/; HttpOnly`] : []), ...query.getAll('set')];
+        res.writeHead(303, { location: '/login?flow=x', ...(setCookies.length > 0 ? { 'set-cookie': setCookies } : {}) }).end();
       });
     });
     await new Promise<void>((r) => kratos.listen(0, '127.0.0.1', () => r()));
@@ -68,6 +71,32 @@ describe('the same-origin Kratos proxy', () => {
       { flowId: 'c2', setSession: false },
       { flowId: 'c3', setSession: false },
     ]);
+  });
+
+  it("reads the session cookie's exact name, and takes Max-Age <= 0 or an Expires in the past as its deletion", async () => {
+    const post = (flow: string, ...setCookies: string[]) =>
+      app.inject({
+        method: 'POST',
+        url: `/self-service/login?${new URLSearchParams([['flow', flow], ...setCookies.map((c): [string, string] => ['set', c])])}`,
+        payload: 'identifier=ada%40x.test&password=p&method=password',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+    const cases: [string, string[], boolean][] = [
+      ['another cookie whose name starts with it', ['acme_session_x=s3cret; Path=/'], false],
+      ['no "=" after the name', ['acme_session; Path=/'], false],
+      ['a session cookie among others', ['csrf_token=abc; Path=/', 'acme_session=s3cret; Path=/; Max-Age=86400; HttpOnly'], true],
+      ['Max-Age=0', ['acme_session=; Path=/; Max-Age=0'], false],
+      ['a negative Max-Age, any case', ['acme_session=; path=/; max-age=-1'], false],
+      ['Expires in the past, not 1970', ['acme_session=; Path=/; Expires=Wed, 21 Oct 2015 07:28:00 GMT'], false],
+      ['Expires in the future', ['acme_session=s3cret; Path=/; Expires=Fri, 31 Dec 2100 23:59:59 GMT'], true],
+      ['a positive Max-Age over a past Expires', ['acme_session=s3cret; Expires=Thu, 01 Jan 1970 00:00:01 GMT; Max-Age=60'], true],
+      ['Max-Age or Expires text inside the value', ['acme_session=max-age=0; Path=/'], true],
+      ['an unreadable Max-Age and Expires, ignored', ['acme_session=s3cret; Max-Age=soon; Expires=someday'], true],
+    ];
+    for (const [what, setCookies, setSession] of cases) {
+      await post(what, ...setCookies);
+      expect(answers.at(-1), what).toEqual({ flowId: what, setSession });
+    }
   });
 
   it('forwards JSON and form bodies byte for byte, with their content type', async () => {

@@ -37,7 +37,6 @@ export async function registerKratosProxy(
   { kratosPublicUrl, publicUrl, sessionCookieName, guard, beforeLogout, signInFloor = createSignInTimeFloor() }: KratosProxyOptions,
 ): Promise<void> {
   const hub = new URL(publicUrl);
-  const sessionCookie = `${sessionCookieName}=`;
   await app.register(async (scope) => {
     await scope.register(replyFrom, {
       base: kratosPublicUrl,
@@ -127,7 +126,7 @@ export async function registerKratosProxy(
           const setCookies = ([] as string[]).concat(res.getHeader('set-cookie') as string | string[] | undefined ?? []);
           const answer = {
             status: response.statusCode,
-            setSession: setCookies.some((c) => c.startsWith(sessionCookie) && !/max-age=0|expires=thu, 01 jan 1970/i.test(c)),
+            setSession: setCookies.some((c) => setsCookie(c, sessionCookieName, Date.now())),
             location: res.getHeader('location') as string | undefined,
           };
           const loggedOut = afterLogout && (answer.status === 303 || answer.status === 204) ? afterLogout() : Promise.resolve();
@@ -187,6 +186,30 @@ function decodable(url: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * True when `header` (one Set-Cookie line) sets the cookie `name` rather than deleting it. The
+ * name is read exactly, up to the first "=" (RFC 6265 5.2), so `name_x` is another cookie; a
+ * Max-Age <= 0, or else an Expires before `now`, deletes it. Max-Age wins over Expires and the
+ * last of each counts, as in browsers; a Max-Age that is no number, or an Expires that is no
+ * date, is ignored.
+ */
+function setsCookie(header: string, name: string, now: number): boolean {
+  const [pair = '', ...attributes] = header.split(';');
+  const eq = pair.indexOf('=');
+  if (eq < 0 || pair.slice(0, eq).trim() !== name) return false;
+  let maxAge: number | undefined;
+  let expires: number | undefined;
+  for (const attribute of attributes) {
+    const at = attribute.indexOf('=');
+    const key = (at < 0 ? attribute : attribute.slice(0, at)).trim().toLowerCase();
+    const value = at < 0 ? '' : attribute.slice(at + 1).trim();
+    if (key === 'max-age' && /^-?\d+$/.test(value)) maxAge = Number(value);
+    else if (key === 'expires' && !Number.isNaN(Date.parse(value))) expires = Date.parse(value);
+  }
+  if (maxAge !== undefined) return maxAge > 0;
+  return expires === undefined || expires > now;
 }
 
 /**
