@@ -47,6 +47,8 @@ const catalogue: [event: string, args: unknown[], type: string, actor: string][]
   ['end_session.success', [ctx('end_session_confirm')], 'oidc.logout.succeeded', IP],
   ['end_session.error', [ctx('end_session', { accountId: 'ada' }), error], 'oidc.logout.failed', 'ada'],
   ['end_session.error', [ctx('end_session'), error], 'oidc.logout.failed', IP],
+  ['end_session_confirm.error', [ctx('end_session_confirm', { accountId: 'ada' }), error], 'oidc.logout.failed', 'ada'],
+  ['end_session_confirm.error', [ctx('end_session_confirm'), error], 'oidc.logout.failed', IP],
   ['introspection.error', [ctx('introspection', { clientId: 'app-a' }), error], 'oidc.introspection.failed', IP],
   ['revocation.error', [ctx('revocation', { clientId: 'app-a' }), error], 'oidc.revocation.failed', IP],
   ['userinfo.error', [ctx('userinfo', { accountId: 'ada', clientId: 'app-a' }), error], 'oidc.userinfo.failed', IP],

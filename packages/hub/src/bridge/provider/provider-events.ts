@@ -52,6 +52,9 @@ export function registerProviderEvents(provider: Provider, o: { audit: AuditLog;
   provider.on('authorization.error', fail('oidc.authorization.failed', browserActor));
   provider.on('grant.error', fail('oidc.token.failed', anonymous));
   provider.on('end_session.error', fail('oidc.logout.failed', browserActor));
+  // The logout's second step, the confirmation form posted back (a stale or missing xsrf token,
+  // a session already gone), fails under its own event name: the same failed logout.
+  provider.on('end_session_confirm.error', fail('oidc.logout.failed', browserActor));
   provider.on('introspection.error', fail('oidc.introspection.failed', anonymous));
   provider.on('revocation.error', fail('oidc.revocation.failed', anonymous));
   provider.on('userinfo.error', fail('oidc.userinfo.failed', anonymous));
