@@ -13,6 +13,7 @@ import { presentError } from '../../errors/present-error.ts';
 import { SsoHubError } from '../../errors/ssohub-error.ts';
 import { errorBody } from '../../errors/register-error-handler.ts';
 import { BODY_DEADLINE_MS, boundRequestBody } from './bound-request-body.ts';
+import { mountRequest, runAheadOfProvider } from './provider-internals.ts';
 
 /**
  * Mounts the provider under `path` as Fastify routes rather than middie middleware, so Fastify
@@ -29,9 +30,9 @@ export async function mountProvider(
   path: string,
   { https, bodyDeadlineMs = BODY_DEADLINE_MS }: { https: boolean; bodyDeadlineMs?: number },
 ): Promise<void> {
-  const requests = answerProviderFailures(provider, https);
+  const { requests, middleware: answerFailures } = answerProviderFailures(provider, https);
   logConnectionErrors(provider, requests, app.log);
-  refuseHostsThatMakeNoUrl(provider);
+  runAheadOfProvider(provider, [answerFailures, refuseHostsThatMakeNoUrl]);
   const callback = provider.callback();
   const config = { ssohubProviderPath: path };
   await app.register(
@@ -48,12 +49,11 @@ export async function mountProvider(
           throw new SsoHubError('SSOHUB_ERR_BAD_REQUEST', 'The request target of this request is not valid: it must not contain a fragment (#).', { status: 400 });
         }
         reply.hijack();
-        const raw = request.raw as IncomingMessage & { originalUrl?: string };
+        const raw = request.raw;
         requests.set(raw, request);
         const url = raw.url ?? '/';
-        raw.originalUrl = url;
         const rest = url.slice(path.length);
-        raw.url = rest.startsWith('/') ? rest : `/${rest}`;
+        mountRequest(raw, url, rest.startsWith('/') ? rest : `/${rest}`);
         setHubHeaders(reply.raw, https);
         // The provider reads the body itself and would wait for ever for one a stalled client
         // stopped sending: bound-request-body.ts.
@@ -71,12 +71,11 @@ export async function mountProvider(
   // issuer is this issuer. The provider sees its discovery request, mount path included.
   app.get(`${RFC8414_METADATA}${path}`, { config }, (request, reply) => {
     reply.hijack();
-    const raw = request.raw as IncomingMessage & { originalUrl?: string };
+    const raw = request.raw;
     requests.set(raw, request);
     const query = (raw.url ?? '').split('?')[1];
     const discovery = `${DISCOVERY}${query === undefined ? '' : `?${query}`}`;
-    raw.originalUrl = `${path}${discovery}`;
-    raw.url = discovery;
+    mountRequest(raw, `${path}${discovery}`, discovery);
     setHubHeaders(reply.raw, https);
     boundRequestBody(raw, reply.raw, bodyDeadlineMs);
     void callback(raw, reply.raw);
@@ -89,15 +88,13 @@ export async function mountProvider(
  * (`%zz`, `[::1`) threw a TypeError there, a 500 and an error line for the client's mistake. It is
  * refused first, as a 400, right behind the middleware that answers failures.
  */
-function refuseHostsThatMakeNoUrl(provider: Provider): void {
-  provider.middleware.splice(1, 0, async (koa: unknown, next: () => Promise<unknown>) => {
-    try {
-      new URL((koa as { href: string }).href);
-    } catch {
-      throw new SsoHubError('SSOHUB_ERR_BAD_REQUEST', 'The Host header of this request is not valid.', { status: 400 });
-    }
-    return next();
-  });
+async function refuseHostsThatMakeNoUrl(koa: unknown, next: () => Promise<unknown>): Promise<unknown> {
+  try {
+    new URL((koa as { href: string }).href);
+  } catch {
+    throw new SsoHubError('SSOHUB_ERR_BAD_REQUEST', 'The Host header of this request is not valid.', { status: 400 });
+  }
+  return next();
 }
 
 /**
@@ -155,17 +152,20 @@ function setHubHeaders(res: ServerResponse, https: boolean): void {
  * answer and are left alone; so is a server_error the provider sent back to the client's
  * redirect_uri, which is the OAuth way to tell an app.
  *
- * Returns where the mount records each raw request's Fastify request (its id and logger).
+ * Returns the middleware, and where the mount records each raw request's Fastify request (its id
+ * and logger).
  */
-function answerProviderFailures(provider: Provider, https: boolean): WeakMap<IncomingMessage, FastifyRequest> {
+function answerProviderFailures(
+  provider: Provider,
+  https: boolean,
+): { requests: WeakMap<IncomingMessage, FastifyRequest>; middleware: (koa: unknown, next: () => Promise<unknown>) => Promise<void> } {
   const requests = new WeakMap<IncomingMessage, FastifyRequest>();
   const caught = new WeakMap<object, unknown>();
   provider.on('server_error', (ctx: unknown, err: unknown) => {
     if (ctx && typeof ctx === 'object') caught.set(ctx, err);
   });
-  // First in the chain, ahead of every provider.use() middleware: Koa composes the list when
-  // callback() is called, and the provider's use() only ever inserts before its own router.
-  provider.middleware.unshift(async (koa: unknown, next: () => Promise<unknown>) => {
+  // First in the chain (runAheadOfProvider), ahead of every provider.use() middleware.
+  const middleware = async (koa: unknown, next: () => Promise<unknown>): Promise<void> => {
     const ctx = koa as KoaContextWithOIDC;
     let failure: unknown;
     let thrown = false;
@@ -197,6 +197,6 @@ function answerProviderFailures(provider: Provider, https: boolean): WeakMap<Inc
     ctx.set('cache-control', 'no-store');
     ctx.type = body.type;
     ctx.body = body.payload;
-  });
-  return requests;
+  };
+  return { requests, middleware };
 }

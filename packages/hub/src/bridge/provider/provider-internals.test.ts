@@ -145,3 +145,14 @@ describe('the token endpoint, as deferred writes assume it', () => {
     expectReadsBeforeWrites(ops);
   });
 });
+
+describe('the Koa and model internals the mount and the logout token use', () => {
+  it('derives the mount path from req.originalUrl, composes middleware at callback(), and issues logout tokens from IdToken', async () => {
+    expect(await source('helpers/oidc_context.js')).toMatch(/const \{ originalUrl \} = this\.ctx\.req;/);
+    const provider = await source('provider.js');
+    // use() inserts before the provider's own router (#exec), so what runAheadOfProvider puts at
+    // the front of Koa's list stays ahead of every provider.use() middleware.
+    expect(provider).toMatch(/this\.middleware\.splice\(this\.middleware\.indexOf\(this\.#exec\), 0, this\.middleware\.pop\(\)\)/);
+    expect(await source('models/id_token.js')).toMatch(/case 'logout':/);
+  });
+});

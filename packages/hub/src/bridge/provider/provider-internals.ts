@@ -9,6 +9,8 @@
  * (provider/first-party-offline-access.ts), deferred writes at the token endpoint
  * (adapter/request-scope.ts).
  */
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type Provider from 'oidc-provider';
 
 /**
@@ -128,4 +130,47 @@ export function watchRequestParams(provider: Provider, onParams: (oidc: { route?
       this[held] = value;
     },
   });
+}
+
+type KoaMiddleware = (ctx: unknown, next: () => Promise<unknown>) => Promise<unknown>;
+
+/**
+ * Runs `middleware`, in order, ahead of everything the provider runs: its own routes and every
+ * `provider.use()` middleware (the hub's provider hooks). oidc-provider is a Koa application:
+ * Koa composes its `middleware` list when `callback()` is called, and the provider's `use()`
+ * only ever inserts before its own router. Call it before `callback()`.
+ */
+export function runAheadOfProvider(provider: Provider, middleware: KoaMiddleware[]): void {
+  (provider as unknown as { middleware: KoaMiddleware[] }).middleware.unshift(...middleware);
+}
+
+/**
+ * Hands the provider a request mounted under a path: oidc-provider derives its mount path from
+ * `req.originalUrl` minus the URL it routes (lib/helpers/oidc_context.js), so `originalUrl` is
+ * the target as the client sent it and `url` the part the provider's router sees.
+ */
+export function mountRequest(raw: IncomingMessage, originalUrl: string, providerUrl: string): void {
+  const mounted = raw as IncomingMessage & { originalUrl?: string };
+  mounted.originalUrl = originalUrl;
+  mounted.url = providerUrl;
+}
+
+const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
+
+/**
+ * Signs a back-channel logout token for `client` exactly as oidc-provider does in
+ * `Client#backchannelLogout`: its own `IdToken` model issued with `use: 'logout'` (lib/models/
+ * id_token.js), so the header (`typ: logout+jwt`, the provider's key for the client's ID token
+ * algorithm) and the claims (`iss`, `aud`, `iat`, `exp`, `jti`, `events`, `sid` and/or `sub`)
+ * are the ones a real logout sends.
+ */
+export async function signLogoutToken(provider: Provider, client: unknown, target: { sid?: string; sub?: string }): Promise<string> {
+  type LogoutIdToken = { mask: object; set(claim: string, value: unknown): void; issue(o: { use: 'logout' }): Promise<string> };
+  const IdToken = (provider as unknown as { IdToken: new (claims: object, o: { client: unknown; ctx: undefined }) => LogoutIdToken }).IdToken;
+  const token = new IdToken(target.sub ? { sub: target.sub } : {}, { client, ctx: undefined });
+  token.mask = { sub: null };
+  token.set('events', { [BACKCHANNEL_LOGOUT_EVENT]: {} });
+  token.set('jti', randomBytes(16).toString('base64url'));
+  if (target.sid) token.set('sid', target.sid);
+  return token.issue({ use: 'logout' });
 }
