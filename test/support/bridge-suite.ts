@@ -295,18 +295,13 @@ export function describeBridgeSuite(store: 'redis' | 'memory', options: BridgeWo
       const kratosSessionId = await whoamiId(w, browser);
       w.bcB.failFirst.push(503);
 
+      // The app's id_token_hint is for this browser's session: the user chose "everywhere" at the
+      // app, and the hub does not ask a second time (issue #20); straight back to the app.
       const state = oidc.randomState();
       const endUrl = oidc.buildEndSessionUrl(w.appA, { id_token_hint: a.tokens.id_token!, post_logout_redirect_uri: `${APP_A}/signed-out`, state });
-      const confirm = await walk(browser, endUrl, CALLBACKS);
-      expect(confirm.kind).toBe('page');
-      const page = (confirm as { res: { status: number; body: string } }).res;
-      expect(page.status).toBe(200);
-      expect(page.body).not.toContain('<script');
-      const action = /<form method="post" action="([^"]+)"/.exec(page.body)?.[1];
-      const xsrf = /name="xsrf" value="([^"]+)"/.exec(page.body)?.[1];
-      expect(action && xsrf).toBeTruthy();
-      const done = await walk(browser, new URL(action!.replaceAll('&amp;', '&'), w.stack.hubUrl), CALLBACKS, { method: 'POST', form: { xsrf: xsrf!, logout: 'yes' } });
+      const done = await walk(browser, endUrl, CALLBACKS);
       expect(done.kind).toBe('callback');
+      expect(done.chain.map((u) => u.pathname)).toEqual(['/oidc/session/end', '/signed-out']);
       const back = (done as { url: URL }).url;
       expect(back.origin + back.pathname).toBe(`${APP_A}/signed-out`);
       expect(back.searchParams.get('state')).toBe(state);
@@ -330,6 +325,59 @@ export function describeBridgeSuite(store: 'redis' | 'memory', options: BridgeWo
 
       const req = await authorizationRequest(w.appA, `${APP_A}/callback`);
       expect((await walk(browser, req.url, CALLBACKS)).kind).toBe('login');
+    });
+
+    describe('RP-initiated logout asks the user unless the app proves this very session (#20)', () => {
+      async function confirmPage(browser: HttpSession, endUrl: URL): Promise<{ action: string; xsrf: string }> {
+        const confirm = await walk(browser, endUrl, CALLBACKS);
+        expect(confirm.kind).toBe('page');
+        const page = (confirm as { res: { status: number; body: string } }).res;
+        expect(page.status).toBe(200);
+        expect(page.body).toContain('data-testid="logout/everywhere"');
+        expect(page.body).not.toContain('<script');
+        const action = /<form method="post" action="([^"]+)"/.exec(page.body)?.[1];
+        const xsrf = /name="xsrf" value="([^"]+)"/.exec(page.body)?.[1];
+        expect(action && xsrf).toBeTruthy();
+        return { action: action!.replaceAll('&amp;', '&'), xsrf: xsrf! };
+      }
+      const signedIn = async (browser: HttpSession) => (await browser.request(`${w.stack.hubUrl}/sessions/whoami`, { headers: { accept: 'application/json' } })).status === 200;
+
+      it('no id_token_hint: the confirmation form, nobody signed out until it is posted', async () => {
+        const user = await createUser(w.stack.kratos.adminUrl, 'logoutnohint');
+        const browser = new HttpSession();
+        await signIn(w, browser, w.appA, `${APP_A}/callback`, user);
+        const endUrl = oidc.buildEndSessionUrl(w.appA, { post_logout_redirect_uri: `${APP_A}/signed-out` });
+        expect(endUrl.searchParams.get('id_token_hint')).toBeNull();
+        const { action, xsrf } = await confirmPage(browser, endUrl);
+        expect(await signedIn(browser)).toBe(true);
+        const done = await walk(browser, new URL(action, w.stack.hubUrl), CALLBACKS, { method: 'POST', form: { xsrf, logout: 'yes' } });
+        expect(done.kind).toBe('callback');
+        expect(await signedIn(browser)).toBe(false);
+      });
+
+      it('an id_token_hint of another session of the same user and app: the confirmation form', async () => {
+        const user = await createUser(w.stack.kratos.adminUrl, 'logoutother');
+        const elsewhere = new HttpSession();
+        const other = await signIn(w, elsewhere, w.appA, `${APP_A}/callback`, user);
+        const browser = new HttpSession();
+        await signIn(w, browser, w.appA, `${APP_A}/callback`, user);
+        const endUrl = oidc.buildEndSessionUrl(w.appA, { id_token_hint: other.tokens.id_token!, post_logout_redirect_uri: `${APP_A}/signed-out` });
+        await confirmPage(browser, endUrl);
+        expect(await signedIn(browser)).toBe(true);
+        expect(await signedIn(elsewhere)).toBe(true);
+      });
+
+      it('a tampered id_token_hint: refused, nobody signed out', async () => {
+        const user = await createUser(w.stack.kratos.adminUrl, 'logouttamper');
+        const browser = new HttpSession();
+        const a = await signIn(w, browser, w.appA, `${APP_A}/callback`, user);
+        const [header, payload] = a.tokens.id_token!.split('.');
+        const forged = `${header}.${payload}.${Buffer.from('not the hub signature').toString('base64url')}`;
+        const res = await browser.request(oidc.buildEndSessionUrl(w.appA, { id_token_hint: forged, post_logout_redirect_uri: `${APP_A}/signed-out` }), { follow: false });
+        expect(res.status).toBe(400);
+        expect(res.body).toContain('We could not sign you out');
+        expect(await signedIn(browser)).toBe(true);
+      });
     });
 
     it('ends everything bound to a Kratos session when the hub itself ends it (login-domain logout, admin revoke)', async () => {

@@ -1,7 +1,7 @@
 import { AsyncResource } from 'node:async_hooks';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { runHubRequest } from '../request/hub-request.ts';
+import { HubRequest, runHubRequest } from '../request/hub-request.ts';
 
 const kScope = Symbol('ssohub.hubRequest');
 
@@ -22,7 +22,7 @@ export function registerHubRequest(app: FastifyInstance): void {
     runHubRequest(() => {
       (request as ScopedRequest)[kScope] = new AsyncResource('ssohub.request');
       done();
-    });
+    }, new HubRequest(request.id));
   });
   app.addHook('preValidation', (request, _reply, done) => {
     const resource = (request as ScopedRequest)[kScope];

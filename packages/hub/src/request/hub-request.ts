@@ -41,6 +41,16 @@ export interface BridgeFacts {
 
 export class HubRequest {
   /**
+   * The request's id (Fastify's, in every log line of the request): the reference pages show
+   * where the hub cannot reach the Fastify request (oidc-provider's own error pages).
+   */
+  readonly id: string | undefined;
+
+  constructor(id?: string) {
+    this.id = id;
+  }
+
+  /**
    * When one of this request's store commands last failed for want of Redis (ms on the store
    * scope's clock): its later commands fail at once (storage/store-scope.ts).
    */

@@ -8,6 +8,8 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 import { html } from '../../http/html.ts';
 import { renderPage } from '../../http/render-page.ts';
 import { CONTENT_SECURITY_POLICY } from '../../http/security-headers.ts';
+import { currentHubRequest } from '../../request/hub-request.ts';
+import { PROVIDER_ROUTES, providerEndSessionStep } from '../provider/provider-internals.ts';
 
 function send(ctx: KoaContextWithOIDC, body: string): void {
   ctx.type = 'html';
@@ -16,11 +18,17 @@ function send(ctx: KoaContextWithOIDC, body: string): void {
 }
 
 /**
- * The RP-initiated logout confirmation. A plain form, no script: it works without JavaScript,
- * and only a POST carrying the session's xsrf value ends anything, so a link alone cannot sign
- * a user out. "Everywhere" ends the hub session, the Kratos session and every app's session.
+ * The RP-initiated logout confirmation (oidc-provider's logoutSource). A plain form, no script: it
+ * works without JavaScript, and only a POST carrying the session's xsrf value ends anything, so a
+ * link alone cannot sign a user out. "Everywhere" ends the hub session, the Kratos session and
+ * every app's session.
+ *
+ * Not asked when the app proved it speaks for this very session (hintIsForThisSession): the user
+ * already chose "sign out everywhere" at the app, and asking again at the hub is the second
+ * question of issue #20. The confirmation step then runs here, server-side (signOutWithoutAsking).
  */
 export async function renderLogoutPage(ctx: KoaContextWithOIDC): Promise<void> {
+  if (hintIsForThisSession(ctx) && (await signOutWithoutAsking(ctx))) return;
   const session = ctx.oidc.session!;
   const client = ctx.oidc.client;
   const app = client?.clientName ?? client?.clientId;
@@ -40,6 +48,49 @@ ${app ? html`<button type="submit" class="secondary" data-testid="logout/only-ap
   );
 }
 
+/**
+ * Whether the logout request carries an id_token_hint issued to the requesting app in the
+ * browser's current provider session, for its signed-in account. By the time logoutSource runs,
+ * oidc-provider has checked the hint (signature by the hub's keys, issuer, audience: its
+ * endSessionChecks step throws otherwise) and made its audience the request's client; its `sid`
+ * is the one the provider gave that app in this session (Session#sidFor), which no other session,
+ * browser or app shares. OpenID Connect RP-Initiated Logout 1.0 asks for the End-User's explicit
+ * confirmation of logout requests without a valid id_token_hint (section 6: they are a means of
+ * denial of service); one that proves the app's session in this browser is what lets the hub
+ * skip it. Without a hint, with an expired session's or another session's hint, the form asks.
+ */
+export function hintIsForThisSession(ctx: KoaContextWithOIDC): boolean {
+  const hint = (ctx.oidc.entities as { IdTokenHint?: { payload?: { sub?: unknown; sid?: unknown; aud?: unknown } } }).IdTokenHint?.payload;
+  const session = ctx.oidc.session;
+  const client = ctx.oidc.client;
+  if (!hint || !session?.accountId || !client) return false;
+  return (
+    hint.aud === client.clientId &&
+    hint.sub === session.accountId &&
+    typeof hint.sid === 'string' &&
+    hint.sid.length > 0 &&
+    session.sidFor(client.clientId) === hint.sid
+  );
+}
+
+/**
+ * Answers the logout request as the confirmation POST would have with "Sign out everywhere"
+ * (logout=yes). The xsrf value it skips only exists to prove the user, not a third party, asked:
+ * the checked hint for this session proves the app did, which the user trusted with the session.
+ * The request then is the confirmation (route end_session_confirm) for the hub's own hooks, so
+ * the Kratos session and every provider session bound to it end as after the form
+ * (sessions/provider-hooks.ts), and the audit names it the same way. Returns false, having
+ * changed nothing, when the provider's step is not available.
+ */
+async function signOutWithoutAsking(ctx: KoaContextWithOIDC): Promise<boolean> {
+  const endSession = await providerEndSessionStep();
+  if (!endSession || !ctx.oidc.session?.state) return false;
+  (ctx.oidc.params as Record<string, unknown>).logout = 'yes';
+  (ctx.oidc as { route: string }).route = PROVIDER_ROUTES.endSessionConfirm;
+  await endSession(ctx);
+  return true;
+}
+
 export async function renderLoggedOutPage(ctx: KoaContextWithOIDC): Promise<void> {
   send(
     ctx,
@@ -52,18 +103,124 @@ export async function renderLoggedOutPage(ctx: KoaContextWithOIDC): Promise<void
   );
 }
 
+/** What the browser was doing when the provider refused: the title of the error page says it. */
+export type ProviderErrorAction = 'sign-in' | 'sign-out';
+
+/** The provider's routes of RP-initiated logout: their errors are sign-out errors. */
+const SIGN_OUT_ROUTES: ReadonlySet<string> = new Set(['end_session', 'end_session_confirm', 'end_session_success']);
+
+export function providerErrorAction(route: string | undefined): ProviderErrorAction {
+  return route && SIGN_OUT_ROUTES.has(route) ? 'sign-out' : 'sign-in';
+}
+
+/** The hub's own words for one provider error: what happened, and what the user can do. */
+export interface ProviderErrorCopy {
+  message: string;
+  next: string;
+}
+
+const BACK_TO_APP = 'Go back to the app and try again. If it happens again, contact the support of that app.';
+
+/**
+ * The hub's copy for oidc-provider's errors, by error code and, where one code covers causes a
+ * user should hear apart, by the provider's error_description (its wording in 9.x: an unknown
+ * description falls back to the code's copy). The description itself is never shown: it is
+ * written for developers ("client is invalid", "post_logout_redirect_uri not registered").
+ */
+const BY_DESCRIPTION: Readonly<Record<string, ProviderErrorCopy>> = {
+  'post_logout_redirect_uri not registered': {
+    message: 'The app asked to send you back to an address it has not registered with this sign-in service, so you were not sent there.',
+    next: BACK_TO_APP,
+  },
+  'could not decode id_token_hint': {
+    message: 'The app sent sign-in details this sign-in service could not check.',
+    next: BACK_TO_APP,
+  },
+  'could not validate id_token_hint': {
+    message: 'The app sent sign-in details this sign-in service could not check.',
+    next: BACK_TO_APP,
+  },
+  'client_id does not match the provided id_token_hint': {
+    message: 'The app sent sign-in details that belong to another app.',
+    next: BACK_TO_APP,
+  },
+  'xsrf token invalid': {
+    message: 'This form has expired or was already used.',
+    next: 'Go back to the app and start again from there.',
+  },
+  'could not find logout details': {
+    message: 'This sign-out form has expired or was already used.',
+    next: 'Go back to the app and sign out again from there.',
+  },
+};
+
+const BY_CODE: Readonly<Record<string, ProviderErrorCopy>> = {
+  invalid_client: {
+    message: 'The app that sent you here is not registered with this sign-in service.',
+    next: 'Go back to the app and try again, or contact its support.',
+  },
+  unauthorized_client: {
+    message: 'The app that sent you here is not allowed to make this request.',
+    next: 'Go back to the app and try again, or contact its support.',
+  },
+  invalid_redirect_uri: {
+    message: 'The app asked to send you back to an address it has not registered with this sign-in service, so you were not sent there.',
+    next: BACK_TO_APP,
+  },
+  invalid_scope: {
+    message: 'The app asked for access it is not allowed to ask for.',
+    next: BACK_TO_APP,
+  },
+  access_denied: {
+    message: 'The request was refused.',
+    next: BACK_TO_APP,
+  },
+  server_error: {
+    message: 'Something went wrong on our side.',
+    next: 'Wait a moment, then go back to the app and try again.',
+  },
+  temporarily_unavailable: {
+    message: 'This sign-in service is busy right now.',
+    next: 'Wait a moment, then go back to the app and try again.',
+  },
+};
+
+const FALLBACK: ProviderErrorCopy = {
+  message: 'The app that sent you here sent a request this sign-in service cannot accept.',
+  next: BACK_TO_APP,
+};
+
+export function providerErrorCopy(out: { error: string; error_description?: string }): ProviderErrorCopy {
+  const description = out.error_description;
+  return (description !== undefined && Object.hasOwn(BY_DESCRIPTION, description) ? BY_DESCRIPTION[description] : undefined) ??
+    (Object.hasOwn(BY_CODE, out.error) ? BY_CODE[out.error] : undefined) ??
+    FALLBACK;
+}
+
 /**
  * Errors the provider shows the browser itself (it cannot redirect to the client because the
- * client or its redirect URI is not trusted). The OAuth error code stays visible for support.
+ * client or its redirect URI is not trusted). The hub's words, titled after what the user was
+ * doing (signing in at /auth, signing out at end_session); the OAuth error code and the request's
+ * reference stay visible, small, for support. The provider has set the status.
  */
-export async function renderProviderError(ctx: KoaContextWithOIDC, out: { error: string; error_description?: string }, _error: unknown): Promise<void> {
+export async function renderProviderError(
+  ctx: KoaContextWithOIDC,
+  out: { error: string; error_description?: string },
+  _error: unknown,
+  reference: string | undefined = currentHubRequest()?.id,
+): Promise<void> {
+  const action = providerErrorAction(ctx.oidc?.route);
+  const copy = providerErrorCopy(out);
+  const title = action === 'sign-out' ? 'We could not sign you out' : 'We could not sign you in';
   send(
     ctx,
     renderPage({
-      title: 'Sign-in request refused',
-      body: html`<h1>This sign-in request cannot be completed</h1>
-<p class="lead" data-testid="error/message" data-code="${out.error}">${out.error_description ?? 'The request was not valid.'}</p>
-<p class="muted">Error: <code data-testid="oidc/error">${out.error}</code>. Go back to the app and try again.</p>`,
+      title,
+      body: html`<div class="error-mark" aria-hidden="true">!</div>
+<h1 data-testid="error/title" data-action="${action}">${title}</h1>
+<p class="lead" role="alert" data-testid="error/message" data-code="${out.error}">${copy.message}</p>
+<p data-testid="error/next">${copy.next}</p>
+<p class="reference muted">Error code: <code data-testid="oidc/error">${out.error}</code>${reference ? html` · Reference: <span data-testid="error/reference">${reference}</span>` : ''}</p>`,
     }),
   );
 }

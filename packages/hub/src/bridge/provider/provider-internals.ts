@@ -11,6 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { KoaContextWithOIDC } from 'oidc-provider';
 import type Provider from 'oidc-provider';
 
 /**
@@ -174,3 +175,27 @@ export async function signLogoutToken(provider: Provider, client: unknown, targe
   if (target.sid) token.set('sid', target.sid);
   return token.issue({ use: 'logout' });
 }
+
+type ProviderStep = (ctx: KoaContextWithOIDC) => Promise<void>;
+
+/**
+ * oidc-provider's own end_session confirmation step (lib/actions/end_session.js `confirm`, its
+ * last step `endSession`: back-channel logouts, grants revoked, session destroyed, the 303 to the
+ * post-logout URI with `state`). Not part of its documented API: imported by a computed name (the
+ * module has no type declarations) and used only while it still is the step named `endSession`;
+ * otherwise undefined, and the hub asks as before (logout/logout-pages.ts; its test checks the fact).
+ */
+export const END_SESSION_MODULE = 'oidc-provider/lib/actions/end_session.js';
+let endSessionStep: Promise<ProviderStep | undefined> | undefined;
+
+export function providerEndSessionStep(): Promise<ProviderStep | undefined> {
+  endSessionStep ??= (import(END_SESSION_MODULE) as Promise<{ confirm?: ProviderStep[] }>).then(
+    (m) => {
+      const last = m.confirm?.at(-1);
+      return typeof last === 'function' && last.name === 'endSession' ? last : undefined;
+    },
+    () => undefined,
+  );
+  return endSessionStep;
+}
+
