@@ -54,6 +54,8 @@ describe('login domain bad paths (Chromium, https, real Kratos)', () => {
     await button(page, 'code', 'method').click();
     await page.waitForSelector('[data-testid="ui/message/4040003"]');
     expect(await page.locator('[data-testid="ui/message/4040003"]').textContent()).toMatch(/not correct/);
+    // Issue #20: focus is on the field to fix (autofocus, no script), not on <body>.
+    expect(await page.locator(':focus').getAttribute('data-testid')).toBe('node/code/code');
     expect(await page.locator('[data-testid="flow/registration"]').getAttribute('data-state')).toBe('sent_email');
     expect(await button(page, 'code', 'resend').isVisible()).toBe(true);
     expect(await identitiesOf(stack, email)).toEqual([]);

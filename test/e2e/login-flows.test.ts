@@ -87,6 +87,9 @@ describe('login domain flow pages (Chromium, https, real Kratos)', () => {
 
     mark = stack.smtp.messages.length;
     await button(page, 'code', 'resend').click();
+    // Issue #20: Kratos' page after a resend is the same as after the first send; the hub's notice tells them apart.
+    await page.waitForSelector('[data-testid="ui/notice/code_resent"]');
+    expect(await page.locator('[data-testid="ui/notice/code_resent"]').textContent()).toBe(`We sent a new code to ${email}. Enter the code from the newest email.`);
     await page.waitForSelector('[data-testid="ui/message/1040005"]');
     const second = await codeFrom(stack.smtp, email, SUBJECT.registration, mark);
     expect(second).not.toBe(first);

@@ -56,6 +56,11 @@ describe('guard: lockout on the login domain', () => {
     expect(retryAfter).toBeLessThanOrEqual(2);
     expect(during.body).toContain('Too many attempts');
     expect(during.body).not.toContain(email);
+    // Issue #20: besides sign-in after the wait, the page offers recovery and (Kratos' code
+    // method being on in deploy/kratos/kratos.yml, so in the login flow) a sign-in code.
+    expect(during.body).toContain('data-testid="error/action/login"');
+    expect(during.body).toContain('data-testid="error/action/recovery"');
+    expect(during.body).toContain('data-testid="error/action/login-code"');
 
     await sleep(retryAfter * 1000 + 100);
     const after = await browser.signIn(stack.hubUrl, email, PASSWORD);

@@ -30,6 +30,7 @@ import { securityHeaders, securityHeadersPlugin } from './http/security-headers.
 import { fastifyTrustProxy } from './http/trust-proxy.ts';
 import type { HubContext } from './hub-context.ts';
 import { KratosClient } from './kratos/kratos-client.ts';
+import { lockoutActions } from './login/lockout-actions.ts';
 import { loginPagesPlugin } from './login/register-login-pages.ts';
 import { createHubMetrics } from './metrics/hub-metrics.ts';
 import { kratosProxyPlugin } from './proxy/register-kratos-proxy.ts';
@@ -146,6 +147,12 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
     publicUrl: config.publicUrl,
     sessionCookieName: config.kratos.sessionCookieName,
     guard: ctx.guard,
+    lockoutActions: (submission, request) =>
+      lockoutActions(ctx, {
+        flowId: submission.flowId,
+        cookie: request.headers.cookie,
+        requestReturnTo: new URLSearchParams(request.url.split('?')[1] ?? '').get('return_to') ?? undefined,
+      }),
     async beforeLogout(cookie) {
       const session = await kratos.whoami(cookie).catch(() => undefined);
       if (!session) return undefined;

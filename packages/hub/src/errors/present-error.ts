@@ -1,7 +1,7 @@
 import { isKratosOutage } from '../kratos/kratos-error.ts';
 import { isStoreUnavailable } from '../storage/store-unavailable.ts';
 import { isSchemaValidationError, validationMessage } from './schema-errors.ts';
-import { SsoHubError, type SsoHubErrorCode } from './ssohub-error.ts';
+import { type ErrorAction, SsoHubError, type SsoHubErrorCode } from './ssohub-error.ts';
 
 /** What a user (or API caller) is allowed to learn about an error. */
 export interface PresentedError {
@@ -10,6 +10,8 @@ export interface PresentedError {
   title: string;
   message: string;
   headers: Record<string, string>;
+  /** The links the error page offers; absent: the page's default. */
+  actions?: ErrorAction[];
   /** The same error as OAuth endpoints answer it (RFC 6749 5.2: `error` is a string code). */
   oauth: { error: string; error_description: string };
 }
@@ -58,6 +60,7 @@ function decide(err: unknown, requestId: string): Omit<PresentedError, 'oauth'> 
       title: titleOf(err.status),
       message: err.message,
       headers: err.headers ?? {},
+      ...(err.actions ? { actions: err.actions } : {}),
     };
   }
   // A body, path or query parameter that fails its route's schema: the message names the field.

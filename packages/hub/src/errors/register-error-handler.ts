@@ -5,7 +5,7 @@ import { renderPage } from '../http/render-page.ts';
 import { errorFormatOf, type ErrorFormat } from './error-format.ts';
 import { logFailure } from './log-failure.ts';
 import { type PresentedError, presentError } from './present-error.ts';
-import { SsoHubError } from './ssohub-error.ts';
+import { type ErrorAction, SsoHubError } from './ssohub-error.ts';
 
 /**
  * Routes every error through presentError (the one place that decides what is shown) and logs
@@ -43,7 +43,7 @@ export function errorBody(shown: PresentedError, requestId: string, format: Erro
   }
   return {
     type: 'text/html; charset=utf-8',
-    payload: renderPage({ title: shown.title, body: renderErrorBody({ title: shown.title, message: shown.message, code: shown.code, reference: requestId }) }),
+    payload: renderPage({ title: shown.title, body: renderErrorBody({ title: shown.title, message: shown.message, code: shown.code, reference: requestId, ...(shown.actions ? { actions: shown.actions } : {}) }) }),
   };
 }
 
@@ -62,11 +62,11 @@ export function renderErrorBody({
   message: string;
   code: string;
   reference: string;
-  actions?: { href: string; text: string }[];
+  actions?: ErrorAction[];
 }): SafeHtml {
   return html`<div class="error-mark" aria-hidden="true">!</div>
 <h1 data-testid="error/title">${title}</h1>
 <p class="lead" role="alert" data-testid="error/message" data-code="${code}">${message}</p>
-<div class="actions">${actions.map((a, i) => html`<a class="button-link${i > 0 ? ' secondary' : ''}" href="${a.href}">${a.text}</a>`)}</div>
+<div class="actions">${actions.map((a, i) => html`<a class="button-link${i > 0 ? ' secondary' : ''}" href="${a.href}"${a.id ? html` data-testid="error/action/${a.id}"` : ''}>${a.text}</a>`)}</div>
 <p class="reference muted">Reference: <span data-testid="error/reference">${reference}</span></p>`;
 }

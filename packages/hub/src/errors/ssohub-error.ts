@@ -20,6 +20,14 @@ export type SsoHubErrorCode =
   | 'SSOHUB_ERR_INTERACTION'
   | 'SSOHUB_ERR_INTERNAL';
 
+/** A link on an error page: where the user can go from there. */
+export interface ErrorAction {
+  href: string;
+  text: string;
+  /** Names the link for tests: `data-testid="error/action/<id>"`. */
+  id?: string;
+}
+
 /**
  * SsoHubError is the base of every error the hub raises on purpose. `expose` says whether its
  * message may be shown to the user; `cause` and `detail` only ever reach the log.
@@ -33,6 +41,8 @@ export class SsoHubError extends Error {
   readonly detail: Record<string, unknown> | undefined;
   /** Extra headers to send with the error page (e.g. Retry-After). */
   readonly headers: Record<string, string> | undefined;
+  /** The ways on the error page offers, instead of its default "Go to sign-in". */
+  readonly actions: ErrorAction[] | undefined;
 
   constructor(
     code: SsoHubErrorCode,
@@ -43,6 +53,7 @@ export class SsoHubError extends Error {
       cause?: unknown;
       detail?: Record<string, unknown>;
       headers?: Record<string, string>;
+      actions?: ErrorAction[];
     } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -51,6 +62,7 @@ export class SsoHubError extends Error {
     this.expose = options.expose ?? this.status < 500;
     this.detail = options.detail;
     this.headers = options.headers;
+    this.actions = options.actions;
   }
 }
 

@@ -15,6 +15,9 @@ export const FLOW_NOTICES = {
   },
   session_required: { type: 'info', text: 'Please sign in to manage your account.' },
   signed_out: { type: 'success', text: 'You have been signed out.' },
+  // Kratos answers a resend with the same flow and the same "we sent a code" message as the first
+  // send (it has no text id for a resent code), so the hub says it. The page names the address.
+  code_resent: { type: 'success', text: 'We sent you a new code. Enter the code from the newest email.' },
 } as const satisfies Record<string, { type: 'info' | 'error' | 'success'; text: string }>;
 
 export type FlowNoticeCode = keyof typeof FLOW_NOTICES;
@@ -31,6 +34,15 @@ export function takeNotice(request: FastifyRequest, reply: FastifyReply): FlowNo
   if (code === undefined) return undefined;
   reply.clearCookie(NOTICE_COOKIE, { path: '/' });
   return Object.hasOwn(FLOW_NOTICES, code) ? (code as FlowNoticeCode) : undefined;
+}
+
+/**
+ * Marks a `resend=code` submission the proxy forwarded to Kratos. The flow page shows the
+ * notice only if the flow it then renders has a code sent and no error (Kratos refuses a resend
+ * with a redirect to the same page, carrying its error).
+ */
+export function noteCodeResend(reply: FastifyReply, fields: Record<string, string>, { secure }: { secure: boolean }): void {
+  if (fields.resend === 'code') setNotice(reply, 'code_resent', { secure });
 }
 
 /** Peeks without clearing: a restart that fails the same way twice must not loop. */

@@ -44,7 +44,9 @@ const COPY: Record<string, string> = {
   4000006: 'The email address or password is not correct. Check both and try again.',
   4000007: 'An account with this email address already exists. Sign in instead, or recover your account if you forgot your password.',
   4000008: 'That code is not correct. Enter the code your authenticator app shows now.',
-  4000037: 'This email address does not belong to an account. Check the address, or create an account.',
+  // Decision 0013 (amendment): neither says whether an account exists for the address.
+  4000035: 'We could not send a sign-in code to this address. Check the address and try again, or sign in another way.',
+  4000037: 'We could not sign you in with this address. Check the address, or sign in another way.',
   4010001: 'That form had expired, so we started a fresh one. Please try again.',
   4010008: 'That code is not correct or has already been used. Check the latest email we sent you, or send a new code.',
   4040001: 'That form had expired, so we started a fresh one. Please try again.',

@@ -5,7 +5,7 @@ import type { AnyFlow, FlowKind } from '../kratos/kratos-client.ts';
 import { checkReturnTo, keepReturnTo } from './check-return-to.ts';
 import { setNotice, takeNotice } from './flow-notice.ts';
 import { initFlowUrl, recoverFromFlowError } from './recover-from-flow-error.ts';
-import { renderFlowBody, headingFor } from './render-flow-page.ts';
+import { type FlowPageLinks, headingFor, renderFlowBody } from './render-flow-page.ts';
 
 export const FLOW_KINDS: readonly FlowKind[] = ['login', 'registration', 'recovery', 'verification', 'settings'];
 
@@ -37,17 +37,50 @@ async function showFlow(kind: FlowKind, request: FastifyRequest, reply: FastifyR
   const returnTo = keepReturnTo((flow as { return_to?: string }).return_to, ctx.config);
   const signedIn = kind === 'settings' || (kind === 'verification' ? (await ctx.kratos.whoami(cookie).catch(() => undefined)) !== undefined : false);
   const destination = returnTo && new URL(returnTo).origin !== new URL(ctx.config.publicUrl).origin ? new URL(returnTo).host : undefined;
+  const settings = kind === 'settings' ? await settingsLinks(flow, returnTo ?? pageReturnTo, cookie, ctx) : {};
   const body = renderFlowBody(kind, flow, {
     hubOrigin: ctx.config.publicUrl,
     linkOrigins: ctx.config.allowedReturnOrigins,
     notice: takeNotice(request, reply),
-    links: { returnTo, signedIn },
+    links: { returnTo, signedIn, ...settings },
     destination,
   });
   return reply
     .header('cache-control', 'no-store')
     .type('text/html; charset=utf-8')
     .send(renderPage({ title: headingFor(kind, flow as { state?: string }).title, body }));
+}
+
+type VerifiableAddress = { verified?: boolean };
+type WithIdentity = { identity?: { verifiable_addresses?: VerifiableAddress[] } };
+
+/**
+ * What the settings page adds to its links (issue #20): a way back to the app that sent the user
+ * here (the flow's return_to, else the page's, both already allow-listed; Kratos keeps it on the
+ * flow, so the link is still there after saving), and the verification prompt only while an
+ * address of the identity is unverified. The identity comes with the settings flow; the session's
+ * is asked for only when the flow lacks it.
+ */
+async function settingsLinks(flow: AnyFlow, returnTo: string | undefined, cookie: string | undefined, ctx: HubContext): Promise<Pick<FlowPageLinks, 'back' | 'unverified'>> {
+  const identity = (flow as WithIdentity).identity ?? ((await ctx.kratos.whoami(cookie).catch(() => undefined)) as WithIdentity | undefined)?.identity;
+  const unverified = (identity?.verifiable_addresses ?? []).some((a) => a.verified !== true);
+  const hub = new URL(ctx.config.publicUrl).origin;
+  if (!returnTo || new URL(returnTo).origin === hub) return { unverified };
+  return { unverified, back: { href: returnTo, app: await appNameFor(new URL(returnTo).origin, ctx) } };
+}
+
+/** The registered name of the client app at an origin, else the origin's host. */
+async function appNameFor(origin: string, ctx: HubContext): Promise<string> {
+  const originOf = (u: string) => {
+    try {
+      return new URL(u).origin;
+    } catch {
+      return undefined;
+    }
+  };
+  const clients = await ctx.clients.list().catch(() => []);
+  const named = clients.find((c) => c.metadata.client_name && c.metadata.redirect_uris.some((u) => originOf(u) === origin));
+  return named?.metadata.client_name ?? new URL(origin).host;
 }
 
 async function startFlow(kind: FlowKind, query: FlowQuery, request: FastifyRequest, reply: FastifyReply, ctx: HubContext) {

@@ -4,13 +4,14 @@ import { renderPage } from '../http/render-page.ts';
 import type { HubContext } from '../hub-context.ts';
 import { takeNotice } from './flow-notice.ts';
 import { renderNotice } from './render-flow-page.ts';
+import { renderMessages } from './render-nodes.ts';
 
 /** `/`: who is signed in on the login domain, with the way to their settings and to sign out. */
 export function registerLandingPage(app: FastifyInstance, ctx: HubContext): void {
   app.get('/', async (request, reply) => {
     const { session, aal2Required } = await ctx.kratos.whoamiOrPending(request.headers.cookie);
     const notice = renderNotice(takeNotice(request, reply));
-    const messages = notice ? html`<ul class="messages">${notice}</ul>` : '';
+    const messages = renderMessages(undefined, notice);
     reply.header('cache-control', 'no-store').type('text/html; charset=utf-8');
     if (aal2Required) {
       // The password was right, the second factor is still missing: not signed in yet.

@@ -1,7 +1,7 @@
 import { html, type SafeHtml } from '../http/html.ts';
 import type { AnyFlow, FlowKind } from '../kratos/kratos-client.ts';
 import { FLOW_NOTICES, type FlowNoticeCode } from './flow-notice.ts';
-import { type FlowUi, renderMessages, renderUi } from './render-nodes.ts';
+import { type FlowNode, type FlowUi, renderMessage, renderMessages, renderUi } from './render-nodes.ts';
 
 interface FlowFacts {
   state?: string | undefined;
@@ -37,6 +37,10 @@ export interface FlowPageLinks {
   /** return_to of the flow, already checked against the allow-list, to keep on every hop. */
   returnTo: string | undefined;
   signedIn: boolean;
+  /** Settings: the app to go back to (an allow-listed return_to on another origin), by name. */
+  back?: { href: string; app: string } | undefined;
+  /** Settings: an address of the identity is still unverified, so the page offers to verify it. */
+  unverified?: boolean | undefined;
 }
 
 function withReturnTo(path: string, returnTo: string | undefined): string {
@@ -44,7 +48,7 @@ function withReturnTo(path: string, returnTo: string | undefined): string {
 }
 
 /** The links under a flow: every hop keeps return_to, so the user ends up where they started. */
-export function renderFlowLinks(kind: FlowKind, { returnTo, signedIn }: FlowPageLinks, flow: FlowFacts = {}): SafeHtml {
+export function renderFlowLinks(kind: FlowKind, { returnTo, signedIn, back, unverified }: FlowPageLinks, flow: FlowFacts = {}): SafeHtml {
   const link = (path: string, text: string, id: string) => html`<a href="${withReturnTo(path, returnTo)}" data-testid="link/${id}">${text}</a>`;
   switch (kind) {
     case 'login':
@@ -59,14 +63,35 @@ export function renderFlowLinks(kind: FlowKind, { returnTo, signedIn }: FlowPage
     case 'verification':
       return html`<nav class="links" aria-label="Other options">${signedIn ? html`<a href="/" data-testid="link/home">Go to your account</a>` : link('/login', 'Back to sign in', 'login')}</nav>`;
     case 'settings':
-      return html`<nav class="links" aria-label="Other options"><a href="/" data-testid="link/home">Home</a>${link('/verification', 'Verify your email', 'verification')}<a href="/logout" data-testid="link/logout">Sign out</a></nav>`;
+      return html`<nav class="links" aria-label="Other options">${back ? html`<a href="${back.href}" data-testid="link/back">Back to ${back.app}</a>` : ''}<a href="/" data-testid="link/home">Home</a>${unverified ? link('/verification', 'Verify your email', 'verification') : ''}<a href="/logout" data-testid="link/logout">Sign out</a></nav>`;
   }
 }
 
-export function renderNotice(code: FlowNoticeCode | undefined): SafeHtml | '' {
+/** A flow notice as one message of the page's messages (see renderMessages). */
+export function renderNotice(code: FlowNoticeCode | undefined, flow?: { state?: string | undefined; ui?: FlowUi }): SafeHtml | '' {
   if (!code) return '';
   const notice = FLOW_NOTICES[code];
-  return html`<li class="msg ${notice.type}" role="${notice.type === 'error' ? 'alert' : 'status'}" data-testid="ui/notice/${code}">${notice.text}</li>`;
+  if (code === 'code_resent') {
+    // Only true when Kratos did send: the flow waits for a code and carries no error.
+    if (!flow?.ui || flow.state !== 'sent_email' || hasError(flow.ui)) return '';
+    const to = codeAddress(flow.ui.nodes);
+    const text = to ? html`We sent a new code to <strong>${to}</strong>. Enter the code from the newest email.` : notice.text;
+    return renderMessage(notice.type, text, `ui/notice/${code}`);
+  }
+  return renderMessage(notice.type, notice.text, `ui/notice/${code}`);
+}
+
+function hasError(ui: FlowUi): boolean {
+  return [...(ui.messages ?? []), ...ui.nodes.flatMap((n) => n.messages ?? [])].some((m) => m.type === 'error');
+}
+
+/** The address a code went to: the identifier (login) or email trait (registration) Kratos keeps in the flow. */
+function codeAddress(nodes: FlowNode[]): string | undefined {
+  for (const name of ['identifier', 'traits.email', 'email']) {
+    const value = nodes.find((n) => n.type === 'input' && n.attributes.name === name)?.attributes.value;
+    if (typeof value === 'string' && value) return value;
+  }
+  return undefined;
 }
 
 /** The body of a flow page: heading, messages, Kratos' nodes, then the links to other flows. */
@@ -81,7 +106,7 @@ export function renderFlowBody(
   return html`<h1 data-testid="flow/title">${title}</h1>
 <p class="lead">${lead}</p>
 ${destination ? html`<p class="destination" data-testid="flow/destination">Afterwards you will continue to <strong>${destination}</strong>.</p>` : ''}
-${renderMessages(ui.messages, renderNotice(notice))}
+${renderMessages(ui.messages, renderNotice(notice, { state: facts.state, ui }))}
 <div class="flow flow-${kind}" data-testid="flow/${kind}" data-state="${facts.state ?? ''}">
 ${renderUi(ui, { hubOrigin, linkOrigins, groupHeadings: kind === 'settings' })}
 </div>

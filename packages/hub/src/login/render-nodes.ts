@@ -55,16 +55,19 @@ export function renderUi(ui: FlowUi, options: RenderOptions): SafeHtml {
   const method = ui.method.toUpperCase() === 'GET' ? 'get' : 'post';
   const defaults = ui.nodes.filter((n) => n.group === 'default');
   const groups = groupOrder(ui.nodes.filter((n) => n.group !== 'default'));
-  const ids = new FieldIds();
+  const ids = new FieldIds(focusTarget([...defaults, ...groups.flatMap((g) => g.nodes)], ui.messages ?? []));
   const defaultVisible = defaults.some((n) => !isHidden(n));
-  // An "or" goes between alternatives, never before the first thing the user sees.
-  const withOr = (i: number) => !options.groupHeadings && (i > 0 || defaultVisible);
+  // An "or" goes only between two groups of methods that are both shown: never above the first
+  // (or only) group, even when default fields (login's identifier, registration's traits) precede
+  // it, since those fields belong to every method.
+  const shown = groups.map((g) => g.nodes.some((n) => !isHidden(n)) && !(!options.groupHeadings && isNavigationOnly(g.nodes)));
+  const withOr = (i: number) => !options.groupHeadings && shown[i] === true && shown.slice(0, i).some(Boolean);
 
   if (defaultVisible || groups.length <= 1) {
     const nodes = [...defaults, ...groups.flatMap((g) => g.nodes)];
     return html`<form action="${action}" method="${method}" data-testid="flow/form">
 ${defaults.map((n) => renderNode(n, nodes, ids, options))}
-${groups.map((g, i) => renderGroup(g, nodes, ids, options, withOr(i) && (i > 0 || !firstGroupContinuesDefault(g))))}
+${groups.map((g, i) => renderGroup(g, nodes, ids, options, withOr(i)))}
 </form>`;
   }
   return html`${groups.map((g, i) => {
@@ -74,11 +77,6 @@ ${defaults.map((n) => renderNode(n, nodes, ids, options))}
 ${renderGroup(g, nodes, ids, options, withOr(i))}
 </form>`;
   })}`;
-}
-
-/** A group whose fields complete the default fields (login's password after the identifier). */
-function firstGroupContinuesDefault(g: { nodes: FlowNode[] }): boolean {
-  return g.nodes.some(isRequiredField);
 }
 
 function renderGroup(
@@ -156,8 +154,10 @@ function renderInput(node: FlowNode, formNodes: FlowNode[], ids: FieldIds, testI
   const id = ids.next(name);
   const messages = node.messages ?? [];
   const invalid = messages.some((m) => m.type === 'error');
+  // After a refused submission focus goes to the first field to fix, without JavaScript.
+  const autofocus = ids.focus === node;
   const describedBy = messages.length ? `${id}-msg` : '';
-  const common = html`id="${id}" name="${name}"${a.required === true ? html` required` : ''}${disabled ? html` disabled` : ''}${invalid ? html` aria-invalid="true"` : ''}${describedBy ? html` aria-describedby="${describedBy}"` : ''} data-testid="${testId}"`;
+  const common = html`id="${id}" name="${name}"${a.required === true ? html` required` : ''}${disabled ? html` disabled` : ''}${invalid ? html` aria-invalid="true"` : ''}${autofocus ? html` autofocus` : ''}${describedBy ? html` aria-describedby="${describedBy}"` : ''} data-testid="${testId}"`;
   if (type === 'checkbox') {
     return html`<div class="field">
 <label class="checkbox"><input type="checkbox" ${common} value="true"${a.value === true || a.value === 'true' ? html` checked` : ''}> <span>${label}</span></label>
@@ -165,12 +165,25 @@ ${renderNodeMessages(node, describedBy)}
 </div>`;
   }
   const looksLikeCode = name === 'code' || name.endsWith('_code') || name === 'totp_code';
-  const autocomplete = typeof a.autocomplete === 'string' ? a.autocomplete : looksLikeCode ? 'one-time-code' : '';
+  const autocomplete = typeof a.autocomplete === 'string' && a.autocomplete ? a.autocomplete : defaultAutocomplete(name, type, looksLikeCode);
   return html`<div class="field">
 <label for="${id}">${label}</label>
 <input type="${INPUT_TYPES.has(type) ? type : 'text'}" ${common} value="${type === 'password' ? '' : value}"${autocomplete ? html` autocomplete="${autocomplete}"` : ''}${typeof a.pattern === 'string' ? html` pattern="${a.pattern}"` : ''}${typeof a.maxlength === 'number' ? html` maxlength="${a.maxlength}"` : ''}${looksLikeCode ? html` inputmode="numeric" class="code"` : ''}>
 ${renderNodeMessages(node, describedBy)}
 </div>`;
+}
+
+/**
+ * Kratos v1.3.1 sets `autocomplete` on email traits (`email`), passwords (`current-password` on
+ * login, `new-password` on registration and settings) and some code fields; not on login's
+ * identifier nor on other traits. Those get the token password managers and browsers expect.
+ */
+function defaultAutocomplete(name: string, type: string, looksLikeCode: boolean): string {
+  if (looksLikeCode) return 'one-time-code';
+  if (name === 'identifier') return 'username';
+  if (name === 'traits.email' || type === 'email') return 'email';
+  if (name === 'traits.name') return 'name';
+  return '';
 }
 
 function renderNodeMessages(node: FlowNode, id: string | undefined): SafeHtml {
@@ -181,14 +194,21 @@ function renderNodeMessages(node: FlowNode, id: string | undefined): SafeHtml {
   )}</div>`;
 }
 
-/** The flow-level messages, each carrying Kratos' id for tests and support. */
+/**
+ * The flow-level messages, each carrying Kratos' id for tests and support. Not a list: each
+ * message is its own live region (`alert` for errors, `status` otherwise), and a `role` on a
+ * list item would break the list for assistive technology (axe: list, listitem).
+ */
 export function renderMessages(messages: readonly KratosText[] | undefined, extra: SafeHtml | string = ''): SafeHtml {
   const list = messages ?? [];
   if (!list.length && !extra) return html``;
-  return html`<ul class="messages">${extra}${list.map(
-    (m) =>
-      html`<li class="msg ${m.type === 'error' ? 'error' : m.type === 'success' ? 'success' : 'info'}" role="${m.type === 'error' ? 'alert' : 'status'}" data-testid="ui/message/${m.id}">${copyFor(m)}</li>`,
-  )}</ul>`;
+  return html`<div class="messages">${extra}${list.map((m) => renderMessage(m.type, copyFor(m), `ui/message/${m.id}`))}</div>`;
+}
+
+/** One flow-level message: a live region announced politely, or at once for an error. */
+export function renderMessage(type: string | undefined, text: SafeHtml | string, testId: string): SafeHtml {
+  const kind = type === 'error' ? 'error' : type === 'success' ? 'success' : 'info';
+  return html`<div class="msg ${kind}" role="${kind === 'error' ? 'alert' : 'status'}" data-testid="${testId}">${text}</div>`;
 }
 
 const INPUT_TYPES = new Set(['text', 'email', 'password', 'number', 'tel', 'url', 'date', 'datetime-local', 'checkbox']);
@@ -247,8 +267,26 @@ function safeImageSrc(src: string): string {
   return /^data:image\/(png|jpeg|gif|svg\+xml);base64,[a-z0-9+/=]+$/i.test(src) ? src : '';
 }
 
+/**
+ * The one field that gets `autofocus` after a refused submission (no JavaScript needed): the first,
+ * in document order, that carries an error. Kratos puts some errors on the whole flow instead
+ * (a wrong code, 4040003 and 4010008; wrong credentials, 4000006): then the first required field
+ * shown, the one to fill in again. None without an error, so a fresh page does not jump.
+ */
+function focusTarget(ordered: FlowNode[], flowMessages: readonly KratosText[]): FlowNode | undefined {
+  const fields = ordered.filter((n) => n.type === 'input' && !isHidden(n) && !isButton(n) && n.attributes.disabled !== true);
+  const withError = fields.find((n) => (n.messages ?? []).some((m) => m.type === 'error'));
+  if (withError) return withError;
+  return flowMessages.some((m) => m.type === 'error') ? fields.find(isRequiredField) : undefined;
+}
+
+/** Per page: unique field ids, and the field that gets `autofocus` (see focusTarget). */
 class FieldIds {
   private readonly used = new Map<string, number>();
+  readonly focus: FlowNode | undefined;
+  constructor(focus: FlowNode | undefined) {
+    this.focus = focus;
+  }
   next(name: string): string {
     const base = `f-${name.replace(/[^a-zA-Z0-9_-]/g, '-')}`;
     const n = (this.used.get(base) ?? 0) + 1;

@@ -1,7 +1,8 @@
 import replyFrom from '@fastify/reply-from';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { SsoHubError } from '../errors/ssohub-error.ts';
+import { type ErrorAction, SsoHubError } from '../errors/ssohub-error.ts';
+import { noteCodeResend } from '../login/flow-notice.ts';
 import { KratosError, KratosUnavailableError } from '../kratos/kratos-error.ts';
 import { createSignInTimeFloor, isPasswordSignIn, type SignInTimeFloor } from './sign-in-time-floor.ts';
 import type { Submission, SubmissionGuard, SubmissionKind } from './submission-guard.ts';
@@ -25,6 +26,11 @@ export interface KratosProxyOptions {
   beforeLogout?: (cookie: string | undefined) => Promise<(() => Promise<void>) | undefined>;
   /** How long a failed password sign-in waits before its answer (sign-in-time-floor.ts). */
   signInFloor?: SignInTimeFloor;
+  /**
+   * The links of the page that refuses a sign-in the guard throttled or locked (429), in place
+   * of the error page's bare "Go to sign-in": they keep the flow's return_to (issue #20).
+   */
+  lockoutActions?: (submission: Submission, request: FastifyRequest) => Promise<ErrorAction[]>;
 }
 
 /**
@@ -34,7 +40,7 @@ export interface KratosProxyOptions {
  */
 export async function registerKratosProxy(
   app: FastifyInstance,
-  { kratosPublicUrl, publicUrl, sessionCookieName, guard, beforeLogout, signInFloor = createSignInTimeFloor() }: KratosProxyOptions,
+  { kratosPublicUrl, publicUrl, sessionCookieName, guard, beforeLogout, signInFloor = createSignInTimeFloor(), lockoutActions }: KratosProxyOptions,
 ): Promise<void> {
   const hub = new URL(publicUrl);
   await app.register(async (scope) => {
@@ -81,7 +87,13 @@ export async function registerKratosProxy(
         );
       }
       const submission = submissionOf(request, path);
-      if (submission) await guard.before(submission, request);
+      if (submission) {
+        try {
+          await guard.before(submission, request);
+        } catch (err) {
+          throw await withLockoutActions(err, submission, request, lockoutActions);
+        }
+      }
       const timed = isPasswordSignIn(submission) ? performance.now() : undefined;
       const afterLogout = request.method === 'GET' && path === '/self-service/logout' && beforeLogout ? await beforeLogout(request.headers.cookie) : undefined;
       // The raw bytes go on unchanged: left to itself, reply-from would JSON.stringify a Buffer
@@ -130,6 +142,8 @@ export async function registerKratosProxy(
             location: res.getHeader('location') as string | undefined,
           };
           const loggedOut = afterLogout && (answer.status === 303 || answer.status === 204) ? afterLogout() : Promise.resolve();
+          // A resend looks like the first send once Kratos has answered: the next flow page says it.
+          if (submission && answer.status === 303) noteCodeResend(reply, submission.fields, { secure: hub.protocol === 'https:' });
           // A password sign-in's failure waits until a success would have answered (no account
           // enumeration by timing); a success teaches the floor what a real hash check costs.
           let hold: Promise<unknown> | undefined;
@@ -231,6 +245,25 @@ function dropAnswer(request: FastifyRequest, reply: FastifyReply, reason: string
   request.log.info({ reason }, 'client closed the connection before the answer');
   reply.hijack();
   reply.raw.destroy();
+}
+
+/** A refused sign-in (429) carries the lockout page's links; any other error goes on as it was. */
+async function withLockoutActions(
+  err: unknown,
+  submission: Submission,
+  request: FastifyRequest,
+  lockoutActions: KratosProxyOptions['lockoutActions'],
+): Promise<unknown> {
+  if (!lockoutActions || submission.kind !== 'login' || !(err instanceof SsoHubError) || err.status !== 429) return err;
+  const actions = await lockoutActions(submission, request).catch(() => undefined);
+  if (!actions) return err;
+  return new SsoHubError(err.code, err.message, {
+    status: err.status,
+    expose: err.expose,
+    ...(err.detail ? { detail: err.detail } : {}),
+    ...(err.headers ? { headers: err.headers } : {}),
+    actions,
+  });
 }
 
 function submissionOf(request: FastifyRequest, path: string): Submission | undefined {

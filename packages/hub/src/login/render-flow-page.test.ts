@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import type { AnyFlow } from '../kratos/kratos-client.ts';
+import type { FlowNoticeCode } from './flow-notice.ts';
+import { renderFlowBody, renderNotice } from './render-flow-page.ts';
+import type { FlowNode } from './render-nodes.ts';
+
+const hub = 'https://login.sso.test';
+const node = (group: string, attributes: Record<string, unknown>, messages: FlowNode['messages'] = []): FlowNode => ({
+  type: 'input',
+  group,
+  attributes: { node_type: 'input', disabled: false, ...attributes },
+  messages,
+  meta: {},
+});
+
+/** A login flow after Kratos mailed a code (state sent_email), as Kratos v1.3.1 shapes it. */
+const codeSent = (extra: { messages?: FlowNode['messages']; codeMessages?: FlowNode['messages'] } = {}) =>
+  ({
+    id: 'f1',
+    state: 'sent_email',
+    ui: {
+      action: `${hub}/self-service/login?flow=f1`,
+      method: 'POST',
+      messages: extra.messages ?? [{ id: 1010014, text: 'An email containing a code has been sent to the email address you provided.', type: 'info' }],
+      nodes: [
+        node('default', { name: 'csrf_token', type: 'hidden', value: 't' }),
+        node('default', { name: 'identifier', type: 'hidden', value: 'ada@example.test' }),
+        node('code', { name: 'code', type: 'text', required: true }, extra.codeMessages),
+        node('code', { name: 'method', type: 'submit', value: 'code' }),
+        node('code', { name: 'resend', type: 'submit', value: 'code' }),
+      ],
+    },
+  }) as unknown as AnyFlow;
+
+const body = (flow: AnyFlow, notice?: FlowNoticeCode) =>
+  renderFlowBody('login', flow, { hubOrigin: hub, linkOrigins: [], notice, links: { returnTo: undefined, signedIn: false }, destination: undefined }).value;
+
+describe('flow page notices (issue #20)', () => {
+  it('after a resend the page says a new code went out, to which address', () => {
+    const out = body(codeSent(), 'code_resent');
+    expect(out).toContain('data-testid="ui/notice/code_resent"');
+    expect(out).toMatch(/We sent a new code to <strong>ada@example\.test<\/strong>/);
+    // Kratos' own "code sent" message is still there: the notice is what tells the two sends apart.
+    expect(out).toContain('data-testid="ui/message/1010014"');
+    expect(body(codeSent())).not.toContain('ui/notice/code_resent');
+  });
+
+  it('no "new code" notice when Kratos refused the resend or no code is pending', () => {
+    expect(body(codeSent({ messages: [{ id: 4000035, text: 'x', type: 'error' }] }), 'code_resent')).not.toContain('ui/notice/code_resent');
+    expect(body(codeSent({ codeMessages: [{ id: 4010008, text: 'x', type: 'error' }] }), 'code_resent')).not.toContain('ui/notice/code_resent');
+    const chooseMethod = { ...(codeSent() as object), state: 'choose_method' } as unknown as AnyFlow;
+    expect(body(chooseMethod, 'code_resent')).not.toContain('ui/notice/code_resent');
+  });
+
+  it('notices are live regions outside any list (axe "list")', () => {
+    const out = body(codeSent(), 'flow_expired');
+    expect(out).not.toMatch(/<li[^>]*role=/);
+    expect(out).toMatch(/<div class="msg info" role="status" data-testid="ui\/notice\/flow_expired">/);
+    expect(String(renderNotice('csrf'))).toMatch(/^<div class="msg error" role="alert"/);
+  });
+});
+
+describe('code sign-in for an address without an account (issue #20, decision 0013)', () => {
+  it('Kratos 4000035 is shown in words that do not say whether the account exists', () => {
+    const flow = {
+      id: 'f2',
+      state: 'choose_method',
+      ui: {
+        action: `${hub}/self-service/login?flow=f2`,
+        method: 'POST',
+        messages: [{ id: 4000035, text: 'This account does not exist or has not setup sign in with code.', type: 'error' }],
+        nodes: [node('default', { name: 'identifier', type: 'text', required: true, value: 'nobody@example.test' }), node('code', { name: 'method', type: 'submit', value: 'code' })],
+      },
+    } as unknown as AnyFlow;
+    const out = body(flow);
+    expect(out).toContain('data-testid="ui/message/4000035"');
+    expect(out).not.toMatch(/does not exist|not setup|no account|does not belong/i);
+  });
+});
