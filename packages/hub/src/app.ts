@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { adminApiPlugin } from './admin/register-admin-api.ts';
 import { metricsPlugin } from './admin/register-metrics.ts';
 import { createAuditLog } from './audit/audit-log.ts';
+import { loadBranding } from './branding/branding-assets.ts';
 import type { Bridge } from './bridge/bridge.ts';
 import { createBridge } from './bridge/create-bridge.ts';
 import type { ClientMetadata } from './clients/client-registry.ts';
@@ -24,7 +25,7 @@ import { createLogger } from './http/create-logger.ts';
 import { createDrainSwitch } from './http/drain-switch.ts';
 import { HUB_CSS } from './http/hub-css.ts';
 import { hubRequestPlugin } from './http/register-hub-request.ts';
-import { ASSET_CSS_PATH } from './http/render-page.ts';
+import { ASSET_CSS_PATH, setPageBranding } from './http/render-page.ts';
 import { REQUEST_TIMEOUT_MS, REQUEST_TIMEOUT_SERVER_OPTIONS } from './http/request-timeout.ts';
 import { securityHeaders, securityHeadersPlugin } from './http/security-headers.ts';
 import { fastifyTrustProxy } from './http/trust-proxy.ts';
@@ -78,9 +79,15 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
   const ctx: HubContext = { ...base, metrics, clients, guard: createGuard({ ...base, metrics }), bridge };
 
   const https = config.publicUrl.startsWith('https:');
+  // The `branding` options (issue 20): files read now, so a file gone since the check fails startup.
+  const branding = loadBranding(config.branding);
+  // Every page takes its branding from here: the flow and consent pages call renderPage far from
+  // the configuration, and threading it through them all would reach modules built around
+  // Kratos' and the provider's data only to pass it on (render-page.ts, setPageBranding).
+  setPageBranding(branding.page);
   // Node's parser errors and requests that take too long to arrive (http/request-timeout.ts) are
   // answered in the hub's format: its page on the login domain, its JSON on the admin listener.
-  const publicClientErrors = createClientErrorAnswers({ format: 'page', headers: securityHeaders({ https }) });
+  const publicClientErrors = createClientErrorAnswers({ format: 'page', headers: securityHeaders({ https, imgOrigin: branding.imgOrigin }) });
   const adminClientErrors = createClientErrorAnswers({ format: 'json' });
   // A request must arrive whole within REQUEST_TIMEOUT_MS: see http/request-timeout.ts for why
   // it is set on Node's server and as Fastify's option (which Fastify assigns after it).
@@ -133,13 +140,25 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
     await listener.register(errorHandlerPlugin);
     await listener.register(clientErrorsPlugin, { answers: clientErrors });
   }
-  await app.register(securityHeadersPlugin, { https });
+  await app.register(securityHeadersPlugin, { https, imgOrigin: branding.imgOrigin });
   await app.register(tokenGuardPlugin, { guard: ctx.guard, tokenPath: bridge.tokenPath });
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody, { bodyLimit: 64 * 1024 });
+  const hubCss = HUB_CSS + branding.css;
   app.get(ASSET_CSS_PATH, async (_request, reply) =>
-    reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(HUB_CSS),
+    reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(hubCss),
   );
+  // The logo and extra stylesheet are named by their content hash: a new file is a new path.
+  // An SVG opened on its own must not run script on the login domain: it gets its own, stricter CSP.
+  for (const asset of branding.assets) {
+    app.get(asset.path, async (_request, reply) =>
+      reply
+        .type(asset.type)
+        .header('cache-control', 'public, max-age=31536000, immutable')
+        .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; sandbox")
+        .send(asset.body),
+    );
+  }
 
   await app.register(healthPlugin, { ctx, shuttingDown: () => drain.draining });
   await app.register(kratosProxyPlugin, {

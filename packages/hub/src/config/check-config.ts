@@ -1,3 +1,4 @@
+import { checkBrandingConfig } from '../branding/branding-config.ts';
 import { checkBridgeConfig } from '../bridge/bridge-config.ts';
 import { deepFreeze } from '../deep-freeze.ts';
 import { ConfigError } from '../errors/ssohub-error.ts';
@@ -61,6 +62,7 @@ export function checkConfig(input: HubConfigInput, { only }: { only?: readonly s
   const logLevel = p.oneOf('logLevel', input.logLevel ?? defaultsFromSchema('logLevel'), LOG_LEVELS);
   const bridge = checkBridgeConfig(p, input.bridge ?? {}, { mode, publicUrl });
   const guard = checkGuardConfig(p, input.guard ?? {}, { mode });
+  const branding = checkBrandingConfig(p, input.branding ?? {}, { mode });
   // The drain's default depends on the mode (shutdown-config.ts); the deadline's is the schema's.
   const shutdownInput = { ...input.shutdown, timeoutMs: input.shutdown?.timeoutMs ?? (defaultsFromSchema('shutdown.timeoutMs') as number) };
   const shutdown = checkShutdownConfig(p, shutdownInput, { mode });
@@ -78,6 +80,7 @@ export function checkConfig(input: HubConfigInput, { only }: { only?: readonly s
     logLevel,
     bridge,
     guard,
+    branding,
     shutdown,
   };
   return deepFreeze(config);

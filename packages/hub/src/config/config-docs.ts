@@ -18,10 +18,11 @@ export function renderConfigDocs(markdown: string): string {
 }
 
 const SECTIONS = {
-  top: (path: string) => !/^(bridge|guard|shutdown)\./.test(path),
+  top: (path: string) => !/^(bridge|guard|branding|shutdown)\./.test(path),
   shutdown: (path: string) => path.startsWith('shutdown.'),
   bridge: (path: string) => path.startsWith('bridge.'),
   guard: (path: string) => path.startsWith('guard.'),
+  branding: (path: string) => path.startsWith('branding.'),
 };
 type Section = keyof typeof SECTIONS;
 

@@ -78,13 +78,25 @@ const FULL = {
     token: { ipBurst: 1, ipPerMinute: 2, clientBurst: 3, clientPerMinute: 4 },
     pendingTimeoutMs: 5000,
   },
+  branding: {
+    productName: 'Acme Login',
+    logo: 'https://cdn.example.com/acme.svg',
+    colors: {
+      light: { accent: '#0a7', background: 'rgb(250, 250, 250)', text: '#111111' },
+      dark: { accent: 'hsl(160, 80%, 45%)', background: '#000', text: '#eee' },
+    },
+    // Replaced by a file the test writes: the stylesheet is read at startup.
+    stylesheet: 'acme.css',
+    footer: [{ text: 'Help', href: 'https://acme.example/help' }],
+  },
   shutdown: { drainMs: 100, timeoutMs: 1000 },
 };
 
 describe('the configuration schema declares every option once', () => {
   it('a file setting every option loads, and each option set is one the schema declares', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'ssohub-config-schema-'));
-    await writeFile(join(dir, 'hub.json'), JSON.stringify(FULL));
+    await writeFile(join(dir, 'acme.css'), '.card{border-radius:0}');
+    await writeFile(join(dir, 'hub.json'), JSON.stringify({ ...FULL, branding: { ...FULL.branding, stylesheet: join(dir, 'acme.css') } }));
     const config = loadConfig({ SSOHUB_CONFIG: join(dir, 'hub.json') });
     expect(config.guard.lockout.mode).toBe('identifier');
     expect(config.store).toMatchObject({ kind: 'redis', sentinelName: 'mymaster', commandTimeoutMs: 1000 });
@@ -131,6 +143,10 @@ describe('the configuration schema declares every option once', () => {
       SSOHUB_ALLOWED_RETURN_ORIGINS: 'allowedReturnOrigins',
       SSOHUB_TRUST_PROXY: 'trustProxy',
       SSOHUB_LOG_LEVEL: 'logLevel',
+      SSOHUB_BRANDING_PRODUCT_NAME: 'branding.productName',
+      SSOHUB_BRANDING_LOGO: 'branding.logo',
+      SSOHUB_BRANDING_STYLESHEET: 'branding.stylesheet',
+      SSOHUB_BRANDING_FOOTER: 'branding.footer',
       SSOHUB_SHUTDOWN_DRAIN_MS: 'shutdown.drainMs',
       SSOHUB_SHUTDOWN_TIMEOUT_MS: 'shutdown.timeoutMs',
       SSOHUB_COOKIE_KEYS: 'bridge.cookieKeys',

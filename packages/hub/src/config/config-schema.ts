@@ -66,6 +66,13 @@ const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 
+/** One colour scheme of `branding.colors`: CSS colours that override the hub's own variables. */
+function colorScheme(scheme: 'light' | 'dark') {
+  const color = (what: string) =>
+    text({ defaultText: "the hub's", description: `${what} in the ${scheme} scheme: \`#rgb\`, \`#rrggbb\`, \`rgb(…)\` or \`hsl(…)\` (nothing else: the value is written into CSS).` });
+  return Type.Object({ accent: color('Buttons, links and focus rings'), background: color('Page background'), text: color('Text') }, strict);
+}
+
 export const HUB_CONFIG_SCHEMA = Type.Object(
   {
     mode: Type.Union([Type.Literal('production'), Type.Literal('development')], {
@@ -333,6 +340,39 @@ export const HUB_CONFIG_SCHEMA = Type.Object(
           strict,
         ),
         pendingTimeoutMs: ms('How long an attempt in flight holds its slot (what bounds concurrent overshoot to 0).', 30 * SECOND),
+      },
+      strict,
+    ),
+    // Theming (issue 20): checked and read at startup by branding/branding-config.ts.
+    branding: Type.Object(
+      {
+        productName: text({ env: 'SSOHUB_BRANDING_PRODUCT_NAME', default: 'SSO Hub', description: 'Name shown in the header, the page titles (`Sign in · <name>`) and the default footer. 1–60 characters.' }),
+        logo: text({
+          env: 'SSOHUB_BRANDING_LOGO',
+          envText: '(a path or URL)',
+          defaultText: 'none (a coloured square)',
+          description:
+            'Logo beside the product name: a file path (SVG, PNG or WebP, at most 256 KiB, read at startup and served at `/assets/logo-<hash>.<ext>`) or an `https://` URL, whose origin alone is then added to the CSP `img-src` (`http://` only in development).',
+        }),
+        colors: Type.Object(
+          {
+            light: colorScheme('light'),
+            dark: colorScheme('dark'),
+          },
+          strict,
+        ),
+        stylesheet: text({
+          env: 'SSOHUB_BRANDING_STYLESHEET',
+          envText: '(a path)',
+          defaultText: 'none',
+          description: "Path of an extra stylesheet (at most 256 KiB), read at startup, served at `/assets/branding-<hash>.css` and linked after the hub's own.",
+        }),
+        footer: Type.Union([Type.String(), Type.Array(Type.Object({ text: Type.String(), href: Type.String() }, strict))], {
+          env: 'SSOHUB_BRANDING_FOOTER',
+          envText: '(plain text)',
+          defaultText: '`Protected by <productName>. One sign-in for every app.`',
+          description: 'Footer of every page: plain text (at most 200 characters, shown as text, never HTML) or up to 6 links `{ "text": …, "href": "https://…" }`.',
+        }),
       },
       strict,
     ),

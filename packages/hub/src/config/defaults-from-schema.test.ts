@@ -23,6 +23,7 @@ const OTHER_VALUE: Record<string, unknown> = {
   'bridge.clients': [{ client_id: 'app' }],
   'bridge.claims': [{ claim: 'nickname', trait: 'nick', scope: 'profile' }],
   'bridge.backchannel.retryDelaysMs': [1000, 2000],
+  'branding.productName': 'Acme Login',
 };
 
 /** Another valid value of the option: from the table, else the next number, the other boolean or another allowed word. */

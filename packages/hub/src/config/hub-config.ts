@@ -1,3 +1,4 @@
+import type { BrandingConfig } from '../branding/branding-config.ts';
 import type { BridgeConfig } from '../bridge/bridge-config.ts';
 import type { GuardConfig } from '../guard/guard-config.ts';
 import type { ShutdownConfig } from '../http/shutdown-config.ts';
@@ -71,6 +72,8 @@ export interface HubConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   bridge: BridgeConfig;
   guard: GuardConfig;
+  /** Product name, logo, colours, extra stylesheet and footer of the pages (issue 20). */
+  branding: BrandingConfig;
   shutdown: ShutdownConfig;
 }
 

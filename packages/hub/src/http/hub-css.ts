@@ -7,6 +7,7 @@ html{font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Ar
 body{margin:0;min-height:100vh;display:flex;flex-direction:column;align-items:center;padding:32px 16px 24px}
 .skip{position:absolute;left:-999px}.skip:focus{left:16px;top:8px;background:var(--card);padding:6px 10px;border-radius:6px}
 .brand{display:flex;gap:10px;align-items:center;font-weight:700;letter-spacing:.2px;margin:0 0 22px;font-size:1.05rem}
+.brand-logo{display:block;height:26px;width:auto;max-width:160px}
 .brand-mark{width:26px;height:26px;border-radius:8px;background:linear-gradient(135deg,var(--accent),#8b5cf6);box-shadow:inset 0 0 0 2px rgba(255,255,255,.25)}
 .card{width:100%;max-width:440px;background:var(--card);border:1px solid var(--line);border-radius:var(--radius);padding:32px 28px;box-shadow:0 1px 2px rgba(16,24,40,.05),0 12px 32px rgba(16,24,40,.07)}
 h1{font-size:1.5rem;line-height:1.25;margin:0 0 6px;letter-spacing:-.01em}
@@ -53,6 +54,8 @@ fieldset>button{width:100%}
 a{color:var(--accent);text-underline-offset:3px}
 .muted{color:var(--muted)}
 .foot{margin-top:24px;color:var(--muted);font-size:.85rem;text-align:center}
+.foot-links{display:flex;flex-wrap:wrap;justify-content:center;gap:6px 16px}
+.foot-links a{color:var(--muted)}
 .code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;letter-spacing:.3em}
 dl.kv{display:grid;grid-template-columns:auto 1fr;gap:8px 14px;margin:0 0 22px;padding:14px 16px;background:var(--soft);border-radius:10px}
 dl.kv dt{color:var(--muted)} dl.kv dd{margin:0;word-break:break-word}

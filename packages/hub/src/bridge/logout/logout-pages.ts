@@ -6,15 +6,20 @@
  */
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { html } from '../../http/html.ts';
-import { renderPage } from '../../http/render-page.ts';
-import { CONTENT_SECURITY_POLICY } from '../../http/security-headers.ts';
+import { currentPageBranding, renderPage } from '../../http/render-page.ts';
+import { contentSecurityPolicy } from '../../http/security-headers.ts';
 import { currentHubRequest } from '../../request/hub-request.ts';
 import { PROVIDER_ROUTES, providerEndSessionStep } from '../provider/provider-internals.ts';
 
 function send(ctx: KoaContextWithOIDC, body: string): void {
   ctx.type = 'html';
-  ctx.set('content-security-policy', CONTENT_SECURITY_POLICY);
+  ctx.set('content-security-policy', contentSecurityPolicy({ imgOrigin: logoOrigin(currentPageBranding().logoSrc) }));
   ctx.body = body;
+}
+
+/** The origin a logo URL (branding.logo) adds to img-src; none for the hub's own asset. */
+function logoOrigin(src: string | undefined): string | undefined {
+  return src && /^https?:\/\//i.test(src) ? new URL(src).origin : undefined;
 }
 
 /**
