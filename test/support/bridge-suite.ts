@@ -187,6 +187,28 @@ export function describeBridgeSuite(store: 'redis' | 'memory', options: BridgeWo
       expect(info).toMatchObject({ sub: user.id, email: user.email, email_verified: true, name: user.name });
     });
 
+    it('names the app on the sign-in page its authorization request leads to, from the client registry only (#20)', async () => {
+      const browser = new HttpSession();
+      const html = async (flowId: string) => {
+        const res = await browser.request(`${w.stack.hubUrl}/login?flow=${flowId}`, { headers: { accept: 'text/html' } });
+        expect(res.status).toBe(200);
+        return res.body;
+      };
+      const req = await authorizationRequest(w.appA, `${APP_A}/callback`);
+      const end = await walk(browser, req.url, CALLBACKS);
+      if (end.kind !== 'login') throw new Error(`expected the login page, got ${end.kind}`);
+      expect(await html(end.flowId)).toMatch(/data-testid="flow\/client">Sign in to continue to <strong data-testid="flow\/client-name">App A<\/strong>/);
+
+      // A login flow whose return_to is not a live interaction of the hub names no app.
+      for (const returnTo of [`${w.stack.hubUrl}/interaction/no-such-interaction`, `${APP_A}/interaction/${new URL(String(end.chain.find((u) => u.pathname.startsWith('/interaction/')))).pathname.split('/')[2]}`]) {
+        const forged = await walk(browser, `${w.stack.hubUrl}/login?return_to=${encodeURIComponent(returnTo)}`, CALLBACKS);
+        if (forged.kind !== 'login') throw new Error(`expected the login page, got ${forged.kind}`);
+        const body = await html(forged.flowId);
+        expect(body).toContain('data-testid="flow/title">Sign in</h1>');
+        expect(body).not.toMatch(/flow\/client|to continue to|App A/);
+      }
+    });
+
     it('answers prompt=none with a code when signed in, and with login_required and no page when not', async () => {
       const user = await createUser(w.stack.kratos.adminUrl, 'none');
       const browser = new HttpSession();

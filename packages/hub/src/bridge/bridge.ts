@@ -40,7 +40,23 @@ export interface Bridge {
    * grants revoked.
    */
   revokeClient(clientId: string): Promise<number>;
+  /**
+   * The client app an interaction was started by, as the client registry describes it (never from
+   * anything the browser sent), for the sign-in pages to name it (issue #20). Undefined when the
+   * interaction is missing or expired, or its client is no longer registered.
+   */
+  clientOfInteraction(uid: string): Promise<ClientDisplay | undefined>;
   close(): Promise<void>;
+}
+
+/** What the sign-in and consent pages show of a client app (its registered metadata). */
+export interface ClientDisplay {
+  clientId: string;
+  /** client_name, else the client_id. */
+  name: string;
+  clientUri?: string | undefined;
+  policyUri?: string | undefined;
+  tosUri?: string | undefined;
 }
 
 export interface SessionBinding {

@@ -13,14 +13,14 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../audit/audit-log.ts';
-import type { ClientRegistry } from '../clients/client-registry.ts';
+import type { ClientMetadata, ClientRegistry } from '../clients/client-registry.ts';
 import { checkClientSecretsAgainstDigests } from '../clients/provider-secret-check.ts';
 import type { HubConfig } from '../config/hub-config.ts';
 import type { KratosClient } from '../kratos/kratos-client.ts';
 import type { HubMetrics } from '../metrics/hub-metrics.ts';
 import type { Storage } from '../storage/storage.ts';
 import { createAdapterFactory } from './adapter/create-adapter-factory.ts';
-import type { Bridge } from './bridge.ts';
+import type { Bridge, ClientDisplay } from './bridge.ts';
 import { registerInteractions } from './interactions/register-interactions.ts';
 import { createBackchannelDeliverer } from './logout/backchannel-deliverer.ts';
 import { createBackchannelQueue } from './logout/create-backchannel-queue.ts';
@@ -113,9 +113,22 @@ export async function createBridge(deps: BridgeDependencies): Promise<Bridge> {
     listBindings: (identityId) => sessions.listBindings(identityId),
     mintLogoutToken: (clientId, target) => mintLogoutToken(provider, clientId, target),
     revokeClient: (clientId) => sessions.revokeClient(clientId),
+    async clientOfInteraction(uid) {
+      const interaction = await provider.Interaction.find(uid);
+      const clientId = interaction?.params?.client_id;
+      if (typeof clientId !== 'string') return undefined;
+      const registered = await clients.find(clientId);
+      return registered ? clientDisplay(registered.metadata) : undefined;
+    },
     async close() {
       deliverer.stop();
       adapters.close();
     },
   };
+}
+
+/** What the pages show of a client: its registered name and addresses (strings only). */
+export function clientDisplay(m: ClientMetadata): ClientDisplay {
+  const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+  return { clientId: m.client_id, name: text(m.client_name) ?? m.client_id, clientUri: text(m.client_uri), policyUri: text(m.policy_uri), tosUri: text(m.tos_uri) };
 }

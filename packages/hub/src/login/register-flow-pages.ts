@@ -3,6 +3,7 @@ import { renderPage } from '../http/render-page.ts';
 import type { HubContext } from '../hub-context.ts';
 import type { AnyFlow, FlowKind } from '../kratos/kratos-client.ts';
 import { checkReturnTo, keepReturnTo } from './check-return-to.ts';
+import { clientOfReturnTo } from './client-of-return-to.ts';
 import { setNotice, takeNotice } from './flow-notice.ts';
 import { initFlowUrl, recoverFromFlowError } from './recover-from-flow-error.ts';
 import { type FlowPageLinks, headingFor, renderFlowBody } from './render-flow-page.ts';
@@ -38,12 +39,23 @@ async function showFlow(kind: FlowKind, request: FastifyRequest, reply: FastifyR
   const signedIn = kind === 'settings' || (kind === 'verification' ? (await ctx.kratos.whoami(cookie).catch(() => undefined)) !== undefined : false);
   const destination = returnTo && new URL(returnTo).origin !== new URL(ctx.config.publicUrl).origin ? new URL(returnTo).host : undefined;
   const settings = kind === 'settings' ? await settingsLinks(flow, returnTo ?? pageReturnTo, cookie, ctx) : {};
+  // A flow started by an app's authorization request returns to the hub's interaction page: name
+  // that app (issue #20).
+  const client =
+    kind === 'login' || kind === 'registration'
+      ? await clientOfReturnTo(returnTo, {
+          publicUrl: ctx.config.publicUrl,
+          bridge: ctx.bridge,
+          onError: (err) => request.log.warn({ err }, 'could not look up the client of the sign-in; page shown without its name'),
+        })
+      : undefined;
   const body = renderFlowBody(kind, flow, {
     hubOrigin: ctx.config.publicUrl,
     linkOrigins: ctx.config.allowedReturnOrigins,
     notice: takeNotice(request, reply),
     links: { returnTo, signedIn, ...settings },
     destination,
+    client,
   });
   return reply
     .header('cache-control', 'no-store')

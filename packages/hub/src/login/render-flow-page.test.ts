@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AnyFlow } from '../kratos/kratos-client.ts';
 import type { FlowNoticeCode } from './flow-notice.ts';
-import { renderFlowBody, renderNotice } from './render-flow-page.ts';
+import { clientOfReturnTo, interactionUidOf } from './client-of-return-to.ts';
+import { renderClientLine, renderFlowBody, renderNotice } from './render-flow-page.ts';
 import type { FlowNode } from './render-nodes.ts';
 
 const hub = 'https://login.sso.test';
@@ -75,5 +76,70 @@ describe('code sign-in for an address without an account (issue #20, decision 00
     const out = body(flow);
     expect(out).toContain('data-testid="ui/message/4000035"');
     expect(out).not.toMatch(/does not exist|not setup|no account|does not belong/i);
+  });
+});
+
+describe('the app being signed in to (issue #20)', () => {
+  const chooseMethod = { ...(codeSent() as object), state: 'choose_method' } as unknown as AnyFlow;
+  const withClient = (kind: 'login' | 'registration' | 'recovery', client: Parameters<typeof renderClientLine>[1]) =>
+    renderFlowBody(kind, chooseMethod, { hubOrigin: hub, linkOrigins: [], notice: undefined, links: { returnTo: undefined, signedIn: false }, destination: undefined, client }).value;
+
+  it('names the app on the sign-in and registration pages, linked to its client_uri', () => {
+    const shop = { clientId: 'shop-b', name: 'Shop B', clientUri: 'https://shop-b.test/' };
+    expect(withClient('login', shop)).toMatch(/data-testid="flow\/client">Sign in to continue to <a href="https:\/\/shop-b\.test\/" rel="noopener noreferrer" data-testid="flow\/client-name">Shop B<\/a>/);
+    expect(withClient('registration', shop)).toMatch(/Create your account to continue to <a [^>]*>Shop B<\/a>/);
+    expect(withClient('recovery', shop)).not.toContain('flow/client');
+    expect(withClient('login', undefined)).not.toContain('flow/client');
+  });
+
+  it('escapes the name and links only https addresses', () => {
+    const out = withClient('login', {
+      clientId: 'x',
+      name: '<img src=x onerror=alert(1)> & "Co"',
+      clientUri: 'javascript:alert(1)',
+      policyUri: 'http://shop-b.test/privacy',
+      tosUri: 'https://shop-b.test/terms?a=1&b="2"',
+    });
+    expect(out).not.toContain('<img');
+    expect(out).toContain('<strong data-testid="flow/client-name">&lt;img src=x onerror=alert(1)&gt; &amp; &quot;Co&quot;</strong>');
+    expect(out).not.toContain('javascript:');
+    expect(out).not.toContain('flow/client/policy');
+    expect(out).not.toContain('http://shop-b.test');
+    expect(out).toContain('href="https://shop-b.test/terms?a=1&amp;b=%222%22"');
+    expect(out).toContain('data-testid="flow/client/tos">terms of service</a>');
+  });
+
+  it('links to the privacy policy and terms when both are set', () => {
+    const out = String(renderClientLine('login', { clientId: 'a', name: 'App A', policyUri: 'https://a.test/p', tosUri: 'https://a.test/t' }));
+    expect(out).toMatch(/App A's <a href="https:\/\/a\.test\/p"[^>]*>privacy policy<\/a> and <a href="https:\/\/a\.test\/t"[^>]*>terms of service<\/a>/);
+  });
+});
+
+describe('interactionUidOf (issue #20)', () => {
+  it('reads the uid of the hub\'s own interaction page only', () => {
+    expect(interactionUidOf(`${hub}/interaction/abc_DEF-123`, hub)).toBe('abc_DEF-123');
+    expect(interactionUidOf(`${hub}/interaction/abc?x=1`, hub)).toBe('abc');
+    expect(interactionUidOf('https://evil.test/interaction/abc', hub)).toBeUndefined();
+    expect(interactionUidOf(`http://login.sso.test/interaction/abc`, hub)).toBeUndefined();
+    expect(interactionUidOf(`https://u:p@login.sso.test/interaction/abc`, hub)).toBeUndefined();
+    expect(interactionUidOf(`${hub}/interaction/abc/consent`, hub)).toBeUndefined();
+    expect(interactionUidOf(`${hub}/interaction/`, hub)).toBeUndefined();
+    expect(interactionUidOf(`${hub}/settings`, hub)).toBeUndefined();
+    expect(interactionUidOf('not a url', hub)).toBeUndefined();
+    expect(interactionUidOf(undefined, hub)).toBeUndefined();
+  });
+
+  it('a lookup that fails leaves the page without a name', async () => {
+    const errors: unknown[] = [];
+    const bridge = { clientOfInteraction: async () => Promise.reject(new Error('store down')) };
+    expect(await clientOfReturnTo(`${hub}/interaction/abc`, { publicUrl: hub, bridge, onError: (e) => errors.push(e) })).toBeUndefined();
+    expect(errors).toHaveLength(1);
+    const asked: string[] = [];
+    const spy = { clientOfInteraction: async (uid: string) => {
+      asked.push(uid);
+      return undefined;
+    } };
+    await clientOfReturnTo('https://evil.test/interaction/abc', { publicUrl: hub, bridge: spy });
+    expect(asked).toEqual([]);
   });
 });

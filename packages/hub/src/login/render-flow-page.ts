@@ -1,4 +1,6 @@
+import type { ClientDisplay } from '../bridge/bridge.ts';
 import { html, type SafeHtml } from '../http/html.ts';
+import { renderClientName, renderClientPolicies } from '../http/render-client.ts';
 import type { AnyFlow, FlowKind } from '../kratos/kratos-client.ts';
 import { FLOW_NOTICES, type FlowNoticeCode } from './flow-notice.ts';
 import { type FlowNode, type FlowUi, renderMessage, renderMessages, renderUi } from './render-nodes.ts';
@@ -94,17 +96,45 @@ function codeAddress(nodes: FlowNode[]): string | undefined {
   return undefined;
 }
 
+/**
+ * "Sign in to continue to Shop B" (login) or "Create your account to continue to Shop B"
+ * (registration), with the app's policy and terms links, for a flow started by an app's
+ * authorization request (issue #20); '' for other flows or without a known client.
+ */
+export function renderClientLine(kind: FlowKind, client: ClientDisplay | undefined): SafeHtml | '' {
+  if (!client || (kind !== 'login' && kind !== 'registration')) return '';
+  const verb = kind === 'login' ? 'Sign in' : 'Create your account';
+  return html`<p class="destination" data-testid="flow/client">${verb} to continue to ${renderClientName(client, 'flow/client-name')}</p>
+${renderClientPolicies(client, 'flow/client')}`;
+}
+
 /** The body of a flow page: heading, messages, Kratos' nodes, then the links to other flows. */
 export function renderFlowBody(
   kind: FlowKind,
   flow: AnyFlow,
-  { hubOrigin, linkOrigins, notice, links, destination }: { hubOrigin: string; linkOrigins: readonly string[]; notice: FlowNoticeCode | undefined; links: FlowPageLinks; destination: string | undefined },
+  {
+    hubOrigin,
+    linkOrigins,
+    notice,
+    links,
+    destination,
+    client,
+  }: {
+    hubOrigin: string;
+    linkOrigins: readonly string[];
+    notice: FlowNoticeCode | undefined;
+    links: FlowPageLinks;
+    destination: string | undefined;
+    /** The app the sign-in is for, from the client registry (see client-of-return-to.ts). */
+    client?: ClientDisplay | undefined;
+  },
 ): SafeHtml {
   const facts = flow as FlowFacts;
   const { title, lead } = headingFor(kind, facts);
   const ui = flow.ui as unknown as FlowUi;
   return html`<h1 data-testid="flow/title">${title}</h1>
 <p class="lead">${lead}</p>
+${renderClientLine(kind, client)}
 ${destination ? html`<p class="destination" data-testid="flow/destination">Afterwards you will continue to <strong>${destination}</strong>.</p>` : ''}
 ${renderMessages(ui.messages, renderNotice(notice, { state: facts.state, ui }))}
 <div class="flow flow-${kind}" data-testid="flow/${kind}" data-state="${facts.state ?? ''}">

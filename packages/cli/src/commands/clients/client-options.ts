@@ -12,7 +12,10 @@ const seconds = (name: string) => (value: string) => {
 /** Adds the options that describe a client (shared by `clients create` and `clients update`). */
 export function addClientOptions(cmd: Command): Command {
   return cmd
-    .option('--name <name>', 'display name (client_name)')
+    .option('--name <name>', 'display name (client_name), shown on the sign-in and consent pages')
+    .option('--client-uri <uri>', "the app's home page (client_uri); its name links there on the sign-in and consent pages")
+    .option('--policy-uri <uri>', "the app's privacy policy (policy_uri), linked from the sign-in and consent pages")
+    .option('--tos-uri <uri>', "the app's terms of service (tos_uri), linked from the sign-in and consent pages")
     .option('--redirect-uri <uri>', 'redirect URI, matched exactly; repeat for several', collect)
     .option('--post-logout-uri <uri>', 'allowed post_logout_redirect_uri; repeat for several', collect)
     .option('--backchannel-logout-uri <uri>', 'where the hub POSTs logout tokens')
@@ -31,6 +34,9 @@ export function addClientOptions(cmd: Command): Command {
 
 export interface ClientFlags {
   name?: string;
+  clientUri?: string;
+  policyUri?: string;
+  tosUri?: string;
   redirectUri?: string[];
   postLogoutUri?: string[];
   backchannelLogoutUri?: string;
@@ -56,6 +62,9 @@ export function clientFromFlags(flags: ClientFlags): Record<string, unknown> {
   }
   const set: Record<string, unknown> = {
     client_name: flags.name,
+    client_uri: flags.clientUri,
+    policy_uri: flags.policyUri,
+    tos_uri: flags.tosUri,
     redirect_uris: flags.redirectUri,
     post_logout_redirect_uris: flags.postLogoutUri,
     backchannel_logout_uri: flags.backchannelLogoutUri,

@@ -3,6 +3,9 @@ import { renderFields } from '../../output/render-table.ts';
 export interface ClientView {
   client_id: string;
   client_name?: string;
+  client_uri?: string;
+  policy_uri?: string;
+  tos_uri?: string;
   redirect_uris: string[];
   post_logout_redirect_uris?: string[];
   backchannel_logout_uri?: string;
@@ -24,6 +27,9 @@ export function renderClient(client: ClientView, secret?: string | null): string
   const text = renderFields({
     client_id: client.client_id,
     name: client.client_name,
+    client_uri: client.client_uri,
+    policy_uri: client.policy_uri,
+    tos_uri: client.tos_uri,
     source: client.source === 'config' ? 'config (read-only here; change the clients file)' : 'api',
     first_party: client.ssohub_first_party === true,
     redirect_uris: client.redirect_uris,

@@ -141,6 +141,8 @@ export function registerInteractions(
             uid: d.uid,
             clientName: client.clientName ?? client.clientId,
             clientUri: client.clientUri,
+            policyUri: client.policyUri,
+            tosUri: client.tosUri,
             scopes: missing.missingOIDCScope ?? [],
             claims: (missing.missingOIDCClaims ?? []).filter((c) => !['sub', 'sid', 'acr', 'amr', 'auth_time'].includes(c)),
           }),

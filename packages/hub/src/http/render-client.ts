@@ -1,0 +1,38 @@
+/**
+ * Owns how a page names a client app from its registered metadata (issue #20): its name (linked
+ * to client_uri), and links to its privacy policy and terms. Every value is escaped, and only
+ * https addresses become links. logo_uri is not shown: the pages' CSP allows no remote images.
+ */
+import type { ClientDisplay } from '../bridge/bridge.ts';
+import { html, type SafeHtml } from './html.ts';
+
+/** The address when it is an absolute https URL without credentials, else undefined. */
+export function httpsOnly(uri: string | undefined): string | undefined {
+  if (!uri) return undefined;
+  try {
+    const url = new URL(uri);
+    return url.protocol === 'https:' && !url.username && !url.password ? url.toString() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The app's name, a link to its client_uri when that is https. */
+export function renderClientName(client: Pick<ClientDisplay, 'name' | 'clientUri'>, testid: string): SafeHtml {
+  const href = httpsOnly(client.clientUri);
+  return href
+    ? html`<a href="${href}" rel="noopener noreferrer" data-testid="${testid}">${client.name}</a>`
+    : html`<strong data-testid="${testid}">${client.name}</strong>`;
+}
+
+/** "Shop B's privacy policy · terms of service", for the https ones set; '' when none. */
+export function renderClientPolicies(client: Pick<ClientDisplay, 'name' | 'policyUri' | 'tosUri'>, prefix: string): SafeHtml | '' {
+  const policy = httpsOnly(client.policyUri);
+  const tos = httpsOnly(client.tosUri);
+  if (!policy && !tos) return '';
+  const links = [
+    policy ? html`<a href="${policy}" rel="noopener noreferrer" data-testid="${prefix}/policy">privacy policy</a>` : undefined,
+    tos ? html`<a href="${tos}" rel="noopener noreferrer" data-testid="${prefix}/tos">terms of service</a>` : undefined,
+  ].filter((l) => l !== undefined);
+  return html`<p class="muted" data-testid="${prefix}/policies">${client.name}'s ${links.length === 2 ? html`${links[0]} and ${links[1]}` : links[0]}</p>`;
+}
