@@ -109,6 +109,17 @@ describe('the same-origin Kratos proxy', () => {
     expect(bodies.at(-1)).toBe(`application/x-www-form-urlencoded; charset=utf-8|${form}`);
   });
 
+  // Found by the fuzz suite (seed 2078270241, case 14146): reply-from parsed the Content-Type of
+  // an empty body and threw a TypeError on a malformed one, a 500.
+  it('forwards a request with an empty body as one without a body, whatever its Content-Type says', async () => {
+    bodies.length = 0;
+    for (const contentType of ['text/plain; =broken', 'application/json; charset']) {
+      const res = await app.inject({ method: 'DELETE', url: '/self-service/flows?empty=1', payload: '', headers: { 'content-type': contentType, 'content-length': '0' } });
+      expect(res.statusCode, contentType).toBeLessThan(500);
+    }
+    expect(bodies).toEqual(['|', '|']);
+  });
+
   it('serves Kratos schema URLs, whose ids are base64url', async () => {
     const res = await app.inject({ method: 'GET', url: '/schemas/ZGVmYXVsdA' });
     expect(res.statusCode).toBe(303);

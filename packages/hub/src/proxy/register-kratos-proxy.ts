@@ -109,7 +109,11 @@ export async function registerKratosProxy(
           const code = (error.cause as { code?: string } | undefined)?.code ?? (error as { code?: string }).code;
           reply.send(new KratosUnavailableError(`Kratos did not answer the proxied request: ${code ?? error.message}`, { cause: error }));
         },
-        ...(raw ? { body: raw, contentType: String(request.headers['content-type'] ?? 'application/octet-stream') } : {}),
+        // An empty body goes on as none (no Content-Type, length 0): left to itself, reply-from
+        // parses the request's Content-Type for any body it holds, an empty one included, and a
+        // malformed header made it throw a TypeError (a 500; found by the fuzz suite:
+        // DELETE /self-service/logout with a broken Content-Type and no body).
+        ...(raw ? { body: raw, contentType: String(request.headers['content-type'] ?? 'application/octet-stream') } : request.body !== undefined ? { body: null } : {}),
         rewriteRequestHeaders: (_req, headers) => {
           const out: Record<string, string | string[] | undefined> = { ...headers };
           // Hop-by-hop headers, and Expect (curl sends `Expect: 100-continue` with bodies over
