@@ -143,8 +143,15 @@ describe('a killed master with a replica (Cluster failover)', () => {
       const key = `${hub.prefix}failover-check`;
       await hub.redis.set(key, 'before');
       const master = (await failover.nodeForKey(key))!;
-      // Replication is asynchronous: wait until the replica has the write, as a real one would by then.
-      await hub.redis.call('WAIT', 1, 1000);
+      // Replication is asynchronous: wait until the replica has the write, as a real one would by
+      // then. WAIT goes to the key's master itself: through the Cluster client a command without
+      // a key goes to any node, whose WAIT says nothing about this write (CI lost it once).
+      const direct = new Redis(master.port, master.host, { maxRetriesPerRequest: 0, commandTimeout: 3000 });
+      try {
+        expect(await direct.call('WAIT', 1, 2000)).toBe(1);
+      } finally {
+        direct.disconnect();
+      }
       await master.kill('SIGKILL');
       const killed = performance.now();
       const outcomes: { ok: boolean; ms: number; err?: unknown }[] = [];
