@@ -15,6 +15,7 @@ export {
   type RunningKratos,
 } from './kratos.ts';
 export { createTestDatabase, type TestDatabase } from './postgres.ts';
+export { rawExchange, type RawExchange } from './raw-exchange.ts';
 export { childrenOf, processStat } from './processes.ts';
 export { deleteKeysWithPrefix, startTestRedis, uniquePrefix, type TestRedis } from './redis.ts';
 export {

@@ -1,11 +1,12 @@
 import { createServer, type Server } from 'node:http';
-import { type AddressInfo, connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type Hub } from '../app.ts';
 import { checkConfig } from '../config/check-config.ts';
 import { createLogger } from './create-logger.ts';
 import { CONNECTIONS_CHECK_INTERVAL_MS, REQUEST_TIMEOUT_MS } from './request-timeout.ts';
+import { type RawExchange as Exchange, rawExchange } from '@ssohub/testkit';
 
 // nock (test/setup/unit.ts) intercepts sockets too, and a raw client's writes then never reach
 // the server as sent. These tests need real sockets; nothing here leaves loopback.
@@ -20,39 +21,7 @@ const KRATOS_DELAY_MS = 1_200;
 
 type LogLine = { level: number; msg: string; reqId?: string; status?: number; code?: string; listener?: string };
 
-interface Exchange {
-  received: string;
-  /** Milliseconds until the first byte of the answer. */
-  answeredAfter: number | undefined;
-  /** Milliseconds until the server closed the connection, or undefined if it was open at `waitMs`. */
-  closedAfter: number | undefined;
-}
-
-/** Writes `request` on a raw socket, sends nothing more (or half-closes), and watches what the server does. */
-function exchange(port: number, request: string, waitMs = 4_000, { halfClose = false } = {}): Promise<Exchange> {
-  return new Promise((resolve) => {
-    const started = performance.now();
-    const socket = connect(port, '127.0.0.1');
-    let received = '';
-    let answeredAfter: number | undefined;
-    const done = (closedAfter: number | undefined) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve({ received, answeredAfter, closedAfter });
-    };
-    const timer = setTimeout(() => done(undefined), waitMs);
-    socket.on('data', (d) => {
-      answeredAfter ??= performance.now() - started;
-      received += d.toString('utf8');
-    });
-    socket.on('error', () => {});
-    socket.on('close', () => done(performance.now() - started));
-    socket.once('connect', () => {
-      socket.write(request);
-      if (halfClose) socket.end();
-    });
-  });
-}
+const exchange = (port: number, request: string, waitMs = 4_000, { halfClose = false } = {}) => rawExchange(port, request, { waitMs, halfClose });
 
 const statusOf = (r: Exchange) => Number(/^HTTP\/1\.1 (\d{3}) /.exec(r.received)?.[1]);
 const headerOf = (r: Exchange, name: string) => new RegExp(`\\r\\n${name}: ([^\\r]*)\\r\\n`, 'i').exec(r.received)?.[1];

@@ -1,4 +1,3 @@
-import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { exportJWK, generateKeyPair } from 'jose';
@@ -9,6 +8,7 @@ import { buildApp, type Hub } from '../../app.ts';
 import { checkConfig } from '../../config/check-config.ts';
 import { createLogger } from '../../http/create-logger.ts';
 import { mountProvider } from './mount-provider.ts';
+import { rawExchange } from '@ssohub/testkit';
 
 // nock (test/setup/unit.ts) intercepts sockets too, and a raw client's socket.end() then never
 // reaches the server: the server sees no half-close and the connection looks hung. These tests
@@ -19,43 +19,7 @@ afterAll(() => nock.activate());
 const HEAD = 'POST /oidc/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n';
 const BASIC = `Authorization: Basic ${Buffer.from('svc:svc-secret-svc-secret-svc-secret').toString('base64')}\r\n`;
 
-interface Exchange {
-  /** The bytes the server sent. */
-  received: string;
-  /** Milliseconds until the server closed the connection, or undefined if it was still open at `waitMs`. */
-  closedAfter: number | undefined;
-  /** Milliseconds until the first byte of the answer. */
-  answeredAfter: number | undefined;
-}
-
-/** exchange writes `parts` (pausing `pauseMs` between them) on a raw socket, optionally half-closes, and watches. */
-function exchange(port: number, parts: string[], { halfClose = false, pauseMs = 0, waitMs = 3_000 } = {}): Promise<Exchange> {
-  return new Promise((resolve) => {
-    const started = performance.now();
-    const socket = connect(port, '127.0.0.1');
-    let received = '';
-    let answeredAfter: number | undefined;
-    const done = (closedAfter: number | undefined) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve({ received, closedAfter, answeredAfter });
-    };
-    const timer = setTimeout(() => done(undefined), waitMs);
-    socket.on('data', (d) => {
-      answeredAfter ??= performance.now() - started;
-      received += d.toString('latin1');
-    });
-    socket.on('error', () => {});
-    socket.on('close', () => done(performance.now() - started));
-    socket.once('connect', async () => {
-      for (const [i, part] of parts.entries()) {
-        if (i > 0) await new Promise((r) => setTimeout(r, pauseMs));
-        socket.write(part);
-      }
-      if (halfClose) socket.end();
-    });
-  });
-}
+const exchange = (port: number, parts: string[], options: { halfClose?: boolean; pauseMs?: number; waitMs?: number } = {}) => rawExchange(port, parts, options);
 
 describe('a token request whose body stops arriving', () => {
   let app: FastifyInstance;
