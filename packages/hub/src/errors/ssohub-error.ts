@@ -20,6 +20,8 @@ export type SsoHubErrorCode =
   | 'SSOHUB_ERR_INTERACTION'
   | 'SSOHUB_ERR_INTERNAL';
 
+import type { LocalizableText } from '../i18n/localizable-text.ts';
+
 /** A link on an error page: where the user can go from there. */
 export interface ErrorAction {
   href: string;
@@ -43,10 +45,15 @@ export class SsoHubError extends Error {
   readonly headers: Record<string, string> | undefined;
   /** The ways on the error page offers, instead of its default "Go to sign-in". */
   readonly actions: ErrorAction[] | undefined;
+  /**
+   * The message as catalog text, when it is one: pages show it in the user's language, while
+   * `message` (its English) goes to logs and API callers.
+   */
+  readonly text: LocalizableText | undefined;
 
   constructor(
     code: SsoHubErrorCode,
-    message: string,
+    message: string | LocalizableText,
     options: {
       status?: number;
       expose?: boolean;
@@ -56,7 +63,8 @@ export class SsoHubError extends Error {
       actions?: ErrorAction[];
     } = {},
   ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(typeof message === 'string' ? message : message.english, options.cause === undefined ? undefined : { cause: options.cause });
+    this.text = typeof message === 'string' ? undefined : message;
     this.code = code;
     this.status = options.status ?? 500;
     this.expose = options.expose ?? this.status < 500;

@@ -1,6 +1,7 @@
 import { AsyncResource } from 'node:async_hooks';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { LANGUAGE_COOKIE, type LocaleSources, UI_LOCALES_COOKIE } from '../i18n/negotiate-locale.ts';
 import { HubRequest, runHubRequest } from '../request/hub-request.ts';
 
 const kScope = Symbol('ssohub.hubRequest');
@@ -22,13 +23,44 @@ export function registerHubRequest(app: FastifyInstance): void {
     runHubRequest(() => {
       (request as ScopedRequest)[kScope] = new AsyncResource('ssohub.request');
       done();
-    }, new HubRequest(request.id));
+    }, new HubRequest(request.id, localeSourcesOf(request)));
   });
   app.addHook('preValidation', (request, _reply, done) => {
     const resource = (request as ScopedRequest)[kScope];
     if (resource) resource.runInAsyncScope(done);
     else done();
   });
+}
+
+/**
+ * What the request says about its language. Read from the raw Cookie header: the hook runs before
+ * @fastify/cookie has parsed it, and only two short cookie values matter here.
+ */
+function localeSourcesOf(request: FastifyRequest): LocaleSources {
+  const query = request.query as { ui_locales?: unknown } | undefined;
+  const cookies = request.headers.cookie;
+  const header = request.headers['accept-language'];
+  return {
+    uiLocales: typeof query?.ui_locales === 'string' ? query.ui_locales : undefined,
+    uiLocalesCookie: cookieValue(cookies, UI_LOCALES_COOKIE),
+    pickerCookie: cookieValue(cookies, LANGUAGE_COOKIE),
+    acceptLanguage: typeof header === 'string' ? header : undefined,
+  };
+}
+
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const pair of header.split(';')) {
+    const at = pair.indexOf('=');
+    if (at > 0 && pair.slice(0, at).trim() === name) {
+      try {
+        return decodeURIComponent(pair.slice(at + 1).trim());
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
 }
 
 /**

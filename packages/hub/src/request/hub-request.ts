@@ -9,6 +9,8 @@
  * string flag on a framework's context.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { type LocaleSources, negotiateLocale } from '../i18n/negotiate-locale.ts';
+import type { Locale } from '../i18n/locales.ts';
 import type { Identity } from '../kratos/kratos-client.ts';
 
 /** What Kratos showed for the browser's own session at `/auth`, before the provider ran. */
@@ -46,8 +48,30 @@ export class HubRequest {
    */
   readonly id: string | undefined;
 
-  constructor(id?: string) {
+  /** Where this request's language comes from (set at the edge); read once, by `locale`. */
+  readonly #localeSources: LocaleSources;
+  #locale: Locale | undefined;
+
+  constructor(id?: string, localeSources: LocaleSources = {}) {
     this.id = id;
+    this.#localeSources = localeSources;
+  }
+
+  /**
+   * The language of the pages this request renders (i18n/negotiate-locale.ts), negotiated on
+   * first use: most requests (provider API calls, assets, the proxy) never render a page.
+   */
+  get locale(): Locale {
+    this.#locale ??= negotiateLocale(this.#localeSources);
+    return this.#locale;
+  }
+
+  /**
+   * Settles the language from a source the edge could not see: the `ui_locales` an app sent in
+   * its authorization request, which the hub learns only from the interaction it starts.
+   */
+  preferLocale(locale: Locale): void {
+    this.#locale = locale;
   }
 
   /**

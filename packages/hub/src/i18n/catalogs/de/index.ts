@@ -1,0 +1,10 @@
+import account from './account.ts';
+import bridge from './bridge.ts';
+import errors from './errors.ts';
+import frame from './frame.ts';
+import flows from './flows.ts';
+import kratos from './kratos.ts';
+import proxy from './proxy.ts';
+
+/** Every message of the hub's pages, by area (the files beside this one). */
+export const de = { ...frame, ...flows, ...kratos, ...bridge, ...errors, ...proxy, ...account } as const;
