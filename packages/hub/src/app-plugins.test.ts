@@ -81,6 +81,7 @@ describe('the hub as built', () => {
       'ssohub-token-guard',
       '@fastify/cookie',
       '@fastify/formbody',
+      'ssohub-language-picker',
       'ssohub-health',
       'ssohub-kratos-proxy',
       'ssohub-bridge',

@@ -30,6 +30,7 @@ import { REQUEST_TIMEOUT_MS, REQUEST_TIMEOUT_SERVER_OPTIONS } from './http/reque
 import { securityHeaders, securityHeadersPlugin } from './http/security-headers.ts';
 import { fastifyTrustProxy } from './http/trust-proxy.ts';
 import type { HubContext } from './hub-context.ts';
+import { languagePickerPlugin } from './i18n/register-language-picker.ts';
 import { KratosClient } from './kratos/kratos-client.ts';
 import { lockoutActions } from './login/lockout-actions.ts';
 import { loginPagesPlugin } from './login/register-login-pages.ts';
@@ -144,6 +145,7 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
   await app.register(tokenGuardPlugin, { guard: ctx.guard, tokenPath: bridge.tokenPath });
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody, { bodyLimit: 64 * 1024 });
+  await app.register(languagePickerPlugin, { https });
   const hubCss = HUB_CSS + branding.css;
   app.get(ASSET_CSS_PATH, async (_request, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(hubCss),

@@ -52,7 +52,7 @@ describe('a hub built with branding', () => {
     expect(res.headers['content-type']).toMatch(/^text\/html/);
     expect(res.headers['content-security-policy']).toBe("default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'");
     expect(res.body).toMatch(/<title>[^<]* · Acme Login<\/title>/);
-    expect(res.body).toContain('<footer class="foot">Acme &lt;b&gt;Inc.&lt;/b&gt;</footer>');
+    expect(res.body).toContain('<footer class="foot"><div class="foot-text">Acme &lt;b&gt;Inc.&lt;/b&gt;</div>');
     const logo = /<img class="brand-logo" src="(\/assets\/logo-[0-9a-f]{16}\.svg)"/.exec(res.body)?.[1];
     const sheet = /<link rel="stylesheet" href="(\/assets\/branding-[0-9a-f]{16}\.css)">/.exec(res.body)?.[1];
     expect(logo).toBeDefined();

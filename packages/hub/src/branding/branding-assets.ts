@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors/ssohub-error.ts';
 import type { BrandingColors, BrandingConfig, FooterLink } from './branding-config.ts';
 import { BRANDING_FILE_LIMIT, logoType } from './branding-config.ts';
+import { type FrameTemplate, parseFrameTemplate } from './frame-template.ts';
 
 /** What every page shows of the branding (http/render-page.ts). */
 export interface PageBranding {
@@ -11,7 +12,10 @@ export interface PageBranding {
   logoSrc?: string;
   /** The extra stylesheet's asset path, linked after the hub's. */
   stylesheetHref?: string;
-  footer: string | FooterLink[];
+  /** Absent: the default footer ("Protected by <productName>…"), in the page's language. */
+  footer?: string | FooterLink[];
+  /** `branding.frameTemplate`, checked: the frame around every page instead of the hub's. */
+  frameTemplate?: FrameTemplate;
 }
 
 /** A file the hub serves under /assets/, named by its content hash so it may be cached for good. */
@@ -38,7 +42,7 @@ const EXTENSIONS: Record<string, string> = { 'image/svg+xml': 'svg', 'image/png'
  */
 export function loadBranding(config: BrandingConfig): Branding {
   const assets: BrandingAsset[] = [];
-  const page: PageBranding = { productName: config.productName, footer: config.footer };
+  const page: PageBranding = { productName: config.productName, ...(config.footer === undefined ? {} : { footer: config.footer }) };
   let imgOrigin: string | undefined;
   if (config.logo !== undefined) {
     if (/^https?:\/\//i.test(config.logo)) {
@@ -58,6 +62,11 @@ export function loadBranding(config: BrandingConfig): Branding {
     const asset = { path: `/assets/branding-${hash(body)}.css`, type: 'text/css; charset=utf-8', body };
     assets.push(asset);
     page.stylesheetHref = asset.path;
+  }
+  if (config.frameTemplate !== undefined) {
+    const parsed = parseFrameTemplate(read('branding.frameTemplate', config.frameTemplate).toString('utf8'));
+    if (!parsed.template) throw new ConfigError(parsed.problems.map((problem) => `branding.frameTemplate ${problem}`));
+    page.frameTemplate = parsed.template;
   }
   return { page, assets, css: brandingCss(config.colors), ...(imgOrigin ? { imgOrigin } : {}) };
 }

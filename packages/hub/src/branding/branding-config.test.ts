@@ -38,9 +38,10 @@ describe('branding options', () => {
       logo: undefined,
       colors: { light: { accent: undefined, background: undefined, text: undefined }, dark: { accent: undefined, background: undefined, text: undefined } },
       stylesheet: undefined,
-      footer: 'Protected by SSO Hub. One sign-in for every app.',
+      // The default footer is rendered in each page's language (render-page.ts), naming the product.
+      footer: undefined,
+      frameTemplate: undefined,
     });
-    expect(check({ productName: 'Acme' }).footer).toBe('Protected by Acme. One sign-in for every app.');
   });
 
   it('accept colours written #rgb, #rrggbb, rgb() and hsl() only', () => {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { ConfigProblems } from '../config/config-problems.ts';
 import { describe } from '../config/config-problems.ts';
 import { defaultsFromSchema } from '../config/defaults-from-schema.ts';
+import { parseFrameTemplate } from './frame-template.ts';
 
 /** A link of `branding.footer`. */
 export interface FooterLink {
@@ -26,8 +27,10 @@ export interface BrandingConfig {
   logo: string | undefined;
   colors: { light: BrandingColors; dark: BrandingColors };
   stylesheet: string | undefined;
-  /** Plain text (escaped when rendered) or links; the default names the product. */
-  footer: string | FooterLink[];
+  /** Plain text (escaped when rendered) or links; undefined: the default, which names the product in the page's language. */
+  footer: string | FooterLink[] | undefined;
+  /** A file path: an HTML template of the page frame (frame-template.ts). */
+  frameTemplate: string | undefined;
 }
 
 export type BrandingConfigInput = {
@@ -36,6 +39,7 @@ export type BrandingConfigInput = {
   colors?: { light?: Partial<Record<keyof BrandingColors, unknown>>; dark?: Partial<Record<keyof BrandingColors, unknown>> };
   stylesheet?: unknown;
   footer?: unknown;
+  frameTemplate?: unknown;
 };
 
 /** Largest logo or stylesheet file: it is held in memory and sent with every page. */
@@ -84,8 +88,18 @@ export function checkBrandingConfig(p: ConfigProblems, input: BrandingConfigInpu
     light: checkColors(p, 'branding.colors.light', input.colors?.light),
     dark: checkColors(p, 'branding.colors.dark', input.colors?.dark),
   };
-  const footer = input.footer === undefined ? `Protected by ${productName}. One sign-in for every app.` : checkFooter(p, input.footer);
-  return { productName, logo, colors, stylesheet, footer };
+  const footer = input.footer === undefined ? undefined : checkFooter(p, input.footer);
+  const frameTemplate = input.frameTemplate === undefined ? undefined : checkFrameTemplate(p, input.frameTemplate);
+  return { productName, logo, colors, stylesheet, footer, frameTemplate };
+}
+
+/** `branding.frameTemplate`: a readable file whose template passes frame-template.ts' checks. */
+function checkFrameTemplate(p: ConfigProblems, value: unknown): string | undefined {
+  const file = checkFile(p, 'branding.frameTemplate', value);
+  if (!file) return undefined;
+  const { problems } = parseFrameTemplate(file.bytes.toString('utf8'));
+  for (const problem of problems) p.add('branding.frameTemplate', problem);
+  return problems.length > 0 ? undefined : file.path;
 }
 
 function checkColors(p: ConfigProblems, path: string, input: Partial<Record<keyof BrandingColors, unknown>> | undefined): BrandingColors {

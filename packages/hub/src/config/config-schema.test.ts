@@ -88,6 +88,8 @@ const FULL = {
     // Replaced by a file the test writes: the stylesheet is read at startup.
     stylesheet: 'acme.css',
     footer: [{ text: 'Help', href: 'https://acme.example/help' }],
+    // Replaced by a file the test writes, like the stylesheet.
+    frameTemplate: 'frame.html',
   },
   shutdown: { drainMs: 100, timeoutMs: 1000 },
 };
@@ -96,7 +98,11 @@ describe('the configuration schema declares every option once', () => {
   it('a file setting every option loads, and each option set is one the schema declares', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'ssohub-config-schema-'));
     await writeFile(join(dir, 'acme.css'), '.card{border-radius:0}');
-    await writeFile(join(dir, 'hub.json'), JSON.stringify({ ...FULL, branding: { ...FULL.branding, stylesheet: join(dir, 'acme.css') } }));
+    await writeFile(join(dir, 'frame.html'), '<!doctype html><html lang="{{lang}}"><head>{{head}}</head><body>{{main}}</body></html>');
+    await writeFile(
+      join(dir, 'hub.json'),
+      JSON.stringify({ ...FULL, branding: { ...FULL.branding, stylesheet: join(dir, 'acme.css'), frameTemplate: join(dir, 'frame.html') } }),
+    );
     const config = loadConfig({ SSOHUB_CONFIG: join(dir, 'hub.json') });
     expect(config.guard.lockout.mode).toBe('identifier');
     expect(config.store).toMatchObject({ kind: 'redis', sentinelName: 'mymaster', commandTimeoutMs: 1000 });
@@ -147,6 +153,7 @@ describe('the configuration schema declares every option once', () => {
       SSOHUB_BRANDING_LOGO: 'branding.logo',
       SSOHUB_BRANDING_STYLESHEET: 'branding.stylesheet',
       SSOHUB_BRANDING_FOOTER: 'branding.footer',
+      SSOHUB_BRANDING_FRAME_TEMPLATE: 'branding.frameTemplate',
       SSOHUB_SHUTDOWN_DRAIN_MS: 'shutdown.drainMs',
       SSOHUB_SHUTDOWN_TIMEOUT_MS: 'shutdown.timeoutMs',
       SSOHUB_COOKIE_KEYS: 'bridge.cookieKeys',

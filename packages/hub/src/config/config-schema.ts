@@ -370,8 +370,15 @@ export const HUB_CONFIG_SCHEMA = Type.Object(
         footer: Type.Union([Type.String(), Type.Array(Type.Object({ text: Type.String(), href: Type.String() }, strict))], {
           env: 'SSOHUB_BRANDING_FOOTER',
           envText: '(plain text)',
-          defaultText: '`Protected by <productName>. One sign-in for every app.`',
-          description: 'Footer of every page: plain text (at most 200 characters, shown as text, never HTML) or up to 6 links `{ "text": …, "href": "https://…" }`.',
+          defaultText: '`Protected by <productName>. One sign-in for every app.`, in the page’s language',
+          description: 'Footer of every page: plain text (at most 200 characters, shown as text, never HTML) or up to 6 links `{ "text": …, "href": "https://…" }`. The language picker follows it.',
+        }),
+        frameTemplate: text({
+          env: 'SSOHUB_BRANDING_FRAME_TEMPLATE',
+          envText: '(a path)',
+          defaultText: "none (the hub's frame)",
+          description:
+            'Path of an HTML file (at most 256 KiB, read and checked at startup) that replaces the frame around every page. Placeholders, filled and escaped by the hub: `{{head}}` and `{{main}}` (each required exactly once), `{{lang}}`, `{{dir}}`, `{{title}}`, `{{productName}}`, `{{skipLink}}`, `{{header}}`, `{{footer}}`, `{{languagePicker}}`. Refused at startup: an unknown placeholder, `<script>`, `<style>`, `<base>`, `javascript:` URLs, inline event handlers (`onclick=`…) and `style` attributes (the CSP forbids them). See "Frame template" in docs/configuration.md.',
         }),
       },
       strict,

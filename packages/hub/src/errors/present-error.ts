@@ -1,14 +1,19 @@
+import { hasMessage, type LocalizableText, t, text, translateText } from '../i18n/translate.ts';
 import { isKratosOutage } from '../kratos/kratos-error.ts';
 import { isStoreUnavailable } from '../storage/store-unavailable.ts';
-import { isSchemaValidationError, validationMessage } from './schema-errors.ts';
+import { isSchemaValidationError, validationMessage, validationPageMessage } from './schema-errors.ts';
 import { type ErrorAction, SsoHubError, type SsoHubErrorCode } from './ssohub-error.ts';
 
 /** What a user (or API caller) is allowed to learn about an error. */
 export interface PresentedError {
   status: number;
   code: string;
+  /** The page's title, in the request's language (only pages show it). */
   title: string;
+  /** English: what logs, JSON and OAuth bodies carry. */
   message: string;
+  /** The same message in the request's language, for the error page. */
+  pageMessage: string;
   headers: Record<string, string>;
   /** The links the error page offers; absent: the page's default. */
   actions?: ErrorAction[];
@@ -22,21 +27,6 @@ export interface PresentedError {
  * does not wait for nothing.
  */
 export const OUTAGE_RETRY_AFTER_SECONDS = 5;
-
-const TITLES: Record<number, string> = {
-  400: 'That request could not be processed',
-  401: 'Please sign in',
-  403: 'Not allowed',
-  404: 'Not found',
-  409: 'Conflict',
-  410: 'This page has expired',
-  413: 'Request too large',
-  415: 'Unsupported request',
-  429: 'Too many attempts',
-  500: 'Something went wrong',
-  502: 'The sign-in service is unavailable',
-  503: 'The sign-in service is unavailable',
-};
 
 /**
  * The one place that decides what leaves the process for an error: exposed errors keep their
@@ -59,42 +49,37 @@ function decide(err: unknown, requestId: string): Omit<PresentedError, 'oauth'> 
       code: err.code,
       title: titleOf(err.status),
       message: err.message,
+      pageMessage: err.text ? translateText(err.text) : err.message,
       headers: err.headers ?? {},
       ...(err.actions ? { actions: err.actions } : {}),
     };
   }
   // A body, path or query parameter that fails its route's schema: the message names the field.
   if (isSchemaValidationError(err)) {
-    return { status: 400, code: 'SSOHUB_ERR_BAD_REQUEST', title: TITLES[400]!, message: validationMessage(err), headers: {} };
+    return { status: 400, code: 'SSOHUB_ERR_BAD_REQUEST', title: titleOf(400), message: validationMessage(err), pageMessage: validationPageMessage(err), headers: {} };
   }
   const outage = clientAborted(err) ? undefined : outageOf(err);
   if (outage) {
-    return {
-      status: 503,
-      code: outage,
-      title: TITLES[503]!,
-      message: `The sign-in service is temporarily unavailable. Please try again in a moment. If it persists, contact support and quote reference ${requestId}.`,
-      headers: {},
-    };
+    return { status: 503, code: outage, title: titleOf(503), ...said(text('errors.outage', { reference: requestId })), headers: {} };
   }
   const status = clientStatusOf(err) ?? (clientAborted(err) ? 400 : undefined);
   if (status !== undefined) {
-    return {
-      status,
-      code: 'SSOHUB_ERR_BAD_REQUEST',
-      title: TITLES[status] ?? TITLES[400]!,
-      message: status === 413 ? 'The request body is too large.' : status === 415 ? 'This content type is not accepted here.' : 'The request was malformed.',
-      headers: {},
-    };
+    const message = status === 413 ? text('errors.too_large') : status === 415 ? text('errors.unsupported_type') : text('errors.malformed');
+    return { status, code: 'SSOHUB_ERR_BAD_REQUEST', title: titleOf(status), ...said(message), headers: {} };
   }
   const s = err instanceof SsoHubError ? err.status : 500;
   return {
     status: s,
     code: err instanceof SsoHubError ? err.code : 'SSOHUB_ERR_INTERNAL',
-    title: TITLES[s] ?? TITLES[500]!,
-    message: `An unexpected error occurred. If it persists, contact support and quote reference ${requestId}.`,
+    title: titleOf(s),
+    ...said(text('errors.unexpected', { reference: requestId })),
     headers: {},
   };
+}
+
+/** A message in English (logs, APIs) and in the request's language (the page). */
+function said(message: LocalizableText): { message: string; pageMessage: string } {
+  return { message: message.english, pageMessage: translateText(message) };
 }
 
 /** Kratos first: its unreachable errors wrap the same socket codes a Redis outage carries. */
@@ -104,8 +89,10 @@ function outageOf(err: unknown): SsoHubErrorCode | undefined {
   return undefined;
 }
 
-function titleOf(status: number): string {
-  return TITLES[status] ?? TITLES[Math.floor(status / 100) * 100] ?? 'Error';
+/** The title of an error page, in the request's language: the status', else its class', else "Error". */
+export function titleOf(status: number): string {
+  for (const key of [`errors.title.${status}`, `errors.title.${Math.floor(status / 100) * 100}`]) if (hasMessage(key)) return t(key);
+  return t('errors.title.other');
 }
 
 /**

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { html, type SafeHtml } from '../http/html.ts';
 import { renderPage } from '../http/render-page.ts';
+import { t, text, th } from '../i18n/translate.ts';
 import { errorFormatOf, type ErrorFormat } from './error-format.ts';
 import { logFailure } from './log-failure.ts';
 import { type PresentedError, presentError } from './present-error.ts';
@@ -18,7 +19,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
     return sendError(request, reply, shown);
   });
   app.setNotFoundHandler(async (request, reply) =>
-    sendError(request, reply, presentError(new SsoHubError('SSOHUB_ERR_NOT_FOUND', 'There is no page at this address.', { status: 404 }), request.id)),
+    sendError(request, reply, presentError(new SsoHubError('SSOHUB_ERR_NOT_FOUND', text('errors.not_found'), { status: 404 }), request.id)),
   );
 }
 
@@ -35,7 +36,10 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, shown: P
   return reply.type(body.type).send(body.payload);
 }
 
-/** The body of an error answer in each format; the request id is in all of them. */
+/**
+ * The body of an error answer in each format; the request id is in all of them. JSON and OAuth
+ * bodies carry the English message (callers match on it); the page, the request's language.
+ */
 export function errorBody(shown: PresentedError, requestId: string, format: ErrorFormat): { type: string; payload: string | Record<string, unknown> } {
   if (format === 'oauth') return { type: 'application/json; charset=utf-8', payload: { ...shown.oauth, request_id: requestId } };
   if (format === 'json') {
@@ -43,7 +47,7 @@ export function errorBody(shown: PresentedError, requestId: string, format: Erro
   }
   return {
     type: 'text/html; charset=utf-8',
-    payload: renderPage({ title: shown.title, body: renderErrorBody({ title: shown.title, message: shown.message, code: shown.code, reference: requestId, ...(shown.actions ? { actions: shown.actions } : {}) }) }),
+    payload: renderPage({ title: shown.title, body: renderErrorBody({ title: shown.title, message: shown.pageMessage, code: shown.code, reference: requestId, ...(shown.actions ? { actions: shown.actions } : {}) }) }),
   };
 }
 
@@ -56,7 +60,7 @@ export function renderErrorBody({
   message,
   code,
   reference,
-  actions = [{ href: '/login', text: 'Go to sign-in' }],
+  actions = [{ href: '/login', text: t('errors.action.sign_in') }],
 }: {
   title: string;
   message: string;
@@ -68,5 +72,5 @@ export function renderErrorBody({
 <h1 data-testid="error/title">${title}</h1>
 <p class="lead" role="alert" data-testid="error/message" data-code="${code}">${message}</p>
 <div class="actions">${actions.map((a, i) => html`<a class="button-link${i > 0 ? ' secondary' : ''}" href="${a.href}"${a.id ? html` data-testid="error/action/${a.id}"` : ''}>${a.text}</a>`)}</div>
-<p class="reference muted">Reference: <span data-testid="error/reference">${reference}</span></p>`;
+<p class="reference muted">${th('errors.reference', { reference: html`<span data-testid="error/reference">${reference}</span>` })}</p>`;
 }

@@ -1,4 +1,6 @@
 import type { FastifySchemaValidationError, RouteShorthandOptions } from 'fastify';
+import { DEFAULT_LOCALE, type Locale } from '../i18n/locales.ts';
+import { currentLocale, type MessageKey, t } from '../i18n/translate.ts';
 import { SsoHubError } from './ssohub-error.ts';
 
 /**
@@ -6,6 +8,9 @@ import { SsoHubError } from './ssohub-error.ts';
  * fails the TypeBox schema of its route). Fastify turns a failure into an error carrying Ajv's
  * findings (`validation`) and the part of the request (`validationContext`); presentError asks
  * here what to show: one sentence naming the field, never the value sent.
+ *
+ * The sentence is translated (the error page shows it in the user's language; logs and JSON keep
+ * the English); the field name is quoted as the caller wrote it.
  *
  * Ajv stops at the first problem (Fastify's `allErrors: false`, which bounds the work a hostile
  * body can cause), so the message names one field.
@@ -26,12 +31,17 @@ export function isSchemaValidationError(err: unknown): err is SchemaValidationEr
   return err instanceof Error && e.statusCode === 400 && Array.isArray(e.validation);
 }
 
-/** What is shown for a schema failure: `<field> <problem>`, e.g. `sid must be a string`. */
-export function validationMessage(err: SchemaValidationError): string {
+/** What is shown for a schema failure: `<field> <problem>`, e.g. `sid must be a string` (English, or `locale`). */
+export function validationMessage(err: SchemaValidationError, locale: Locale = DEFAULT_LOCALE): string {
   const issue = err.validation[0];
   const context = err.validationContext ?? 'body';
-  if (!issue) return `${WHOLE[context]} is not valid`;
-  return describe(issue, context);
+  if (!issue) return t('errors.schema.invalid', { subject: t(WHOLE[context], undefined, locale) }, locale);
+  return describe(issue, context, locale);
+}
+
+/** validationMessage in the current request's language, for the error page. */
+export function validationPageMessage(err: SchemaValidationError): string {
+  return validationMessage(err, currentLocale());
 }
 
 /**
@@ -52,56 +62,64 @@ export function fieldMessages(messages: Record<string, string>): SchemaErrorForm
     const message = messages[key];
     if (message !== undefined) return new SsoHubError('SSOHUB_ERR_BAD_REQUEST', message, { status: 400 });
     // Fastify adds the findings (validation, validationContext) and presentError words it.
-    return new Error(issue ? describe(issue, context) : `${WHOLE[context]} is not valid`);
+    return new Error(issue ? describe(issue, context, DEFAULT_LOCALE) : t('errors.schema.invalid', { subject: t(WHOLE[context], undefined, DEFAULT_LOCALE) }, DEFAULT_LOCALE));
   };
 }
 
-const WHOLE: Record<SchemaErrorDataVar, string> = {
-  body: 'the request body',
-  querystring: 'the query string',
-  params: 'the address',
-  headers: 'the request headers',
+const WHOLE: Record<SchemaErrorDataVar, MessageKey> = {
+  body: 'errors.schema.whole.body',
+  querystring: 'errors.schema.whole.querystring',
+  params: 'errors.schema.whole.params',
+  headers: 'errors.schema.whole.headers',
 };
 
-const LABEL: Record<SchemaErrorDataVar, string> = { body: '', querystring: 'query parameter ', params: 'path parameter ', headers: 'header ' };
+const LABEL: Record<SchemaErrorDataVar, MessageKey | undefined> = {
+  body: undefined,
+  querystring: 'errors.schema.subject.querystring',
+  params: 'errors.schema.subject.params',
+  headers: 'errors.schema.subject.headers',
+};
 
 /** Longest field name quoted back: a name is chosen by the caller, and a body may be 64 KiB. */
 const MAX_FIELD = 64;
 
-function describe(issue: FastifySchemaValidationError, context: SchemaErrorDataVar): string {
+function describe(issue: FastifySchemaValidationError, context: SchemaErrorDataVar, locale: Locale): string {
   const field = fieldOf(issue);
-  const subject = field ? `${LABEL[context]}${field}` : WHOLE[context];
+  const label = LABEL[context];
+  const subject = !field ? t(WHOLE[context], undefined, locale) : label ? t(label, { field }, locale) : field;
   const p = issue.params as Record<string, unknown>;
+  const say = (key: MessageKey, values: Record<string, string | number> = {}) => t(key, { subject, ...values }, locale);
+  const limit = Number(p.limit);
   switch (issue.keyword) {
     case 'required':
-      return `${subject} is required`;
+      return say('errors.schema.required');
     case 'additionalProperties':
-      return `${subject} is not accepted here`;
+      return say('errors.schema.not_accepted');
     case 'type':
-      return `${subject} must be ${typeWords(p.type, field === '' && context === 'body')}`;
+      return say('errors.schema.must_be', { expected: typeWords(p.type, field === '' && context === 'body', locale) });
     case 'enum':
-      return `${subject} must be one of: ${(p.allowedValues as unknown[]).map(String).join(', ')}`;
+      return say('errors.schema.one_of', { values: (p.allowedValues as unknown[]).map(String).join(', ') });
     case 'const':
-      return `${subject} must be ${String(p.allowedValue)}`;
+      return say('errors.schema.must_be', { expected: String(p.allowedValue) });
     case 'minLength':
-      return p.limit === 1 ? `${subject} must not be empty` : `${subject} must be at least ${String(p.limit)} characters`;
+      return limit === 1 ? say('errors.schema.not_empty') : say('errors.schema.min_length', { limit });
     case 'maxLength':
-      return `${subject} must be at most ${String(p.limit)} characters`;
+      return say('errors.schema.max_length', { limit });
     case 'pattern':
-      return `${subject} is not in the expected format`;
+      return say('errors.schema.pattern');
     case 'format':
-      return `${subject} must be ${p.format === 'uuid' ? 'a UUID' : `a valid ${String(p.format)}`}`;
+      return p.format === 'uuid' ? say('errors.schema.uuid') : say('errors.schema.format', { format: String(p.format) });
     case 'minimum':
     case 'exclusiveMinimum':
     case 'maximum':
     case 'exclusiveMaximum':
-      return `${subject} must be ${String(p.comparison)} ${String(p.limit)}`;
+      return say('errors.schema.compare', { comparison: String(p.comparison), limit: String(p.limit) });
     case 'minItems':
-      return `${subject} must have at least ${String(p.limit)} items`;
+      return say('errors.schema.min_items', { limit });
     case 'maxItems':
-      return `${subject} must have at most ${String(p.limit)} items`;
+      return say('errors.schema.max_items', { limit });
     default:
-      return `${subject} is not valid`;
+      return say('errors.schema.invalid');
   }
 }
 
@@ -122,18 +140,23 @@ function fieldOf(issue: FastifySchemaValidationError): string {
   return path.length > MAX_FIELD ? `${path.slice(0, MAX_FIELD)}…` : path;
 }
 
-const ARTICLE: Record<string, string> = {
-  string: 'a string',
-  integer: 'a whole number',
-  number: 'a number',
-  boolean: 'true or false',
-  object: 'an object',
-  array: 'a list',
-  null: 'null',
+const ARTICLE: Record<string, MessageKey> = {
+  string: 'errors.schema.type.string',
+  integer: 'errors.schema.type.integer',
+  number: 'errors.schema.type.number',
+  boolean: 'errors.schema.type.boolean',
+  object: 'errors.schema.type.object',
+  array: 'errors.schema.type.array',
+  null: 'errors.schema.type.null',
 };
 
-function typeWords(type: unknown, wholeBody: boolean): string {
-  if (wholeBody && type === 'object') return 'a JSON object (or form fields)';
+function typeWords(type: unknown, wholeBody: boolean, locale: Locale): string {
+  if (wholeBody && type === 'object') return t('errors.schema.type.json_body', undefined, locale);
   const types = Array.isArray(type) ? type : [type];
-  return types.map((t) => ARTICLE[String(t)] ?? String(t)).join(' or ');
+  const words = types.map((w) => {
+    const key = ARTICLE[String(w)];
+    return key ? t(key, undefined, locale) : String(w);
+  });
+  // "a string or null", "une chaîne de caractères ou null": the language's own "or".
+  return new Intl.ListFormat(locale, { type: 'disjunction' }).format(words);
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SsoHubError } from '../errors/ssohub-error.ts';
+import { text } from '../i18n/translate.ts';
 import type { HubContext } from '../hub-context.ts';
 import { createHubMetrics, type HubMetrics } from '../metrics/hub-metrics.ts';
 import type { Submission } from '../proxy/submission-guard.ts';
@@ -71,7 +72,7 @@ export function createGuard(deps: GuardDependencies): Guard {
       lastAudit.set(auditKey, now);
       audit.record({ type: 'guard.throttled', actor: facts.ip, ip: facts.ip, subject, kind, retryAfterSeconds: seconds, outcome: 'failure' });
     }
-    throw new SsoHubError('SSOHUB_ERR_THROTTLED', `Too many attempts. For your security, please wait ${humanDuration(seconds)} and try again.`, {
+    throw new SsoHubError('SSOHUB_ERR_THROTTLED', text('errors.throttled', waitOf(seconds)), {
       status: 429,
       headers: { 'retry-after': String(seconds) },
       detail: { kind, subject },
@@ -242,6 +243,17 @@ export function createGuard(deps: GuardDependencies): Guard {
       refuse('token_client', refused.waitMs, { ip: ip ?? 'unknown', scope: `client:${key}` });
     },
   };
+}
+
+/**
+ * The wait a refusal names, as the `errors.throttled` message's arguments: seconds up to 89, then
+ * minutes up to 89, then hours, each rounded up (the message says "2 minutes", never "120 seconds").
+ */
+export function waitOf(seconds: number): { unit: 'second' | 'minute' | 'hour'; count: number } {
+  if (seconds < 90) return { unit: 'second', count: seconds };
+  const minutes = Math.ceil(seconds / 60);
+  if (minutes < 90) return { unit: 'minute', count: minutes };
+  return { unit: 'hour', count: Math.ceil(minutes / 60) };
 }
 
 export function humanDuration(seconds: number): string {

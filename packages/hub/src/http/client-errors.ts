@@ -8,6 +8,7 @@ import { logFailure } from '../errors/log-failure.ts';
 import { presentError } from '../errors/present-error.ts';
 import { errorBody } from '../errors/register-error-handler.ts';
 import { SsoHubError } from '../errors/ssohub-error.ts';
+import { text } from '../i18n/translate.ts';
 
 /**
  * Owns the hub's answer to what Node's HTTP parser refuses before (or while) Fastify handles a
@@ -84,12 +85,12 @@ export function createClientErrorAnswers({ format, headers = {} }: { format: Err
 /** What the hub says for each of Node's client errors (presentError shows an exposed SsoHubError as it is). */
 function refusalOf(err: Error & { code?: string }): SsoHubError {
   if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-    return new SsoHubError('SSOHUB_ERR_BAD_REQUEST', 'The request did not arrive in time, so it was not processed. Please try again.', { status: 408, cause: err });
+    return new SsoHubError('SSOHUB_ERR_BAD_REQUEST', text('errors.request_timeout'), { status: 408, cause: err });
   }
   if (err.code === 'HPE_HEADER_OVERFLOW') {
-    return new SsoHubError('SSOHUB_ERR_BAD_REQUEST', 'The request headers are too large.', { status: 431, cause: err });
+    return new SsoHubError('SSOHUB_ERR_BAD_REQUEST', text('errors.headers_too_large'), { status: 431, cause: err });
   }
-  return new SsoHubError('SSOHUB_ERR_BAD_REQUEST', 'The request was malformed.', { status: 400, cause: err });
+  return new SsoHubError('SSOHUB_ERR_BAD_REQUEST', text('errors.malformed'), { status: 400, cause: err });
 }
 
 /**

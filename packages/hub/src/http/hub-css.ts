@@ -25,7 +25,7 @@ input[type=text],input[type=email],input[type=password],input[type=tel],input[ty
 input:hover{border-color:color-mix(in srgb,var(--accent) 35%,var(--line))}
 input[aria-invalid=true]{border-color:var(--err)}
 input.code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:1.25rem;letter-spacing:.35em;text-align:center;padding:12px}
-input:focus-visible,button:focus-visible,a:focus-visible{outline:3px solid color-mix(in srgb,var(--accent) 45%,transparent);outline-offset:2px}
+input:focus-visible,select:focus-visible,button:focus-visible,a:focus-visible{outline:3px solid color-mix(in srgb,var(--accent) 45%,transparent);outline-offset:2px}
 button,.button-link{font:inherit;font-weight:600;display:inline-flex;align-items:center;justify-content:center;gap:8px;min-height:44px;padding:10px 16px;border-radius:10px;border:1px solid var(--accent);background:var(--accent);color:var(--accent-ink);cursor:pointer;text-decoration:none;text-align:center}
 button:hover,.button-link:hover{background:var(--accent-hover);border-color:var(--accent-hover)}
 button.secondary,.button-link.secondary{background:transparent;color:var(--accent);border-color:var(--line)}
@@ -56,12 +56,21 @@ a{color:var(--accent);text-underline-offset:3px}
 .foot{margin-top:24px;color:var(--muted);font-size:.85rem;text-align:center}
 .foot-links{display:flex;flex-wrap:wrap;justify-content:center;gap:6px 16px}
 .foot-links a{color:var(--muted)}
+.lang-picker{flex-direction:row;flex-wrap:wrap;align-items:center;justify-content:center;gap:8px;margin-top:14px}
+.lang-label{display:inline-flex;align-items:center;gap:8px;font-weight:400;font-size:.85rem;color:var(--muted)}
+.lang-picker select{font:inherit;font-size:.85rem;color:var(--ink);background:var(--field);border:1px solid var(--line);border-radius:8px;min-height:32px;padding:4px 8px;max-width:100%}
+.lang-picker .lang-submit{min-height:32px;padding:4px 12px;font-size:.85rem;font-weight:500}
 .code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;letter-spacing:.3em}
 dl.kv{display:grid;grid-template-columns:auto 1fr;gap:8px 14px;margin:0 0 22px;padding:14px 16px;background:var(--soft);border-radius:10px}
 dl.kv dt{color:var(--muted)} dl.kv dd{margin:0;word-break:break-word}
 .badge{display:inline-block;margin-left:6px;padding:1px 8px;border-radius:999px;font-size:.78rem;font-weight:600;vertical-align:1px}
 .badge.ok{background:var(--ok-bg);color:var(--ok)}.badge.warn{background:var(--warn-bg);color:var(--warn)}
 ul.scopes{margin:0 0 16px;padding-left:20px}
+.account-list{list-style:none;padding:0;margin:0 0 16px;display:flex;flex-direction:column;gap:12px}
+.account-list>li{border:1px solid var(--line);border-radius:10px;padding:12px 14px}
+.account-list p{margin:0 0 6px}
+.account-list form{margin-top:6px}
+section+section{margin-top:24px}
 .actions{display:flex;gap:10px;flex-wrap:wrap}
 .actions>*{flex:1 1 auto}
 .error-mark{width:44px;height:44px;border-radius:50%;display:grid;place-items:center;background:var(--err-bg);color:var(--err);font-weight:800;font-size:1.4rem;margin-bottom:14px;border:1px solid var(--err-line)}
