@@ -1,62 +1,15 @@
 /**
- * Our wording for Kratos' UI texts, keyed by Kratos' stable text id (text/id.go in Kratos).
- * Tests and the page's data-testid use the id, never the English text. An entry keyed
- * `<id>:<group>` wins over the plain id, for the few labels Kratos reuses across groups.
- * Ids that are missing here keep Kratos' own text.
+ * Our wording for Kratos' UI texts, in the page's language. The catalogs (i18n/catalogs/<locale>/
+ * kratos.ts) key each text by Kratos' stable id, `kratos.<id>` (every id Kratos v1.3.1 defines,
+ * kratos-text-ids.ts); tests and the page's data-testid use the id, never the English text. An
+ * entry keyed `kratos.<id>:<group>` wins over the plain id, for the few labels Kratos reuses
+ * across groups. A message's arguments are the fields of the Kratos text's `context` it names.
+ * An id missing from the catalogs (a newer Kratos) keeps Kratos' own English text.
  */
-const COPY: Record<string, string> = {
-  // Info: login
-  1010003: 'Please confirm it is you to continue.',
-  1010014: 'We emailed you a 6-digit sign-in code. Enter it below. No email? Check the address and your spam folder, or send a new code.',
-  1010015: 'Email me a sign-in code',
-  1010022: 'Sign in',
-  // Info: login, second factor (aal2)
-  1010004: 'Enter the 6-digit code your authenticator app shows for this account.',
-  1010006: 'Code from your authenticator app',
-  1010009: 'Verify',
-  // Info: registration
-  '1040001:profile': 'Continue',
-  '1040001:password': 'Create account',
-  1040005:
-    'We emailed you a 6-digit code. Enter it below to finish creating your account. No email? Check the address and your spam folder, or send a new code.',
-  1040006: 'Email me a code instead',
-  1040009: 'Choose how you want to sign in from now on: set a password, or get a code by email each time.',
-  // Info: settings, recovery, verification
-  1050001: 'Your changes have been saved.',
-  // Settings: authenticator app (TOTP)
-  1050004: 'Remove the authenticator app',
-  1050005: 'QR code to scan with your authenticator app',
-  1050017: 'Scan the QR code with an authenticator app, or enter this key in it:',
-  '1070006:totp': 'Code the app shows now',
-  '1070003:totp': 'Turn on two-step verification',
-  1060001: 'You have regained access to your account. Set a new password now so you can sign in with it next time.',
-  1060003: 'If an account exists for that address, we emailed it a 6-digit recovery code. Enter it below.',
-  1080002: 'Your email address is verified. Thank you!',
-  1080003: 'We emailed you a 6-digit verification code. Enter it below. No email? Check the address, or send a new code.',
-  // Node labels
-  1070003: 'Save',
-  1070008: 'Send a new code',
-  1070010: 'Recovery code',
-  1070011: 'Verification code',
-  1070012: 'Code from the email',
-  1070013: 'Code from the email',
-  // Validation errors
-  4000006: 'The email address or password is not correct. Check both and try again.',
-  4000007: 'An account with this email address already exists. Sign in instead, or recover your account if you forgot your password.',
-  4000008: 'That code is not correct. Enter the code your authenticator app shows now.',
-  // Decision 0013 (amendment): neither says whether an account exists for the address.
-  4000035: 'We could not send a sign-in code to this address. Check the address and try again, or sign in another way.',
-  4000037: 'We could not sign you in with this address. Check the address, or sign in another way.',
-  4010001: 'That form had expired, so we started a fresh one. Please try again.',
-  4010008: 'That code is not correct or has already been used. Check the latest email we sent you, or send a new code.',
-  4040001: 'That form had expired, so we started a fresh one. Please try again.',
-  4040003: 'That code is not correct or has already been used. Check the latest email we sent you, or send a new code.',
-  4050001: 'That form had expired, so we started a fresh one. Please try again.',
-  4060005: 'That form had expired, so we started a fresh one. Please try again.',
-  4060006: 'That recovery code is not correct or has already been used. Check the latest email we sent you, or start again.',
-  4070005: 'That form had expired, so we started a fresh one. Please try again.',
-  4070006: 'That verification code is not correct or has already been used. Check the latest email we sent you, or send a new code.',
-};
+import { IntlMessageFormat } from 'intl-messageformat';
+import { CATALOGS } from '../i18n/catalogs/index.ts';
+import { DEFAULT_LOCALE } from '../i18n/locales.ts';
+import { currentLocale, hasMessage, type MessageKey, type MessageValues, t } from '../i18n/translate.ts';
 
 export interface KratosText {
   id: number;
@@ -67,5 +20,110 @@ export interface KratosText {
 
 /** The text to show for a Kratos message or label. */
 export function copyFor(text: KratosText, group?: string): string {
-  return (group !== undefined ? COPY[`${text.id}:${group}`] : undefined) ?? COPY[String(text.id)] ?? text.text;
+  const key = keyFor(text, group);
+  const values = key && valuesFor(key, text);
+  // Without a value the message names, Kratos' own text says more than a message with a hole.
+  return key && values ? t(key, values) : text.text;
+}
+
+/** Titles of our identity schema's fields (deploy/kratos/identity.schema.json), which Kratos sends as label 1070002. */
+const SCHEMA_TITLES: Readonly<Record<string, MessageKey>> = {
+  Email: 'kratos.title.email',
+  'Email address': 'kratos.title.email_address',
+  'Full name': 'kratos.title.full_name',
+};
+
+function keyFor(text: KratosText, group: string | undefined): MessageKey | undefined {
+  const candidates = [group === undefined ? undefined : `kratos.${text.id}:${group}`, variantOf(text), `kratos.${text.id}`];
+  return candidates.find((k): k is MessageKey => k !== undefined && hasMessage(k));
+}
+
+/** A more precise message than the id's, chosen from the context. */
+function variantOf(text: KratosText): string | undefined {
+  const context = contextOf(text);
+  switch (text.id) {
+    case 1070002:
+      return typeof context.title === 'string' ? SCHEMA_TITLES[context.title] : undefined;
+    case 4000001:
+      // JSON schema's format check: `"x" is not valid "email"`.
+      return typeof context.reason === 'string' && /is not valid "email"$/.test(context.reason) ? 'kratos.4000001.email' : undefined;
+    case 4000028:
+      return context.credential_identifier_hint ? undefined : 'kratos.4000028.no_hint';
+    default:
+      return undefined;
+  }
+}
+
+function contextOf(text: KratosText): Record<string, unknown> {
+  return (text.context ?? {}) as Record<string, unknown>;
+}
+
+/** The values of the arguments `key`'s message names, from the text's context; undefined when one is missing. */
+function valuesFor(key: MessageKey, text: KratosText): MessageValues | undefined {
+  const context = contextOf(text);
+  const values: Record<string, string | number> = {};
+  for (const [name, numeric] of argumentsOf(key)) {
+    const value = contextValue(name, context);
+    if (value === undefined) return undefined;
+    if (numeric) {
+      const n = Number(value);
+      if (!Number.isFinite(n)) return undefined;
+      values[name] = n;
+    } else {
+      values[name] = value;
+    }
+  }
+  return values;
+}
+
+function contextValue(name: string, context: Record<string, unknown>): string | number | undefined {
+  switch (name) {
+    case 'used_at':
+      return dateOf(context.used_at_unix, context.used_at);
+    case 'secrets':
+      // The lookup codes, each a Kratos text of its own (a code, or "used on …").
+      return Array.isArray(context.secrets) ? context.secrets.map((s: KratosText) => copyFor(s)).join(', ') : undefined;
+  }
+  const value = context[name];
+  if (typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))) return value;
+  if (typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return value.join(', ');
+  return undefined;
+}
+
+/** A date in the page's language. Date only: the hub does not know the reader's time zone. */
+function dateOf(unix: unknown, iso: unknown): string | undefined {
+  const ms = typeof unix === 'number' ? unix * 1000 : typeof iso === 'string' ? Date.parse(iso) : Number.NaN;
+  if (!Number.isFinite(ms)) return undefined;
+  return new Intl.DateTimeFormat(currentLocale(), { dateStyle: 'long', timeZone: 'UTC' }).format(ms);
+}
+
+type Ast = ReturnType<IntlMessageFormat['getAst']>;
+interface AstElement {
+  type: number;
+  value?: string;
+  options?: Record<string, { value: Ast }>;
+}
+
+const ARGUMENTS = new Map<MessageKey, Map<string, boolean>>();
+
+/** The arguments a message names (every locale names the same: catalogs.test.ts), each with whether it is a number. */
+function argumentsOf(key: MessageKey): Map<string, boolean> {
+  let found = ARGUMENTS.get(key);
+  if (!found) {
+    found = new Map();
+    collect(new IntlMessageFormat(CATALOGS[DEFAULT_LOCALE][key], DEFAULT_LOCALE, undefined, { ignoreTag: true }).getAst(), found);
+    ARGUMENTS.set(key, found);
+  }
+  return found;
+}
+
+// Element types of @formatjs/icu-messageformat-parser: 1 argument, 2 number, 5 select, 6 plural.
+function collect(ast: Ast, into: Map<string, boolean>): void {
+  for (const el of ast as unknown as AstElement[]) {
+    if ((el.type === 1 || el.type === 2 || el.type === 5 || el.type === 6) && el.value !== undefined) {
+      into.set(el.value, into.get(el.value) === true || el.type === 2 || el.type === 6);
+    }
+    for (const option of Object.values(el.options ?? {})) collect(option.value, into);
+  }
 }
