@@ -4,6 +4,7 @@
  * https addresses become links. logo_uri is not shown: the pages' CSP allows no remote images.
  */
 import type { ClientDisplay } from '../bridge/bridge.ts';
+import { t, th } from '../i18n/translate.ts';
 import { html, type SafeHtml } from './html.ts';
 
 /** The address when it is an absolute https URL without credentials, else undefined. */
@@ -25,14 +26,18 @@ export function renderClientName(client: Pick<ClientDisplay, 'name' | 'clientUri
     : html`<strong data-testid="${testid}">${client.name}</strong>`;
 }
 
-/** "Shop B's privacy policy · terms of service", for the https ones set; '' when none. */
+/** "Shop B's privacy policy and terms of service", for the https ones set; '' when none. */
 export function renderClientPolicies(client: Pick<ClientDisplay, 'name' | 'policyUri' | 'tosUri'>, prefix: string): SafeHtml | '' {
   const policy = httpsOnly(client.policyUri);
   const tos = httpsOnly(client.tosUri);
   if (!policy && !tos) return '';
-  const links = [
-    policy ? html`<a href="${policy}" rel="noopener noreferrer" data-testid="${prefix}/policy">privacy policy</a>` : undefined,
-    tos ? html`<a href="${tos}" rel="noopener noreferrer" data-testid="${prefix}/tos">terms of service</a>` : undefined,
-  ].filter((l) => l !== undefined);
-  return html`<p class="muted" data-testid="${prefix}/policies">${client.name}'s ${links.length === 2 ? html`${links[0]} and ${links[1]}` : links[0]}</p>`;
+  const link = (href: string, key: 'flows.client.policy_link' | 'flows.client.tos_link', id: string) =>
+    html`<a href="${href}" rel="noopener noreferrer" data-testid="${prefix}/${id}">${t(key)}</a>`;
+  const line =
+    policy && tos
+      ? th('flows.client.policies.both', { app: client.name, policy: link(policy, 'flows.client.policy_link', 'policy'), tos: link(tos, 'flows.client.tos_link', 'tos') })
+      : policy
+        ? th('flows.client.policies.policy', { app: client.name, policy: link(policy, 'flows.client.policy_link', 'policy') })
+        : th('flows.client.policies.tos', { app: client.name, tos: link(tos ?? '', 'flows.client.tos_link', 'tos') });
+  return html`<p class="muted" data-testid="${prefix}/policies">${line}</p>`;
 }

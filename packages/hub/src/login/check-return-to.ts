@@ -1,4 +1,5 @@
 import { SsoHubError } from '../errors/ssohub-error.ts';
+import { text } from '../i18n/translate.ts';
 
 export interface ReturnToPolicy {
   /** The hub's own origin; always allowed. */
@@ -21,12 +22,12 @@ export function checkReturnTo(value: string | undefined, policy: ReturnToPolicy)
     // "//evil.example" and "/\evil.example" are host-relative URLs, not paths: parse as a URL does.
     url = new URL(value, hub);
   } catch {
-    throw refused(value, 'it is not a valid address');
+    throw refused(value, 'invalid');
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw refused(value, 'it is not a web address');
-  if (url.username || url.password) throw refused(value, 'it carries credentials');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw refused(value, 'scheme');
+  if (url.username || url.password) throw refused(value, 'credentials');
   const allowed = new Set([hub.origin, ...policy.allowedReturnOrigins.map((o) => new URL(o).origin)]);
-  if (!allowed.has(url.origin)) throw refused(value, "that is not an app registered with this sign-in service");
+  if (!allowed.has(url.origin)) throw refused(value, 'origin');
   return url.toString();
 }
 
@@ -39,7 +40,10 @@ export function keepReturnTo(value: string | undefined, policy: ReturnToPolicy):
   }
 }
 
-function refused(value: string, why: string): SsoHubError {
+/** Why a return_to is refused: the message's `reason` (anything but the first three: not allow-listed). */
+type Refusal = 'invalid' | 'scheme' | 'credentials' | 'origin';
+
+function refused(value: string, reason: Refusal): SsoHubError {
   let shown = value;
   try {
     shown = new URL(value).host || value;
@@ -48,7 +52,7 @@ function refused(value: string, why: string): SsoHubError {
   }
   return new SsoHubError(
     'SSOHUB_ERR_RETURN_TO_REFUSED',
-    `The link that brought you here asks to send you on to ${shown.slice(0, 200)} after signing in, but ${why}. Nothing was done. Go back to the app you came from and start again, or contact its administrator.`,
+    text('flows.return_to.refused', { host: shown.slice(0, 200), reason }),
     { status: 400, detail: { returnTo: value.slice(0, 500) } },
   );
 }

@@ -1,24 +1,22 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { MessageKey } from '../i18n/translate.ts';
 
 /**
  * A flow notice explains why the hub restarted a flow (expired, unknown, CSRF) or what just
  * happened (signed out). Kratos' init endpoint redirects to `<ui_url>?flow=<new id>` and drops
  * any other query parameter, so the notice travels in a short-lived host-only cookie holding
- * only a code from this catalog; the next page shows it once and clears it.
+ * only a code from this list; the next page shows it once, in its language, and clears it.
  */
 export const FLOW_NOTICES = {
-  flow_expired: { type: 'info', text: 'That form had expired, so we started a fresh one. Please enter your details again.' },
-  flow_unknown: { type: 'info', text: 'That link points to a form that no longer exists, so we started a fresh one.' },
-  csrf: {
-    type: 'error',
-    text: 'For your security we could not accept that form: it was opened in another browser window, or your cookies were cleared. We started a fresh one; please try again.',
-  },
-  session_required: { type: 'info', text: 'Please sign in to manage your account.' },
-  signed_out: { type: 'success', text: 'You have been signed out.' },
+  flow_expired: { type: 'info', key: 'flows.notice.flow_expired' },
+  flow_unknown: { type: 'info', key: 'flows.notice.flow_unknown' },
+  csrf: { type: 'error', key: 'flows.notice.csrf' },
+  session_required: { type: 'info', key: 'flows.notice.session_required' },
+  signed_out: { type: 'success', key: 'flows.notice.signed_out' },
   // Kratos answers a resend with the same flow and the same "we sent a code" message as the first
   // send (it has no text id for a resent code), so the hub says it. The page names the address.
-  code_resent: { type: 'success', text: 'We sent you a new code. Enter the code from the newest email.' },
-} as const satisfies Record<string, { type: 'info' | 'error' | 'success'; text: string }>;
+  code_resent: { type: 'success', key: 'flows.notice.code_resent' },
+} as const satisfies Record<string, { type: 'info' | 'error' | 'success'; key: MessageKey }>;
 
 export type FlowNoticeCode = keyof typeof FLOW_NOTICES;
 

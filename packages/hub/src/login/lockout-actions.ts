@@ -1,5 +1,6 @@
 import type { ErrorAction } from '../errors/ssohub-error.ts';
 import type { HubContext } from '../hub-context.ts';
+import { t } from '../i18n/translate.ts';
 import { keepReturnTo } from './check-return-to.ts';
 
 interface LoginFlowFacts {
@@ -29,8 +30,8 @@ export async function lockoutActions(
   };
   const withCode = flowId !== undefined && (flow?.ui?.nodes ?? []).some((n) => n.group === 'code');
   return [
-    { href: `/login${query({ return_to: returnTo })}`, text: 'Go to sign-in', id: 'login' },
-    ...(withCode ? [{ href: `/login${query({ flow: flowId, return_to: returnTo })}`, text: 'Sign in with a code by email', id: 'login-code' }] : []),
-    { href: `/recovery${query({ return_to: returnTo })}`, text: 'Forgot your password?', id: 'recovery' },
+    { href: `/login${query({ return_to: returnTo })}`, text: t('flows.lockout.sign_in'), id: 'login' },
+    ...(withCode ? [{ href: `/login${query({ flow: flowId, return_to: returnTo })}`, text: t('flows.lockout.sign_in_code'), id: 'login-code' }] : []),
+    { href: `/recovery${query({ return_to: returnTo })}`, text: t('flows.lockout.recovery'), id: 'recovery' },
   ];
 }

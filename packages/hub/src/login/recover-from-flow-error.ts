@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SsoHubError } from '../errors/ssohub-error.ts';
 import type { HubContext } from '../hub-context.ts';
+import { text } from '../i18n/translate.ts';
 import type { FlowKind } from '../kratos/kratos-client.ts';
 import { KratosError, KratosUnavailableError } from '../kratos/kratos-error.ts';
 import { keepReturnTo } from './check-return-to.ts';
@@ -35,7 +36,7 @@ export function recoverFromFlowError(
     return reply.header('cache-control', 'no-store').redirect(initFlowUrl(kind, { return_to: keep }), 303);
   };
   if (err instanceof KratosUnavailableError) {
-    throw new SsoHubError('SSOHUB_ERR_KRATOS_UNAVAILABLE', 'The sign-in service is temporarily unavailable. Please try again in a moment.', {
+    throw new SsoHubError('SSOHUB_ERR_KRATOS_UNAVAILABLE', text('flows.error.unavailable'), {
       status: 503,
       expose: true,
       detail: { reason: err.message },
@@ -51,11 +52,7 @@ export function recoverFromFlowError(
   }
   if (err.status === 403 && err.errorId === 'security_csrf_violation') {
     if (pendingNotice(request) === 'csrf') {
-      throw new SsoHubError(
-        'SSOHUB_ERR_CSRF',
-        'Your browser did not send back the security cookie of this site, so the form cannot be used safely. Allow cookies for this site (or leave private browsing restrictions for it) and try again.',
-        { status: 403 },
-      );
+      throw new SsoHubError('SSOHUB_ERR_CSRF', text('flows.error.cookies_blocked'), { status: 403 });
     }
     return restart('csrf');
   }

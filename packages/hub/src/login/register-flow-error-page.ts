@@ -4,50 +4,25 @@ import { renderErrorBody } from '../errors/register-error-handler.ts';
 import { SsoHubError, type SsoHubErrorCode } from '../errors/ssohub-error.ts';
 import { renderPage } from '../http/render-page.ts';
 import type { HubContext } from '../hub-context.ts';
+import { type MessageKey, t, text } from '../i18n/translate.ts';
 import { KratosError, KratosUnavailableError } from '../kratos/kratos-error.ts';
 
+type ActionKey = 'flows.error.action.start_again' | 'flows.error.action.go_to_account' | 'flows.error.action.sign_in' | 'flows.error.action.sign_in_again' | 'flows.error.action.sign_out';
+
 /** Our explanation for the flow errors Kratos sends browsers to `/error?id=` with. */
-const KRATOS_ERRORS: Record<string, { code: SsoHubErrorCode; message: string; action?: { href: string; text: string } }> = {
-  security_csrf_violation: {
-    code: 'SSOHUB_ERR_CSRF',
-    message:
-      'For your security we could not accept that form. This happens when it was opened in another window, left open for a long time, or when your browser cleared or blocked this site\'s cookies. Nothing was changed. Please start again.',
-    action: { href: '/login', text: 'Start again' },
-  },
-  self_service_flow_return_to_forbidden: {
-    code: 'SSOHUB_ERR_RETURN_TO_REFUSED',
-    message:
-      'The link that brought you here asks to send you on to an address that is not an app registered with this sign-in service. Nothing was done. Go back to the app you came from and start again, or contact its administrator.',
-  },
-  self_service_flow_expired: {
-    code: 'SSOHUB_ERR_FLOW_EXPIRED',
-    message: 'That form expired before it was sent. Nothing was changed. Please start again.',
-    action: { href: '/login', text: 'Start again' },
-  },
-  session_already_available: {
-    code: 'SSOHUB_ERR_CONFLICT',
-    message: 'You are already signed in.',
-    action: { href: '/', text: 'Go to your account' },
-  },
-  session_inactive: {
-    code: 'SSOHUB_ERR_UNAUTHORIZED',
-    message: 'Your session has ended. Please sign in again.',
-    action: { href: '/login', text: 'Sign in' },
-  },
+const KRATOS_ERRORS: Record<string, { code: SsoHubErrorCode; message: MessageKey; action?: { href: string; text: ActionKey } }> = {
+  security_csrf_violation: { code: 'SSOHUB_ERR_CSRF', message: 'flows.error.csrf', action: { href: '/login', text: 'flows.error.action.start_again' } },
+  self_service_flow_return_to_forbidden: { code: 'SSOHUB_ERR_RETURN_TO_REFUSED', message: 'flows.error.return_to_forbidden' },
+  self_service_flow_expired: { code: 'SSOHUB_ERR_FLOW_EXPIRED', message: 'flows.error.expired', action: { href: '/login', text: 'flows.error.action.start_again' } },
+  session_already_available: { code: 'SSOHUB_ERR_CONFLICT', message: 'flows.error.already_signed_in', action: { href: '/', text: 'flows.error.action.go_to_account' } },
+  session_inactive: { code: 'SSOHUB_ERR_UNAUTHORIZED', message: 'flows.error.session_inactive', action: { href: '/login', text: 'flows.error.action.sign_in' } },
   session_refresh_required: {
     code: 'SSOHUB_ERR_UNAUTHORIZED',
-    message: 'Please sign in again to confirm it is you before making this change.',
-    action: { href: '/login?refresh=true', text: 'Sign in again' },
+    message: 'flows.error.refresh_required',
+    action: { href: '/login?refresh=true', text: 'flows.error.action.sign_in_again' },
   },
-  security_identity_mismatch: {
-    code: 'SSOHUB_ERR_BAD_REQUEST',
-    message: 'That link was started for a different account than the one you are signed in with. Sign out and open the link again.',
-    action: { href: '/logout', text: 'Sign out' },
-  },
-  self_service_flow_disabled: {
-    code: 'SSOHUB_ERR_BAD_REQUEST',
-    message: 'This option is not available on this sign-in service.',
-  },
+  security_identity_mismatch: { code: 'SSOHUB_ERR_BAD_REQUEST', message: 'flows.error.identity_mismatch', action: { href: '/logout', text: 'flows.error.action.sign_out' } },
+  self_service_flow_disabled: { code: 'SSOHUB_ERR_BAD_REQUEST', message: 'flows.error.disabled' },
 };
 
 /**
@@ -58,9 +33,9 @@ export function registerFlowErrorPage(app: FastifyInstance, ctx: HubContext): vo
   app.get('/error', async (request, reply) => {
     const { id } = request.query as { id?: string };
     let err: SsoHubError;
-    let action: { href: string; text: string } | undefined;
+    let action: { href: string; text: ActionKey } | undefined;
     if (!id) {
-      err = new SsoHubError('SSOHUB_ERR_NOT_FOUND', 'There is no error to show here. If you were signing in, please start again.', { status: 404 });
+      err = new SsoHubError('SSOHUB_ERR_NOT_FOUND', text('flows.error.none'), { status: 404 });
     } else {
       try {
         const flowError = await ctx.kratos.getFlowError(id);
@@ -70,17 +45,17 @@ export function registerFlowErrorPage(app: FastifyInstance, ctx: HubContext): vo
         request.log.info({ kratosError: e.id, status }, 'showing a Kratos flow error');
         action = known?.action;
         err = known
-          ? new SsoHubError(known.code, known.message, { status: status >= 500 ? 400 : status })
-          : new SsoHubError('SSOHUB_ERR_BAD_REQUEST', status >= 500 ? 'The sign-in service ran into a problem.' : 'That request could not be completed. Nothing was changed. Please start again.', {
+          ? new SsoHubError(known.code, text(known.message), { status: status >= 500 ? 400 : status })
+          : new SsoHubError('SSOHUB_ERR_BAD_REQUEST', text(status >= 500 ? 'flows.error.failed' : 'flows.error.not_completed'), {
               status,
               expose: status < 500,
               detail: { kratosError: e.id, reason: e.reason },
             });
       } catch (cause) {
         if (cause instanceof KratosError && (cause.status === 404 || cause.status === 400)) {
-          err = new SsoHubError('SSOHUB_ERR_NOT_FOUND', 'This error report has expired or does not exist. If you were signing in, please start again.', { status: 404 });
+          err = new SsoHubError('SSOHUB_ERR_NOT_FOUND', text('flows.error.report_expired'), { status: 404 });
         } else if (cause instanceof KratosUnavailableError) {
-          err = new SsoHubError('SSOHUB_ERR_KRATOS_UNAVAILABLE', 'The sign-in service is temporarily unavailable. Please try again in a moment.', { status: 503, expose: true });
+          err = new SsoHubError('SSOHUB_ERR_KRATOS_UNAVAILABLE', text('flows.error.unavailable'), { status: 503, expose: true });
         } else throw cause;
       }
     }
@@ -94,10 +69,13 @@ export function registerFlowErrorPage(app: FastifyInstance, ctx: HubContext): vo
           title: shown.title,
           body: renderErrorBody({
             title: shown.title,
-            message: shown.message,
+            message: shown.pageMessage,
             code: shown.code,
             reference: request.id,
-            actions: [action ?? { href: '/login', text: 'Go to sign-in' }, { href: '/', text: 'Home' }],
+            actions: [
+              action ? { href: action.href, text: t(action.text) } : { href: '/login', text: t('flows.error.action.go_to_sign_in') },
+              { href: '/', text: t('flows.error.action.home') },
+            ],
           }),
         }),
       );

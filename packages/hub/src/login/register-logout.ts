@@ -4,6 +4,7 @@ import { SsoHubError } from '../errors/ssohub-error.ts';
 import { html } from '../http/html.ts';
 import { renderPage } from '../http/render-page.ts';
 import type { HubContext } from '../hub-context.ts';
+import { t, text, th } from '../i18n/translate.ts';
 import { checkReturnTo } from './check-return-to.ts';
 import { setNotice } from './flow-notice.ts';
 
@@ -35,12 +36,12 @@ export function registerLogout(app: FastifyInstance, ctx: HubContext): void {
     const traits = (session?.identity?.traits ?? {}) as { email?: string; name?: string };
     return reply.type('text/html; charset=utf-8').send(
       renderPage({
-        title: 'Sign out',
-        body: html`<h1>Sign out?</h1>
-<p class="lead">You are signed in as <strong>${traits.email ?? 'your account'}</strong>. Signing out here also signs you out of every app that uses this sign-in service.</p>
+        title: t('flows.logout.title'),
+        body: html`<h1>${t('flows.logout.heading')}</h1>
+<p class="lead">${th('flows.logout.lead', { who: html`<strong>${traits.email ?? t('flows.logout.your_account')}</strong>` })}</p>
 <form action="/logout" method="post" data-testid="logout/form">
 ${returnTo ? html`<input type="hidden" name="return_to" value="${returnTo}">` : ''}
-<div class="actions"><button type="submit" class="primary" data-testid="logout/confirm">Sign out</button><a class="button-link secondary" href="/">Cancel</a></div>
+<div class="actions"><button type="submit" class="primary" data-testid="logout/confirm">${t('flows.logout.confirm')}</button><a class="button-link secondary" href="/">${t('flows.logout.cancel')}</a></div>
 </form>`,
       }),
     );
@@ -102,8 +103,6 @@ function checkSameOrigin(request: FastifyRequest, publicUrl: string): void {
   const site = request.headers['sec-fetch-site'];
   const ok = (origin === undefined || origin === new URL(publicUrl).origin) && (site === undefined || site === 'same-origin' || site === 'none');
   if (!ok) {
-    throw new SsoHubError('SSOHUB_ERR_CSRF', 'This sign-out request did not come from this site, so nothing was done. Use the sign-out button on this site.', {
-      status: 403,
-    });
+    throw new SsoHubError('SSOHUB_ERR_CSRF', text('flows.logout.cross_site'), { status: 403 });
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AnyFlow } from '../kratos/kratos-client.ts';
+import { HubRequest, runHubRequest } from '../request/hub-request.ts';
 import type { FlowNoticeCode } from './flow-notice.ts';
 import { clientOfReturnTo, interactionUidOf } from './client-of-return-to.ts';
 import { renderClientLine, renderFlowBody, renderNotice } from './render-flow-page.ts';
@@ -111,7 +112,8 @@ describe('the app being signed in to (issue #20)', () => {
 
   it('links to the privacy policy and terms when both are set', () => {
     const out = String(renderClientLine('login', { clientId: 'a', name: 'App A', policyUri: 'https://a.test/p', tosUri: 'https://a.test/t' }));
-    expect(out).toMatch(/App A's <a href="https:\/\/a\.test\/p"[^>]*>privacy policy<\/a> and <a href="https:\/\/a\.test\/t"[^>]*>terms of service<\/a>/);
+    // The apostrophe comes from the catalog, escaped like all its text.
+    expect(out).toMatch(/App A&#39;s <a href="https:\/\/a\.test\/p"[^>]*>privacy policy<\/a> and <a href="https:\/\/a\.test\/t"[^>]*>terms of service<\/a>/);
   });
 });
 
@@ -141,5 +143,63 @@ describe('interactionUidOf (issue #20)', () => {
     } };
     await clientOfReturnTo('https://evil.test/interaction/abc', { publicUrl: hub, bridge: spy });
     expect(asked).toEqual([]);
+  });
+});
+
+describe('flow pages in the request\'s language (issue #20)', () => {
+  const inLanguage = <T>(acceptLanguage: string, fn: () => T): T => runHubRequest(fn, new HubRequest('id', { acceptLanguage }));
+  const chooseMethod = { ...(codeSent() as object), state: 'choose_method' } as unknown as AnyFlow;
+  const render = (kind: 'login' | 'registration' | 'settings', flow: AnyFlow, o: { notice?: FlowNoticeCode; back?: { href: string; app: string } } = {}) =>
+    renderFlowBody(kind, flow, {
+      hubOrigin: hub,
+      linkOrigins: [],
+      notice: o.notice,
+      links: { returnTo: undefined, signedIn: kind === 'settings', back: o.back, unverified: true },
+      destination: 'shop-b.test',
+      client: kind === 'settings' ? undefined : { clientId: 'shop-b', name: 'Shop B', policyUri: 'https://shop-b.test/p', tosUri: 'https://shop-b.test/t' },
+    }).value;
+
+  it('German: headings, the app line, links and notices', () => {
+    const login = inLanguage('de-DE,de;q=0.9,en;q=0.5', () => render('login', chooseMethod, { notice: 'flow_expired' }));
+    expect(login).toContain('data-testid="flow/title">Anmelden</h1>');
+    expect(login).toContain('Ein Konto für alle Apps, die mit diesem Dienst verbunden sind.');
+    expect(login).toContain('data-testid="flow/client">Melden Sie sich an, um mit <strong data-testid="flow/client-name">Shop B</strong> fortzufahren</p>');
+    expect(login).toMatch(/Shop B: <a [^>]*>Datenschutzerklärung<\/a> und <a [^>]*>Nutzungsbedingungen<\/a>/);
+    expect(login).toContain('Anschließend geht es weiter zu <strong>shop-b.test</strong>.');
+    expect(login).toContain('data-testid="ui/notice/flow_expired">Das Formular war abgelaufen');
+    expect(login).toContain('<nav class="links" aria-label="Weitere Optionen">');
+    expect(login).toContain('data-testid="link/registration">Konto erstellen</a>');
+    expect(login).toContain('data-testid="link/recovery">Passwort vergessen?</a>');
+    expect(login).not.toMatch(/Sign in|Create an account|Other options/);
+
+    const resent = inLanguage('de', () => render('login', codeSent(), { notice: 'code_resent' }));
+    expect(resent).toContain('data-testid="flow/title">Prüfen Sie Ihre E-Mails</h1>');
+    expect(resent).toContain('Wir haben einen neuen Code an <strong>ada@example.test</strong> gesendet.');
+
+    const registration = inLanguage('de', () => render('registration', chooseMethod));
+    expect(registration).toContain('data-testid="flow/title">Konto erstellen</h1>');
+    expect(registration).toContain('Erstellen Sie Ihr Konto, um mit <strong data-testid="flow/client-name">Shop B</strong> fortzufahren');
+    expect(registration).toContain('<span class="muted">Sie haben bereits ein Konto?</span><a href="/login" data-testid="link/login">Anmelden</a>');
+
+    const settings = inLanguage('de', () => render('settings', chooseMethod, { back: { href: 'https://shop-b.test/', app: 'Shop B' } }));
+    expect(settings).toContain('data-testid="link/back">Zurück zu Shop B</a>');
+    expect(settings).toContain('data-testid="link/logout">Abmelden</a>');
+  });
+
+  it('French and Spanish: the same page in each language', () => {
+    const fr = inLanguage('fr-CA,fr;q=0.9', () => render('login', chooseMethod, { notice: 'csrf' }));
+    expect(fr).toContain('data-testid="flow/title">Se connecter</h1>');
+    expect(fr).toContain('Connectez-vous pour continuer vers <strong data-testid="flow/client-name">Shop B</strong>');
+    expect(fr).toContain('data-testid="link/recovery">Mot de passe oublié\u00a0?</a>');
+    expect(fr).toContain('Pour votre sécurité, nous n’avons pas pu accepter ce formulaire');
+    const es = inLanguage('es', () => render('registration', chooseMethod));
+    expect(es).toContain('data-testid="flow/title">Cree su cuenta</h1>');
+    expect(es).toContain('Cree su cuenta para continuar en <strong data-testid="flow/client-name">Shop B</strong>');
+    expect(es).toContain('data-testid="link/login">Iniciar sesión</a>');
+  });
+
+  it('English outside a request and for an unsupported language', () => {
+    expect(render('login', chooseMethod)).toContain('data-testid="flow/title">Sign in</h1>');
+    expect(inLanguage('ja', () => render('login', chooseMethod))).toContain('Sign in to continue to <strong data-testid="flow/client-name">Shop B</strong>');
   });
 });

@@ -1,6 +1,7 @@
 import type { ClientDisplay } from '../bridge/bridge.ts';
 import { html, type SafeHtml } from '../http/html.ts';
 import { renderClientName, renderClientPolicies } from '../http/render-client.ts';
+import { t, th } from '../i18n/translate.ts';
 import type { AnyFlow, FlowKind } from '../kratos/kratos-client.ts';
 import { FLOW_NOTICES, type FlowNoticeCode } from './flow-notice.ts';
 import { type FlowNode, type FlowUi, renderMessage, renderMessages, renderUi } from './render-nodes.ts';
@@ -11,28 +12,33 @@ interface FlowFacts {
   requested_aal?: string | undefined;
 }
 
-/** Title and lead sentence for a flow, from its kind and state (never from its methods). */
-export function headingFor(kind: FlowKind, flow: FlowFacts): { title: string; lead: string } {
+type HeadingKey = 'login' | 'login.sent' | 'login.aal2' | 'login.refresh' | 'registration' | 'registration.sent' | 'recovery' | 'recovery.sent' | 'verification' | 'verification.sent' | 'verification.passed' | 'settings';
+
+/** Which heading a flow gets, from its kind and state (never from its methods). */
+function headingKey(kind: FlowKind, flow: FlowFacts): HeadingKey {
   const sent = flow.state === 'sent_email';
   switch (kind) {
     case 'login':
-      if (sent) return { title: 'Check your email', lead: 'Enter the code we just sent you to sign in.' };
-      if (flow.requested_aal === 'aal2') return { title: 'Two-step verification', lead: 'Confirm your sign-in with your second factor.' };
-      if (flow.refresh) return { title: 'Confirm it is you', lead: 'Sign in again to continue.' };
-      return { title: 'Sign in', lead: 'One account for every app connected to this service.' };
+      if (sent) return 'login.sent';
+      if (flow.requested_aal === 'aal2') return 'login.aal2';
+      if (flow.refresh) return 'login.refresh';
+      return 'login';
     case 'registration':
-      if (sent) return { title: 'Check your email', lead: 'Enter the code we just sent you to finish creating your account.' };
-      return { title: 'Create your account', lead: 'One account for every app connected to this service.' };
+      return sent ? 'registration.sent' : 'registration';
     case 'recovery':
-      if (sent) return { title: 'Check your email', lead: 'Enter the recovery code we sent you.' };
-      return { title: 'Recover your account', lead: 'Enter the email address of your account and we will send you a code to get back in.' };
+      return sent ? 'recovery.sent' : 'recovery';
     case 'verification':
-      if (flow.state === 'passed_challenge') return { title: 'Email verified', lead: 'Your email address is confirmed.' };
-      if (sent) return { title: 'Check your email', lead: 'Enter the verification code we sent you.' };
-      return { title: 'Verify your email address', lead: 'We will send a code to confirm the address belongs to you.' };
+      if (flow.state === 'passed_challenge') return 'verification.passed';
+      return sent ? 'verification.sent' : 'verification';
     case 'settings':
-      return { title: 'Your account', lead: 'Change your profile and how you sign in.' };
+      return 'settings';
   }
+}
+
+/** Title and lead sentence for a flow, in the request's language. */
+export function headingFor(kind: FlowKind, flow: FlowFacts): { title: string; lead: string } {
+  const key = headingKey(kind, flow);
+  return { title: t(`flows.${key}.title`), lead: t(`flows.${key}.lead`) };
 }
 
 export interface FlowPageLinks {
@@ -52,20 +58,23 @@ function withReturnTo(path: string, returnTo: string | undefined): string {
 /** The links under a flow: every hop keeps return_to, so the user ends up where they started. */
 export function renderFlowLinks(kind: FlowKind, { returnTo, signedIn, back, unverified }: FlowPageLinks, flow: FlowFacts = {}): SafeHtml {
   const link = (path: string, text: string, id: string) => html`<a href="${withReturnTo(path, returnTo)}" data-testid="link/${id}">${text}</a>`;
+  const nav = (links: SafeHtml) => html`<nav class="links" aria-label="${t('flows.links.label')}">${links}</nav>`;
   switch (kind) {
     case 'login':
       // The password step is done: creating an account or recovering one makes no sense here,
       // but someone without their authenticator app must be able to give up.
-      if (flow.requested_aal === 'aal2') return html`<nav class="links" aria-label="Other options"><a href="/logout" data-testid="link/logout">Sign out</a></nav>`;
-      return html`<nav class="links" aria-label="Other options">${link('/registration', 'Create an account', 'registration')}${link('/recovery', 'Forgot your password?', 'recovery')}</nav>`;
+      if (flow.requested_aal === 'aal2') return nav(html`<a href="/logout" data-testid="link/logout">${t('flows.links.sign_out')}</a>`);
+      return nav(html`${link('/registration', t('flows.links.create_account'), 'registration')}${link('/recovery', t('flows.links.forgot_password'), 'recovery')}`);
     case 'registration':
-      return html`<nav class="links" aria-label="Other options"><span class="muted">Already have an account?</span>${link('/login', 'Sign in', 'login')}</nav>`;
+      return nav(html`<span class="muted">${t('flows.links.have_account')}</span>${link('/login', t('flows.links.sign_in'), 'login')}`);
     case 'recovery':
-      return html`<nav class="links" aria-label="Other options">${link('/login', 'Back to sign in', 'login')}</nav>`;
+      return nav(link('/login', t('flows.links.back_to_sign_in'), 'login'));
     case 'verification':
-      return html`<nav class="links" aria-label="Other options">${signedIn ? html`<a href="/" data-testid="link/home">Go to your account</a>` : link('/login', 'Back to sign in', 'login')}</nav>`;
+      return nav(signedIn ? html`<a href="/" data-testid="link/home">${t('flows.links.go_to_account')}</a>` : link('/login', t('flows.links.back_to_sign_in'), 'login'));
     case 'settings':
-      return html`<nav class="links" aria-label="Other options">${back ? html`<a href="${back.href}" data-testid="link/back">Back to ${back.app}</a>` : ''}<a href="/" data-testid="link/home">Home</a>${unverified ? link('/verification', 'Verify your email', 'verification') : ''}<a href="/logout" data-testid="link/logout">Sign out</a></nav>`;
+      return nav(
+        html`${back ? html`<a href="${back.href}" data-testid="link/back">${t('flows.links.back_to_app', { app: back.app })}</a>` : ''}<a href="/" data-testid="link/home">${t('flows.links.home')}</a>${unverified ? link('/verification', t('flows.links.verify_email'), 'verification') : ''}<a href="/logout" data-testid="link/logout">${t('flows.links.sign_out')}</a>`,
+      );
   }
 }
 
@@ -77,10 +86,10 @@ export function renderNotice(code: FlowNoticeCode | undefined, flow?: { state?: 
     // Only true when Kratos did send: the flow waits for a code and carries no error.
     if (!flow?.ui || flow.state !== 'sent_email' || hasError(flow.ui)) return '';
     const to = codeAddress(flow.ui.nodes);
-    const text = to ? html`We sent a new code to <strong>${to}</strong>. Enter the code from the newest email.` : notice.text;
+    const text = to ? th('flows.notice.code_resent_to', { address: html`<strong>${to}</strong>` }) : t(notice.key);
     return renderMessage(notice.type, text, `ui/notice/${code}`);
   }
-  return renderMessage(notice.type, notice.text, `ui/notice/${code}`);
+  return renderMessage(notice.type, t(notice.key), `ui/notice/${code}`);
 }
 
 function hasError(ui: FlowUi): boolean {
@@ -103,8 +112,8 @@ function codeAddress(nodes: FlowNode[]): string | undefined {
  */
 export function renderClientLine(kind: FlowKind, client: ClientDisplay | undefined): SafeHtml | '' {
   if (!client || (kind !== 'login' && kind !== 'registration')) return '';
-  const verb = kind === 'login' ? 'Sign in' : 'Create your account';
-  return html`<p class="destination" data-testid="flow/client">${verb} to continue to ${renderClientName(client, 'flow/client-name')}</p>
+  const line = th(kind === 'login' ? 'flows.client.login' : 'flows.client.registration', { app: renderClientName(client, 'flow/client-name') });
+  return html`<p class="destination" data-testid="flow/client">${line}</p>
 ${renderClientPolicies(client, 'flow/client')}`;
 }
 
@@ -135,7 +144,7 @@ export function renderFlowBody(
   return html`<h1 data-testid="flow/title">${title}</h1>
 <p class="lead">${lead}</p>
 ${renderClientLine(kind, client)}
-${destination ? html`<p class="destination" data-testid="flow/destination">Afterwards you will continue to <strong>${destination}</strong>.</p>` : ''}
+${destination ? html`<p class="destination" data-testid="flow/destination">${th('flows.page.destination', { host: html`<strong>${destination}</strong>` })}</p>` : ''}
 ${renderMessages(ui.messages, renderNotice(notice, { state: facts.state, ui }))}
 <div class="flow flow-${kind}" data-testid="flow/${kind}" data-state="${facts.state ?? ''}">
 ${renderUi(ui, { hubOrigin, linkOrigins, groupHeadings: kind === 'settings' })}

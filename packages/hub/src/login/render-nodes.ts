@@ -1,4 +1,5 @@
 import { html, type SafeHtml } from '../http/html.ts';
+import { hasMessage, t } from '../i18n/translate.ts';
 import { copyFor, type KratosText } from './message-copy.ts';
 
 /** The parts of Kratos' UI container the renderer reads (structurally compatible with @ory/client). */
@@ -26,17 +27,11 @@ export interface RenderOptions {
   groupHeadings?: boolean;
 }
 
-const GROUP_TITLES: Record<string, string> = {
-  profile: 'Profile',
-  password: 'Change password',
-  code: 'Sign-in code',
-  oidc: 'Linked accounts',
-  totp: 'Authenticator app',
-  lookup_secret: 'Backup codes',
-  webauthn: 'Security keys',
-  passkey: 'Passkeys',
-  link: 'Email link',
-};
+/** A group's heading on the settings page: its catalog name, else its id made readable (a method newer than this code). */
+function groupTitle(group: string): string {
+  const key = `flows.group.${group}`;
+  return hasMessage(key) ? t(key) : group.replaceAll('_', ' ');
+}
 
 /**
  * Renders Kratos' `ui` generically: whatever nodes, groups and messages Kratos sends, with no
@@ -93,9 +88,8 @@ function renderGroup(
   const nav = !options.groupHeadings && isNavigationOnly(nodes);
   const primary = nodes.filter((n) => !isSecondaryButton(n));
   const secondary = nodes.filter(isSecondaryButton);
-  const title = GROUP_TITLES[group] ?? group.replaceAll('_', ' ');
   return html`<fieldset class="group group-${group}${nav ? ' nav' : ''}" data-testid="group/${group}">
-${options.groupHeadings && visible && !nav ? html`<legend class="group-title">${title}</legend>` : or && visible && !nav ? html`<div class="or" aria-hidden="true"><span>or</span></div>` : ''}
+${options.groupHeadings && visible && !nav ? html`<legend class="group-title">${groupTitle(group)}</legend>` : or && visible && !nav ? html`<div class="or" aria-hidden="true"><span>${t('flows.node.or')}</span></div>` : ''}
 ${primary.map((n) => renderNode(n, formNodes, ids, options, or && !nodes.some(isRequiredField)))}
 ${secondary.length ? html`<div class="secondary-actions">${secondary.map((n) => renderNode(n, formNodes, ids, options))}</div>` : ''}
 </fieldset>`;
@@ -147,7 +141,7 @@ function renderInput(node: FlowNode, formNodes: FlowNode[], ids: FieldIds, testI
     const skipValidation = secondary || formNodes.some((n) => isRequiredField(n) && n.group !== node.group && n.group !== 'default');
     if (type === 'button') {
       // Buttons without a submit action need JavaScript (WebAuthn, passkeys); say so instead of failing silently.
-      return html`<button type="button" class="secondary" disabled data-testid="${testId}">${label}</button><p class="field-msg info">This option needs JavaScript, which this page does not use.</p>`;
+      return html`<button type="button" class="secondary" disabled data-testid="${testId}">${label}</button><p class="field-msg info">${t('flows.node.needs_javascript')}</p>`;
     }
     return html`<button type="submit" name="${name}" value="${value}" class="${secondary || alternative ? 'secondary' : 'primary'}"${skipValidation ? html` formnovalidate` : ''}${disabled ? html` disabled` : ''} data-testid="${testId}">${label}</button>`;
   }

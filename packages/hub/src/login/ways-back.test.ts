@@ -202,4 +202,42 @@ describe('issue #20: ways back from settings and from the lockout page', () => {
       expect(res.json()).toMatchObject({ error: { code: 'SSOHUB_ERR_THROTTLED', status: 429 } });
     });
   });
+  describe('in the browser\'s language', () => {
+    const german = (url: string, extra: Record<string, string> = {}) =>
+      hub.app.inject({ method: 'GET', url, headers: { accept: 'text/html', 'accept-language': 'de-DE,de;q=0.9,en;q=0.4', ...extra } });
+
+    it('settings, the landing page and the flow error page are German for a German browser', async () => {
+      const settings = await german('/settings?flow=unverified', { cookie: 'ory_kratos_session=s' });
+      expect(settings.body).toContain('data-testid="flow/title">Ihr Konto</h1>');
+      expect(settings.body).toMatch(/data-testid="link\/back">Zurück zu App A<\/a>/);
+      expect(settings.body).toMatch(/data-testid="link\/verification">E-Mail-Adresse bestätigen<\/a>/);
+      expect(settings.body).toMatch(/<legend class="group-title">Profil<\/legend>/);
+
+      const landing = await german('/');
+      expect(landing.body).toContain('<h1>Willkommen</h1>');
+      expect(landing.body).toMatch(/data-testid="link\/login">Anmelden<\/a>/);
+
+      const error = await german('/error');
+      expect(error.statusCode).toBe(404);
+      expect(error.body).toContain('Hier gibt es keinen Fehler anzuzeigen.');
+      expect(error.body).toMatch(/href="\/login">Zur Anmeldung<\/a>/);
+    });
+
+    it('the lockout page offers its ways on in the browser\'s language', async () => {
+      const signIn = () =>
+        hub.app.inject({
+          method: 'POST',
+          url: `/self-service/login?flow=${LOGIN_FLOW}`,
+          payload: 'csrf_token=c&method=password&identifier=gesperrt%40example.test&password=wrong-password',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', 'accept-language': 'es', cookie: 'csrf=c' },
+        });
+      await signIn();
+      await signIn();
+      const refused = await signIn();
+      expect(refused.statusCode).toBe(429);
+      expect(refused.body).toMatch(/data-testid="error\/action\/login">Ir al inicio de sesión<\/a>/);
+      expect(refused.body).toMatch(/data-testid="error\/action\/login-code">Iniciar sesión con un código por correo electrónico<\/a>/);
+      expect(refused.body).toMatch(/data-testid="error\/action\/recovery">¿Olvidó su contraseña\?<\/a>/);
+    });
+  });
 });
