@@ -4,18 +4,23 @@
 import { html } from '../../http/html.ts';
 import { renderClientName, renderClientPolicies } from '../../http/render-client.ts';
 import { renderPage } from '../../http/render-page.ts';
+import type { Locale } from '../../i18n/locales.ts';
+import { currentLocale, type MessageKey, t, th } from '../../i18n/translate.ts';
 
-const SCOPE_TEXT: Record<string, string> = {
-  openid: 'Know who you are (your account identifier)',
-  email: 'See your email address and whether it is verified',
-  profile: 'See your name',
-  offline_access: 'Keep access while you are away',
+const SCOPE_TEXT: Readonly<Record<string, MessageKey>> = {
+  openid: 'bridge.consent.scope.openid',
+  email: 'bridge.consent.scope.email',
+  profile: 'bridge.consent.scope.profile',
+  offline_access: 'bridge.consent.scope.offline_access',
 };
 
 /**
  * Approve and deny are two buttons of one form (no script). The form posts to the interaction's
  * own path, where the interaction cookie (SameSite=Lax, path-scoped) binds it to this browser, so
  * a cross-site page cannot submit it.
+ *
+ * `locale` defaults to the request's; the interaction page passes the language an app asked for
+ * (ui_locales), which the request learns only once it has read the interaction.
  */
 export function renderConsentPage(o: {
   uid: string;
@@ -25,18 +30,23 @@ export function renderConsentPage(o: {
   tosUri?: string | undefined;
   scopes: string[];
   claims: string[];
+  locale?: Locale | undefined;
 }): string {
-  const items = [...o.scopes.map((s) => SCOPE_TEXT[s] ?? `Use the "${s}" permission`), ...o.claims.map((c) => `See your ${c}`)];
+  const locale = o.locale ?? currentLocale();
+  const items = [
+    ...o.scopes.map((s) => (Object.hasOwn(SCOPE_TEXT, s) ? t(SCOPE_TEXT[s]!, undefined, locale) : t('bridge.consent.scope.other', { scope: s }, locale))),
+    ...o.claims.map((c) => t('bridge.consent.claim', { claim: c }, locale)),
+  ];
   return renderPage({
-    title: `Allow ${o.clientName}?`,
-    body: html`<h1>Allow <span data-testid="consent/client">${o.clientName}</span> to use your account?</h1>
+    title: t('bridge.consent.title', { app: o.clientName }, locale),
+    body: html`<h1>${th('bridge.consent.heading', { app: html`<span data-testid="consent/client">${o.clientName}</span>` }, locale)}</h1>
 ${o.clientUri ? html`<p class="muted" data-testid="consent/client-uri">${renderClientName({ name: o.clientUri, clientUri: o.clientUri }, 'consent/client-link')}</p>` : ''}
 ${renderClientPolicies({ name: o.clientName, policyUri: o.policyUri, tosUri: o.tosUri }, 'consent/client')}
-<p class="lead">This app is not run by the team behind this sign-in. If you allow it, it can:</p>
+<p class="lead">${th('bridge.consent.lead', undefined, locale)}</p>
 <ul data-testid="consent/scopes">${items.map((i) => html`<li>${i}</li>`)}</ul>
 <form method="post" action="/interaction/${o.uid}/consent" data-testid="consent/form">
-<button type="submit" name="decision" value="approve" data-testid="consent/approve">Allow</button>
-<button type="submit" name="decision" value="deny" class="secondary" data-testid="consent/deny">Deny</button>
+<button type="submit" name="decision" value="approve" data-testid="consent/approve">${t('bridge.consent.approve', undefined, locale)}</button>
+<button type="submit" name="decision" value="deny" class="secondary" data-testid="consent/deny">${t('bridge.consent.deny', undefined, locale)}</button>
 </form>`,
   });
 }

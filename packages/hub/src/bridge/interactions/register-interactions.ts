@@ -7,6 +7,9 @@ import type Provider from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import { type Static, Type } from 'typebox';
 import { SsoHubError } from '../../errors/ssohub-error.ts';
+import { firstShipped, LANGUAGE_COOKIE, negotiateLocale, UI_LOCALES_COOKIE } from '../../i18n/negotiate-locale.ts';
+import { text } from '../../i18n/translate.ts';
+import { currentHubRequest } from '../../request/hub-request.ts';
 import { isKratosOutage, KratosError } from '../../kratos/kratos-error.ts';
 import type { AuditLog } from '../../audit/audit-log.ts';
 import type { KratosClient, Session } from '../../kratos/kratos-client.ts';
@@ -42,6 +45,7 @@ export function registerInteractions(
   o: { provider: Provider; kratos: KratosClient; audit: AuditLog; publicUrl: string; shortcuts: boolean },
 ): void {
   const { provider, kratos, audit, publicUrl, shortcuts } = o;
+  const secureCookies = publicUrl.startsWith('https:');
   const details = async (request: FastifyRequest, reply: FastifyReply): Promise<Details> => {
     try {
       return await provider.interactionDetails(request.raw, reply.raw);
@@ -49,7 +53,7 @@ export function registerInteractions(
       // Only a missing interaction (no cookie, expired, another browser's) is the user's to fix;
       // a store that cannot answer is an outage, answered by the error path as one (503).
       if (!(err instanceof errors.SessionNotFound)) throw err;
-      throw new SsoHubError('SSOHUB_ERR_INTERACTION', 'This sign-in request has expired or belongs to another browser. Go back to the app and start again.', {
+      throw new SsoHubError('SSOHUB_ERR_INTERACTION', text('bridge.interaction.expired'), {
         status: 400,
         cause: err,
       });
@@ -65,8 +69,9 @@ export function registerInteractions(
   // (and interactionDetails' session lookup) read the same artefacts, once per request.
   app.get<{ Params: Static<typeof InteractionParams> }>(`${INTERACTION_PATH}/:uid`, { schema: { params: InteractionParams } }, (request, reply) => withRequestScope(async () => {
     const d = await details(request, reply);
-    if (d.uid !== request.params.uid) throw new SsoHubError('SSOHUB_ERR_INTERACTION', 'This sign-in request does not match this browser.', { status: 400 });
+    if (d.uid !== request.params.uid) throw new SsoHubError('SSOHUB_ERR_INTERACTION', text('bridge.interaction.other_browser'), { status: 400 });
     const clientId = String(d.params.client_id);
+    carryUiLocales(request, reply, d.params.ui_locales, secureCookies);
 
     if (d.prompt.name === 'login') {
       let session: Session | undefined;
@@ -128,7 +133,7 @@ export function registerInteractions(
 
     if (d.prompt.name === 'consent') {
       const client = await provider.Client.find(clientId);
-      if (!client) throw new SsoHubError('SSOHUB_ERR_INTERACTION', 'The app that started this sign-in no longer exists.', { status: 400 });
+      if (!client) throw new SsoHubError('SSOHUB_ERR_INTERACTION', text('bridge.interaction.client_gone'), { status: 400 });
       const missing = d.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
       if ((client as unknown as { ssohub_first_party?: boolean }).ssohub_first_party === true) {
         return finish(request, reply, { consent: { grantId: await saveGrant(provider, d) } });
@@ -148,13 +153,13 @@ export function registerInteractions(
           }),
         );
     }
-    throw new SsoHubError('SSOHUB_ERR_INTERACTION', `Unsupported interaction prompt "${d.prompt.name}".`, { status: 400 });
+    throw new SsoHubError('SSOHUB_ERR_INTERACTION', text('bridge.interaction.unsupported_prompt', { prompt: d.prompt.name }), { status: 400 });
   }, { shortcuts }));
 
   app.post<{ Params: Static<typeof InteractionParams>; Body: Static<typeof ConsentForm> }>(`${INTERACTION_PATH}/:uid/consent`, { schema: { params: InteractionParams, body: ConsentForm } }, (request, reply) => withRequestScope(async () => {
     const d = await details(request, reply);
     if (d.uid !== request.params.uid || d.prompt.name !== 'consent') {
-      throw new SsoHubError('SSOHUB_ERR_INTERACTION', 'This consent request is no longer waiting for an answer.', { status: 400 });
+      throw new SsoHubError('SSOHUB_ERR_INTERACTION', text('bridge.interaction.consent_not_waiting'), { status: 400 });
     }
     const clientId = String(d.params.client_id);
     const subject = d.session?.accountId;
@@ -168,10 +173,37 @@ export function registerInteractions(
   }, { shortcuts }));
 }
 
+/**
+ * Carries the language an app asked for (OIDC `ui_locales`, space-separated tags) through the
+ * rest of its sign-in: Kratos' redirects drop every query parameter, so the hub's later pages
+ * (login, second factor, recovery) learn it from a session cookie set here, before the browser
+ * leaves for the login flow. The page of this very request (consent) is rendered in it too: the
+ * request's language was negotiated before the hub knew of the interaction.
+ *
+ * An authorization request without a shipped language clears the cookie, so one app's choice
+ * does not leak into the next app's sign-in; the request falls back to the picker's cookie and
+ * the browser's languages.
+ */
+function carryUiLocales(request: FastifyRequest, reply: FastifyReply, uiLocales: unknown, secure: boolean): void {
+  const locale = typeof uiLocales === 'string' ? firstShipped(uiLocales.split(/\s+/).filter(Boolean).slice(0, 20)) : undefined;
+  const hubRequest = currentHubRequest();
+  const options = { path: '/', httpOnly: true, sameSite: 'lax', secure } as const;
+  if (locale) {
+    reply.setCookie(UI_LOCALES_COOKIE, locale, options);
+    hubRequest?.preferLocale(locale);
+    return;
+  }
+  if (request.cookies[UI_LOCALES_COOKIE] !== undefined) {
+    reply.clearCookie(UI_LOCALES_COOKIE, options);
+    const accept = request.headers['accept-language'];
+    hubRequest?.preferLocale(negotiateLocale({ pickerCookie: request.cookies[LANGUAGE_COOKIE], acceptLanguage: typeof accept === 'string' ? accept : undefined }));
+  }
+}
+
 /** Adds what the consent prompt found missing to the (existing or new) grant and saves it. */
 async function saveGrant(provider: Provider, d: Details): Promise<string> {
   const accountId = d.session?.accountId;
-  if (!accountId) throw new SsoHubError('SSOHUB_ERR_INTERACTION', 'There is no signed-in user for this consent.', { status: 400 });
+  if (!accountId) throw new SsoHubError('SSOHUB_ERR_INTERACTION', text('bridge.interaction.no_user'), { status: 400 });
   const clientId = String(d.params.client_id);
   const grant = (d.grantId ? await provider.Grant.find(d.grantId) : undefined) ?? new provider.Grant({ accountId, clientId });
   const missing = d.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };

@@ -4,7 +4,8 @@ import { buildApp, type Hub } from '../../app.ts';
 import { checkConfig } from '../../config/check-config.ts';
 import { createLogger } from '../../http/create-logger.ts';
 import { providerEndSessionStep } from '../provider/provider-internals.ts';
-import { hintIsForThisSession, renderLogoutPage, renderProviderError } from './logout-pages.ts';
+import { HubRequest, runHubRequest } from '../../request/hub-request.ts';
+import { hintIsForThisSession, renderLoggedOutPage, renderLogoutPage, renderProviderError } from './logout-pages.ts';
 
 /** The little of a Koa context with oidc-provider's `ctx.oidc` that the pages read and write. */
 function fakeContext(oidc: Record<string, unknown>): KoaContextWithOIDC & { body: string; headers: Record<string, string> } {
@@ -115,6 +116,56 @@ describe('RP-initiated logout asks only when the request does not prove this ses
   });
 });
 
+// Issue #20: the provider's pages speak the language of the request they answer.
+describe('the provider pages in the request\'s language (#20)', () => {
+  const inLocale = <T>(acceptLanguage: string, fn: () => T): T => runHubRequest(fn, new HubRequest('req-de', { acceptLanguage }));
+  const session = { accountId: 'user-1', state: { secret: 'xsrf-secret' }, sidFor: () => undefined };
+
+  it('German logout confirmation: title, question, buttons; the form unchanged', async () => {
+    const ctx = fakeContext({ route: 'end_session', client: { clientId: 'app-a', clientName: 'App A' }, session, params: {} });
+    await inLocale('de-DE,de;q=0.9', () => renderLogoutPage(ctx));
+    expect(ctx.body).toContain('<title>Abmelden');
+    expect(ctx.body).toContain('<strong>App A</strong> möchte Sie abmelden.');
+    expect(text(ctx.body, 'logout/everywhere')).toBe('Überall abmelden');
+    expect(text(ctx.body, 'logout/only-app')).toBe('Nur von App A abmelden');
+    expect(ctx.body).toContain('name="xsrf" value="xsrf-secret"');
+    expect(/<main[^>]*>([\s\S]*)<\/main>/.exec(ctx.body)?.[1]).not.toMatch(/sign|app that/i);
+  });
+
+  it('French logout confirmation without an app, and the French signed-out page', async () => {
+    const ctx = fakeContext({ route: 'end_session', session, params: {} });
+    await inLocale('fr', () => renderLogoutPage(ctx));
+    expect(ctx.body).toContain('Voulez-vous vous déconnecter\u00a0?');
+    expect(text(ctx.body, 'logout/everywhere')).toBe('Se déconnecter partout');
+    expect(ctx.body).not.toContain('logout/only-app');
+    const done = fakeContext({ route: 'end_session_success' });
+    await inLocale('fr', () => renderLoggedOutPage(done));
+    expect(done.body).toContain('<h1>Vous êtes déconnecté</h1>');
+    expect(text(done.body, 'logout/done')).toBe('Vous pouvez fermer cette fenêtre.');
+    expect(done.body).toContain('<a href="/login">Se reconnecter</a>');
+  });
+
+  it('German and Spanish error pages: title, copy, code and reference kept for support', async () => {
+    const de = fakeContext({ route: 'end_session' });
+    await inLocale('de', () => renderProviderError(de, { error: 'invalid_request', error_description: 'post_logout_redirect_uri not registered' }, undefined, 'req-42'));
+    expect(text(de.body, 'error/title')).toBe('Wir konnten Sie nicht abmelden');
+    expect(text(de.body, 'error/message')).toMatch(/^Die App wollte Sie an eine Adresse zurückschicken/);
+    expect(text(de.body, 'error/next')).toMatch(/^Kehren Sie zur App zurück/);
+    expect(de.body).toContain('Fehlercode: <code data-testid="oidc/error">invalid_request</code> · Referenz: <span data-testid="error/reference">req-42</span>');
+    const es = fakeContext({ route: 'authorization' });
+    await inLocale('es', () => renderProviderError(es, { error: 'invalid_client' }, undefined));
+    expect(text(es.body, 'error/title')).toBe('No pudimos iniciar su sesión');
+    expect(text(es.body, 'error/message')).toMatch(/no está registrada/);
+    expect(es.body).toContain('Código de error: <code data-testid="oidc/error">invalid_client</code> · Referencia: <span data-testid="error/reference">req-de</span>');
+  });
+
+  it('outside any request: English', async () => {
+    const ctx = fakeContext({ route: 'end_session_success' });
+    await renderLoggedOutPage(ctx);
+    expect(ctx.body).toContain('<h1>You are signed out</h1>');
+  });
+});
+
 // The same pages from the mounted provider, in the hub (memory store; Kratos is never asked).
 describe('the provider error pages of a running hub (#20)', () => {
   let hub: Hub;
@@ -163,5 +214,29 @@ describe('the provider error pages of a running hub (#20)', () => {
     const reference = text(res.body, 'error/reference');
     expect(reference).toMatch(/^[0-9a-f-]{36}$/);
     expect(lines.some((l) => l.reqId === reference)).toBe(true);
+  });
+
+  // oidc-provider calls renderError, logoutSource and postLogoutSuccessSource itself: they must
+  // still run inside the hub request's scope to know its language.
+  it('renderError speaks the request\'s language (Accept-Language, ui_locales)', async () => {
+    const de = await hub.app.inject({ method: 'GET', url: '/oidc/session/end?client_id=nobody', headers: { accept: 'text/html', 'accept-language': 'de-CH, en;q=0.5' } });
+    expect(de.statusCode).toBe(400);
+    expect(text(de.body, 'error/title')).toBe('Wir konnten Sie nicht abmelden');
+    const fr = await hub.app.inject({ method: 'GET', url: '/oidc/auth?client_id=nobody&response_type=code&scope=openid&ui_locales=fr-CA', headers: { accept: 'text/html' } });
+    expect(text(fr.body, 'error/title')).toBe('Nous n’avons pas pu vous connecter');
+  });
+
+  // logoutSource needs a signed-in provider session (bridge-locale.test.ts, with Kratos); without
+  // one the provider confirms by itself and ends on postLogoutSuccessSource.
+  it('postLogoutSuccessSource speaks the request\'s language', async () => {
+    const start = await hub.app.inject({ method: 'GET', url: '/oidc/session/end', headers: { accept: 'text/html' } });
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(start.body)?.[1];
+    expect(xsrf).toBeTruthy();
+    const cookie = start.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+    const confirm = await hub.app.inject({ method: 'POST', url: '/oidc/session/end/confirm', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: `xsrf=${xsrf}&logout=yes` });
+    expect(confirm.statusCode).toBe(303);
+    const done = await hub.app.inject({ method: 'GET', url: new URL(confirm.headers.location as string, 'http://localhost').pathname, headers: { accept: 'text/html', cookie, 'accept-language': 'es' } });
+    expect(text(done.body, 'logout/done')).toBe('Puede cerrar esta ventana.');
+    expect(done.body).toContain('<h1>Ha cerrado la sesión</h1>');
   });
 });

@@ -2,12 +2,14 @@
  * Owns the pages oidc-provider shows the browser itself: the logout confirmation, the signed-out
  * page, and the errors it cannot send back to a client. They are the hub's pages, so they carry
  * its content security policy (no script), not the one the mount sets on the provider's answers
- * (mount-provider.ts, which lets the provider's auto-submit script run).
+ * (mount-provider.ts, which lets the provider's auto-submit script run). They speak the request's
+ * language (i18n/translate.ts): oidc-provider calls them inside the hub request's scope.
  */
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { html } from '../../http/html.ts';
 import { currentPageBranding, renderPage } from '../../http/render-page.ts';
 import { contentSecurityPolicy } from '../../http/security-headers.ts';
+import { type MessageKey, t, th } from '../../i18n/translate.ts';
 import { currentHubRequest } from '../../request/hub-request.ts';
 import { PROVIDER_ROUTES, providerEndSessionStep } from '../provider/provider-internals.ts';
 
@@ -41,13 +43,13 @@ export async function renderLogoutPage(ctx: KoaContextWithOIDC): Promise<void> {
   send(
     ctx,
     renderPage({
-      title: 'Sign out',
-      body: html`<h1>Sign out</h1>
-<p class="lead">${app ? html`<strong>${app}</strong> asks to sign you out.` : 'Do you want to sign out?'} Signing out everywhere ends your session on every app that uses this sign-in.</p>
+      title: t('bridge.logout.title'),
+      body: html`<h1>${t('bridge.logout.title')}</h1>
+<p class="lead">${app ? th('bridge.logout.app_asks', { app: html`<strong>${app}</strong>` }) : t('bridge.logout.question')} ${t('bridge.logout.everywhere_explained')}</p>
 <form method="post" action="${action}" data-testid="logout/form">
 <input type="hidden" name="xsrf" value="${session.state?.secret as string}">
-<button type="submit" name="logout" value="yes" data-testid="logout/everywhere" autofocus>Sign out everywhere</button>
-${app ? html`<button type="submit" class="secondary" data-testid="logout/only-app">Only sign out of ${app}</button>` : ''}
+<button type="submit" name="logout" value="yes" data-testid="logout/everywhere" autofocus>${t('bridge.logout.everywhere')}</button>
+${app ? html`<button type="submit" class="secondary" data-testid="logout/only-app">${t('bridge.logout.only_app', { app })}</button>` : ''}
 </form>`,
     }),
   );
@@ -100,10 +102,10 @@ export async function renderLoggedOutPage(ctx: KoaContextWithOIDC): Promise<void
   send(
     ctx,
     renderPage({
-      title: 'Signed out',
-      body: html`<h1>You are signed out</h1>
-<p class="lead" data-testid="logout/done">You can close this window.</p>
-<div class="links"><a href="/login">Sign in again</a></div>`,
+      title: t('bridge.logged_out.title'),
+      body: html`<h1>${t('bridge.logged_out.heading')}</h1>
+<p class="lead" data-testid="logout/done">${t('bridge.logged_out.close')}</p>
+<div class="links"><a href="/login">${t('bridge.logged_out.sign_in_again')}</a></div>`,
     }),
   );
 }
@@ -124,7 +126,13 @@ export interface ProviderErrorCopy {
   next: string;
 }
 
-const BACK_TO_APP = 'Go back to the app and try again. If it happens again, contact the support of that app.';
+/** The catalog keys of one provider error's copy (catalogs/<locale>/bridge.ts). */
+interface CopyKeys {
+  message: MessageKey;
+  next: MessageKey;
+}
+
+const BACK_TO_APP: MessageKey = 'bridge.error.next.back_to_app';
 
 /**
  * The hub's copy for oidc-provider's errors, by error code and, where one code covers causes a
@@ -132,74 +140,35 @@ const BACK_TO_APP = 'Go back to the app and try again. If it happens again, cont
  * description falls back to the code's copy). The description itself is never shown: it is
  * written for developers ("client is invalid", "post_logout_redirect_uri not registered").
  */
-const BY_DESCRIPTION: Readonly<Record<string, ProviderErrorCopy>> = {
-  'post_logout_redirect_uri not registered': {
-    message: 'The app asked to send you back to an address it has not registered with this sign-in service, so you were not sent there.',
-    next: BACK_TO_APP,
-  },
-  'could not decode id_token_hint': {
-    message: 'The app sent sign-in details this sign-in service could not check.',
-    next: BACK_TO_APP,
-  },
-  'could not validate id_token_hint': {
-    message: 'The app sent sign-in details this sign-in service could not check.',
-    next: BACK_TO_APP,
-  },
-  'client_id does not match the provided id_token_hint': {
-    message: 'The app sent sign-in details that belong to another app.',
-    next: BACK_TO_APP,
-  },
-  'xsrf token invalid': {
-    message: 'This form has expired or was already used.',
-    next: 'Go back to the app and start again from there.',
-  },
-  'could not find logout details': {
-    message: 'This sign-out form has expired or was already used.',
-    next: 'Go back to the app and sign out again from there.',
-  },
+const BY_DESCRIPTION: Readonly<Record<string, CopyKeys>> = {
+  'post_logout_redirect_uri not registered': { message: 'bridge.error.unregistered_address', next: BACK_TO_APP },
+  'could not decode id_token_hint': { message: 'bridge.error.unchecked_details', next: BACK_TO_APP },
+  'could not validate id_token_hint': { message: 'bridge.error.unchecked_details', next: BACK_TO_APP },
+  'client_id does not match the provided id_token_hint': { message: 'bridge.error.other_app_details', next: BACK_TO_APP },
+  'xsrf token invalid': { message: 'bridge.error.form_expired', next: 'bridge.error.next.start_again' },
+  'could not find logout details': { message: 'bridge.error.logout_form_expired', next: 'bridge.error.next.sign_out_again' },
 };
 
-const BY_CODE: Readonly<Record<string, ProviderErrorCopy>> = {
-  invalid_client: {
-    message: 'The app that sent you here is not registered with this sign-in service.',
-    next: 'Go back to the app and try again, or contact its support.',
-  },
-  unauthorized_client: {
-    message: 'The app that sent you here is not allowed to make this request.',
-    next: 'Go back to the app and try again, or contact its support.',
-  },
-  invalid_redirect_uri: {
-    message: 'The app asked to send you back to an address it has not registered with this sign-in service, so you were not sent there.',
-    next: BACK_TO_APP,
-  },
-  invalid_scope: {
-    message: 'The app asked for access it is not allowed to ask for.',
-    next: BACK_TO_APP,
-  },
-  access_denied: {
-    message: 'The request was refused.',
-    next: BACK_TO_APP,
-  },
-  server_error: {
-    message: 'Something went wrong on our side.',
-    next: 'Wait a moment, then go back to the app and try again.',
-  },
-  temporarily_unavailable: {
-    message: 'This sign-in service is busy right now.',
-    next: 'Wait a moment, then go back to the app and try again.',
-  },
+const BY_CODE: Readonly<Record<string, CopyKeys>> = {
+  invalid_client: { message: 'bridge.error.invalid_client', next: 'bridge.error.next.contact_support' },
+  unauthorized_client: { message: 'bridge.error.unauthorized_client', next: 'bridge.error.next.contact_support' },
+  invalid_redirect_uri: { message: 'bridge.error.unregistered_address', next: BACK_TO_APP },
+  invalid_scope: { message: 'bridge.error.invalid_scope', next: BACK_TO_APP },
+  access_denied: { message: 'bridge.error.access_denied', next: BACK_TO_APP },
+  server_error: { message: 'bridge.error.server_error', next: 'bridge.error.next.wait' },
+  temporarily_unavailable: { message: 'bridge.error.temporarily_unavailable', next: 'bridge.error.next.wait' },
 };
 
-const FALLBACK: ProviderErrorCopy = {
-  message: 'The app that sent you here sent a request this sign-in service cannot accept.',
-  next: BACK_TO_APP,
-};
+const FALLBACK: CopyKeys = { message: 'bridge.error.fallback', next: BACK_TO_APP };
 
+/** The copy for one provider error, in the current request's language. */
 export function providerErrorCopy(out: { error: string; error_description?: string }): ProviderErrorCopy {
   const description = out.error_description;
-  return (description !== undefined && Object.hasOwn(BY_DESCRIPTION, description) ? BY_DESCRIPTION[description] : undefined) ??
+  const keys =
+    (description !== undefined && Object.hasOwn(BY_DESCRIPTION, description) ? BY_DESCRIPTION[description] : undefined) ??
     (Object.hasOwn(BY_CODE, out.error) ? BY_CODE[out.error] : undefined) ??
     FALLBACK;
+  return { message: t(keys.message), next: t(keys.next) };
 }
 
 /**
@@ -216,7 +185,7 @@ export async function renderProviderError(
 ): Promise<void> {
   const action = providerErrorAction(ctx.oidc?.route);
   const copy = providerErrorCopy(out);
-  const title = action === 'sign-out' ? 'We could not sign you out' : 'We could not sign you in';
+  const title = t(action === 'sign-out' ? 'bridge.error.title.sign_out' : 'bridge.error.title.sign_in');
   send(
     ctx,
     renderPage({
@@ -225,7 +194,7 @@ export async function renderProviderError(
 <h1 data-testid="error/title" data-action="${action}">${title}</h1>
 <p class="lead" role="alert" data-testid="error/message" data-code="${out.error}">${copy.message}</p>
 <p data-testid="error/next">${copy.next}</p>
-<p class="reference muted">Error code: <code data-testid="oidc/error">${out.error}</code>${reference ? html` · Reference: <span data-testid="error/reference">${reference}</span>` : ''}</p>`,
+<p class="reference muted">${th('bridge.error.code', { code: html`<code data-testid="oidc/error">${out.error}</code>` })}${reference ? html` · ${th('bridge.error.reference', { reference: html`<span data-testid="error/reference">${reference}</span>` })}` : ''}</p>`,
     }),
   );
 }

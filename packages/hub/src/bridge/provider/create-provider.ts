@@ -5,6 +5,7 @@
 import Provider, { type Configuration, errors, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { ClientRegistry } from '../../clients/client-registry.ts';
+import { LOCALES } from '../../i18n/locales.ts';
 import type { Identity, KratosClient } from '../../kratos/kratos-client.ts';
 import { type AdapterFactory, HUB_CLIENT_PROPERTIES } from '../adapter/create-adapter-factory.ts';
 import type { BridgeConfig } from '../bridge-config.ts';
@@ -112,6 +113,9 @@ export function createProvider(o: {
       backchannel_logout_session_required: true,
     },
     responseTypes: ['code'],
+    // The languages of the hub's pages: an app may ask for one with ui_locales
+    // (interactions/register-interactions.ts carries it through the sign-in).
+    discovery: { ui_locales_supported: [...LOCALES] },
     acrValues: ['aal1', 'aal2'],
     scopes,
     claims: buildScopeClaims(mapping) as Configuration['claims'],
@@ -195,7 +199,8 @@ export function createProvider(o: {
     },
     // Protocol errors the provider shows the browser itself. Its server errors (out.error ===
     // 'server_error') are answered again by the hub's error path where it is mounted
-    // (mount-provider.ts): 503 for outages, the request id, one log line.
+    // (mount-provider.ts): 503 for outages, the request id, one log line. Like the logout pages,
+    // it runs inside the hub request's scope, so it speaks the request's language.
     renderError: async (ctx, out, error) => renderProviderError(ctx, out, error),
     // oidc-provider refuses loopback and private addresses on outgoing requests (SSRF guard). The
     // back-channel logout URIs of registered clients are trusted configuration, so exactly those

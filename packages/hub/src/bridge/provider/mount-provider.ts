@@ -11,6 +11,7 @@ import { providerErrorFormat } from '../../errors/error-format.ts';
 import { logFailure, loggableError } from '../../errors/log-failure.ts';
 import { presentError } from '../../errors/present-error.ts';
 import { SsoHubError } from '../../errors/ssohub-error.ts';
+import { text } from '../../i18n/translate.ts';
 import { errorBody } from '../../errors/register-error-handler.ts';
 import { BODY_DEADLINE_MS, boundRequestBody } from './bound-request-body.ts';
 import { mountRequest, runAheadOfProvider } from './provider-internals.ts';
@@ -46,7 +47,7 @@ export async function mountProvider(
         // request to the hub (canonicalPath, the token guard). No request target has a fragment
         // (RFC 9112 section 3.2); Node lets no white space through, so this refuses only `#`.
         if (KOA_REPARSES.test(request.raw.url ?? '')) {
-          throw new SsoHubError('SSOHUB_ERR_BAD_REQUEST', 'The request target of this request is not valid: it must not contain a fragment (#).', { status: 400 });
+          throw new SsoHubError('SSOHUB_ERR_BAD_REQUEST', text('bridge.request.fragment'), { status: 400 });
         }
         reply.hijack();
         const raw = request.raw;
@@ -92,7 +93,7 @@ async function refuseHostsThatMakeNoUrl(koa: unknown, next: () => Promise<unknow
   try {
     new URL((koa as { href: string }).href);
   } catch {
-    throw new SsoHubError('SSOHUB_ERR_BAD_REQUEST', 'The Host header of this request is not valid.', { status: 400 });
+    throw new SsoHubError('SSOHUB_ERR_BAD_REQUEST', text('bridge.request.bad_host'), { status: 400 });
   }
   return next();
 }
