@@ -133,7 +133,7 @@ export async function startChaosStack(o: { redis: ChaosRedis; certs: { caPem: st
     const database = await createTestDatabase();
     closers.push(() => database.drop());
     await cli(
-      ['kratos', 'config', '--dsn', `${database.dsn}&max_conns=10&max_idle_conns=10`, '--smtp-uri', `smtp://127.0.0.1:${smtpPort}/?disable_starttls=true`, '--identity-schema', join(KRATOS_DIR, 'identity.schema.json'), '--out', join(secrets, 'kratos_site.yml')],
+      ['kratos', 'config', '--dsn', `${database.dsn}&max_conns=10&max_idle_conns=10`, '--smtp-uri', `smtp://127.0.0.1:${smtpPort}/?disable_starttls=true`, '--identity-schema', join(KRATOS_DIR, 'identity.schema.json'), '--courier-templates', join(KRATOS_DIR, 'courier-templates'), '--out', join(secrets, 'kratos_site.yml')],
       hubEnv,
     );
     const kratosBin = await ensureKratosBinary();

@@ -166,6 +166,7 @@ describe('the production path, natively: CLI-made secrets, migrated Kratos on Po
       '--dsn', `${database.dsn}&max_conns=20&max_idle_conns=20`,
       '--smtp-uri', `smtp://127.0.0.1:${smtp.port}/?disable_starttls=true`,
       '--identity-schema', join(KRATOS_DIR, 'identity.schema.json'),
+      '--courier-templates', join(KRATOS_DIR, 'courier-templates'),
       '--out', 'secrets/kratos_site.yml',
     ]);
     expect(site.code, site.stderr).toBe(0);

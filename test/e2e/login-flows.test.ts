@@ -10,7 +10,7 @@ import { button, flowIdOf, node } from '../support/flow-page.ts';
 
 const SUBJECT = {
   registration: /complete your account registration/i,
-  login: /login to your account/i,
+  login: /sign in to your account/i,
   verification: /verify your email/i,
   recovery: /recover access/i,
 };

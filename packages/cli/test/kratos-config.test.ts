@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { EXIT } from '../src/errors/exit-codes.ts';
@@ -11,11 +12,12 @@ interface Site {
   serve: { public: { host: string; port: number; base_url: string }; admin: { host: string; port: number; base_url: string } };
   selfservice: { default_browser_return_url: string; allowed_return_urls: string[]; flows: Record<string, { ui_url?: string }> };
   session?: { cookie: { name: string } };
-  courier: { smtp: { connection_uri: string; from_address: string } };
+  courier: { smtp: { connection_uri: string; from_address: string }; template_override_path: string };
   secrets: { cookie: string[]; cipher: string[] };
   identity: { schemas: { id: string; url: string }[] };
 }
 
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const PG = 'postgres://kratos:s3cret-pw@db.internal:5432/kratos?sslmode=require';
 const SMTP = 'smtps://mailer:mail-pw@mail.example.com:465/';
 
@@ -61,6 +63,7 @@ describe('ssohub kratos config', () => {
       expect(site.selfservice.flows[flow]!.ui_url).toBe(`https://login.example.com/${flow}`);
     }
     expect(site.courier.smtp).toEqual({ connection_uri: SMTP, from_address: 'no-reply@login.example.com' });
+    expect(site.courier.template_override_path).toBe('/etc/kratos/courier-templates');
     expect(site.secrets.cipher).toEqual([expect.stringMatching(/^[A-Za-z0-9]{32}$/)]);
     expect(site.secrets.cookie).toEqual([expect.stringMatching(/^[A-Za-z0-9]{32}$/)]);
     expect(site.identity.schemas).toEqual([{ id: 'person', url: 'file:///etc/kratos/identity.schema.json' }]);
@@ -94,6 +97,23 @@ describe('ssohub kratos config', () => {
     const bad = await runCli([...base(), '--force', '--identity-schema', join(dir, 'bad.schema.json')]);
     expect(bad.code).toBe(EXIT.USAGE);
     expect(bad.stderr).toMatch(/not a Kratos identity schema: it has no properties\.traits/);
+  });
+
+  it("names the mail templates' directory: a path or file:// URL, checked when it is on this machine", async () => {
+    const templates = join(REPO_ROOT, 'deploy/kratos/courier-templates');
+    const given = await runCli([...base(), '--courier-templates', pathToFileURL(templates).href]);
+    expect(given.code, given.stderr).toBe(EXIT.OK);
+    expect((await read()).courier.template_override_path).toBe(templates);
+    expect(given.stderr).not.toContain('courier-templates');
+
+    const missing = await runCli([...base(), '--force', '--courier-templates', join(dir, 'nowhere')]);
+    expect(missing.code, missing.stderr).toBe(EXIT.OK);
+    expect((await read()).courier.template_override_path).toBe(join(dir, 'nowhere'));
+    expect(missing.stderr).toMatch(/--courier-templates .*nowhere holds no SSO Hub mail templates here/);
+
+    const remote = await runCli([...base(), '--force', '--courier-templates', 'https://cdn.example.com/templates']);
+    expect(remote.code).toBe(EXIT.USAGE);
+    expect(remote.stderr).toMatch(/a directory on its own host/);
   });
 
   it('explains every refusal: cipher length, listen address, memory DSN in production, SMTP scheme, file extension, bad hub option', async () => {

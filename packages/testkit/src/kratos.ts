@@ -13,6 +13,8 @@ const run = promisify(execFile);
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const KRATOS_DIR = join(REPO_ROOT, 'deploy/kratos');
+/** Kratos' mail templates in the user's language (a directory: Kratos' courier.template_override_path). */
+export const KRATOS_COURIER_TEMPLATES = join(KRATOS_DIR, 'courier-templates');
 
 /** Where the test kit keeps generated, reusable artefacts (certificates, migrated DB templates). */
 export const TESTKIT_CACHE = join(REPO_ROOT, '.cache/testkit');
@@ -73,8 +75,8 @@ export interface RunningKratos {
 /**
  * The site-specific Kratos config (URLs, ports, DSN, SMTP, secrets) merged over
  * deploy/kratos/kratos.yml: the hub's own builder (what `ssohub kratos config` writes), with
- * Kratos on loopback, SMTP to the capture server and the repository's identity schema, plus any
- * test overrides. JSON is valid YAML, so the file is plain JSON.
+ * Kratos on loopback, SMTP to the capture server and the repository's identity schema and mail
+ * templates, plus any test overrides. JSON is valid YAML, so the file is plain JSON.
  */
 export function buildSiteConfig(o: {
   hubUrl: string;
@@ -98,7 +100,9 @@ export function buildSiteConfig(o: {
     secrets: { cookie: [o.cookieSecret], cipher: [o.cipherSecret] },
     identitySchemaUrl: `file://${join(KRATOS_DIR, 'identity.schema.json')}`,
   });
-  return deepMerge(site, o.overrides ?? {});
+  // The repository's mail templates (en/de/fr/es), not the image's /etc/kratos copy.
+  const templates = { courier: { template_override_path: KRATOS_COURIER_TEMPLATES } };
+  return deepMerge(deepMerge(site, templates), o.overrides ?? {});
 }
 
 function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {

@@ -6,6 +6,11 @@ export interface CapturedMail {
   to: string[];
   subject: string;
   text: string;
+  /**
+   * The HTML part, '' when the mail has none. Kratos renders it only at send time and sends the
+   * mail without it when its template fails, so tests of templates look at it.
+   */
+  html: string;
   receivedAt: number;
 }
 
@@ -38,6 +43,7 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
             to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()),
             subject: mail.subject ?? '',
             text: mail.text ?? '',
+            html: typeof mail.html === 'string' ? mail.html : '',
             receivedAt: Date.now(),
           });
           for (const w of waiters) w();

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerErrorHandler } from '../errors/register-error-handler.ts';
+import { registerHubRequest } from '../http/register-hub-request.ts';
 import { registerKratosProxy } from './register-kratos-proxy.ts';
 import type { Submission, SubmissionGuard } from './submission-guard.ts';
 
@@ -40,6 +41,7 @@ describe('the same-origin Kratos proxy', () => {
     });
     await new Promise<void>((r) => kratos.listen(0, '127.0.0.1', () => r()));
     app = Fastify();
+    registerHubRequest(app);
     registerErrorHandler(app);
     await registerKratosProxy(app, {
       kratosPublicUrl: `http://127.0.0.1:${(kratos.address() as AddressInfo).port}`,
@@ -99,14 +101,30 @@ describe('the same-origin Kratos proxy', () => {
     }
   });
 
-  it('forwards JSON and form bodies byte for byte, with their content type', async () => {
+  it("forwards JSON and form bodies byte for byte, with their content type, adding only the page's locale", async () => {
     const json = '{"method":"password","identifier":"ada@x.test","password":"p","csrf_token":"t"}';
     await app.inject({ method: 'POST', url: '/self-service/login?flow=j1', payload: json, headers: { 'content-type': 'application/json' } });
-    expect(bodies.at(-1)).toBe(`application/json|${json}`);
+    expect(bodies.at(-1)).toBe(`application/json|{"transient_payload":{"locale":"en"},${json.slice(1)}`);
     expect(seen.at(-1)?.fields).toMatchObject({ identifier: 'ada@x.test', method: 'password' });
     const form = 'csrf_token=t&method=password&identifier=ada%40x.test&password=p%20q';
     await app.inject({ method: 'POST', url: '/self-service/login?flow=j2', payload: form, headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' } });
-    expect(bodies.at(-1)).toBe(`application/x-www-form-urlencoded; charset=utf-8|${form}`);
+    expect(bodies.at(-1)).toBe(`application/x-www-form-urlencoded; charset=utf-8|${form}&transient_payload=%7B%22locale%22%3A%22en%22%7D`);
+    expect(seen.at(-1)?.fields).not.toHaveProperty('transient_payload');
+  });
+
+  it("tells Kratos' courier the request's language on every submission that can send mail, and on nothing else", async () => {
+    const form = 'method=code&identifier=ada%40x.test';
+    const post = (url: string, headers: Record<string, string> = {}) =>
+      app.inject({ method: 'POST', url, payload: form, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
+    for (const kind of ['login', 'registration', 'recovery', 'verification', 'settings']) {
+      await post(`/self-service/${kind}?flow=l-${kind}`, { 'accept-language': 'de-AT, en;q=0.5' });
+      expect(bodies.at(-1), kind).toBe(`application/x-www-form-urlencoded|${form}&transient_payload=%7B%22locale%22%3A%22de%22%7D`);
+    }
+    await post('/self-service/login?flow=l-fr', { cookie: 'ssohub_lang=fr', 'accept-language': 'de' });
+    expect(bodies.at(-1)).toBe(`application/x-www-form-urlencoded|${form}&transient_payload=%7B%22locale%22%3A%22fr%22%7D`);
+    // Not a flow submission: the body goes on as sent.
+    await post('/self-service/logout?token=t', { 'accept-language': 'de' });
+    expect(bodies.at(-1)).toBe(`application/x-www-form-urlencoded|${form}`);
   });
 
   // Found by the fuzz suite (seed 2078270241, case 14146): reply-from parsed the Content-Type of
@@ -157,7 +175,7 @@ describe('the same-origin Kratos proxy', () => {
       const res = await app.inject({ method: 'POST', url: `/self-service/login?flow=h${i}`, payload: 'identifier=ada%40x.test&method=password', headers: { 'content-type': 'application/x-www-form-urlencoded', ...extra } });
       expect(res.statusCode, JSON.stringify(extra)).toBe(303);
       expect(forwarded.at(-1)).toBe(`POST /self-service/login?flow=h${i}`);
-      expect(bodies.at(-1)).toBe('application/x-www-form-urlencoded|identifier=ada%40x.test&method=password');
+      expect(bodies.at(-1)).toBe('application/x-www-form-urlencoded|identifier=ada%40x.test&method=password&transient_payload=%7B%22locale%22%3A%22en%22%7D');
     }
   });
 

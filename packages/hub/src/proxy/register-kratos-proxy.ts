@@ -2,10 +2,12 @@ import replyFrom from '@fastify/reply-from';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { type ErrorAction, SsoHubError } from '../errors/ssohub-error.ts';
+import { currentLocale, text } from '../i18n/translate.ts';
 import { noteCodeResend } from '../login/flow-notice.ts';
 import { KratosError, KratosUnavailableError } from '../kratos/kratos-error.ts';
 import { createSignInTimeFloor, isPasswordSignIn, type SignInTimeFloor } from './sign-in-time-floor.ts';
 import type { Submission, SubmissionGuard, SubmissionKind } from './submission-guard.ts';
+import { withTransientLocale } from './with-transient-locale.ts';
 
 const SUBMISSION_KINDS = new Set<SubmissionKind>(['login', 'registration', 'recovery', 'verification', 'settings']);
 export const PROXY_BODY_LIMIT = 64 * 1024;
@@ -55,7 +57,7 @@ export async function registerKratosProxy(
     // the body is read or the guard asked.
     scope.addHook('onRequest', async (request) => {
       if (!decodable(request.url)) {
-        throw new SsoHubError('SSOHUB_ERR_BAD_REQUEST', 'This address is not valid on the login domain.', { status: 400 });
+        throw new SsoHubError('SSOHUB_ERR_BAD_REQUEST', text('proxy.bad_address'), { status: 400 });
       }
     });
     // A client that closed (or half-closed) its connection before Kratos' answer reached it:
@@ -77,12 +79,12 @@ export async function registerKratosProxy(
       // Schema ids are base64url (capitals allowed); every other Kratos public path is lower case.
       const allowed = /^\/schemas\/[A-Za-z0-9_-]+$/.test(path) || /^\/[a-z0-9/_.-]*$/.test(path);
       if (!allowed || path.includes('//') || path.includes('/.')) {
-        throw new SsoHubError('SSOHUB_ERR_BAD_REQUEST', 'This address is not valid on the login domain.', { status: 400 });
+        throw new SsoHubError('SSOHUB_ERR_BAD_REQUEST', text('proxy.bad_address'), { status: 400 });
       }
       if (/^\/self-service\/[a-z]+\/api\/?$/.test(path)) {
         throw new SsoHubError(
           'SSOHUB_ERR_BAD_REQUEST',
-          'Kratos API flows are not available on the login domain. Browsers use browser flows (/self-service/<flow>/browser); apps sign in through OpenID Connect.',
+          text('proxy.api_flow_refused'),
           { status: 403 },
         );
       }
@@ -98,7 +100,10 @@ export async function registerKratosProxy(
       const afterLogout = request.method === 'GET' && path === '/self-service/logout' && beforeLogout ? await beforeLogout(request.headers.cookie) : undefined;
       // The raw bytes go on unchanged: left to itself, reply-from would JSON.stringify a Buffer
       // body sent as application/json (Kratos then sees {"type":"Buffer",...}).
-      const raw = Buffer.isBuffer(request.body) && request.body.length > 0 ? request.body : undefined;
+      const sent = Buffer.isBuffer(request.body) && request.body.length > 0 ? request.body : undefined;
+      // A submission that can send mail tells Kratos' courier the page's language (the mail
+      // templates read it from the flow's transient payload); the guard saw the body as sent.
+      const raw = sent && submission ? (withTransientLocale(sent, String(request.headers['content-type'] ?? ''), currentLocale()) ?? sent) : sent;
       // reply-from logs an upstream failure itself (a warning with the stack) before handing it
       // over; the error path logs it once, as it does every failure, so its line is muted.
       const log = request.log;
@@ -261,7 +266,7 @@ async function withLockoutActions(
   if (!lockoutActions || submission.kind !== 'login' || !(err instanceof SsoHubError) || err.status !== 429) return err;
   const actions = await lockoutActions(submission, request).catch(() => undefined);
   if (!actions) return err;
-  return new SsoHubError(err.code, err.message, {
+  return new SsoHubError(err.code, err.text ?? err.message, {
     status: err.status,
     expose: err.expose,
     ...(err.detail ? { detail: err.detail } : {}),
@@ -304,7 +309,7 @@ function parseFields(request: FastifyRequest): Record<string, string> {
       walk(parsed, '');
       return flat;
     } catch {
-      throw new SsoHubError('SSOHUB_ERR_BAD_REQUEST', 'The request body is not valid JSON.', { status: 400 });
+      throw new SsoHubError('SSOHUB_ERR_BAD_REQUEST', text('proxy.body_not_json'), { status: 400 });
     }
   }
   return {};

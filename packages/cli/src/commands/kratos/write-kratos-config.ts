@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildKratosSiteConfig, classifyDsn, ConfigError, KRATOS_CIPHER_SECRET_LENGTH, KRATOS_DEFAULT_SESSION_COOKIE, loadConfig } from '@ssohub/hub/config';
 import type { Command } from 'commander';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
@@ -28,6 +28,7 @@ interface KratosConfigFlags {
   smtpUriFile?: string;
   smtpFrom?: string;
   identitySchema: string;
+  courierTemplates: string;
   listenHost: string;
   cookieSecret?: string;
   cipherSecret?: string;
@@ -46,6 +47,8 @@ const FLAG_VARIABLES: [keyof KratosConfigFlags, string][] = [
   ['sessionCookieName', 'SSOHUB_KRATOS_SESSION_COOKIE'],
 ];
 const DEFAULT_SCHEMA = 'file:///etc/kratos/identity.schema.json';
+/** Where the Kratos image (deploy/kratos/Dockerfile) and the native layout keep the mail templates. */
+const DEFAULT_COURIER_TEMPLATES = '/etc/kratos/courier-templates';
 const KRATOS_COOKIE_SECRET_MIN = 16;
 
 /**
@@ -72,6 +75,11 @@ export function registerWriteKratosConfig(kratos: Command, ctx: CommandContext):
     .option('--smtp-uri-file <file>', 'read the SMTP URI from a file instead')
     .option('--smtp-from <address>', 'sender address of codes and links (default: no-reply@<hub host>)')
     .option('--identity-schema <path|url>', 'identity schema: a file:// https:// or base64:// URL as Kratos will read it, or a local file', DEFAULT_SCHEMA)
+    .option(
+      '--courier-templates <dir>',
+      "the directory of SSO Hub's mail templates (deploy/kratos/courier-templates) as Kratos will read it: a path or file:// URL on Kratos' host",
+      DEFAULT_COURIER_TEMPLATES,
+    )
     .option('--listen-host <host>', 'address Kratos listens on: 127.0.0.1 beside the hub, 0.0.0.0 inside a container network', '127.0.0.1')
     .option('--cookie-secret <secret>', `Kratos' cookie secret (at least ${KRATOS_COOKIE_SECRET_MIN} characters; default: generated)`)
     .option('--cipher-secret <secret>', `Kratos' cipher secret (exactly ${KRATOS_CIPHER_SECRET_LENGTH} characters; default: generated)`)
@@ -129,6 +137,7 @@ export function registerWriteKratosConfig(kratos: Command, ctx: CommandContext):
       if (!/^[^@\s<>]+@[^@\s<>]+$/.test(fromAddress)) throw new CliError(EXIT.USAGE, `--smtp-from must be an address such as no-reply@example.com (got ${JSON.stringify(fromAddress)})`);
 
       const identitySchemaUrl = await schemaUrl(flags.identitySchema, warnings);
+      const courierTemplates = await templatesPath(flags.courierTemplates, warnings);
 
       const out = flags.out === '-' ? undefined : resolve(flags.out);
       if (out && !/\.ya?ml$/.test(out)) throw new CliError(EXIT.USAGE, `--out ${flags.out} must end in .yml or .yaml: Kratos reads a config file's format from its extension`);
@@ -151,6 +160,8 @@ export function registerWriteKratosConfig(kratos: Command, ctx: CommandContext):
         identitySchemaUrl,
         sessionCookieName: hub.kratos.sessionCookieName === KRATOS_DEFAULT_SESSION_COOKIE ? undefined : hub.kratos.sessionCookieName,
       });
+      // The mails in the user's language: Kratos reads the directory itself (a path, no URL).
+      (site.courier as Record<string, unknown>).template_override_path = courierTemplates;
       const text = `${HEADER(hub.publicUrl)}${stringifyYaml(site, { lineWidth: 0 })}`;
 
       if (out) {
@@ -172,6 +183,7 @@ export function registerWriteKratosConfig(kratos: Command, ctx: CommandContext):
         database: { kind: database.kind, dsn: database.redacted },
         smtp: { uri: redactUrl(smtp), from: fromAddress },
         identitySchema: identitySchemaUrl.startsWith('base64://') ? 'base64://…' : identitySchemaUrl,
+        courierTemplates,
         secrets: { cookie: secrets.cookie.length, cipher: secrets.cipher.length, kept: previous !== undefined, rotated: previous !== undefined && (flags.rotateSecrets === true || flags.cookieSecret !== undefined || flags.cipherSecret !== undefined) },
         warnings,
       };
@@ -184,6 +196,7 @@ export function registerWriteKratosConfig(kratos: Command, ctx: CommandContext):
           `  database     ${database.description} (${database.redacted})`,
           `  courier      ${summary.smtp.uri}, from ${fromAddress}`,
           `  schema       ${summary.identitySchema}`,
+          `  mails        ${courierTemplates}`,
           `  secrets      ${previous ? (summary.secrets.rotated ? 'new ones first, the previous kept after them' : 'kept from the previous file') : `generated (cipher: exactly ${KRATOS_CIPHER_SECRET_LENGTH} characters)`}`,
           '',
           'Next: kratos migrate sql -e --yes -c /etc/kratos/kratos.yml -c <this file>, then kratos serve with the same -c files (docs/deploy.md).',
@@ -225,6 +238,32 @@ async function schemaUrl(value: string, warnings: string[]): Promise<string> {
     throw new CliError(EXIT.USAGE, `--identity-schema ${value} is not a Kratos identity schema: ${(err as Error).message}`);
   }
   return pathToFileURL(path).href;
+}
+
+/**
+ * Kratos' courier.template_override_path is a directory it opens itself, so a file:// URL becomes
+ * its path. The default is where the image keeps them; another directory is checked when it is on
+ * this machine, and only warned about: Kratos may run elsewhere (a container, another host), and
+ * without the templates it sends its own English mails rather than failing.
+ */
+async function templatesPath(value: string, warnings: string[]): Promise<string> {
+  let path = value.trim();
+  if (path.startsWith('file://')) {
+    try {
+      path = fileURLToPath(path);
+    } catch {
+      throw new CliError(EXIT.USAGE, `--courier-templates ${value} is not a file:// URL of a directory`);
+    }
+  } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) {
+    throw new CliError(EXIT.USAGE, `--courier-templates ${value}: Kratos reads its mail templates from a directory on its own host (a path or a file:// URL)`);
+  }
+  if (path === '') throw new CliError(EXIT.USAGE, '--courier-templates must name a directory');
+  path = resolve(path);
+  if (path !== DEFAULT_COURIER_TEMPLATES) {
+    const found = await stat(join(path, 'login_code', 'valid')).then((s) => s.isDirectory(), () => false);
+    if (!found) warnings.push(`--courier-templates ${path} holds no SSO Hub mail templates here (login_code/valid); Kratos falls back to its English mails where they are missing`);
+  }
+  return path;
 }
 
 async function previousSecrets(out: string, flags: KratosConfigFlags): Promise<{ cookie: string[]; cipher: string[] } | undefined> {
