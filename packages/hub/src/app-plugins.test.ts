@@ -86,6 +86,7 @@ describe('the hub as built', () => {
       'ssohub-kratos-proxy',
       'ssohub-bridge',
       'ssohub-login-pages',
+      'ssohub-account-page',
     ]);
     expect(plugins(hub.admin.printPlugins())).toEqual(['ssohub-hub-request', 'ssohub-error-handler', 'ssohub-client-errors', 'ssohub-admin-api', 'ssohub-metrics']);
   });

@@ -3,6 +3,7 @@ import fastifyFormbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Logger } from 'pino';
+import { accountPagePlugin } from './account/register-account-page.ts';
 import { adminApiPlugin } from './admin/register-admin-api.ts';
 import { metricsPlugin } from './admin/register-metrics.ts';
 import { createAuditLog } from './audit/audit-log.ts';
@@ -184,6 +185,7 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
   });
   await app.register(bridgePlugin, { bridge });
   await app.register(loginPagesPlugin, { ctx });
+  await app.register(accountPagePlugin, { ctx });
   await admin.register(adminApiPlugin, { ctx });
   await admin.register(metricsPlugin, { metrics });
 

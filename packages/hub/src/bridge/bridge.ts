@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type Provider from 'oidc-provider';
+import type { AccountApp } from './sessions/account-apps.ts';
 
 export interface Bridge {
   /** `${publicUrl}${bridge.path}`, e.g. https://login.example.com/oidc. */
@@ -41,6 +42,16 @@ export interface Bridge {
    */
   revokeClient(clientId: string): Promise<number>;
   /**
+   * The client apps holding a grant for an identity through its provider sessions (the account
+   * page, issue #20).
+   */
+  listAccountApps(identityId: string): Promise<AccountApp[]>;
+  /**
+   * Revokes one app's grants, tokens and session authorizations for an identity and sends that app
+   * a back-channel logout for each. Returns how many provider sessions had the app.
+   */
+  revokeAccountApp(identityId: string, clientId: string, reason: string): Promise<number>;
+  /**
    * The client app an interaction was started by, as the client registry describes it (never from
    * anything the browser sent), for the sign-in pages to name it (issue #20). Undefined when the
    * interaction is missing or expired, or its client is no longer registered.
@@ -55,6 +66,8 @@ export interface ClientDisplay {
   /** client_name, else the client_id. */
   name: string;
   clientUri?: string | undefined;
+  /** logo_uri (https only by registration): pages that show it allow its origin in their CSP. */
+  logoUri?: string | undefined;
   policyUri?: string | undefined;
   tosUri?: string | undefined;
 }

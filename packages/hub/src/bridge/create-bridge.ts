@@ -31,6 +31,7 @@ import { mountProvider } from './provider/mount-provider.ts';
 import { providerPaths } from './provider/provider-internals.ts';
 import { registerProviderEvents } from './provider/provider-events.ts';
 import { loadSigningKeys } from './provider/signing-keys.ts';
+import { AccountApps } from './sessions/account-apps.ts';
 import { KratosBoundSessions } from './sessions/kratos-bound-sessions.ts';
 import { registerProviderHooks } from './sessions/provider-hooks.ts';
 import { createSessionBindings } from './sessions/session-bindings.ts';
@@ -96,6 +97,7 @@ export async function createBridge(deps: BridgeDependencies): Promise<Bridge> {
   });
   routeProviderLogoutThrough(provider, deliverer);
   const sessions = new KratosBoundSessions({ provider, kratos, bindings, deliverer, adapters, audit });
+  const accountApps = new AccountApps({ provider, bindings, deliverer, adapters, clients });
   registerProviderHooks(provider, { kratos, checks, sessions, audit, log, shortcuts });
   registerProviderEvents(provider, { audit, log });
 
@@ -113,6 +115,8 @@ export async function createBridge(deps: BridgeDependencies): Promise<Bridge> {
     listBindings: (identityId) => sessions.listBindings(identityId),
     mintLogoutToken: (clientId, target) => mintLogoutToken(provider, clientId, target),
     revokeClient: (clientId) => sessions.revokeClient(clientId),
+    listAccountApps: (identityId) => accountApps.list(identityId),
+    revokeAccountApp: (identityId, clientId, reason) => accountApps.revoke(identityId, clientId, reason),
     async clientOfInteraction(uid) {
       const interaction = await provider.Interaction.find(uid);
       const clientId = interaction?.params?.client_id;
@@ -130,5 +134,5 @@ export async function createBridge(deps: BridgeDependencies): Promise<Bridge> {
 /** What the pages show of a client: its registered name and addresses (strings only). */
 export function clientDisplay(m: ClientMetadata): ClientDisplay {
   const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
-  return { clientId: m.client_id, name: text(m.client_name) ?? m.client_id, clientUri: text(m.client_uri), policyUri: text(m.policy_uri), tosUri: text(m.tos_uri) };
+  return { clientId: m.client_id, name: text(m.client_name) ?? m.client_id, clientUri: text(m.client_uri), logoUri: text(m.logo_uri), policyUri: text(m.policy_uri), tosUri: text(m.tos_uri) };
 }
