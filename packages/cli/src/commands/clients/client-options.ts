@@ -14,6 +14,7 @@ export function addClientOptions(cmd: Command): Command {
   return cmd
     .option('--name <name>', 'display name (client_name), shown on the sign-in and consent pages')
     .option('--client-uri <uri>', "the app's home page (client_uri); its name links there on the sign-in and consent pages")
+    .option('--logo-uri <uri>', "the app's logo (logo_uri, https), shown beside its name on the sign-in and consent pages")
     .option('--policy-uri <uri>', "the app's privacy policy (policy_uri), linked from the sign-in and consent pages")
     .option('--tos-uri <uri>', "the app's terms of service (tos_uri), linked from the sign-in and consent pages")
     .option('--redirect-uri <uri>', 'redirect URI, matched exactly; repeat for several', collect)
@@ -35,6 +36,7 @@ export function addClientOptions(cmd: Command): Command {
 export interface ClientFlags {
   name?: string;
   clientUri?: string;
+  logoUri?: string;
   policyUri?: string;
   tosUri?: string;
   redirectUri?: string[];
@@ -63,6 +65,7 @@ export function clientFromFlags(flags: ClientFlags): Record<string, unknown> {
   const set: Record<string, unknown> = {
     client_name: flags.name,
     client_uri: flags.clientUri,
+    logo_uri: flags.logoUri,
     policy_uri: flags.policyUri,
     tos_uri: flags.tosUri,
     redirect_uris: flags.redirectUri,

@@ -4,6 +4,7 @@ export interface ClientView {
   client_id: string;
   client_name?: string;
   client_uri?: string;
+  logo_uri?: string;
   policy_uri?: string;
   tos_uri?: string;
   redirect_uris: string[];
@@ -28,6 +29,7 @@ export function renderClient(client: ClientView, secret?: string | null): string
     client_id: client.client_id,
     name: client.client_name,
     client_uri: client.client_uri,
+    logo_uri: client.logo_uri,
     policy_uri: client.policy_uri,
     tos_uri: client.tos_uri,
     source: client.source === 'config' ? 'config (read-only here; change the clients file)' : 'api',
