@@ -1,7 +1,7 @@
 import { access, constants, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium } from 'playwright-core';
+import { type Browser, type BrowserContext, type BrowserContextOptions, chromium } from 'playwright-core';
 import { SetupError } from './setup-error.ts';
 
 export const CHROMIUM_PATH = process.env.SSOHUB_CHROMIUM ?? '/usr/bin/chromium';
@@ -9,7 +9,8 @@ export const CHROMIUM_PATH = process.env.SSOHUB_CHROMIUM ?? '/usr/bin/chromium';
 export interface TestBrowser {
   browser: Browser;
   /** A fresh, isolated cookie jar. */
-  newContext(): Promise<BrowserContext>;
+  /** A fresh context, English (en-US) unless `options.locale` names another language. */
+  newContext(options?: BrowserContextOptions): Promise<BrowserContext>;
   close(): Promise<void>;
 }
 
@@ -47,7 +48,7 @@ export async function launchChromium({
   });
   return {
     browser,
-    newContext: () => browser.newContext({ locale: 'en-US' }),
+    newContext: (options = {}) => browser.newContext({ locale: 'en-US', ...options }),
     async close() {
       await browser.close();
       await rm(userDataDir, { recursive: true, force: true });

@@ -8,8 +8,9 @@ body{margin:0;min-height:100vh;display:flex;flex-direction:column;align-items:ce
 .skip{position:absolute;left:-999px}.skip:focus{left:16px;top:8px;background:var(--card);padding:6px 10px;border-radius:6px}
 .brand{display:flex;gap:10px;align-items:center;font-weight:700;letter-spacing:.2px;margin:0 0 22px;font-size:1.05rem}
 .brand-logo{display:block;height:26px;width:auto;max-width:160px}
+.client-logo{display:block;width:40px;height:40px;object-fit:contain;border-radius:8px;margin:0 0 12px}
 .brand-mark{width:26px;height:26px;border-radius:8px;background:linear-gradient(135deg,var(--accent),#8b5cf6);box-shadow:inset 0 0 0 2px rgba(255,255,255,.25)}
-.card{width:100%;max-width:440px;background:var(--card);border:1px solid var(--line);border-radius:var(--radius);padding:32px 28px;box-shadow:0 1px 2px rgba(16,24,40,.05),0 12px 32px rgba(16,24,40,.07)}
+.card{overflow-wrap:anywhere;width:100%;max-width:440px;background:var(--card);border:1px solid var(--line);border-radius:var(--radius);padding:32px 28px;box-shadow:0 1px 2px rgba(16,24,40,.05),0 12px 32px rgba(16,24,40,.07)}
 h1{font-size:1.5rem;line-height:1.25;margin:0 0 6px;letter-spacing:-.01em}
 .lead{color:var(--muted);margin:0 0 22px}
 .destination{margin:-12px 0 20px;font-size:.9rem;color:var(--muted)}

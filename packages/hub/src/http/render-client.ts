@@ -1,7 +1,8 @@
 /**
  * Owns how a page names a client app from its registered metadata (issue #20): its name (linked
  * to client_uri), and links to its privacy policy and terms. Every value is escaped, and only
- * https addresses become links. logo_uri is not shown: the pages' CSP allows no remote images.
+ * https addresses become links. The logo (logo_uri) is shown only where the route allowed its
+ * origin in the answer's CSP (security-headers.ts, allowClientImage), which hands back its URL.
  */
 import type { ClientDisplay } from '../bridge/bridge.ts';
 import { t, th } from '../i18n/translate.ts';
@@ -40,4 +41,12 @@ export function renderClientPolicies(client: Pick<ClientDisplay, 'name' | 'polic
         ? th('flows.client.policies.policy', { app: client.name, policy: link(policy, 'flows.client.policy_link', 'policy') })
         : th('flows.client.policies.tos', { app: client.name, tos: link(tos ?? '', 'flows.client.tos_link', 'tos') });
   return html`<p class="muted" data-testid="${prefix}/policies">${line}</p>`;
+}
+
+/**
+ * The app's logo beside its name: decorative (alt=""), since the name is always written next to
+ * it. `src` must come from allowClientImage, so the answer's CSP allows it.
+ */
+export function renderClientLogo(src: string | undefined, testid: string): SafeHtml | '' {
+  return src ? html`<img class="client-logo" src="${src}" alt="" width="40" height="40" data-testid="${testid}">` : '';
 }

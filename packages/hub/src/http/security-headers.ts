@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 
 /**
@@ -6,12 +6,14 @@ import fp from 'fastify-plugin';
  * the hub's own stylesheet. form-action is left open because a form on the login domain (login,
  * consent, logout) legitimately ends in a redirect to a client app's registered callback.
  */
-export function contentSecurityPolicy({ imgOrigin }: { imgOrigin?: string | undefined } = {}): string {
+export function contentSecurityPolicy({ imgOrigin, clientImgOrigins = [] }: { imgOrigin?: string | undefined; clientImgOrigins?: readonly string[] } = {}): string {
+  // A logo given as a URL (branding.logo) adds its origin, and only that; a page that shows a
+  // client app's logo (logo_uri) adds that logo's origin for that answer only (allowClientImage).
+  const origins = [...new Set([imgOrigin, ...clientImgOrigins].filter((o): o is string => Boolean(o)))];
   return [
     "default-src 'none'",
     "style-src 'self'",
-    // A logo given as a URL (branding.logo) adds its origin, and only that.
-    `img-src 'self' data:${imgOrigin ? ` ${imgOrigin}` : ''}`,
+    `img-src 'self' data:${origins.map((o) => ` ${o}`).join('')}`,
     "base-uri 'none'",
     "frame-ancestors 'none'",
   ].join('; ');
@@ -36,10 +38,31 @@ export function securityHeaders({ https, imgOrigin }: { https: boolean; imgOrigi
   };
 }
 
+const clientImages = new WeakMap<FastifyReply, string[]>();
+
+/**
+ * Lets this answer's page show an image from a client app's registered https logo_uri: its
+ * origin joins the answer's img-src. Anything but an absolute https URL without credentials is
+ * ignored (and the page must not show it). Returns the URL to put in the page, or undefined.
+ */
+export function allowClientImage(reply: FastifyReply, uri: string | undefined): string | undefined {
+  if (!uri) return undefined;
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'https:' || url.username || url.password) return undefined;
+  clientImages.set(reply, [...(clientImages.get(reply) ?? []), url.origin]);
+  return url.href;
+}
+
 export function registerSecurityHeaders(app: FastifyInstance, { https, imgOrigin }: { https: boolean; imgOrigin?: string | undefined }): void {
   const { 'content-security-policy': csp, ...always } = securityHeaders({ https, imgOrigin });
   app.addHook('onSend', async (_request, reply, payload) => {
-    if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', csp);
+    const clientImgOrigins = clientImages.get(reply);
+    if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', clientImgOrigins ? contentSecurityPolicy({ imgOrigin, clientImgOrigins }) : csp);
     reply.headers(always);
     return payload;
   });

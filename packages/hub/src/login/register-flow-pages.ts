@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { renderPage } from '../http/render-page.ts';
+import { allowClientImage } from '../http/security-headers.ts';
 import type { HubContext } from '../hub-context.ts';
 import type { AnyFlow, FlowKind } from '../kratos/kratos-client.ts';
 import { checkReturnTo, keepReturnTo } from './check-return-to.ts';
@@ -56,6 +57,7 @@ async function showFlow(kind: FlowKind, request: FastifyRequest, reply: FastifyR
     links: { returnTo, signedIn, ...settings },
     destination,
     client,
+    clientLogoSrc: allowClientImage(reply, client?.logoUri),
   });
   return reply
     .header('cache-control', 'no-store')

@@ -1,6 +1,6 @@
 import type { ClientDisplay } from '../bridge/bridge.ts';
 import { html, type SafeHtml } from '../http/html.ts';
-import { renderClientName, renderClientPolicies } from '../http/render-client.ts';
+import { renderClientLogo, renderClientName, renderClientPolicies } from '../http/render-client.ts';
 import { t, th } from '../i18n/translate.ts';
 import type { AnyFlow, FlowKind } from '../kratos/kratos-client.ts';
 import { FLOW_NOTICES, type FlowNoticeCode } from './flow-notice.ts';
@@ -128,6 +128,7 @@ export function renderFlowBody(
     links,
     destination,
     client,
+    clientLogoSrc,
   }: {
     hubOrigin: string;
     linkOrigins: readonly string[];
@@ -136,12 +137,15 @@ export function renderFlowBody(
     destination: string | undefined;
     /** The app the sign-in is for, from the client registry (see client-of-return-to.ts). */
     client?: ClientDisplay | undefined;
+    /** That app's logo, as allowed in the answer's CSP (security-headers.ts, allowClientImage). */
+    clientLogoSrc?: string | undefined;
   },
 ): SafeHtml {
   const facts = flow as FlowFacts;
   const { title, lead } = headingFor(kind, facts);
   const ui = flow.ui as unknown as FlowUi;
-  return html`<h1 data-testid="flow/title">${title}</h1>
+  const logo = client && (kind === 'login' || kind === 'registration') ? renderClientLogo(clientLogoSrc, 'flow/client-logo') : '';
+  return html`${logo}<h1 data-testid="flow/title">${title}</h1>
 <p class="lead">${lead}</p>
 ${renderClientLine(kind, client)}
 ${destination ? html`<p class="destination" data-testid="flow/destination">${th('flows.page.destination', { host: html`<strong>${destination}</strong>` })}</p>` : ''}

@@ -2,7 +2,7 @@
  * Owns the consent page for third-party apps: which app, which data, each scope in plain words.
  */
 import { html } from '../../http/html.ts';
-import { renderClientName, renderClientPolicies } from '../../http/render-client.ts';
+import { renderClientLogo, renderClientName, renderClientPolicies } from '../../http/render-client.ts';
 import { renderPage } from '../../http/render-page.ts';
 import type { Locale } from '../../i18n/locales.ts';
 import { currentLocale, type MessageKey, t, th } from '../../i18n/translate.ts';
@@ -26,6 +26,8 @@ export function renderConsentPage(o: {
   uid: string;
   clientName: string;
   clientUri: string | undefined;
+  /** The app's logo, as allowed in the answer's CSP (http/security-headers.ts, allowClientImage). */
+  logoSrc?: string | undefined;
   policyUri?: string | undefined;
   tosUri?: string | undefined;
   scopes: string[];
@@ -39,7 +41,7 @@ export function renderConsentPage(o: {
   ];
   return renderPage({
     title: t('bridge.consent.title', { app: o.clientName }, locale),
-    body: html`<h1>${th('bridge.consent.heading', { app: html`<span data-testid="consent/client">${o.clientName}</span>` }, locale)}</h1>
+    body: html`${renderClientLogo(o.logoSrc, 'consent/client-logo')}<h1>${th('bridge.consent.heading', { app: html`<span data-testid="consent/client">${o.clientName}</span>` }, locale)}</h1>
 ${o.clientUri ? html`<p class="muted" data-testid="consent/client-uri">${renderClientName({ name: o.clientUri, clientUri: o.clientUri }, 'consent/client-link')}</p>` : ''}
 ${renderClientPolicies({ name: o.clientName, policyUri: o.policyUri, tosUri: o.tosUri }, 'consent/client')}
 <p class="lead">${th('bridge.consent.lead', undefined, locale)}</p>

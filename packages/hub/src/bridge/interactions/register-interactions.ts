@@ -7,6 +7,7 @@ import type Provider from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import { type Static, Type } from 'typebox';
 import { SsoHubError } from '../../errors/ssohub-error.ts';
+import { allowClientImage } from '../../http/security-headers.ts';
 import { firstShipped, LANGUAGE_COOKIE, negotiateLocale, UI_LOCALES_COOKIE } from '../../i18n/negotiate-locale.ts';
 import { text } from '../../i18n/translate.ts';
 import { currentHubRequest } from '../../request/hub-request.ts';
@@ -146,6 +147,7 @@ export function registerInteractions(
             uid: d.uid,
             clientName: client.clientName ?? client.clientId,
             clientUri: client.clientUri,
+            logoSrc: allowClientImage(reply, client.logoUri),
             policyUri: client.policyUri,
             tosUri: client.tosUri,
             scopes: missing.missingOIDCScope ?? [],
