@@ -198,7 +198,7 @@ describe('the login domain in German, French and with the app’s own name and l
     const logo = testid(page, 'flow/client-logo');
     expect(await logo.getAttribute('src')).toBe(logoUrl);
     // Loaded, so the page's CSP allowed exactly the logo's origin.
-    await expect.poll(() => logo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(40);
+    await expect.poll(() => logo.evaluate((img) => { const i = img as unknown as { complete: boolean; naturalWidth: number }; return i.complete && i.naturalWidth; })).toBe(40);
     await screenshot(page, 'de-login-for-shop-b');
 
     // The code the hub's page asks Kratos to send is mailed in the page's language.
@@ -231,7 +231,7 @@ describe('the login domain in German, French and with the app’s own name and l
     expect(await page.locator('h1').textContent()).toBe(t('bridge.consent.heading', { app: 'Partner C' }, 'fr'));
     const logo = testid(page, 'consent/client-logo');
     expect(await logo.getAttribute('src')).toBe(logoUrl);
-    await expect.poll(() => logo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(40);
+    await expect.poll(() => logo.evaluate((img) => { const i = img as unknown as { complete: boolean; naturalWidth: number }; return i.complete && i.naturalWidth; })).toBe(40);
     await screenshot(page, 'fr-consent-partner-c');
   });
 
