@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -86,7 +87,11 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
   // Every page takes its branding from here: the flow and consent pages call renderPage far from
   // the configuration, and threading it through them all would reach modules built around
   // Kratos' and the provider's data only to pass it on (render-page.ts, setPageBranding).
-  setPageBranding(branding.page);
+  // The stylesheet is cached by browsers; its URL carries its content hash, so a release or a
+  // colour change is a new URL.
+  const hubCss = HUB_CSS + branding.css;
+  const hubCssVersion = createHash('sha256').update(hubCss).digest('hex').slice(0, 16);
+  setPageBranding({ ...branding.page, hubStylesheetHref: `${ASSET_CSS_PATH}?v=${hubCssVersion}` });
   // Node's parser errors and requests that take too long to arrive (http/request-timeout.ts) are
   // answered in the hub's format: its page on the login domain, its JSON on the admin listener.
   const publicClientErrors = createClientErrorAnswers({ format: 'page', headers: securityHeaders({ https, imgOrigin: branding.imgOrigin }) });
@@ -147,9 +152,13 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody, { bodyLimit: 64 * 1024 });
   await app.register(languagePickerPlugin, { https });
-  const hubCss = HUB_CSS + branding.css;
-  app.get(ASSET_CSS_PATH, async (_request, reply) =>
-    reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(hubCss),
+  // Asked for by its current hash (every page links it so), it may be kept for good; any other
+  // address of it (none, or an older hash from a page cached before a release) briefly.
+  app.get(ASSET_CSS_PATH, async (request, reply) =>
+    reply
+      .type('text/css; charset=utf-8')
+      .header('cache-control', (request.query as { v?: unknown }).v === hubCssVersion ? 'public, max-age=31536000, immutable' : 'public, max-age=300')
+      .send(hubCss),
   );
   // The logo and extra stylesheet are named by their content hash: a new file is a new path.
   // An SVG opened on its own must not run script on the login domain: it gets its own, stricter CSP.

@@ -66,9 +66,27 @@ describe('a hub built with branding', () => {
     expect(svg.body).toBe(SVG);
     const css = await hub.app.inject({ method: 'GET', url: sheet! });
     expect(css.body).toBe('.card{border-radius:0}');
-    const hubCss = await hub.app.inject({ method: 'GET', url: '/assets/hub.css' });
+    // The page links the hub's stylesheet by its content hash: kept for good at that address,
+    // briefly at any other (a page cached before a release asks for an older hash).
+    const hubCssHref = /<link rel="stylesheet" href="(\/assets\/hub\.css\?v=[0-9a-f]{16})">/.exec(res.body)?.[1];
+    expect(hubCssHref).toBeDefined();
+    const hubCss = await hub.app.inject({ method: 'GET', url: hubCssHref! });
+    expect(hubCss.headers['cache-control']).toBe('public, max-age=31536000, immutable');
     expect(hubCss.body).toContain('@media (prefers-color-scheme:light){:root{--accent:#0a7;');
     expect(hubCss.body).toContain('@media (prefers-color-scheme:dark){:root{--accent:hsl(160, 70%, 55%);');
+    const unversioned = await hub.app.inject({ method: 'GET', url: '/assets/hub.css?v=0000000000000000' });
+    expect(unversioned.headers['cache-control']).toBe('public, max-age=300');
+    expect(unversioned.body).toBe(hubCss.body);
+  });
+
+  it('gives the hub stylesheet a new address when the colours change', async () => {
+    const hrefOf = async (colors: Record<string, unknown>) =>
+      /<link rel="stylesheet" href="(\/assets\/hub\.css\?v=[0-9a-f]{16})">/.exec((await page(await hubWith({ colors }))).body)?.[1];
+    const a = await hrefOf({ light: { accent: '#0a7' } });
+    const b = await hrefOf({ light: { accent: '#a07' } });
+    expect(a).toBeDefined();
+    expect(b).toBeDefined();
+    expect(a).not.toBe(b);
   });
 
   it('links a logo URL and lets the CSP load images from that origin and no other', async () => {

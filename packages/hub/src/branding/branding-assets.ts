@@ -10,6 +10,11 @@ export interface PageBranding {
   productName: string;
   /** The logo's `src`: a hub asset path or the configured URL. */
   logoSrc?: string;
+  /**
+   * The hub's stylesheet with its content hash (`/assets/hub.css?v=…`), set where the app is
+   * built, so a new release or new colours reach browsers at once although it is cached.
+   */
+  hubStylesheetHref?: string;
   /** The extra stylesheet's asset path, linked after the hub's. */
   stylesheetHref?: string;
   /** Absent: the default footer ("Protected by <productName>…"), in the page's language. */

@@ -95,7 +95,7 @@ export function renderPage({ title, body, branding = pageBranding, path }: { tit
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="strict-origin-when-cross-origin">
 <title>${t('frame.title', { title, product: name })}</title>
-<link rel="stylesheet" href="${ASSET_CSS_PATH}">
+<link rel="stylesheet" href="${branding.hubStylesheetHref ?? ASSET_CSS_PATH}">
 ${branding.stylesheetHref ? html`<link rel="stylesheet" href="${branding.stylesheetHref}">\n` : ''}`,
     skipLink: html`<a class="skip" href="#main">${t('frame.skip_to_content')}</a>`,
     header: html`<header class="brand">${mark}<span>${name}</span></header>`,
