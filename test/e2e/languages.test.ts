@@ -188,7 +188,7 @@ describe('the login domain in German, French and with the app’s own name and l
     await screenshot(page, 'de-lockout');
   });
 
-  it('German from the app’s ui_locales in an English browser: the sign-in page names the app with its logo, and the code mail is German', async () => {
+  it('German from the app’s ui_locales in an English browser: sign-in naming the app with its logo, registration by code, recovery, lockout, and the mails', async () => {
     const user = await createUser(stack.kratos.adminUrl, 'lang-ui');
     const page = await fresh('en-US');
     await page.goto(authorizationUrl(stack.hubUrl, 'shop-b', `${SHOP_URL}/auth/callback`, { ui_locales: 'de-CH en' }));
@@ -209,6 +209,39 @@ describe('the login domain in German, French and with the app’s own name and l
     await expectPage(page, 'de', 'flows.login.sent.title');
     const mail = await stack.smtp.waitForMail(user.email, { since });
     expect(mail.subject).toBe(SUBJECT_DE.login);
+
+    // The rest of that sign-in stays German although the browser asks for English: every page
+    // the user can reach from the app's sign-in page.
+    await page.goto(authorizationUrl(stack.hubUrl, 'shop-b', `${SHOP_URL}/auth/callback`, { ui_locales: 'de' }));
+    await page.waitForURL(/\/login\?flow=/);
+    await testid(page, 'link/registration').click();
+    await page.waitForURL(/\/registration\?flow=/);
+    await expectPage(page, 'de', 'flows.registration.title');
+    const newcomer = `lang.ui.${Date.now()}@example.test`;
+    await node(page, 'default/traits.email').fill(newcomer);
+    await node(page, 'default/traits.name').fill('Hans Muster');
+    await button(page, 'profile', 'method').click();
+    await testid(page, 'node/code/method').waitFor();
+    const registered = Date.now();
+    await button(page, 'code', 'method').click();
+    await testid(page, 'ui/message/1040005').waitFor();
+    await expectPage(page, 'de', 'flows.registration.sent.title');
+    expect((await stack.smtp.waitForMail(newcomer, { since: registered })).subject).toBe(SUBJECT_DE.registration);
+    await testid(page, 'link/login').click();
+    await page.waitForURL(/\/login\?flow=/);
+    await testid(page, 'link/recovery').click();
+    await page.waitForURL(/\/recovery\?flow=/);
+    await expectPage(page, 'de', 'flows.recovery.title');
+    await page.goto(`${stack.hubUrl}/login`);
+    for (let i = 0; i <= LOCK_THRESHOLD; i++) {
+      await node(page, 'default/identifier').fill(user.email);
+      await node(page, 'password/password').fill(i < LOCK_THRESHOLD ? `wrong-password-${i}-x` : user.password);
+      await button(page, 'password', 'method').click();
+      if (i < LOCK_THRESHOLD) await testid(page, 'ui/message/4000006').waitFor();
+    }
+    await testid(page, 'error/action/recovery').waitFor();
+    expect(await page.locator('html').getAttribute('lang')).toBe('de');
+    expect(await textOf(page, 'error/title')).toBe(t('errors.title.429', undefined, 'de'));
 
     // The next app that names no language gets the browser's again.
     await page.goto(authorizationUrl(stack.hubUrl, 'shop-b', `${SHOP_URL}/auth/callback`));
