@@ -91,17 +91,18 @@ export function registerAccountPage(app: FastifyInstance, ctx: HubContext): void
       if (!session) return reply;
       const identityId = session.identity!.id;
       const { clientId } = request.params;
-      const providerSessions = await ctx.bridge.revokeAccountApp(identityId, clientId, REASON);
+      const { providerSessions, grants } = await ctx.bridge.revokeAccountApp(identityId, clientId, REASON);
       ctx.audit.record({
         type: 'account.app_revoked',
         actor: identityId,
         subject: identityId,
         clientId,
         providerSessions,
+        grants,
         ip: request.ip,
-        outcome: providerSessions > 0 ? 'success' : 'info',
+        outcome: grants > 0 || providerSessions > 0 ? 'success' : 'info',
       });
-      setAccountNotice(reply, { kind: providerSessions > 0 ? 'app_removed' : 'app_not_found', clientId }, { secure });
+      setAccountNotice(reply, { kind: grants > 0 || providerSessions > 0 ? 'app_removed' : 'app_not_found', clientId }, { secure });
       return reply.redirect('/account', 303);
     },
   );

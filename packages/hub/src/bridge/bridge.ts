@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type Provider from 'oidc-provider';
-import type { AccountApp } from './sessions/account-apps.ts';
+import type { AccountApp, AppRevocation } from './sessions/account-apps.ts';
 
 export interface Bridge {
   /** `${publicUrl}${bridge.path}`, e.g. https://login.example.com/oidc. */
@@ -42,15 +42,16 @@ export interface Bridge {
    */
   revokeClient(clientId: string): Promise<number>;
   /**
-   * The client apps holding a grant for an identity through its provider sessions (the account
-   * page, issue #20).
+   * The client apps holding a grant for an identity, through its provider sessions or a grant that
+   * outlived them (the account page, issue #20).
    */
   listAccountApps(identityId: string): Promise<AccountApp[]>;
   /**
    * Revokes one app's grants, tokens and session authorizations for an identity and sends that app
-   * a back-channel logout for each. Returns how many provider sessions had the app.
+   * a back-channel logout for each live session. Returns how many provider sessions had the app
+   * plus how many grants of it had outlived theirs: 0 when the app held nothing.
    */
-  revokeAccountApp(identityId: string, clientId: string, reason: string): Promise<number>;
+  revokeAccountApp(identityId: string, clientId: string, reason: string): Promise<AppRevocation>;
   /**
    * The client app an interaction was started by, as the client registry describes it (never from
    * anything the browser sent), for the sign-in pages to name it (issue #20). Undefined when the

@@ -80,6 +80,9 @@ class RegistryClientStore implements ModelStore {
   async grantsOfClient(): Promise<string[]> {
     return [];
   }
+  async grantsOfAccount(): Promise<string[]> {
+    return [];
+  }
 }
 
 /** Drops hub bookkeeping the provider has no use for; keeps the ssohub_* flags it reads. */

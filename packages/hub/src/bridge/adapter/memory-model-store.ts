@@ -3,13 +3,47 @@
  * redis-model-store.ts, with the same semantics (one contract suite, model-store-contract.ts,
  * runs against both).
  */
-import { type AdapterPayload, CLIENT_INDEXED_MODEL, epochNow, type ModelStore } from './model-store.ts';
+import { ACCOUNT_INDEXED_MODEL, type AdapterPayload, CLIENT_INDEXED_MODEL, epochNow, type ModelStore } from './model-store.ts';
 
 interface Entry {
   payload: AdapterPayload;
   consumed: number | undefined;
   /** Epoch seconds; undefined = no expiry. */
   exp: number | undefined;
+}
+
+/**
+ * GrantIndex keeps grant ids under an owner (a client, an account), each with its expiry (epoch
+ * seconds; undefined = none): the memory twin of the Redis store's sorted sets.
+ */
+class GrantIndex {
+  private readonly owners = new Map<string, Map<string, number | undefined>>();
+
+  add(owner: string, grantId: string, exp: number | undefined): void {
+    const grants = this.owners.get(owner) ?? new Map<string, number | undefined>();
+    grants.set(grantId, exp);
+    this.owners.set(owner, grants);
+  }
+
+  remove(owner: string, grantId: string): void {
+    const grants = this.owners.get(owner);
+    grants?.delete(grantId);
+    if (grants?.size === 0) this.owners.delete(owner);
+  }
+
+  /** The owner's grants not yet expired; the expired ones are dropped. */
+  live(owner: string): string[] {
+    const grants = this.owners.get(owner);
+    if (!grants) return [];
+    const now = epochNow();
+    for (const [g, exp] of grants) if (exp !== undefined && exp <= now) grants.delete(g);
+    if (grants.size === 0) this.owners.delete(owner);
+    return [...grants.keys()];
+  }
+
+  sweep(): void {
+    for (const owner of [...this.owners.keys()]) this.live(owner);
+  }
 }
 
 /**
@@ -21,8 +55,8 @@ export class MemoryState {
   readonly entries = new Map<string, Entry>();
   readonly grants = new Map<string, Set<string>>();
   readonly indexes = new Map<string, string>();
-  /** clientId to its grant ids, each with its expiry (epoch seconds; undefined = none). */
-  readonly clientGrants = new Map<string, Map<string, number | undefined>>();
+  readonly clientGrants = new GrantIndex();
+  readonly accountGrants = new GrantIndex();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor() {
@@ -47,17 +81,8 @@ export class MemoryState {
       if (keys.size === 0) this.grants.delete(g);
     }
     for (const [k, id] of this.indexes) if (!this.entries.has(id)) this.indexes.delete(k);
-    for (const clientId of this.clientGrants.keys()) this.liveGrantsOf(clientId);
-  }
-
-  /** The client's grants not yet expired; the expired ones are dropped. */
-  liveGrantsOf(clientId: string): string[] {
-    const grants = this.clientGrants.get(clientId);
-    if (!grants) return [];
-    const now = epochNow();
-    for (const [g, exp] of grants) if (exp !== undefined && exp <= now) grants.delete(g);
-    if (grants.size === 0) this.clientGrants.delete(clientId);
-    return [...grants.keys()];
+    this.clientGrants.sweep();
+    this.accountGrants.sweep();
   }
 
   close(): void {
@@ -91,15 +116,16 @@ export class MemoryModelStore implements ModelStore {
     }
     if (payload.uid) this.state.indexes.set(`${this.name}:uid:${payload.uid}`, key);
     if (payload.userCode) this.state.indexes.set(`${this.name}:userCode:${payload.userCode}`, key);
-    if (this.name === CLIENT_INDEXED_MODEL && typeof payload.clientId === 'string') {
-      const grants = this.state.clientGrants.get(payload.clientId) ?? new Map<string, number | undefined>();
-      grants.set(id, exp);
-      this.state.clientGrants.set(payload.clientId, grants);
-    }
+    if (this.name === CLIENT_INDEXED_MODEL && typeof payload.clientId === 'string') this.state.clientGrants.add(payload.clientId, id, exp);
+    if (this.name === ACCOUNT_INDEXED_MODEL && typeof payload.accountId === 'string') this.state.accountGrants.add(payload.accountId, id, exp);
   }
 
   async grantsOfClient(clientId: string): Promise<string[]> {
-    return this.name === CLIENT_INDEXED_MODEL ? this.state.liveGrantsOf(clientId) : [];
+    return this.name === CLIENT_INDEXED_MODEL ? this.state.clientGrants.live(clientId) : [];
+  }
+
+  async grantsOfAccount(accountId: string): Promise<string[]> {
+    return this.name === ACCOUNT_INDEXED_MODEL ? this.state.accountGrants.live(accountId) : [];
   }
 
   private read(key: string | undefined): AdapterPayload | undefined {
@@ -134,12 +160,9 @@ export class MemoryModelStore implements ModelStore {
     for (const index of [e?.payload.uid && `${this.name}:uid:${e.payload.uid}`, e?.payload.userCode && `${this.name}:userCode:${e.payload.userCode}`]) {
       if (index && this.state.indexes.get(index) === key) this.state.indexes.delete(index);
     }
-    const clientId = e?.payload.clientId;
-    if (this.name === CLIENT_INDEXED_MODEL && typeof clientId === 'string') {
-      const grants = this.state.clientGrants.get(clientId);
-      grants?.delete(id);
-      if (grants?.size === 0) this.state.clientGrants.delete(clientId);
-    }
+    const { clientId, accountId } = e?.payload ?? {};
+    if (this.name === CLIENT_INDEXED_MODEL && typeof clientId === 'string') this.state.clientGrants.remove(clientId, id);
+    if (this.name === ACCOUNT_INDEXED_MODEL && typeof accountId === 'string') this.state.accountGrants.remove(accountId, id);
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {

@@ -165,6 +165,38 @@ export function describeModelStoreContract(label: string, make: (model: string) 
       expect(await grants.grantsOfClient(client)).toEqual([long]);
     });
 
+    it("indexes grants by account: the account's live grants, not destroyed ones, nor another account's", async () => {
+      const grants = make('Grant');
+      const [account, other] = [`acct-${id()}`, `acct-${id()}`];
+      const [g1, g2, g3, g4] = [id(), id(), id(), id()];
+      await grants.upsert(g1, { jti: g1, clientId: 'app-a', accountId: account, kind: 'Grant' }, 600);
+      await grants.upsert(g2, { jti: g2, clientId: 'app-b', accountId: account, kind: 'Grant' }, 60);
+      await grants.upsert(g3, { jti: g3, clientId: 'app-a', accountId: other, kind: 'Grant' }, 600);
+      await grants.upsert(g4, { jti: g4, clientId: 'app-c', accountId: account, kind: 'Grant' }, 600);
+      // Saved again (new scopes): still one entry.
+      await grants.upsert(g1, { jti: g1, clientId: 'app-a', accountId: account, kind: 'Grant', openid: { scope: 'openid email' } } as never, 600);
+      await grants.destroy(g4);
+      expect((await grants.grantsOfAccount(account)).sort()).toEqual([g1, g2].sort());
+      expect(await grants.grantsOfAccount(other)).toEqual([g3]);
+      expect(await grants.grantsOfAccount(`acct-${id()}`)).toEqual([]);
+      // Only grants are indexed by account; tokens are found through their grant.
+      const refresh = make('RefreshToken');
+      await refresh.upsert(g1, { jti: g1, accountId: other, grantId: g3 }, 60);
+      expect(await refresh.grantsOfAccount(other)).toEqual([]);
+      expect(await grants.grantsOfAccount(other)).toEqual([g3]);
+    });
+
+    it("forgets an account's grant once the grant's lifetime is over", async () => {
+      const grants = make('Grant');
+      const account = `acct-${id()}`;
+      const [short, long] = [id(), id()];
+      await grants.upsert(short, { jti: short, clientId: 'app-a', accountId: account, kind: 'Grant' }, 1);
+      await grants.upsert(long, { jti: long, clientId: 'app-b', accountId: account, kind: 'Grant' }, 600);
+      expect((await grants.grantsOfAccount(account)).sort()).toEqual([short, long].sort());
+      await new Promise((r) => setTimeout(r, 2_100));
+      expect(await grants.grantsOfAccount(account)).toEqual([long]);
+    });
+
     it('returns copies, so changing a found payload does not change the stored one', async () => {
       const store = make('Grant');
       const jti = id();

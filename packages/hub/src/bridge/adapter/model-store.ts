@@ -1,7 +1,7 @@
 /**
  * Owns the contract every store of the provider's models keeps (Redis, memory): oidc-provider's
- * adapter for one model plus the hub's grantsOfClient, and which models are single-use, carry a
- * grant or are indexed by client.
+ * adapter for one model plus the hub's grantsOfClient and grantsOfAccount, and which models are
+ * single-use, carry a grant or are indexed by client and by account.
  */
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 
@@ -16,11 +16,19 @@ export interface ModelStore extends Adapter {
    * revokes each of them (Bridge.revokeClient).
    */
   grantsOfClient(clientId: string): Promise<string[]>;
+  /**
+   * The grants of an account that have not expired or been destroyed, kept as grantsOfClient is.
+   * The account page finds through it the apps whose grant outlived the provider session that
+   * issued it (an offline_access refresh token), which no live session names any more.
+   */
+  grantsOfAccount(accountId: string): Promise<string[]>;
 }
 export type { AdapterPayload };
 
 /** The model indexed by client (its payload's clientId), for grantsOfClient. */
 export const CLIENT_INDEXED_MODEL = 'Grant';
+/** The model indexed by account (its payload's accountId), for grantsOfAccount. */
+export const ACCOUNT_INDEXED_MODEL = 'Grant';
 
 /** Models whose artefacts are single-use: a later find must return `consumed`. */
 export const CONSUMABLE_MODELS = new Set([

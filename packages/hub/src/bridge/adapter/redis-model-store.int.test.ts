@@ -58,3 +58,18 @@ describe('the client index of grants', () => {
     expect(await redis.exists(key!)).toBe(0);
   });
 });
+
+describe('the account index of grants', () => {
+  it('is a key under the store prefix, beside the client index, gone with its last grant', async () => {
+    const grants = new RedisModelStore('Grant', redis, prefix);
+    const accountId = `acct-${crypto.randomUUID()}`;
+    await grants.upsert('ga-long', { jti: 'ga-long', clientId: 'app-a', accountId, kind: 'Grant' }, 900);
+    await grants.upsert('ga-short', { jti: 'ga-short', clientId: 'app-b', accountId, kind: 'Grant' }, 60);
+    const [key] = await redis.keys(`*${accountId}*`);
+    expect(key).toBe(`${prefix}oidc:Grant:account:${accountId}`);
+    expect(await redis.ttl(key!)).toBeGreaterThan(890);
+    await grants.destroy('ga-long');
+    await grants.destroy('ga-short');
+    expect(await redis.exists(key!)).toBe(0);
+  });
+});

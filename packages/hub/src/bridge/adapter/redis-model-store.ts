@@ -6,7 +6,7 @@
 import type { StoreClient } from '../../storage/redis-client.ts';
 import { RedisScript } from '../../storage/redis-script.ts';
 import { StoreUnavailableError } from '../../storage/store-unavailable.ts';
-import { type AdapterPayload, CLIENT_INDEXED_MODEL, epochNow, type ModelStore } from './model-store.ts';
+import { ACCOUNT_INDEXED_MODEL, type AdapterPayload, CLIENT_INDEXED_MODEL, epochNow, type ModelStore } from './model-store.ts';
 
 // Marks an artefact consumed only if it still exists, so a late consume never resurrects an
 // expired code as a key without a TTL; and only before ARGV[2] (ms since the epoch, 0: no
@@ -25,12 +25,12 @@ return 1`;
 
 // One round trip and one reply per artefact instead of a MULTI of up to seven commands: this is
 // on every authorization, code and token (docs/benchmarks.md). KEYS: the artefact, then the grant
-// index, uid, userCode and client index keys that apply (ARGV[3..5] and ARGV[8] say which). ARGV:
-// payload, ttl (0 = none), has grant, has uid, has userCode, id, default grant-index ttl, has
-// client, now (epoch seconds). The client index (Grant only) is a sorted set of grant ids scored
-// by their expiry: each upsert drops the members already expired, so a client signing users in
-// for months keeps a set no larger than its live grants, and the set lives as long as its
-// longest-lived grant.
+// index, uid, userCode, client index and account index keys that apply (ARGV[3..5], ARGV[8] and
+// ARGV[10] say which). ARGV: payload, ttl (0 = none), has grant, has uid, has userCode, id,
+// default grant-index ttl, has client, now (epoch seconds), has account. The client and account
+// indexes (Grant only) are sorted sets of grant ids scored by their expiry: each upsert drops the
+// members already expired, so a client signing users in for months keeps a set no larger than its
+// live grants, and the set lives as long as its longest-lived grant.
 const UPSERT_SCRIPT = `
 local key = KEYS[1]
 local ttl = tonumber(ARGV[2])
@@ -52,17 +52,22 @@ if ARGV[5] == '1' then
   if ttl > 0 then redis.call('set', KEYS[i], ARGV[6], 'EX', ttl) else redis.call('set', KEYS[i], ARGV[6]) end
   i = i + 1
 end
-if ARGV[8] == '1' then
+local function indexByExpiry(index)
   local now = tonumber(ARGV[9])
-  redis.call('zadd', KEYS[i], ttl > 0 and tostring(now + ttl) or '+inf', ARGV[6])
-  redis.call('zremrangebyscore', KEYS[i], '-inf', now)
+  redis.call('zadd', index, ttl > 0 and tostring(now + ttl) or '+inf', ARGV[6])
+  redis.call('zremrangebyscore', index, '-inf', now)
   if ttl > 0 then
-    redis.call('expire', KEYS[i], ttl, 'GT')
-    redis.call('expire', KEYS[i], ttl, 'NX')
+    redis.call('expire', index, ttl, 'GT')
+    redis.call('expire', index, ttl, 'NX')
   else
-    redis.call('persist', KEYS[i])
+    redis.call('persist', index)
   end
 end
+if ARGV[8] == '1' then
+  indexByExpiry(KEYS[i])
+  i = i + 1
+end
+if ARGV[10] == '1' then indexByExpiry(KEYS[i]) end
 return 0`;
 
 // An artefact through its uid or userCode index in one round trip instead of GET then HGETALL:
@@ -75,8 +80,9 @@ const FIND_BY_INDEX_SCRIPT = `local id = redis.call('get', KEYS[1]) if not id th
 // Destroy in one round trip instead of HGETALL then DEL (every resume destroys its interaction,
 // every logout its session): the artefact's uid and userCode indexes are found in its payload
 // here, and removed only while they still point to this artefact; a grant also leaves its
-// client's index (ARGV[3] = '1'). KEYS: the artefact. ARGV: the model's key base, the id, whether
-// the model is indexed by client. Index keys are built here, as in FIND_BY_INDEX_SCRIPT.
+// client's index (ARGV[3] = '1') and its account's (ARGV[4] = '1'). KEYS: the artefact. ARGV: the
+// model's key base, the id, whether the model is indexed by client, by account. Index keys are
+// built here, as in FIND_BY_INDEX_SCRIPT.
 const DESTROY_SCRIPT = `
 local payload = redis.call('hget', KEYS[1], 'payload')
 redis.call('del', KEYS[1])
@@ -91,6 +97,7 @@ for _, index in ipairs({ 'uid', 'userCode' }) do
   end
 end
 if ARGV[3] == '1' and type(decoded.clientId) == 'string' then redis.call('zrem', ARGV[1] .. 'client:' .. decoded.clientId, ARGV[2]) end
+if ARGV[4] == '1' and type(decoded.accountId) == 'string' then redis.call('zrem', ARGV[1] .. 'account:' .. decoded.accountId, ARGV[2]) end
 return 0`;
 
 const UPSERT = new RedisScript(UPSERT_SCRIPT);
@@ -103,7 +110,8 @@ const CONSUME = new RedisScript(CONSUME_SCRIPT);
  * - `oidc:<Model>:<id>` hash {payload, consumed?}, expiring with the artefact;
  * - `oidc:grant:<grantId>` set of artefact keys issued under a grant, for revokeByGrantId;
  * - `oidc:<Model>:uid:<uid>` and `oidc:<Model>:userCode:<code>` point to the id;
- * - `oidc:Grant:client:<clientId>` sorted set of the client's grant ids, scored by expiry.
+ * - `oidc:Grant:client:<clientId>` sorted set of the client's grant ids, scored by expiry;
+ * - `oidc:Grant:account:<accountId>` sorted set of the account's grant ids, scored by expiry.
  */
 export class RedisModelStore implements ModelStore {
   readonly name: string;
@@ -112,6 +120,7 @@ export class RedisModelStore implements ModelStore {
   private readonly grantBase: string;
   private readonly consumeWithinMs: number | undefined;
   private readonly clientIndexed: boolean;
+  private readonly accountIndexed: boolean;
 
   /**
    * `consumeWithinMs`: how long the hub waits for a Redis command (store.commandTimeoutMs); a
@@ -125,6 +134,7 @@ export class RedisModelStore implements ModelStore {
     this.base = `${prefix}oidc:${name}:`;
     this.grantBase = `${prefix}oidc:grant:`;
     this.clientIndexed = name === CLIENT_INDEXED_MODEL;
+    this.accountIndexed = name === ACCOUNT_INDEXED_MODEL;
   }
 
   private key(id: string): string {
@@ -140,6 +150,8 @@ export class RedisModelStore implements ModelStore {
     if (payload.userCode) keys.push(`${this.base}userCode:${payload.userCode}`);
     const byClient = this.clientIndexed && typeof payload.clientId === 'string';
     if (byClient) keys.push(this.clientKey(payload.clientId as string));
+    const byAccount = this.accountIndexed && typeof payload.accountId === 'string';
+    if (byAccount) keys.push(this.accountKey(payload.accountId as string));
     const flag = (v: unknown) => (v ? '1' : '0');
     await UPSERT.run(this.redis, keys, [
       JSON.stringify(payload),
@@ -151,6 +163,7 @@ export class RedisModelStore implements ModelStore {
       14 * 24 * 3600,
       flag(byClient),
       epochNow(),
+      flag(byAccount),
     ]);
   }
 
@@ -161,6 +174,15 @@ export class RedisModelStore implements ModelStore {
   async grantsOfClient(clientId: string): Promise<string[]> {
     if (!this.clientIndexed) return [];
     return this.redis.zrangebyscore(this.clientKey(clientId), `(${epochNow()}`, '+inf');
+  }
+
+  private accountKey(accountId: string): string {
+    return `${this.base}account:${accountId}`;
+  }
+
+  async grantsOfAccount(accountId: string): Promise<string[]> {
+    if (!this.accountIndexed) return [];
+    return this.redis.zrangebyscore(this.accountKey(accountId), `(${epochNow()}`, '+inf');
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
@@ -190,7 +212,7 @@ export class RedisModelStore implements ModelStore {
   }
 
   async destroy(id: string): Promise<void> {
-    await DESTROY.run(this.redis, [this.key(id)], [this.base, id, this.clientIndexed ? '1' : '0']);
+    await DESTROY.run(this.redis, [this.key(id)], [this.base, id, this.clientIndexed ? '1' : '0', this.accountIndexed ? '1' : '0']);
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {

@@ -44,7 +44,8 @@ export function requestScopedReads(store: ModelStore, model: string, afterFind?:
     // Which uid or artefacts these remove is only known to the store: everything is forgotten.
     destroy: (id) => scopedWrite(() => store.destroy(id)),
     revokeByGrantId: (grantId) => scopedWrite(() => store.revokeByGrantId(grantId)),
-    // Asked by the admin API only, never within a provider request.
+    // Asked by the admin API and the account page only, never within a provider request.
     grantsOfClient: (clientId) => store.grantsOfClient(clientId),
+    grantsOfAccount: (accountId) => store.grantsOfAccount(accountId),
   };
 }

@@ -1,8 +1,8 @@
 /**
  * Owns what the account page (issue #20) sees and ends of the client apps that hold a grant for
- * one account: listed from the identity's bound provider sessions, revoked per app with its
- * tokens, its authorization in those sessions and a back-channel logout so the app's own session
- * ends too.
+ * one account: listed from the identity's bound provider sessions and the account's index of
+ * grants, revoked per app with its tokens, its authorization in those sessions and a back-channel
+ * logout so the app's own session ends too.
  */
 import type Provider from 'oidc-provider';
 import type { ClientRegistry } from '../../clients/client-registry.ts';
@@ -10,6 +10,14 @@ import type { AdapterFactory } from '../adapter/create-adapter-factory.ts';
 import type { BackchannelDeliverer } from '../logout/backchannel-deliverer.ts';
 import { GRANT_MODELS } from '../provider/provider-internals.ts';
 import type { SessionBindings } from './session-bindings.ts';
+
+/** What removing an app's access ended. */
+export interface AppRevocation {
+  /** Provider sessions that had the app (each gets a back-channel logout). */
+  providerSessions: number;
+  /** Grants revoked, with their codes and tokens: those sessions' and any that outlived theirs. */
+  grants: number;
+}
 
 /** One client app that holds a grant for an account, as the account page shows it. */
 export interface AccountApp {
@@ -25,14 +33,16 @@ export interface AccountApp {
 type Authorization = { sid?: string; grantId?: string };
 /** What the account page reads of a stored Grant (oidc-provider's payload). */
 type GrantPayload = { accountId?: string; clientId?: string; iat?: number; openid?: { scope?: string } };
+type ClientGrant = GrantPayload & { clientId: string };
 type ProviderSession = InstanceType<Provider['Session']>;
 
 /**
- * AccountApps reads the account's provider sessions through the session bindings (indexed by
- * identity), so listing costs the account's own sessions, never a scan of every grant. A grant
- * whose provider session has already expired (an offline refresh token outliving it) is not in
- * any binding and so neither listed nor revoked here; it ends with its own expiry or when the
- * client is deleted (Bridge.revokeClient).
+ * AccountApps finds an account's grants two ways: through its live provider sessions (the
+ * session bindings, indexed by identity), whose authorizations name the grant and the sid a
+ * back-channel logout needs; and through the Grant store's index by account (grantsOfAccount),
+ * which alone still holds a grant whose provider session has expired, as an offline_access
+ * refresh token outlives the sign-in. Either way listing costs the account's own sessions and
+ * grants, never a scan of every grant.
  */
 export class AccountApps {
   private readonly o: {
@@ -48,20 +58,19 @@ export class AccountApps {
   }
 
   async list(identityId: string): Promise<AccountApp[]> {
-    const byClient = new Map<string, { grantIds: Set<string> }>();
-    for (const { authorizations } of await this.sessionsOf(identityId)) {
-      for (const [clientId, auth] of authorizations) {
-        const entry = byClient.get(clientId) ?? { grantIds: new Set<string>() };
-        if (auth.grantId) entry.grantIds.add(auth.grantId);
-        byClient.set(clientId, entry);
-      }
+    const [sessions, indexed] = await Promise.all([this.sessionsOf(identityId), this.o.adapters('Grant').grantsOfAccount(identityId)]);
+    const grantIds = new Set(indexed);
+    for (const { authorizations } of sessions) for (const [, auth] of authorizations) if (auth.grantId) grantIds.add(auth.grantId);
+    // Grouped by the grant's own client: an authorization whose grant is gone (revoked, expired)
+    // holds nothing any more, and lists no app.
+    const byClient = new Map<string, GrantPayload[]>();
+    for (const grant of (await this.grantsOf(identityId, grantIds)).values()) {
+      const grants = byClient.get(grant.clientId) ?? [];
+      grants.push(grant);
+      byClient.set(grant.clientId, grants);
     }
     const apps: AccountApp[] = [];
-    for (const [clientId, { grantIds }] of byClient) {
-      const found = (await Promise.all([...grantIds].map((g) => this.o.adapters('Grant').find(g)))) as unknown as (GrantPayload | undefined)[];
-      const grants = found.filter((g): g is GrantPayload => !!g && g.accountId === identityId && g.clientId === clientId);
-      // An authorization whose grant is gone (revoked, expired) holds nothing any more.
-      if (grants.length === 0) continue;
+    for (const [clientId, grants] of byClient) {
       const scopes = new Set<string>();
       for (const g of grants) for (const s of (g.openid?.scope ?? '').split(' ')) if (s) scopes.add(s);
       const iats = grants.map((g) => g.iat).filter((n): n is number => typeof n === 'number');
@@ -76,20 +85,42 @@ export class AccountApps {
    * Revokes what `clientId` holds for the account in every provider session of the identity: each
    * grant with its codes, access and refresh tokens, the session's authorization for the client
    * (its sid, so a later sign-out does not name the app again), and queues a back-channel logout
-   * for that sid (the deliverer retries it). Returns how many provider sessions had the app.
+   * for that sid (the deliverer retries it). Then every other grant of the app in the account's
+   * index, with its tokens: its provider session is gone, so there is no sid to log out of; the
+   * app learns of it when its refresh token is refused. Returns how many provider sessions had
+   * the app and how many grants of it were revoked (both 0 when the app held nothing).
    */
-  async revoke(identityId: string, clientId: string, reason: string): Promise<number> {
-    let count = 0;
-    for (const { session, authorizations } of await this.sessionsOf(identityId)) {
+  async revoke(identityId: string, clientId: string, reason: string): Promise<AppRevocation> {
+    const [sessions, indexed] = await Promise.all([this.sessionsOf(identityId), this.o.adapters('Grant').grantsOfAccount(identityId)]);
+    let providerSessions = 0;
+    const named = new Set<string>();
+    for (const { session, authorizations } of sessions) {
       const auth = authorizations.find(([c]) => c === clientId)?.[1];
       if (!auth) continue;
-      count++;
-      if (auth.grantId) await this.revokeGrant(auth.grantId);
+      providerSessions++;
+      if (auth.grantId) {
+        named.add(auth.grantId);
+        await this.revokeGrant(auth.grantId);
+      }
       session.authorizations = Object.fromEntries(authorizations.filter(([c]) => c !== clientId));
       await session.persist();
       if (auth.sid) await this.o.deliverer.deliver({ clientId, accountId: identityId, sid: auth.sid, attempt: 1, reason });
     }
-    return count;
+    const outlived = [...(await this.grantsOf(identityId, indexed.filter((g) => !named.has(g))))].filter(([, g]) => g.clientId === clientId);
+    for (const [grantId] of outlived) await this.revokeGrant(grantId);
+    return { providerSessions, grants: named.size + outlived.length };
+  }
+
+  /** The grants among `grantIds` still stored for the account, each with its client. */
+  private async grantsOf(identityId: string, grantIds: Iterable<string>): Promise<Map<string, ClientGrant>> {
+    const ids = [...grantIds];
+    const found = (await Promise.all(ids.map((g) => this.o.adapters('Grant').find(g)))) as unknown as (GrantPayload | undefined)[];
+    const out = new Map<string, ClientGrant>();
+    ids.forEach((g, i) => {
+      const grant = found[i];
+      if (grant?.accountId === identityId && typeof grant.clientId === 'string') out.set(g, grant as ClientGrant);
+    });
+    return out;
   }
 
   private async sessionsOf(identityId: string): Promise<{ session: ProviderSession; authorizations: [string, Authorization][] }[]> {
