@@ -36,11 +36,13 @@ export function currentPageBranding(): Readonly<PageBranding> {
 // renderPage, most of which (the provider's own pages among them) never see the request's URL.
 const pagePaths = new WeakMap<HubRequest, string>();
 
-/** Records the current request's address as the page to come back to after picking a language. */
+/**
+ * Records the current request's address as the page to come back to after picking a language.
+ * Kept raw: most requests render no page, so it is read (pickerNext) only when one is rendered.
+ */
 export function recordPagePath(url: string): void {
   const request = currentHubRequest();
-  const path = pickerNext(url);
-  if (request && path) pagePaths.set(request, path);
+  if (request) pagePaths.set(request, url);
 }
 
 /** Longest `next` the picker carries: a page address, never a payload. */
@@ -75,7 +77,8 @@ export function renderPage({ title, body, branding = pageBranding, path }: { tit
   const locale = currentLocale();
   const name = branding.productName;
   const request = currentHubRequest();
-  const next = path !== undefined ? pickerNext(path) : request ? pagePaths.get(request) : undefined;
+  const recorded = request ? pagePaths.get(request) : undefined;
+  const next = path !== undefined ? pickerNext(path) : recorded !== undefined ? pickerNext(recorded) : undefined;
   const mark = branding.logoSrc
     ? html`<img class="brand-logo" src="${branding.logoSrc}" alt="" height="26">`
     : html`<span class="brand-mark" aria-hidden="true"></span>`;
