@@ -4,7 +4,11 @@ import errors from './errors.ts';
 import frame from './frame.ts';
 import flows from './flows.ts';
 import kratos from './kratos.ts';
+import methods from './methods.ts';
+import password from './password.ts';
 import proxy from './proxy.ts';
+import upstream from './upstream.ts';
+import verify from './verify.ts';
 
 /** Every message of the hub's pages, by area (the files beside this one). */
-export const fr = { ...frame, ...flows, ...kratos, ...bridge, ...errors, ...proxy, ...account } as const;
+export const fr = { ...frame, ...flows, ...kratos, ...bridge, ...errors, ...proxy, ...account, ...methods, ...upstream, ...verify, ...password } as const;

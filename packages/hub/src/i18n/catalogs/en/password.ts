@@ -1,0 +1,3 @@
+/** English messages: password (ICU MessageFormat). The reference every other catalog is checked against. */
+export default {
+} as const satisfies Record<string, string>;

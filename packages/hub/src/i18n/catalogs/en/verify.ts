@@ -1,0 +1,3 @@
+/** English messages: verify (ICU MessageFormat). The reference every other catalog is checked against. */
+export default {
+} as const satisfies Record<string, string>;
