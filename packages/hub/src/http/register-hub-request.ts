@@ -23,7 +23,7 @@ export function registerHubRequest(app: FastifyInstance): void {
     runHubRequest(() => {
       (request as ScopedRequest)[kScope] = new AsyncResource('ssohub.request');
       done();
-    }, new HubRequest(request.id, localeSourcesOf(request)));
+    }, new HubRequest(request.id, () => localeSourcesOf(request)));
   });
   app.addHook('preValidation', (request, _reply, done) => {
     const resource = (request as ScopedRequest)[kScope];

@@ -48,21 +48,25 @@ export class HubRequest {
    */
   readonly id: string | undefined;
 
-  /** Where this request's language comes from (set at the edge); read once, by `locale`. */
-  readonly #localeSources: LocaleSources;
+  /** Where this request's language comes from (read at the edge, lazily); used once, by `locale`. */
+  readonly #localeSources: LocaleSources | (() => LocaleSources);
   #locale: Locale | undefined;
 
-  constructor(id?: string, localeSources: LocaleSources = {}) {
+  constructor(id?: string, localeSources: LocaleSources | (() => LocaleSources) = {}) {
     this.id = id;
     this.#localeSources = localeSources;
   }
 
   /**
    * The language of the pages this request renders (i18n/negotiate-locale.ts), negotiated on
-   * first use: most requests (provider API calls, assets, the proxy) never render a page.
+   * first use: most requests (provider API calls, assets, the proxy) never render a page, so
+   * they never read the headers it comes from.
    */
   get locale(): Locale {
-    this.#locale ??= negotiateLocale(this.#localeSources);
+    if (this.#locale === undefined) {
+      const sources = typeof this.#localeSources === 'function' ? this.#localeSources() : this.#localeSources;
+      this.#locale = negotiateLocale(sources);
+    }
     return this.#locale;
   }
 
