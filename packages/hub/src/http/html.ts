@@ -1,6 +1,11 @@
+const NEEDS_ESCAPING = /[&<>"']/;
+
 /** Escapes text for HTML element content and double-quoted attribute values. */
 export function escapeHtml(value: unknown): string {
-  return String(value ?? '')
+  const text = String(value ?? '');
+  // Most values (every catalog text, ids, URLs) hold none of the five: one scan, no copies.
+  if (!NEEDS_ESCAPING.test(text)) return text;
+  return text
     .replaceAll('&', '&amp;')
     .replaceAll('<', '&lt;')
     .replaceAll('>', '&gt;')

@@ -40,7 +40,20 @@ function formatOf(locale: Locale, key: string): IntlMessageFormat {
   return format;
 }
 
+/** A message without arguments is the same text every time: formatted once per language. */
+const plain = new Map<string, unknown[]>();
+
 function parts(locale: Locale, key: string, values: MessageValues | undefined): unknown[] {
+  if (values === undefined) {
+    const id = `${locale}\u0000${key}`;
+    let out = plain.get(id);
+    if (!out) {
+      const formatted = formatOf(locale, key).format();
+      out = Array.isArray(formatted) ? formatted : [formatted];
+      plain.set(id, out);
+    }
+    return out;
+  }
   // SafeHtml values come back from the formatter as parts of their own; strings (the catalog's
   // text and string values alike) are text, escaped by `th`.
   const out = formatOf(locale, key).format(values as Record<string, never> | undefined);
