@@ -46,16 +46,25 @@ const clientImages = new WeakMap<FastifyReply, string[]>();
  * ignored (and the page must not show it). Returns the URL to put in the page, or undefined.
  */
 export function allowClientImage(reply: FastifyReply, uri: string | undefined): string | undefined {
+  const url = clientImageUrl(uri);
+  if (!url) return undefined;
+  clientImages.set(reply, [...(clientImages.get(reply) ?? []), url.origin]);
+  return url.href;
+}
+
+/**
+ * A client app's image address the pages may show: an absolute https URL without credentials,
+ * else undefined. For answers the hub does not send through Fastify (oidc-provider's logout page),
+ * which set their CSP with the URL's origin themselves.
+ */
+export function clientImageUrl(uri: string | undefined): URL | undefined {
   if (!uri) return undefined;
-  let url: URL;
   try {
-    url = new URL(uri);
+    const url = new URL(uri);
+    return url.protocol === 'https:' && !url.username && !url.password ? url : undefined;
   } catch {
     return undefined;
   }
-  if (url.protocol !== 'https:' || url.username || url.password) return undefined;
-  clientImages.set(reply, [...(clientImages.get(reply) ?? []), url.origin]);
-  return url.href;
 }
 
 export function registerSecurityHeaders(app: FastifyInstance, { https, imgOrigin }: { https: boolean; imgOrigin?: string | undefined }): void {

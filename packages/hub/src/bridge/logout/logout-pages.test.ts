@@ -108,6 +108,18 @@ describe('RP-initiated logout asks only when the request does not prove this ses
     expect(ctx.body).not.toContain('<script');
   });
 
+  it("shows the app's https logo and lets only this answer's CSP load it; no logo otherwise", async () => {
+    const img = (csp: string | undefined) => csp?.split('; ').find((d) => d.startsWith('img-src'));
+    const withLogo = fakeContext({ route: 'end_session', client: { ...client, logoUri: 'https://cdn.app-a.example/logo.svg' }, session: session({}), params: {} });
+    await renderLogoutPage(withLogo);
+    expect(withLogo.body).toContain('<img class="client-logo" src="https://cdn.app-a.example/logo.svg" alt=""');
+    expect(img(withLogo.headers['content-security-policy'])).toBe("img-src 'self' data: https://cdn.app-a.example");
+    const plainHttp = fakeContext({ route: 'end_session', client: { ...client, logoUri: 'http://cdn.app-a.example/logo.svg' }, session: session({}), params: {} });
+    await renderLogoutPage(plainHttp);
+    expect(plainHttp.body).not.toContain('client-logo');
+    expect(img(plainHttp.headers['content-security-policy'])).toBe("img-src 'self' data:");
+  });
+
   // oidc-provider internals (checked against 9.13): the confirmation step the hub runs itself.
   it('finds oidc-provider\'s own end_session confirmation step (lib/actions/end_session.js)', async () => {
     const step = await providerEndSessionStep();

@@ -8,14 +8,18 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { html } from '../../http/html.ts';
 import { currentPageBranding, renderPage } from '../../http/render-page.ts';
-import { contentSecurityPolicy } from '../../http/security-headers.ts';
+import { renderClientLogo } from '../../http/render-client.ts';
+import { clientImageUrl, contentSecurityPolicy } from '../../http/security-headers.ts';
 import { type MessageKey, t, th } from '../../i18n/translate.ts';
 import { currentHubRequest } from '../../request/hub-request.ts';
 import { PROVIDER_ROUTES, providerEndSessionStep } from '../provider/provider-internals.ts';
 
-function send(ctx: KoaContextWithOIDC, body: string): void {
+function send(ctx: KoaContextWithOIDC, body: string, clientImage?: URL): void {
   ctx.type = 'html';
-  ctx.set('content-security-policy', contentSecurityPolicy({ imgOrigin: logoOrigin(currentPageBranding().logoSrc) }));
+  ctx.set(
+    'content-security-policy',
+    contentSecurityPolicy({ imgOrigin: logoOrigin(currentPageBranding().logoSrc), clientImgOrigins: clientImage ? [clientImage.origin] : [] }),
+  );
   ctx.body = body;
 }
 
@@ -39,12 +43,14 @@ export async function renderLogoutPage(ctx: KoaContextWithOIDC): Promise<void> {
   const session = ctx.oidc.session!;
   const client = ctx.oidc.client;
   const app = client?.clientName ?? client?.clientId;
+  // The app's logo (logo_uri), as on its sign-in and consent pages; this answer's CSP allows it.
+  const logo = clientImageUrl(client?.logoUri);
   const action = ctx.oidc.urlFor('end_session_confirm');
   send(
     ctx,
     renderPage({
       title: t('bridge.logout.title'),
-      body: html`<h1>${t('bridge.logout.title')}</h1>
+      body: html`${renderClientLogo(logo?.href, 'logout/client-logo')}<h1>${t('bridge.logout.title')}</h1>
 <p class="lead">${app ? th('bridge.logout.app_asks', { app: html`<strong>${app}</strong>` }) : t('bridge.logout.question')} ${t('bridge.logout.everywhere_explained')}</p>
 <form method="post" action="${action}" data-testid="logout/form">
 <input type="hidden" name="xsrf" value="${session.state?.secret as string}">
@@ -52,6 +58,7 @@ export async function renderLogoutPage(ctx: KoaContextWithOIDC): Promise<void> {
 ${app ? html`<button type="submit" class="secondary" data-testid="logout/only-app">${t('bridge.logout.only_app', { app })}</button>` : ''}
 </form>`,
     }),
+    logo,
   );
 }
 
