@@ -173,7 +173,13 @@ export async function startChaosStack(o: { redis: ChaosRedis; certs: { caPem: st
       const res = await fetch(`http://127.0.0.1:${ports.kratosLbAdmin}/admin/identities`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ schema_id: 'person', traits: { email: u.email }, credentials: { password: { config: { password: u.password } } } }),
+        // Imported with verified addresses, so sign-ins reach the app (bridge.requireVerifiedEmail).
+        body: JSON.stringify({
+          schema_id: 'person',
+          traits: { email: u.email },
+          credentials: { password: { config: { password: u.password } } },
+          verifiable_addresses: [{ value: u.email, via: 'email', verified: true, status: 'completed' }],
+        }),
       });
       if (res.status !== 201) throw new Error(`creating ${u.email}: ${res.status} ${await res.text()}`);
     }

@@ -32,7 +32,14 @@ describe('ssohub audit isolation against the end-to-end deployment (Chromium, ht
     const created = await fetch(`${d.stack.kratos.adminUrl}/admin/identities`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ schema_id: 'person', traits: { email, name: 'Audit Tester' }, credentials: { password: { config: { password: PASSWORD } } } }),
+      // A verified address: this test is about isolation, and with bridge.requireVerifiedEmail on
+      // (the default) an unverified user would be sent through verification first.
+      body: JSON.stringify({
+        schema_id: 'person',
+        traits: { email, name: 'Audit Tester' },
+        credentials: { password: { config: { password: PASSWORD } } },
+        verifiable_addresses: [{ value: email, via: 'email', verified: true, status: 'completed' }],
+      }),
     });
     expect(created.status).toBe(201);
     browser = await openBrowser();

@@ -42,7 +42,13 @@ describe('onboarded clients sign users in, and the CLI controls them', () => {
     const created = await fetch(`${stack.kratos.adminUrl}/admin/identities`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ schema_id: 'person', traits: { email, name: 'Cli User' }, credentials: { password: { config: { password: PASSWORD } } } }),
+      // A verified address, so sign-ins reach the apps (bridge.requireVerifiedEmail, on by default).
+      body: JSON.stringify({
+        schema_id: 'person',
+        traits: { email, name: 'Cli User' },
+        credentials: { password: { config: { password: PASSWORD } } },
+        verifiable_addresses: [{ value: email, via: 'email', verified: true, status: 'completed' }],
+      }),
     });
     expect(created.status).toBe(201);
   });

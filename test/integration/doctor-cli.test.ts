@@ -40,6 +40,9 @@ describe('ssohub doctor on a healthy hub (Kratos on SQLite, shared Redis)', () =
     expect(byId(report.checks, 'kratos.base_url').detail).toMatch(new RegExp(`^Kratos' serve\\.public\\.base_url is ${stack.hubUrl}/ \\(file .+site\\.yml\\), the hub's publicUrl$`));
     expect(byId(report.checks, 'kratos.database').detail).toMatch(/^SQLite file \/.+kratos\.sqlite from file .+site\.yml$/);
     expect(byId(report.checks, 'kratos.version').detail).toBe('Kratos v1.3.1');
+    // The verified-address policy (decision 0016): on by default, and Kratos verifies by code.
+    expect(byId(report.checks, 'bridge.verified_email')).toMatchObject({ verdict: 'ok', detail: expect.stringMatching(/^on: .*email_verified true$/) });
+    expect(report.config.bridge.requireVerifiedEmail).toBe(true);
     expect(report.kratosDatabase.files.map((f: { dsn?: string }) => f.dsn)).toEqual([undefined, expect.stringMatching(/^sqlite:\/\//)]);
     // Development mode without configured signing keys: warned about, with the fix.
     expect(byId(report.checks, 'bridge.signing_keys')).toMatchObject({ verdict: 'warn', fix: expect.stringMatching(/SSOHUB_SIGNING_KEYS_FILE/) });

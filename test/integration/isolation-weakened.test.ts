@@ -16,7 +16,13 @@ async function createUser(stack: HubStack, email: string): Promise<void> {
   const res = await fetch(`${stack.kratos.adminUrl}/admin/identities`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ schema_id: 'person', traits: { email, name: 'Weak Tester' }, credentials: { password: { config: { password: PASSWORD } } } }),
+    // A verified address: the audit's sign-ins must reach the apps (bridge.requireVerifiedEmail).
+    body: JSON.stringify({
+      schema_id: 'person',
+      traits: { email, name: 'Weak Tester' },
+      credentials: { password: { config: { password: PASSWORD } } },
+      verifiable_addresses: [{ value: email, via: 'email', verified: true, status: 'completed' }],
+    }),
   });
   expect(res.status).toBe(201);
 }

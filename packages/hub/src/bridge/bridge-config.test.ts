@@ -23,3 +23,17 @@ describe('bridge.backchannel options', () => {
     expect(problems).toEqual([expect.stringMatching(/^bridge\.backchannel\.leaseMs must be an integer/)]);
   });
 });
+
+describe('bridge.requireVerifiedEmail (decision 0016)', () => {
+  const base = { publicUrl: 'http://login.localhost:4000' };
+
+  it('is on unless set: a deployment without the option gets the policy', () => {
+    expect(checkConfig(base).bridge.requireVerifiedEmail).toBe(true);
+    expect(checkConfig({ ...base, bridge: { requireVerifiedEmail: false } }).bridge.requireVerifiedEmail).toBe(false);
+  });
+
+  it('refuses anything but a boolean, naming the option', () => {
+    const problems = problemsOf(() => checkConfig({ ...base, bridge: { requireVerifiedEmail: 'yes' as unknown as boolean } }));
+    expect(problems).toEqual([expect.stringMatching(/^bridge\.requireVerifiedEmail /)]);
+  });
+});

@@ -56,6 +56,11 @@ export interface BridgeConfig {
    */
   shortcuts: boolean;
   /**
+   * Whether a user whose `email` claim's address is unverified verifies it by code before an
+   * app's sign-in completes (decision 0016).
+   */
+  requireVerifiedEmail: boolean;
+  /**
    * Claims released from identity traits. `email_verified` is derived from Kratos' verifiable
    * addresses whenever `email` is mapped; `sub` is always the identity id.
    */
@@ -139,8 +144,9 @@ export function checkBridgeConfig(
   }
 
   const shortcuts = p.boolean('bridge.shortcuts', input.shortcuts ?? d.shortcuts);
+  const requireVerifiedEmail = p.boolean('bridge.requireVerifiedEmail', input.requireVerifiedEmail ?? d.requireVerifiedEmail);
 
-  return { path, cookieKeys, signingKeys, clients, ttl, shortcuts, claims, backchannel: { retryDelaysMs, pollIntervalMs, leaseMs } };
+  return { path, cookieKeys, signingKeys, clients, ttl, shortcuts, requireVerifiedEmail, claims, backchannel: { retryDelaysMs, pollIntervalMs, leaseMs } };
 }
 
 function checkSigningKeys(p: ConfigProblems, keys: Record<string, unknown>[]): void {

@@ -19,6 +19,7 @@ export function summarizeConfig(ctx: HubContext) {
       cookieKeys: c.bridge.cookieKeys.length,
       signingKeys: c.bridge.signingKeys.length,
       staticClients: c.bridge.clients.length,
+      requireVerifiedEmail: c.bridge.requireVerifiedEmail,
     },
   };
 }
