@@ -167,6 +167,16 @@ export class KratosClient {
   }
 
   /**
+   * Admin: the identity with its security keys' public data (`include_credential=webauthn`): the
+   * webauthn credential exists as soon as the identity has an address (the schema makes the email
+   * its identifier), so only its `config.credentials` says whether a key is enrolled. Never asks
+   * for secrets (lookup_secret, totp, password stay redacted by Kratos).
+   */
+  async getIdentityWithSecurityKeys(id: string): Promise<Identity | undefined> {
+    return await this.getJson<Identity>(this.adminApi, `/admin/identities/${encodeURIComponent(id)}?include_credential=webauthn`, JSON_ONLY, 404);
+  }
+
+  /**
    * Admin: finds the identity whose credentials identifier (e.g. email) matches: the first of
    * every match, read to the end (an identity matches once per credential type that carries the
    * identifier, so more than one page is unlikely but not assumed away).

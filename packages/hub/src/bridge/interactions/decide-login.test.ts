@@ -47,6 +47,15 @@ describe('hasSecondFactor', () => {
     expect(hasSecondFactor({ credentials: null })).toBe(false);
     expect(hasSecondFactor(undefined)).toBe(false);
   });
+
+  it('counts a security key, not the webauthn credential every identity with an address has, nor a passkey', () => {
+    expect(hasSecondFactor({ credentials: { password: {}, webauthn: { identifiers: ['a@example.test'], config: { credentials: [] } } } })).toBe(false);
+    expect(hasSecondFactor({ credentials: { webauthn: { identifiers: ['a@example.test'] } } })).toBe(false);
+    expect(hasSecondFactor({ credentials: { webauthn: { config: { credentials: [{ is_passwordless: true }] } } } })).toBe(false);
+    expect(hasSecondFactor({ credentials: { passkey: { config: { credentials: [{}] } } } })).toBe(false);
+    expect(hasSecondFactor({ credentials: { webauthn: { config: { credentials: [{ is_passwordless: false }] } } } })).toBe(true);
+    expect(hasSecondFactor({ credentials: { lookup_secret: {} } })).toBe(true);
+  });
 });
 
 describe('buildKratosLoginUrl', () => {

@@ -48,18 +48,26 @@ export function decideLogin({ params, interactionIat, kratos, now }: LoginInput)
 
 /**
  * Kratos credential types that satisfy aal2 in the hub's Kratos configuration (deploy/kratos:
- * TOTP; backup codes and security keys would count too if enabled). `code` is a first factor
- * there (passwordless_enabled, not mfa_enabled), so it never counts.
+ * TOTP, backup codes, security keys). `code` is a first factor there (passwordless_enabled, not
+ * mfa_enabled) and so is `passkey`, so neither counts.
  */
-const SECOND_FACTORS = new Set(['totp', 'lookup_secret', 'webauthn']);
+const SECOND_FACTORS = new Set(['totp', 'lookup_secret']);
+
+type WebAuthnConfig = { credentials?: { is_passwordless?: boolean }[] | null };
 
 /**
- * Whether the identity (as Kratos' admin API returns it, credential types without secrets) has a
- * second factor to reach aal2 with. Without one, Kratos' aal2 login flow shows no method at all,
- * so the hub answers the client instead of sending the user to a form they cannot submit.
+ * Whether the identity (as Kratos' admin API returns it with `include_credential=webauthn`:
+ * KratosClient.getIdentityWithSecurityKeys) has a second factor to reach aal2 with. Without one,
+ * Kratos' aal2 login flow shows no method at all, so the hub answers the client instead of
+ * sending the user to a form they cannot submit. The webauthn credential exists for every
+ * identity with an address (the schema makes the email its identifier): only an enrolled key
+ * that is not a passwordless one counts, as in Kratos' own count of second factors.
  */
 export function hasSecondFactor(identity: { credentials?: Record<string, unknown> | null } | undefined): boolean {
-  return Object.keys(identity?.credentials ?? {}).some((type) => SECOND_FACTORS.has(type));
+  const credentials = identity?.credentials ?? {};
+  if (Object.keys(credentials).some((type) => SECOND_FACTORS.has(type))) return true;
+  const webauthn = (credentials.webauthn as { config?: WebAuthnConfig } | undefined)?.config;
+  return (webauthn?.credentials ?? []).some((c) => c.is_passwordless !== true);
 }
 
 /** The Kratos login browser flow that returns to the interaction when done. */

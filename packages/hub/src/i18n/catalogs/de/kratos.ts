@@ -44,7 +44,7 @@ export default {
   'kratos.1040007': 'Konto mit einem Passkey erstellen',
   'kratos.1040008': 'Zurück',
   'kratos.1040009':
-    'Wählen Sie, wie Sie sich künftig anmelden möchten: mit einem Passwort oder jedes Mal mit einem Code per E-Mail.',
+    'Wählen Sie, wie Sie sich künftig anmelden möchten: mit einem Passwort, einem Passkey oder jedes Mal mit einem Code per E-Mail.',
   'kratos.1050000': 'Kontoeinstellungen',
   'kratos.1050001': 'Ihre Änderungen wurden gespeichert.',
   'kratos.1050002': '{provider} verknüpfen',

@@ -50,7 +50,7 @@ export default {
   'kratos.1040006': 'Email me a code instead',
   'kratos.1040007': 'Create an account with a passkey',
   'kratos.1040008': 'Back',
-  'kratos.1040009': 'Choose how you want to sign in from now on: set a password, or get a code by email each time.',
+  'kratos.1040009': 'Choose how you want to sign in from now on: set a password, use a passkey, or get a code by email each time.',
   // Info: settings
   'kratos.1050000': 'Account settings',
   'kratos.1050001': 'Your changes have been saved.',

@@ -44,7 +44,7 @@ export default {
   'kratos.1040007': 'Crear una cuenta con una llave de acceso',
   'kratos.1040008': 'Volver',
   'kratos.1040009':
-    'Elija cómo quiere iniciar sesión a partir de ahora: con una contraseña o con un código que le enviaremos por correo cada vez.',
+    'Elija cómo quiere iniciar sesión a partir de ahora: con una contraseña, con una llave de acceso o con un código que le enviaremos por correo cada vez.',
   'kratos.1050000': 'Configuración de la cuenta',
   'kratos.1050001': 'Se han guardado sus cambios.',
   'kratos.1050002': 'Vincular {provider}',

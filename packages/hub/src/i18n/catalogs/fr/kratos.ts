@@ -44,7 +44,7 @@ export default {
   'kratos.1040007': 'Créer un compte avec une clé d’accès',
   'kratos.1040008': 'Retour',
   'kratos.1040009':
-    'Choisissez comment vous connecter désormais : avec un mot de passe, ou avec un code reçu par e-mail à chaque fois.',
+    'Choisissez comment vous connecter désormais : avec un mot de passe, une clé d’accès, ou un code reçu par e-mail à chaque fois.',
   'kratos.1050000': 'Paramètres du compte',
   'kratos.1050001': 'Vos modifications ont été enregistrées.',
   'kratos.1050002': 'Associer {provider}',
