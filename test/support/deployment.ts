@@ -5,7 +5,7 @@ import { inject } from 'vitest';
 import { RedisSessionStore } from '@ssohub/client';
 import { createDemoApp, demoClientRegistration } from '@ssohub/demo-app';
 import { reservePort, TEST_HOSTS, uniquePrefix } from '@ssohub/testkit';
-import { type HubStack, startHubStack } from './hub-stack.ts';
+import { type HubStack, type HubStackOptions, startHubStack } from './hub-stack.ts';
 
 export interface DeployedApp {
   clientId: string;
@@ -38,7 +38,7 @@ async function signingKey(alg: 'RS256' | 'ES256', kid: string) {
  * namespaces), real Kratos, real Redis, real SMTP capture. Clients are first-party with
  * back-channel logout.
  */
-export async function startDeployment(): Promise<Deployment> {
+export async function startDeployment(options: Pick<HubStackOptions, 'kratosOverrides' | 'kratosEnv' | 'config'> = {}): Promise<Deployment> {
   // Held until each app listens, so Kratos and the hub started meanwhile get other ports.
   const reservations = [await reservePort(), await reservePort()];
   const [portA, portB] = reservations.map((r) => r.port) as [number, number];
@@ -51,8 +51,10 @@ export async function startDeployment(): Promise<Deployment> {
     { id: 'shop-b', url: urlB, secret: 'shop-b-secret-0123456789abcdefghijklm' },
   ];
   const stack = await startHubStack({
+    ...options,
     allowedReturnOrigins: [urlA, urlB],
     config: {
+      ...options.config,
       bridge: {
         signingKeys: [rs256, es256],
         // Shop B takes ES256 ID tokens, App A the RS256 default: the SDK is proven on both.

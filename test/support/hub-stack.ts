@@ -32,9 +32,12 @@ export interface HubStackOptions {
   /** Origins of client apps that flows may return to. */
   allowedReturnOrigins?: string[];
   config?: HubConfigInput;
-  kratosOverrides?: Record<string, unknown>;
+  /** Merged last into Kratos' site file; a function gets the hub's URL (known only once its port is). */
+  kratosOverrides?: Record<string, unknown> | ((hubUrl: string) => Record<string, unknown>);
   /** Start Kratos with --dev (cookies without Secure): only for tests of weakened deployments. */
   kratosDev?: boolean;
+  /** Extra environment for Kratos (HTTPS_PROXY and SSL_CERT_FILE to reach an upstream provider). */
+  kratosEnv?: Record<string, string>;
   /** Where the hub's pino lines go, at `logLevel` (for tests that read the logs). */
   log?: { level: 'trace' | 'debug' | 'info'; destination: { write(line: string): void } };
 }
@@ -57,8 +60,11 @@ export async function startHubStack(options: HubStackOptions = {}): Promise<HubS
     smtpPort: smtp.port,
     allowedReturnUrls: (options.allowedReturnOrigins ?? []).map((o) => `${o}/`),
     ...(options.database ? { database: options.database } : {}),
-    ...(options.kratosOverrides ? { overrides: options.kratosOverrides } : {}),
+    ...(options.kratosOverrides ? { overrides: typeof options.kratosOverrides === 'function' ? options.kratosOverrides(hubUrl) : options.kratosOverrides } : {}),
     ...(options.kratosDev ? { dev: true } : {}),
+    ...(options.kratosEnv ? { env: options.kratosEnv } : {}),
+    // As `ssohub kratos config` writes the hub's policy into the site file.
+    ...(options.config?.passwordPolicy?.minLength === undefined ? {} : { passwordMinLength: options.config.passwordPolicy.minLength }),
   });
   const prefix = uniquePrefix('hub');
   const adminToken = 'test-admin-token-0123456789abcdef';

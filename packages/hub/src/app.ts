@@ -27,6 +27,7 @@ import { createLogger } from './http/create-logger.ts';
 import { createDrainSwitch } from './http/drain-switch.ts';
 import { HUB_CSS } from './http/hub-css.ts';
 import { hubRequestPlugin } from './http/register-hub-request.ts';
+import { registerWebAuthnScript } from './http/register-webauthn-script.ts';
 import { ASSET_CSS_PATH, setPageBranding } from './http/render-page.ts';
 import { REQUEST_TIMEOUT_MS, REQUEST_TIMEOUT_SERVER_OPTIONS } from './http/request-timeout.ts';
 import { securityHeaders, securityHeadersPlugin } from './http/security-headers.ts';
@@ -160,6 +161,7 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
       .header('cache-control', (request.query as { v?: unknown }).v === hubCssVersion ? 'public, max-age=31536000, immutable' : 'public, max-age=300')
       .send(hubCss),
   );
+  registerWebAuthnScript(app);
   // The logo and extra stylesheet are named by their content hash: a new file is a new path.
   // An SVG opened on its own must not run script on the login domain: it gets its own, stricter CSP.
   for (const asset of branding.assets) {

@@ -32,3 +32,5 @@ export { startSmtpCapture, type CapturedMail, type SmtpCapture } from './smtp-ca
 export { isTestHost, mapTestHostsToLoopback, TEST_HOSTS } from './test-hosts.ts';
 export { createTestCertificates, trustTestCa, type TestCertificates } from './tls-ca.ts';
 export { waitFor } from './wait-for.ts';
+export { startTestHostProxy, type TestHostProxy } from './test-host-proxy.ts';
+export { startUpstreamIdp, type UpstreamIdp, type UpstreamIdpOptions, type UpstreamUser } from './upstream-idp.ts';

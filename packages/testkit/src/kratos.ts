@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { buildKratosSiteConfig } from '@ssohub/hub/config';
+import { buildKratosSiteConfig, kratosPasswordMethod } from '@ssohub/hub/config';
 import { reservePort } from './free-port.ts';
 import { SetupError } from './setup-error.ts';
 import { waitFor } from './wait-for.ts';
@@ -52,6 +52,8 @@ export interface KratosOptions {
   smtpPort: number;
   /** Overrides merged last into the generated site config (YAML-compatible JSON). */
   overrides?: Record<string, unknown>;
+  /** The hub's passwordPolicy.minLength, as `ssohub kratos config` writes it; default: kratos.yml's (12, the hub's default). */
+  passwordMinLength?: number;
   /** Pass --dev (plain http cookies, unredacted courier API). Off by default: tests run over https. */
   dev?: boolean;
   /** Where Kratos' stdout/stderr go. Default: kept in memory, printed if Kratos fails to start. */
@@ -61,6 +63,11 @@ export interface KratosOptions {
    * return without waiting for readiness, which never comes: for tests of an unmigrated Kratos.
    */
   migrate?: false;
+  /**
+   * Extra environment for Kratos, e.g. HTTPS_PROXY (startTestHostProxy) and SSL_CERT_FILE (the
+   * test CA) so it can reach an upstream OpenID provider on a test host name.
+   */
+  env?: Record<string, string>;
 }
 
 export interface RunningKratos {
@@ -88,6 +95,7 @@ export function buildSiteConfig(o: {
   cookieSecret: string;
   cipherSecret: string;
   overrides?: Record<string, unknown>;
+  passwordMinLength?: number;
 }): Record<string, unknown> {
   const site = buildKratosSiteConfig({
     hubUrl: o.hubUrl,
@@ -102,7 +110,8 @@ export function buildSiteConfig(o: {
   });
   // The repository's mail templates (en/de/fr/es), not the image's /etc/kratos copy.
   const templates = { courier: { template_override_path: KRATOS_COURIER_TEMPLATES } };
-  return deepMerge(deepMerge(site, templates), o.overrides ?? {});
+  const password = o.passwordMinLength === undefined ? {} : { selfservice: { methods: kratosPasswordMethod({ minLength: o.passwordMinLength }) } };
+  return deepMerge(deepMerge(deepMerge(site, templates), password), o.overrides ?? {});
 }
 
 function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
@@ -164,6 +173,7 @@ export async function startKratos(options: KratosOptions): Promise<RunningKratos
     cookieSecret: randomSecret(32),
     cipherSecret: randomSecret(32),
     ...(options.overrides ? { overrides: options.overrides } : {}),
+    ...(options.passwordMinLength === undefined ? {} : { passwordMinLength: options.passwordMinLength }),
   });
   const sitePath = join(dir, 'site.yml');
   const configFiles = [join(KRATOS_DIR, 'kratos.yml'), sitePath];
@@ -177,7 +187,7 @@ export async function startKratos(options: KratosOptions): Promise<RunningKratos
 
   const args = ['serve', ...configFiles.flatMap((f) => ['-c', f]), '--watch-courier', '--sqa-opt-out'];
   if (options.dev) args.push('--dev');
-  const child = spawn(bin, args, { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(bin, args, { env: { ...cleanEnv(), ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   const onLine = (chunk: Buffer) => {
     for (const line of chunk.toString().split('\n')) {

@@ -107,7 +107,7 @@ export async function createBridge(deps: BridgeDependencies): Promise<Bridge> {
     tokenPath: `${config.bridge.path}${providerPaths(provider).token}`,
     async register(app: FastifyInstance) {
       await mountProvider(app, provider, config.bridge.path, { https: config.publicUrl.startsWith('https:') });
-      registerInteractions(app, { provider, kratos, audit, publicUrl: config.publicUrl, shortcuts });
+      registerInteractions(app, { provider, kratos, audit, publicUrl: config.publicUrl, shortcuts, verifiedEmail: { required: config.bridge.requireVerifiedEmail, claims: config.bridge.claims } });
       deliverer.start();
       log.info({ issuer, signingKeys: keys.map((k) => ({ kid: k.kid, alg: k.alg })) }, 'OIDC bridge mounted');
     },

@@ -4,6 +4,8 @@ import { deepFreeze } from '../deep-freeze.ts';
 import { ConfigError } from '../errors/ssohub-error.ts';
 import { checkGuardConfig } from '../guard/guard-config.ts';
 import { checkShutdownConfig } from '../http/shutdown-config.ts';
+import { checkPasswordPolicyConfig } from '../password/password-policy-config.ts';
+import { checkUpstreamLogos } from '../upstream/upstream-logos-config.ts';
 import { checkKeys } from './config-keys.ts';
 import { ConfigProblems } from './config-problems.ts';
 import { HUB_CONFIG_SCHEMA } from './config-schema.ts';
@@ -63,6 +65,8 @@ export function checkConfig(input: HubConfigInput, { only }: { only?: readonly s
   const bridge = checkBridgeConfig(p, input.bridge ?? {}, { mode, publicUrl });
   const guard = checkGuardConfig(p, input.guard ?? {}, { mode });
   const branding = checkBrandingConfig(p, input.branding ?? {}, { mode });
+  const passwordPolicy = checkPasswordPolicyConfig(p, input.passwordPolicy ?? {});
+  const upstreamLogos = checkUpstreamLogos(p, input.upstreamLogos, { mode });
   // The drain's default depends on the mode (shutdown-config.ts); the deadline's is the schema's.
   const shutdownInput = { ...input.shutdown, timeoutMs: input.shutdown?.timeoutMs ?? (defaultsFromSchema('shutdown.timeoutMs') as number) };
   const shutdown = checkShutdownConfig(p, shutdownInput, { mode });
@@ -81,6 +85,8 @@ export function checkConfig(input: HubConfigInput, { only }: { only?: readonly s
     bridge,
     guard,
     branding,
+    passwordPolicy,
+    upstreamLogos,
     shutdown,
   };
   return deepFreeze(config);

@@ -55,6 +55,7 @@ const FULL = {
       backchannelAuthenticationRequest: 300,
     },
     shortcuts: false,
+    requireVerifiedEmail: false,
     claims: [{ claim: 'email', trait: 'email', scope: 'email' }],
     backchannel: { retryDelaysMs: [1000], pollIntervalMs: 1000, leaseMs: 10000 },
   },
@@ -91,6 +92,8 @@ const FULL = {
     // Replaced by a file the test writes, like the stylesheet.
     frameTemplate: 'frame.html',
   },
+  passwordPolicy: { minLength: 14 },
+  upstreamLogos: [{ provider: 'corp', logo: 'https://idp.corp.example/logo.svg' }],
   shutdown: { drainMs: 100, timeoutMs: 1000 },
 };
 
@@ -154,6 +157,7 @@ describe('the configuration schema declares every option once', () => {
       SSOHUB_BRANDING_STYLESHEET: 'branding.stylesheet',
       SSOHUB_BRANDING_FOOTER: 'branding.footer',
       SSOHUB_BRANDING_FRAME_TEMPLATE: 'branding.frameTemplate',
+      SSOHUB_PASSWORD_MIN_LENGTH: 'passwordPolicy.minLength',
       SSOHUB_SHUTDOWN_DRAIN_MS: 'shutdown.drainMs',
       SSOHUB_SHUTDOWN_TIMEOUT_MS: 'shutdown.timeoutMs',
       SSOHUB_COOKIE_KEYS: 'bridge.cookieKeys',

@@ -261,6 +261,11 @@ export const HUB_CONFIG_SCHEMA = Type.Object(
           description:
             "The bridge's shortcuts: reads shared within a request, writes at the token endpoint sent together, reads started ahead from a token, and Kratos checks reused within a sign-in (docs/architecture.md, \"One request, step by step\"). `false` takes the plain path for each: the same answers, with more Redis round trips and Kratos calls. For diagnosis; the test suite runs both ways.",
         }),
+        requireVerifiedEmail: Type.Boolean({
+          default: true,
+          description:
+            "Before the hub completes an app's sign-in, a user whose address (the `email` claim's trait) is not verified verifies it by code, so apps receive `email_verified: true` (decision 0016). On by default, also for deployments that upgrade; `false` lets unverified users through with `email_verified: false`, as before.",
+        }),
         claims: Type.Array(Type.Object({ claim: Type.String(), trait: Type.String(), scope: Type.String() }, strict), {
           default: [
             { claim: 'email', trait: 'email', scope: 'email' },
@@ -383,6 +388,26 @@ export const HUB_CONFIG_SCHEMA = Type.Object(
       },
       strict,
     ),
+    // Issue 21: checked by password/password-policy-config.ts; Kratos enforces the length.
+    passwordPolicy: Type.Object(
+      {
+        minLength: int({
+          env: 'SSOHUB_PASSWORD_MIN_LENGTH',
+          envFormat: 'integer',
+          default: 12,
+          description:
+            "Shortest password accepted at registration, in settings and after recovery, 8–64. Kratos enforces it: `ssohub kratos config` writes it into the site file as Kratos' `selfservice.methods.password.config.min_password_length`, so write the site file again after changing it. Passwords on the shipped list of common and breached passwords are refused whatever their length.",
+        }),
+      },
+      strict,
+    ),
+    // Issue 21: checked by upstream/upstream-logos-config.ts; the providers are Kratos' (`ssohub kratos config --upstream-providers`).
+    upstreamLogos: Type.Array(Type.Object({ provider: Type.String(), logo: Type.String() }, strict), {
+      default: [],
+      defaultText: 'none (each button shows the initial of the provider\'s name)',
+      description:
+        'Logos of the upstream identity providers\' sign-in buttons: `provider` is the provider id (the `id` in `ssohub kratos config --upstream-providers`), e.g. `[{ "provider": "corp", "logo": "https://idp.corp.example/logo.svg" }]`; `logo` is an `https://` URL, whose origin alone is added to the CSP `img-src` of the pages that show it (`http://` only in development), or a `data:image/…;base64,` URL of at most 64 KiB. See docs/upstream-providers.md.',
+    }),
     shutdown: Type.Object(
       {
         drainMs: int({

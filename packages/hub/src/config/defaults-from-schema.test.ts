@@ -21,6 +21,7 @@ const OTHER_VALUE: Record<string, unknown> = {
   'bridge.cookieKeys': ['cookie-key-0123456789abcdefghijklmnopq'],
   'bridge.signingKeys': [{ kid: 'k1', alg: 'RS256', d: 'private' }],
   'bridge.clients': [{ client_id: 'app' }],
+  upstreamLogos: [{ provider: 'corp', logo: 'https://idp.corp.example/logo.svg' }],
   'bridge.claims': [{ claim: 'nickname', trait: 'nick', scope: 'profile' }],
   'bridge.backchannel.retryDelaysMs': [1000, 2000],
   'branding.productName': 'Acme Login',

@@ -2,6 +2,8 @@ import type { BrandingConfig } from '../branding/branding-config.ts';
 import type { BridgeConfig } from '../bridge/bridge-config.ts';
 import type { GuardConfig } from '../guard/guard-config.ts';
 import type { ShutdownConfig } from '../http/shutdown-config.ts';
+import type { PasswordPolicyConfig } from '../password/password-policy-config.ts';
+import type { UpstreamLogos } from '../upstream/upstream-logos-config.ts';
 import type { DeepPartial } from './deep-partial.ts';
 import { defaultsFromSchema } from './defaults-from-schema.ts';
 
@@ -74,6 +76,10 @@ export interface HubConfig {
   guard: GuardConfig;
   /** Product name, logo, colours, extra stylesheet and footer of the pages (issue 20). */
   branding: BrandingConfig;
+  /** New passwords: the minimum length Kratos enforces (issue 21). */
+  passwordPolicy: PasswordPolicyConfig;
+  /** Logos of the upstream identity providers' buttons, by Kratos provider id (issue 21). */
+  upstreamLogos: UpstreamLogos;
   shutdown: ShutdownConfig;
 }
 

@@ -8,3 +8,5 @@ export { KRATOS_DEFAULT_SESSION_COOKIE, type HubConfig, type HubConfigInput, typ
 export { buildKratosSiteConfig, KRATOS_CIPHER_SECRET_LENGTH, type KratosSiteInput } from './kratos-site-config.ts';
 export { classifyDsn, type DsnClassification, type DsnKind } from '../doctor/classify-dsn.ts';
 export { ConfigError } from '../errors/ssohub-error.ts';
+export { kratosPasswordMethod, type PasswordPolicyConfig } from '../password/password-policy-config.ts';
+export { CORPORATE_DIRECTORY, kratosOidcMethod, parseUpstreamProviders, upstreamCallbackUrl, type UpstreamProvider } from '../upstream/upstream-providers.ts';

@@ -39,6 +39,7 @@ export function buildKratosSiteConfig(o: KratosSiteInput): Record<string, unknow
     selfservice: {
       default_browser_return_url: `${hub}/`,
       allowed_return_urls: [`${hub}/`, ...o.allowedReturnOrigins.map(slash)],
+      methods: webAuthnMethods(hub),
       flows: {
         error: { ui_url: `${hub}/error` },
         login: { ui_url: `${hub}/login` },
@@ -54,4 +55,14 @@ export function buildKratosSiteConfig(o: KratosSiteInput): Record<string, unknow
     courier: { smtp: { connection_uri: o.smtp.connectionUri, from_address: o.smtp.fromAddress } },
     secrets: { cookie: [...o.secrets.cookie], cipher: [...o.secrets.cipher] },
   };
+}
+
+/**
+ * Passkeys and security keys are bound to the hub's host (the relying party id) and accepted only
+ * from pages of the hub's origin: the browser signs for the host it shows, never for Kratos'.
+ */
+function webAuthnMethods(hub: string): Record<string, unknown> {
+  const { hostname, origin } = new URL(hub);
+  const rp = { id: hostname, origins: [origin] };
+  return { passkey: { config: { rp } }, webauthn: { config: { rp } } };
 }

@@ -51,6 +51,8 @@ fieldset>button{width:100%}
 .node-img{text-align:center}
 .node-text code.code{display:block;margin-top:6px;padding:10px 12px;background:var(--soft);border-radius:8px;overflow-wrap:anywhere;letter-spacing:.15em;text-align:center}
 .secrets{display:grid;grid-template-columns:repeat(2,1fr);gap:6px;padding:0;list-style:none}
+.secrets{margin:0}.secrets code{display:block;padding:6px 8px;background:var(--soft);border-radius:6px;text-align:center;font-family:ui-monospace,SFMono-Regular,Menlo,monospace;letter-spacing:.12em}
+.backup-codes{display:flex;flex-direction:column;gap:10px}.group-intro{margin:0;font-size:.94rem;color:var(--muted)}
 .links{display:flex;flex-wrap:wrap;justify-content:center;gap:8px 18px;margin-top:24px;padding-top:18px;border-top:1px solid var(--line);font-size:.94rem}
 a{color:var(--accent);text-underline-offset:3px}
 .muted{color:var(--muted)}
@@ -76,5 +78,9 @@ section+section{margin-top:24px}
 .actions>*{flex:1 1 auto}
 .error-mark{width:44px;height:44px;border-radius:50%;display:grid;place-items:center;background:var(--err-bg);color:var(--err);font-weight:800;font-size:1.4rem;margin-bottom:14px;border:1px solid var(--err-line)}
 .reference{font-size:.82rem;margin:20px 0 0}
+.providers>.provider-button{width:100%;justify-content:flex-start;color:var(--ink)}
+.provider-logo{display:block;flex:0 0 auto;width:24px;height:24px;object-fit:contain}
+.provider-mark{display:inline-grid;place-items:center;flex:0 0 auto;width:26px;height:26px;border-radius:6px;background:var(--soft);color:var(--accent);font-weight:700}
+.providers-lead,.providers-state{margin:0;font-size:.94rem}
 @media (max-width:480px){body{padding:16px 10px}.card{padding:24px 18px;border-radius:12px}h1{font-size:1.35rem}}
 `;

@@ -1,12 +1,19 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
+import { currentHubRequest, type HubRequest } from '../request/hub-request.ts';
 
 /**
- * Security headers for every answer of the login domain. Pages need no script; styles come from
+ * Security headers for every answer of the login domain. Pages need no script (but passkey pages
+ * run the hub's own, see allowPageScript); styles come from
  * the hub's own stylesheet. form-action is left open because a form on the login domain (login,
  * consent, logout) legitimately ends in a redirect to a client app's registered callback.
  */
-export function contentSecurityPolicy({ imgOrigin, clientImgOrigins = [] }: { imgOrigin?: string | undefined; clientImgOrigins?: readonly string[] } = {}): string {
+export function contentSecurityPolicy({
+  imgOrigin,
+  clientImgOrigins = [],
+  scriptNonce,
+}: { imgOrigin?: string | undefined; clientImgOrigins?: readonly string[]; scriptNonce?: string | undefined } = {}): string {
   // A logo given as a URL (branding.logo) adds its origin, and only that; a page that shows a
   // client app's logo (logo_uri) adds that logo's origin for that answer only (allowClientImage).
   const origins = [...new Set([imgOrigin, ...clientImgOrigins].filter((o): o is string => Boolean(o)))];
@@ -14,6 +21,9 @@ export function contentSecurityPolicy({ imgOrigin, clientImgOrigins = [] }: { im
     "default-src 'none'",
     "style-src 'self'",
     `img-src 'self' data:${origins.map((o) => ` ${o}`).join('')}`,
+    // Only a page that shows passkey or security-key buttons runs a script: the hub's own, named
+    // by this answer's nonce (allowPageScript). No 'self': no other file of the origin may run.
+    ...(scriptNonce ? [`script-src 'nonce-${scriptNonce}'`] : []),
     "base-uri 'none'",
     "frame-ancestors 'none'",
   ].join('; ');
@@ -67,11 +77,33 @@ export function clientImageUrl(uri: string | undefined): URL | undefined {
   }
 }
 
+const pageScripts = new WeakMap<HubRequest, string>();
+
+/**
+ * Lets the page this request renders load the hub's own scripts: returns the answer's nonce (one
+ * per answer, 128 random bits), which joins its script-src; the page puts it on each script tag,
+ * together with the script's integrity. Undefined outside a request: no answer to allow it in.
+ */
+export function allowPageScript(): string | undefined {
+  const request = currentHubRequest();
+  if (!request) return undefined;
+  let nonce = pageScripts.get(request);
+  if (!nonce) {
+    nonce = randomBytes(16).toString('base64');
+    pageScripts.set(request, nonce);
+  }
+  return nonce;
+}
+
 export function registerSecurityHeaders(app: FastifyInstance, { https, imgOrigin }: { https: boolean; imgOrigin?: string | undefined }): void {
   const { 'content-security-policy': csp, ...always } = securityHeaders({ https, imgOrigin });
   app.addHook('onSend', async (_request, reply, payload) => {
     const clientImgOrigins = clientImages.get(reply);
-    if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', clientImgOrigins ? contentSecurityPolicy({ imgOrigin, clientImgOrigins }) : csp);
+    const hubRequest = currentHubRequest();
+    const scriptNonce = hubRequest ? pageScripts.get(hubRequest) : undefined;
+    if (!reply.hasHeader('content-security-policy')) {
+      reply.header('content-security-policy', clientImgOrigins || scriptNonce ? contentSecurityPolicy({ imgOrigin, clientImgOrigins, scriptNonce }) : csp);
+    }
     reply.headers(always);
     return payload;
   });

@@ -16,6 +16,10 @@ export const FLOW_NOTICES = {
   // Kratos answers a resend with the same flow and the same "we sent a code" message as the first
   // send (it has no text id for a resent code), so the hub says it. The page names the address.
   code_resent: { type: 'success', key: 'flows.notice.code_resent' },
+  // The proxy refused a new password on the shipped common-password list (proxy/refuse-common-password.ts).
+  password_common: { type: 'error', key: 'password.common_refused' },
+  // An app's sign-in waits until the user verifies their address (bridge.requireVerifiedEmail).
+  verify_required: { type: 'info', key: 'verify.notice.required' },
 } as const satisfies Record<string, { type: 'info' | 'error' | 'success'; key: MessageKey }>;
 
 export type FlowNoticeCode = keyof typeof FLOW_NOTICES;

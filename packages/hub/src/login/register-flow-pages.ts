@@ -1,13 +1,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { renderPage } from '../http/render-page.ts';
 import { allowClientImage } from '../http/security-headers.ts';
+import { INTERACTION_PATH } from '../bridge/provider/create-provider.ts';
 import type { HubContext } from '../hub-context.ts';
 import type { AnyFlow, FlowKind } from '../kratos/kratos-client.ts';
 import { checkReturnTo, keepReturnTo } from './check-return-to.ts';
-import { clientOfReturnTo } from './client-of-return-to.ts';
+import { unverifiedEmail } from '../bridge/interactions/unverified-email.ts';
+import { clientOfReturnTo, interactionUidOf } from './client-of-return-to.ts';
 import { setNotice, takeNotice } from './flow-notice.ts';
 import { initFlowUrl, recoverFromFlowError } from './recover-from-flow-error.ts';
 import { type FlowPageLinks, headingFor, renderFlowBody } from './render-flow-page.ts';
+import { providerLogosFor } from '../upstream/provider-logos.ts';
 
 export const FLOW_KINDS: readonly FlowKind[] = ['login', 'registration', 'recovery', 'verification', 'settings'];
 
@@ -37,7 +40,16 @@ async function showFlow(kind: FlowKind, request: FastifyRequest, reply: FastifyR
     return recoverFromFlowError(err, { kind, request, reply, ctx, returnTo: pageReturnTo });
   }
   const returnTo = keepReturnTo((flow as { return_to?: string }).return_to, ctx.config);
-  const signedIn = kind === 'settings' || (kind === 'verification' ? (await ctx.kratos.whoami(cookie).catch(() => undefined)) !== undefined : false);
+  // Verified for an app's sign-in that waits (decision 0016): straight back to it, rather than a
+  // page whose one useful link is Kratos' "continue" to the same place.
+  if (kind === 'verification' && (flow as { state?: string }).state === 'passed_challenge' && returnTo && interactionUidOf(returnTo, ctx.config.publicUrl)) {
+    return reply.header('cache-control', 'no-store').redirect(returnTo, 303);
+  }
+  const session = kind === 'verification' ? await ctx.kratos.whoami(cookie).catch(() => undefined) : undefined;
+  const signedIn = kind === 'settings' || session !== undefined;
+  const cancelSignIn = kind === 'verification' ? cancelOfInteraction(returnTo, ctx.config.publicUrl) : undefined;
+  // The sign-in waits for this user's address: offer it, so the user only presses the button.
+  if (cancelSignIn && session?.identity) prefillEmail(flow, unverifiedEmail(session.identity, { required: true, claims: ctx.config.bridge.claims }));
   const destination = returnTo && new URL(returnTo).origin !== new URL(ctx.config.publicUrl).origin ? new URL(returnTo).host : undefined;
   const settings = kind === 'settings' ? await settingsLinks(flow, returnTo ?? pageReturnTo, cookie, ctx) : {};
   // A flow started by an app's authorization request returns to the hub's interaction page: name
@@ -54,15 +66,37 @@ async function showFlow(kind: FlowKind, request: FastifyRequest, reply: FastifyR
     hubOrigin: ctx.config.publicUrl,
     linkOrigins: ctx.config.allowedReturnOrigins,
     notice: takeNotice(request, reply),
-    links: { returnTo, signedIn, ...settings },
+    links: { returnTo, signedIn, ...settings, cancelSignIn },
     destination,
     client,
     clientLogoSrc: allowClientImage(reply, client?.logoUri),
+    providerLogos: providerLogosFor(flow, ctx.config.upstreamLogos, reply),
   });
   return reply
     .header('cache-control', 'no-store')
     .type('text/html; charset=utf-8')
     .send(renderPage({ title: headingFor(kind, flow as { state?: string }).title, body }));
+}
+
+/**
+ * A verification flow that returns to an app's sign-in waiting at the hub (the address policy of
+ * bridge/interactions sent the user here) offers to give that sign-in up: the interaction's
+ * cancel URL, else undefined.
+ */
+export function cancelOfInteraction(returnTo: string | undefined, publicUrl: string): string | undefined {
+  const uid = interactionUidOf(returnTo, publicUrl);
+  return uid ? `${new URL(publicUrl).origin}${INTERACTION_PATH}/${uid}/cancel` : undefined;
+}
+
+/**
+ * Fills the address field of a verification flow still asking for one (Kratos v1.3.1 cannot
+ * pre-fill it itself); the user can still change it.
+ */
+export function prefillEmail(flow: AnyFlow, address: string | undefined): void {
+  if (!address) return;
+  const nodes = (flow as { ui?: { nodes?: { attributes?: { name?: string; type?: string; value?: unknown } }[] } }).ui?.nodes ?? [];
+  const field = nodes.find((n) => n.attributes?.name === 'email' && n.attributes.type === 'email');
+  if (field?.attributes && (field.attributes.value === undefined || field.attributes.value === '')) field.attributes.value = address;
 }
 
 type VerifiableAddress = { verified?: boolean };

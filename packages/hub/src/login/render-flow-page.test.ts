@@ -203,3 +203,24 @@ describe('flow pages in the request\'s language (issue #20)', () => {
     expect(inLanguage('ja', () => render('login', chooseMethod))).toContain('Sign in to continue to <strong data-testid="flow/client-name">Shop B</strong>');
   });
 });
+
+describe('verification that an app sign-in waits for (issue #21, decision 0016)', () => {
+  const verification = (state: string) =>
+    ({ id: 'v1', state, ui: { action: `${hub}/self-service/verification?flow=v1`, method: 'POST', nodes: [node('code', { name: 'email', type: 'email', required: true }), node('code', { name: 'method', type: 'submit', value: 'code' })] } }) as unknown as AnyFlow;
+  const page = (state: string, cancelSignIn: string | undefined, notice?: FlowNoticeCode) =>
+    renderFlowBody('verification', verification(state), { hubOrigin: hub, linkOrigins: [], notice, links: { returnTo: `${hub}/interaction/abc`, signedIn: true, cancelSignIn }, destination: undefined }).value;
+
+  it('explains why, and offers to give the sign-in up or sign out instead of going to the account', () => {
+    const out = page('choose_method', `${hub}/interaction/abc/cancel`, 'verify_required');
+    expect(out).toContain('data-testid="ui/notice/verify_required"');
+    expect(out).toContain('confirm your email address');
+    expect(out).toContain(`<a href="${hub}/interaction/abc/cancel" data-testid="link/cancel-sign-in">Cancel and go back to the app</a>`);
+    expect(out).toContain('data-testid="link/logout"');
+    expect(out).not.toContain('data-testid="link/home"');
+  });
+
+  it('once verified, no cancel link next to Kratos\' "continue"; without a waiting sign-in, the usual links', () => {
+    expect(page('passed_challenge', `${hub}/interaction/abc/cancel`)).not.toContain('link/cancel-sign-in');
+    expect(page('choose_method', undefined)).toContain('data-testid="link/home"');
+  });
+});

@@ -49,6 +49,11 @@ export interface FlowPageLinks {
   back?: { href: string; app: string } | undefined;
   /** Settings: an address of the identity is still unverified, so the page offers to verify it. */
   unverified?: boolean | undefined;
+  /**
+   * Verification the address policy asked for in the middle of an app's sign-in: where giving up
+   * sends the app access_denied (bridge/interactions, decision 0016).
+   */
+  cancelSignIn?: string | undefined;
 }
 
 function withReturnTo(path: string, returnTo: string | undefined): string {
@@ -56,7 +61,7 @@ function withReturnTo(path: string, returnTo: string | undefined): string {
 }
 
 /** The links under a flow: every hop keeps return_to, so the user ends up where they started. */
-export function renderFlowLinks(kind: FlowKind, { returnTo, signedIn, back, unverified }: FlowPageLinks, flow: FlowFacts = {}): SafeHtml {
+export function renderFlowLinks(kind: FlowKind, { returnTo, signedIn, back, unverified, cancelSignIn }: FlowPageLinks, flow: FlowFacts = {}): SafeHtml {
   const link = (path: string, text: string, id: string) => html`<a href="${withReturnTo(path, returnTo)}" data-testid="link/${id}">${text}</a>`;
   const nav = (links: SafeHtml) => html`<nav class="links" aria-label="${t('flows.links.label')}">${links}</nav>`;
   switch (kind) {
@@ -70,6 +75,9 @@ export function renderFlowLinks(kind: FlowKind, { returnTo, signedIn, back, unve
     case 'recovery':
       return nav(link('/login', t('flows.links.back_to_sign_in'), 'login'));
     case 'verification':
+      if (cancelSignIn && flow.state !== 'passed_challenge') {
+        return nav(html`<a href="${cancelSignIn}" data-testid="link/cancel-sign-in">${t('verify.links.cancel_sign_in')}</a><a href="/logout" data-testid="link/logout">${t('flows.links.sign_out')}</a>`);
+      }
       return nav(signedIn ? html`<a href="/" data-testid="link/home">${t('flows.links.go_to_account')}</a>` : link('/login', t('flows.links.back_to_sign_in'), 'login'));
     case 'settings':
       return nav(
@@ -129,6 +137,7 @@ export function renderFlowBody(
     destination,
     client,
     clientLogoSrc,
+    providerLogos,
   }: {
     hubOrigin: string;
     linkOrigins: readonly string[];
@@ -139,6 +148,8 @@ export function renderFlowBody(
     client?: ClientDisplay | undefined;
     /** That app's logo, as allowed in the answer's CSP (security-headers.ts, allowClientImage). */
     clientLogoSrc?: string | undefined;
+    /** Upstream providers' logos by provider id, as allowed in the answer's CSP (upstream/provider-logos.ts). */
+    providerLogos?: Readonly<Record<string, string>>;
   },
 ): SafeHtml {
   const facts = flow as FlowFacts;
@@ -151,7 +162,7 @@ ${renderClientLine(kind, client)}
 ${destination ? html`<p class="destination" data-testid="flow/destination">${th('flows.page.destination', { host: html`<strong>${destination}</strong>` })}</p>` : ''}
 ${renderMessages(ui.messages, renderNotice(notice, { state: facts.state, ui }))}
 <div class="flow flow-${kind}" data-testid="flow/${kind}" data-state="${facts.state ?? ''}">
-${renderUi(ui, { hubOrigin, linkOrigins, groupHeadings: kind === 'settings' })}
+${renderUi(ui, { hubOrigin, linkOrigins, groupHeadings: kind === 'settings', ...(providerLogos ? { providerLogos } : {}) })}
 </div>
 ${renderFlowLinks(kind, links, facts)}`;
 }

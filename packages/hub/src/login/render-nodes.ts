@@ -1,6 +1,9 @@
 import { html, type SafeHtml } from '../http/html.ts';
 import { hasMessage, t } from '../i18n/translate.ts';
 import { copyFor, type KratosText } from './message-copy.ts';
+import { lookupSecretNodes, renderLookupCodes, renderLookupSecretIntro } from './render-lookup-secret.ts';
+import { renderProviderButtons } from './render-provider-buttons.ts';
+import { renderWebAuthnButton, webAuthnCeremony, webAuthnScriptTag } from './webauthn-nodes.ts';
 
 /** The parts of Kratos' UI container the renderer reads (structurally compatible with @ory/client). */
 export interface FlowUi {
@@ -25,6 +28,8 @@ export interface RenderOptions {
   linkOrigins?: readonly string[];
   /** Show a heading per group (settings), instead of "or" separators (login, registration). */
   groupHeadings?: boolean;
+  /** Upstream providers' logos by provider id, each already allowed by the answer's CSP (render-provider-buttons.ts). */
+  providerLogos?: Readonly<Record<string, string>>;
 }
 
 /** A group's heading on the settings page: its catalog name, else its id made readable (a method newer than this code). */
@@ -43,9 +48,14 @@ function groupTitle(group: string): string {
  * - submit inputs become `<button name value>` (several share name=method); buttons that only
  *   navigate or resend (any name but `method`) come after the primary ones and skip browser
  *   validation, so "Send a new code" works with the code field empty, and Enter never resends;
- * - script nodes are not rendered: pages work without JavaScript and the CSP forbids inline code.
+ * - script nodes are not rendered: pages work without JavaScript and the CSP forbids inline code;
+ *   passkey and security-key buttons get the hub's own script instead (webauthn-nodes.ts).
  */
 export function renderUi(ui: FlowUi, options: RenderOptions): SafeHtml {
+  return html`${renderForms(ui, options)}${webAuthnScriptTag(ui.nodes)}`;
+}
+
+function renderForms(ui: FlowUi, options: RenderOptions): SafeHtml {
   const action = linkUrl(ui.action, options.hubOrigin, []);
   const method = ui.method.toUpperCase() === 'GET' ? 'get' : 'post';
   const defaults = ui.nodes.filter((n) => n.group === 'default');
@@ -81,7 +91,11 @@ function renderGroup(
   options: RenderOptions,
   or: boolean,
 ): SafeHtml {
-  const { group, nodes } = g;
+  const { group } = g;
+  // Backup codes: shown once, regenerated instead of revealed (render-lookup-secret.ts).
+  const nodes = group === 'lookup_secret' && options.groupHeadings ? lookupSecretNodes(g.nodes) : g.nodes;
+  // Upstream identity providers: buttons with each provider's name and mark (render-provider-buttons.ts).
+  if (group === 'oidc') return renderProviderButtons(nodes, { settings: options.groupHeadings === true, logos: options.providerLogos ?? {} });
   const visible = nodes.some((n) => !isHidden(n));
   // Settings has no navigation groups: a group with only an action (remove the authenticator app,
   // unlink an account) is still a section with its heading and a real button.
@@ -90,6 +104,7 @@ function renderGroup(
   const secondary = nodes.filter(isSecondaryButton);
   return html`<fieldset class="group group-${group}${nav ? ' nav' : ''}" data-testid="group/${group}">
 ${options.groupHeadings && visible && !nav ? html`<legend class="group-title">${groupTitle(group)}</legend>` : or && visible && !nav ? html`<div class="or" aria-hidden="true"><span>${t('flows.node.or')}</span></div>` : ''}
+${group === 'lookup_secret' && options.groupHeadings ? renderLookupSecretIntro(nodes) : ''}
 ${primary.map((n) => renderNode(n, formNodes, ids, options, or && !nodes.some(isRequiredField)))}
 ${secondary.length ? html`<div class="secondary-actions">${secondary.map((n) => renderNode(n, formNodes, ids, options))}</div>` : ''}
 </fieldset>`;
@@ -104,6 +119,7 @@ function renderNode(node: FlowNode, formNodes: FlowNode[], ids: FieldIds, option
     case 'text': {
       const text = a.text as KratosText | undefined;
       const secrets = (text?.context as { secrets?: KratosText[] } | undefined)?.secrets;
+      if (node.group === 'lookup_secret' && Array.isArray(secrets)) return renderLookupCodes(node, secrets, testId);
       return html`<div class="node-text" data-testid="${testId}" id="${String(a.id ?? '')}">
 ${node.meta.label ? html`<p class="node-label">${copyFor(node.meta.label, node.group)}</p>` : ''}
 ${Array.isArray(secrets) ? html`<ul class="secrets">${secrets.map((s) => html`<li><code>${copyFor(s)}</code></li>`)}</ul>` : text ? html`<p><code class="code">${copyFor(text)}</code></p>` : ''}
@@ -139,6 +155,8 @@ function renderInput(node: FlowNode, formNodes: FlowNode[], ids: FieldIds, testI
     const secondary = isSecondaryButton(node);
     // Browser validation only guards the fields of the button's own method.
     const skipValidation = secondary || formNodes.some((n) => isRequiredField(n) && n.group !== node.group && n.group !== 'default');
+    const ceremony = webAuthnCeremony(node);
+    if (type === 'button' && ceremony) return renderWebAuthnButton(node, ceremony, label, testId, alternative);
     if (type === 'button') {
       // Buttons without a submit action need JavaScript (WebAuthn, passkeys); say so instead of failing silently.
       return html`<button type="button" class="secondary" disabled data-testid="${testId}">${label}</button><p class="field-msg info">${t('flows.node.needs_javascript')}</p>`;
@@ -162,7 +180,7 @@ ${renderNodeMessages(node, describedBy)}
   const autocomplete = typeof a.autocomplete === 'string' && a.autocomplete ? a.autocomplete : defaultAutocomplete(name, type, looksLikeCode);
   return html`<div class="field">
 <label for="${id}">${label}</label>
-<input type="${INPUT_TYPES.has(type) ? type : 'text'}" ${common} value="${type === 'password' ? '' : value}"${autocomplete ? html` autocomplete="${autocomplete}"` : ''}${typeof a.pattern === 'string' ? html` pattern="${a.pattern}"` : ''}${typeof a.maxlength === 'number' ? html` maxlength="${a.maxlength}"` : ''}${looksLikeCode ? html` inputmode="numeric" class="code"` : ''}>
+<input type="${INPUT_TYPES.has(type) ? type : 'text'}" ${common} value="${type === 'password' ? '' : value}"${autocomplete ? html` autocomplete="${autocomplete}"` : ''}${typeof a.pattern === 'string' ? html` pattern="${a.pattern}"` : ''}${typeof a.maxlength === 'number' ? html` maxlength="${a.maxlength}"` : ''}${looksLikeCode ? html` inputmode="numeric" class="code"` : ''}${name === 'lookup_secret' ? html` autocapitalize="none" spellcheck="false" class="code"` : ''}>
 ${renderNodeMessages(node, describedBy)}
 </div>`;
 }
@@ -175,6 +193,7 @@ ${renderNodeMessages(node, describedBy)}
 function defaultAutocomplete(name: string, type: string, looksLikeCode: boolean): string {
   if (looksLikeCode) return 'one-time-code';
   if (name === 'identifier') return 'username';
+  if (name === 'lookup_secret') return 'off';
   if (name === 'traits.email' || type === 'email') return 'email';
   if (name === 'traits.name') return 'name';
   return '';
@@ -208,7 +227,8 @@ export function renderMessage(type: string | undefined, text: SafeHtml | string,
 const INPUT_TYPES = new Set(['text', 'email', 'password', 'number', 'tel', 'url', 'date', 'datetime-local', 'checkbox']);
 
 function isHidden(n: FlowNode): boolean {
-  return n.type === 'input' && n.attributes.type === 'hidden';
+  // A script node shows nothing: a group holding only Kratos' script (webauthn) is not shown.
+  return (n.type === 'input' && n.attributes.type === 'hidden') || n.type === 'script';
 }
 
 function isButton(n: FlowNode): boolean {
@@ -217,7 +237,9 @@ function isButton(n: FlowNode): boolean {
 
 /** Buttons that resend, go back or act on something besides the method's own fields. */
 function isSecondaryButton(n: FlowNode): boolean {
-  return isButton(n) && n.attributes.name !== 'method';
+  // A passkey or security-key button is its method's primary button, whatever its name.
+  // "I have saved these codes" is the backup-code step's own action.
+  return isButton(n) && n.attributes.name !== 'method' && n.attributes.name !== 'lookup_secret_confirm' && !webAuthnCeremony(n);
 }
 
 function isRequiredField(n: FlowNode): boolean {

@@ -5,6 +5,8 @@ import { type ErrorAction, SsoHubError } from '../errors/ssohub-error.ts';
 import { currentLocale, text } from '../i18n/translate.ts';
 import { noteCodeResend } from '../login/flow-notice.ts';
 import { KratosError, KratosUnavailableError } from '../kratos/kratos-error.ts';
+import { preloadCommonPasswords } from '../password/common-passwords.ts';
+import { isCommonPasswordSubmission, refuseCommonPassword } from './refuse-common-password.ts';
 import { createSignInTimeFloor, isPasswordSignIn, type SignInTimeFloor } from './sign-in-time-floor.ts';
 import type { Submission, SubmissionGuard, SubmissionKind } from './submission-guard.ts';
 import { withTransientLocale } from './with-transient-locale.ts';
@@ -45,6 +47,8 @@ export async function registerKratosProxy(
   { kratosPublicUrl, publicUrl, sessionCookieName, guard, beforeLogout, signInFloor = createSignInTimeFloor(), lockoutActions }: KratosProxyOptions,
 ): Promise<void> {
   const hub = new URL(publicUrl);
+  // Read at startup (2.6 MB, ~14 ms), not in the first sign-up's request.
+  preloadCommonPasswords();
   await app.register(async (scope) => {
     await scope.register(replyFrom, {
       base: kratosPublicUrl,
@@ -95,6 +99,7 @@ export async function registerKratosProxy(
         } catch (err) {
           throw await withLockoutActions(err, submission, request, lockoutActions);
         }
+        if (isCommonPasswordSubmission(submission)) return refuseCommonPassword(submission, request, reply, { secure: hub.protocol === 'https:' });
       }
       const timed = isPasswordSignIn(submission) ? performance.now() : undefined;
       const afterLogout = request.method === 'GET' && path === '/self-service/logout' && beforeLogout ? await beforeLogout(request.headers.cookie) : undefined;

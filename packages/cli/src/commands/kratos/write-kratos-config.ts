@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { buildKratosSiteConfig, classifyDsn, ConfigError, KRATOS_CIPHER_SECRET_LENGTH, KRATOS_DEFAULT_SESSION_COOKIE, loadConfig } from '@ssohub/hub/config';
+import { buildKratosSiteConfig, classifyDsn, ConfigError, KRATOS_CIPHER_SECRET_LENGTH, KRATOS_DEFAULT_SESSION_COOKIE, kratosPasswordMethod, loadConfig } from '@ssohub/hub/config';
 import type { Command } from 'commander';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import type { CommandContext } from '../../command-context.ts';
@@ -12,6 +12,7 @@ import { readEnvFile } from '../../files/read-env-file.ts';
 import { readTextFile } from '../../files/read-text-file.ts';
 import { checkWritable, writeSecretFile } from '../../files/write-secret-file.ts';
 import { print } from '../../output/output.ts';
+import { addUpstreamProviders, describeUpstreamProviders, upstreamProvidersFromFile } from './upstream-providers-option.ts';
 
 interface KratosConfigFlags {
   out: string;
@@ -34,10 +35,11 @@ interface KratosConfigFlags {
   cipherSecret?: string;
   force?: boolean;
   rotateSecrets?: boolean;
+  upstreamProviders?: string;
 }
 
 /** The hub options the site file is made of; none is a secret, so no secret file is read. */
-const FROM_HUB = ['mode', 'publicUrl', 'kratos', 'allowedReturnOrigins'];
+const FROM_HUB = ['mode', 'publicUrl', 'kratos', 'allowedReturnOrigins', 'passwordPolicy'];
 const FLAG_VARIABLES: [keyof KratosConfigFlags, string][] = [
   ['mode', 'SSOHUB_MODE'],
   ['publicUrl', 'SSOHUB_PUBLIC_URL'],
@@ -84,6 +86,7 @@ export function registerWriteKratosConfig(kratos: Command, ctx: CommandContext):
     .option('--cookie-secret <secret>', `Kratos' cookie secret (at least ${KRATOS_COOKIE_SECRET_MIN} characters; default: generated)`)
     .option('--cipher-secret <secret>', `Kratos' cipher secret (exactly ${KRATOS_CIPHER_SECRET_LENGTH} characters; default: generated)`)
     .option('--force', "replace an existing file; its secrets are kept (Kratos could not read what it encrypted or signed without them)")
+    .option('--upstream-providers <file>', 'upstream OpenID providers (YAML or JSON, an upstreamProviders list) offered as sign-in buttons: docs/upstream-providers.md')
     .option('--rotate-secrets', 'with --force: put new cookie and cipher secrets first and keep the old ones after them')
     .action(async (flags: KratosConfigFlags, cmd: Command) => {
       const { json } = ctx.settings(cmd);
@@ -138,6 +141,7 @@ export function registerWriteKratosConfig(kratos: Command, ctx: CommandContext):
 
       const identitySchemaUrl = await schemaUrl(flags.identitySchema, warnings);
       const courierTemplates = await templatesPath(flags.courierTemplates, warnings);
+      const upstream = await upstreamProvidersFromFile(flags.upstreamProviders);
 
       const out = flags.out === '-' ? undefined : resolve(flags.out);
       if (out && !/\.ya?ml$/.test(out)) throw new CliError(EXIT.USAGE, `--out ${flags.out} must end in .yml or .yaml: Kratos reads a config file's format from its extension`);
@@ -162,6 +166,10 @@ export function registerWriteKratosConfig(kratos: Command, ctx: CommandContext):
       });
       // The mails in the user's language: Kratos reads the directory itself (a path, no URL).
       (site.courier as Record<string, unknown>).template_override_path = courierTemplates;
+      // The hub's password policy: Kratos enforces the minimum length (SSOHUB_PASSWORD_MIN_LENGTH).
+      const selfservice = site.selfservice as Record<string, unknown>;
+      selfservice.methods = { ...(selfservice.methods as Record<string, unknown> | undefined), ...kratosPasswordMethod(hub.passwordPolicy) };
+      addUpstreamProviders(site, upstream, hub.publicUrl);
       const text = `${HEADER(hub.publicUrl)}${stringifyYaml(site, { lineWidth: 0 })}`;
 
       if (out) {
@@ -184,6 +192,7 @@ export function registerWriteKratosConfig(kratos: Command, ctx: CommandContext):
         smtp: { uri: redactUrl(smtp), from: fromAddress },
         identitySchema: identitySchemaUrl.startsWith('base64://') ? 'base64://…' : identitySchemaUrl,
         courierTemplates,
+        upstreamProviders: describeUpstreamProviders(upstream, hub.publicUrl),
         secrets: { cookie: secrets.cookie.length, cipher: secrets.cipher.length, kept: previous !== undefined, rotated: previous !== undefined && (flags.rotateSecrets === true || flags.cookieSecret !== undefined || flags.cipherSecret !== undefined) },
         warnings,
       };
@@ -197,6 +206,7 @@ export function registerWriteKratosConfig(kratos: Command, ctx: CommandContext):
           `  courier      ${summary.smtp.uri}, from ${fromAddress}`,
           `  schema       ${summary.identitySchema}`,
           `  mails        ${courierTemplates}`,
+          ...summary.upstreamProviders.map((p) => `  upstream     ${p.label} (${p.id}): ${p.issuer}, callback ${p.callback}`),
           `  secrets      ${previous ? (summary.secrets.rotated ? 'new ones first, the previous kept after them' : 'kept from the previous file') : `generated (cipher: exactly ${KRATOS_CIPHER_SECRET_LENGTH} characters)`}`,
           '',
           'Next: kratos migrate sql -e --yes -c /etc/kratos/kratos.yml -c <this file>, then kratos serve with the same -c files (docs/deploy.md).',

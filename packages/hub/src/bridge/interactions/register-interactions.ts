@@ -18,9 +18,13 @@ import { withRequestScope } from '../adapter/request-scope.ts';
 import { authenticationContext } from '../claims/account-claims.ts';
 import { INTERACTION_PATH } from '../provider/create-provider.ts';
 import { isLiveKratosSession } from '../sessions/session-checks.ts';
+import { setNotice } from '../../login/flow-notice.ts';
+import { initFlowUrl } from '../../login/recover-from-flow-error.ts';
+import type { ClaimMapping } from '../bridge-config.ts';
 import { renderConsentPage } from './consent-page.ts';
 import { loginResult } from './login-facts.ts';
 import { buildKratosLoginUrl, decideLogin, hasSecondFactor, type LoginDecision } from './decide-login.ts';
+import { unverifiedEmail } from './unverified-email.ts';
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 
@@ -40,12 +44,22 @@ const ConsentForm = Type.Object({ decision: Type.Enum(['approve', 'deny']) });
  *                                  consent prompt: first-party apps never get here, third-party
  *                                  apps get the consent page.
  * POST /interaction/:uid/consent   approve (remember the grant) or deny (access_denied).
+ * GET  /interaction/:uid/cancel    the way out of the verification the address policy asked for
+ *                                  (a user who cannot verify): the app gets access_denied.
  */
 export function registerInteractions(
   app: FastifyInstance,
-  o: { provider: Provider; kratos: KratosClient; audit: AuditLog; publicUrl: string; shortcuts: boolean },
+  o: {
+    provider: Provider;
+    kratos: KratosClient;
+    audit: AuditLog;
+    publicUrl: string;
+    shortcuts: boolean;
+    /** `bridge.requireVerifiedEmail` and the claim mapping that says which address apps see. */
+    verifiedEmail: { required: boolean; claims: readonly ClaimMapping[] };
+  },
 ): void {
-  const { provider, kratos, audit, publicUrl, shortcuts } = o;
+  const { provider, kratos, audit, publicUrl, shortcuts, verifiedEmail } = o;
   const secureCookies = publicUrl.startsWith('https:');
   const details = async (request: FastifyRequest, reply: FastifyReply): Promise<Details> => {
     try {
@@ -94,7 +108,7 @@ export function registerInteractions(
         kratos: auth && live ? { authenticatedAt: auth.authTime, aal: auth.acr } : undefined,
         now: Math.floor(Date.now() / 1000),
       });
-      if (decision.action === 'kratos-login' && decision.aal === 'aal2' && live?.identity && !hasSecondFactor(await kratos.getIdentity(live.identity.id))) {
+      if (decision.action === 'kratos-login' && decision.aal === 'aal2' && live?.identity && !hasSecondFactor(await kratos.getIdentityWithSecurityKeys(live.identity.id))) {
         // Kratos' aal2 login flow would show no method at all: tell the app (OpenID Connect
         // Unmet Authentication Requirements) instead of leaving the user on an empty form.
         audit.record({ type: 'bridge.login.aal_unmet', actor: live.identity.id, subject: live.identity.id, clientId, outcome: 'failure', reason: 'no_second_factor', acr: auth?.acr, ip: request.ip });
@@ -126,6 +140,18 @@ export function registerInteractions(
           return reply.header('cache-control', 'no-store').redirect(buildKratosLoginUrl(publicUrl, returnTo, { refresh, aal }), 303);
         }
       }
+      const unverified = unverifiedEmail(live.identity!, verifiedEmail);
+      if (unverified) {
+        // The verified-address policy (decision 0016): the app would get email_verified false
+        // (oauth2-proxy refuses that with a 403 the user cannot act on). The interaction waits,
+        // valid for bridge.ttl.interaction, while the user verifies by code; the verification page
+        // then sends the browser back here (register-flow-pages.ts), where a fresh whoami sees the
+        // address verified. Nothing of this answer is cached.
+        const returnTo = `${publicUrl}${INTERACTION_PATH}/${d.uid}`;
+        audit.record({ type: 'bridge.login.redirected', actor: live.identity!.id, subject: live.identity!.id, clientId, outcome: 'info', reason: 'email_unverified', ip: request.ip });
+        setNotice(reply, 'verify_required', { secure: secureCookies });
+        return reply.header('cache-control', 'no-store').redirect(`${publicUrl}${initFlowUrl('verification', { return_to: returnTo })}`, 303);
+      }
       audit.record({ type: 'bridge.login.accepted', actor: live.identity!.id, subject: live.identity!.id, clientId, outcome: 'success', acr: auth.acr, ip: request.ip });
       // Read back at the resume, after the provider saved its session, to bind the two
       // (provider-hooks.ts) and to spare the account lookup a Kratos call (login-facts.ts).
@@ -156,6 +182,21 @@ export function registerInteractions(
         );
     }
     throw new SsoHubError('SSOHUB_ERR_INTERACTION', text('bridge.interaction.unsupported_prompt', { prompt: d.prompt.name }), { status: 400 });
+  }, { shortcuts }));
+
+  // A link, not a form: the verification page is Kratos' flow, and a GET can do no more harm
+  // than the user giving up (the interaction is bound to this browser's cookie, and only one
+  // waiting on a login prompt is ended).
+  app.get<{ Params: Static<typeof InteractionParams> }>(`${INTERACTION_PATH}/:uid/cancel`, { schema: { params: InteractionParams } }, (request, reply) => withRequestScope(async () => {
+    const d = await details(request, reply);
+    if (d.uid !== request.params.uid || d.prompt.name !== 'login') {
+      throw new SsoHubError('SSOHUB_ERR_INTERACTION', text('bridge.interaction.expired'), { status: 400 });
+    }
+    const clientId = String(d.params.client_id);
+    // The user who gave up, when the browser's session still names one (a rare path: one call).
+    const who = (await kratos.whoami(request.headers.cookie).catch(() => undefined))?.identity?.id;
+    audit.record({ type: 'bridge.login.cancelled', actor: who ?? request.ip, subject: who, clientId, outcome: 'info', reason: 'email_unverified', ip: request.ip });
+    return finish(request, reply, { error: 'access_denied', error_description: 'The user did not verify their email address.' });
   }, { shortcuts }));
 
   app.post<{ Params: Static<typeof InteractionParams>; Body: Static<typeof ConsentForm> }>(`${INTERACTION_PATH}/:uid/consent`, { schema: { params: InteractionParams, body: ConsentForm } }, (request, reply) => withRequestScope(async () => {
