@@ -22,10 +22,20 @@ export function checkVerifiedEmailPolicy({ required, config }: { required: boole
   if (enabled.kind === 'unknown') {
     return warn(ID, `${on}; cannot tell whether Kratos' verification flow is enabled: ${enabled.path} cannot be read (${enabled.error})`, 'let the doctor read every file of kratos.configFiles');
   }
-  if (enabled.kind !== 'set' || enabled.value !== true) {
+  // Production layouts give the hub only Kratos' site file (the base file, deploy/kratos/kratos.yml,
+  // which turns verification on, stays with Kratos): a setting the hub cannot see is a warning,
+  // one it sees turned off is a failure.
+  if (enabled.kind !== 'set') {
+    return warn(
+      ID,
+      `${on}; selfservice.flows.verification.enabled is not set in the files the hub reads (${config.files.map((f) => f.path).join(', ')}): Kratos' default is off, SSO Hub's base file deploy/kratos/kratos.yml turns it on`,
+      'make sure Kratos reads deploy/kratos/kratos.yml (or sets selfservice.flows.verification.enabled: true), and list it in kratos.configFiles so the doctor can check',
+    );
+  }
+  if (enabled.value !== true) {
     return fail(
       ID,
-      `${on}, but Kratos' verification flow is off (selfservice.flows.verification.enabled ${enabled.kind === 'set' ? `is ${JSON.stringify(enabled.value)} in ${enabled.source}` : 'is not set'}): users with an unverified address cannot finish any app sign-in`,
+      `${on}, but Kratos' verification flow is off (selfservice.flows.verification.enabled is ${JSON.stringify(enabled.value)} in ${enabled.source}): users with an unverified address cannot finish any app sign-in`,
       'set selfservice.flows.verification.enabled: true (and use: code) in the Kratos config, or bridge.requireVerifiedEmail: false',
     );
   }
