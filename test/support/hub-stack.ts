@@ -38,6 +38,8 @@ export interface HubStackOptions {
   kratosDev?: boolean;
   /** Extra environment for Kratos (HTTPS_PROXY and SSL_CERT_FILE to reach an upstream provider). */
   kratosEnv?: Record<string, string>;
+  /** Where Kratos' output lines go (its JSON log), for tests that read them. */
+  kratosLog?: (line: string) => void;
   /** Where the hub's pino lines go, at `logLevel` (for tests that read the logs). */
   log?: { level: 'trace' | 'debug' | 'info'; destination: { write(line: string): void } };
 }
@@ -63,6 +65,7 @@ export async function startHubStack(options: HubStackOptions = {}): Promise<HubS
     ...(options.kratosOverrides ? { overrides: typeof options.kratosOverrides === 'function' ? options.kratosOverrides(hubUrl) : options.kratosOverrides } : {}),
     ...(options.kratosDev ? { dev: true } : {}),
     ...(options.kratosEnv ? { env: options.kratosEnv } : {}),
+    ...(options.kratosLog ? { log: options.kratosLog } : {}),
     // As `ssohub kratos config` writes the hub's policy into the site file.
     ...(options.config?.passwordPolicy?.minLength === undefined ? {} : { passwordMinLength: options.config.passwordPolicy.minLength }),
   });

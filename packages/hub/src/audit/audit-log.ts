@@ -49,7 +49,7 @@ export function createAuditLog(storage: Storage, log: Logger): AuditLog {
         auditLog.info({ event: { ...event, time } }, event.type);
         storage.redis
           .xadd(key, 'MAXLEN', '~', String(STREAM_MAX), '*', 'e', JSON.stringify({ ...event, time }))
-          .catch((err: Error) => log.error({ err: { message: err.message } }, 'audit stream write failed'));
+          .catch((err: Error) => log.error({ err }, 'audit stream write failed'));
       },
       async tail({ count = 100, after } = {}) {
         const rows = after

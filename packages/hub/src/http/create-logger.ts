@@ -1,4 +1,7 @@
+import type { FastifyServerOptions } from 'fastify';
 import { pino, type Logger, type LoggerOptions } from 'pino';
+import { currentHubRequest } from '../request/hub-request.ts';
+import { serializeError } from './serialize-error.ts';
 
 /**
  * Paths pino removes from every line. Secrets, tokens, codes, passwords and cookies never reach
@@ -29,11 +32,39 @@ export function createLogger(level: LoggerOptions['level'] = 'info', destination
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     // Fastify ignores its own `serializers` option when given a logger instance: the request
     // serializer must live on the instance, or query strings (state, nonce, id_token_hint,
-    // Kratos logout tokens) would reach the log.
-    serializers: { req: serializeRequest },
+    // Kratos logout tokens) would reach the log. `err`: type, message, stack and the cause chain,
+    // without what an error may carry of a secret (http/serialize-error.ts).
+    serializers: { req: serializeRequest, err: serializeError },
+    // Lines logged on the hub's own logger while it works for a request (the bridge, the guard,
+    // the store, the audit log) carry that request's id as Fastify's request loggers do.
+    mixin: requestIdOfLine,
+    mixinMergeStrategy: mergeRequestId,
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   return destination ? pino(options, destination) : pino(options);
+}
+
+const kRequestLogger = Symbol('ssohub.requestLogger');
+const NONE: Record<string, never> = Object.freeze({}) as Record<string, never>;
+
+/**
+ * Fastify's childLoggerFactory: the request's logger as Fastify makes it (bound to `reqId`),
+ * marked so the mixin does not add the id a second time.
+ */
+export const requestChildLogger: NonNullable<FastifyServerOptions['childLoggerFactory']> = (logger, bindings, options) => {
+  const child = logger.child(bindings, options);
+  (child as unknown as Record<symbol, boolean>)[kRequestLogger] = true;
+  return child;
+};
+
+function requestIdOfLine(_line: object, _level: number, logger: Logger): Record<string, unknown> {
+  if ((logger as unknown as Record<symbol, boolean | undefined>)[kRequestLogger]) return NONE;
+  const id = currentHubRequest()?.id;
+  return id === undefined ? NONE : { reqId: id };
+}
+
+function mergeRequestId(line: object, mixed: object): object {
+  return mixed === NONE ? line : Object.assign(mixed, line);
 }
 
 /** The request line as logged: path without its query (which may carry codes or tokens). */

@@ -42,7 +42,7 @@ export function shutDownOnSignals(hub: Closable, { log, shutdown, exit = (code) 
       await hub.close({ drainMs });
     } catch (err) {
       clearTimeout(deadline);
-      log.error({ err: { message: (err as Error).message } }, 'error while shutting down the hub');
+      log.error({ err }, 'error while shutting down the hub');
       exit(1);
       return;
     }

@@ -135,6 +135,9 @@ export async function registerKratosProxy(
           out['x-forwarded-host'] = hub.host;
           out['x-forwarded-proto'] = hub.protocol.replace(':', '');
           out['x-forwarded-for'] = request.ip;
+          // Kratos logs it with the request (http_request.headers): its lines meet the hub's. The
+          // hub's own id, never one the browser sent.
+          out['x-request-id'] = request.id;
           return out;
         },
         onResponse: (_req, res, response) => {

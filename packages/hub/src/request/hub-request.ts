@@ -11,7 +11,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { type LocaleSources, negotiateLocale } from '../i18n/negotiate-locale.ts';
 import type { Locale } from '../i18n/locales.ts';
-import type { Identity } from '../kratos/kratos-client.ts';
+// The type as Kratos' SDK declares it (kratos-client.ts re-exports it): importing it from the
+// client would close a cycle, as the client sends each call with the request's id.
+import type { Identity } from '@ory/client';
 
 /** What Kratos showed for the browser's own session at `/auth`, before the provider ran. */
 export type KratosCheck =

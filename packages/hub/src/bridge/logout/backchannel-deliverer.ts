@@ -107,7 +107,7 @@ export function createBackchannelDeliverer(o: {
   const settleSafely = (leased: LeasedJob) =>
     attempt(leased).catch((err: Error) =>
       // The job stays stored and leased: it is attempted again when the lease runs out.
-      o.log.error({ err: { message: err.message }, deliveryId: leased.job.id }, 'back-channel delivery bookkeeping failed; the job is retried when its lease runs out'),
+      o.log.error({ err, deliveryId: leased.job.id }, 'back-channel delivery bookkeeping failed; the job is retried when its lease runs out'),
     );
 
   const pollOnce = async () => {
@@ -115,7 +115,7 @@ export function createBackchannelDeliverer(o: {
       const due = await o.queue.claim(CLAIM_LIMIT, o.leaseMs);
       await Promise.all(due.map(settleSafely));
     } catch (err) {
-      o.log.error({ err: { message: (err as Error).message } }, 'back-channel retry poll failed');
+      o.log.error({ err }, 'back-channel retry poll failed');
     }
   };
   // One poll at a time per instance: a slow attempt must not make the timer pile up claims.
