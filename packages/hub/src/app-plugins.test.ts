@@ -75,6 +75,7 @@ describe('the hub as built', () => {
     const publicOrder = plugins(hub.app.printPlugins()).filter((p) => p !== '@fastify/reply-from');
     expect(publicOrder).toEqual([
       'ssohub-hub-request',
+      'ssohub-request-metrics',
       'ssohub-error-handler',
       'ssohub-client-errors',
       'ssohub-security-headers',
@@ -88,7 +89,7 @@ describe('the hub as built', () => {
       'ssohub-login-pages',
       'ssohub-account-page',
     ]);
-    expect(plugins(hub.admin.printPlugins())).toEqual(['ssohub-hub-request', 'ssohub-error-handler', 'ssohub-client-errors', 'ssohub-admin-api', 'ssohub-metrics']);
+    expect(plugins(hub.admin.printPlugins())).toEqual(['ssohub-hub-request', 'ssohub-request-metrics', 'ssohub-error-handler', 'ssohub-client-errors', 'ssohub-admin-api', 'ssohub-metrics']);
   });
 
   it('keeps the listener-wide hooks on routes of encapsulated plugins: security headers on /health and a 404, the token on an unknown admin address', async () => {

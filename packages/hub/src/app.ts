@@ -23,7 +23,7 @@ import type { Guard } from './guard/guard.ts';
 import { registerTokenGuard } from './guard/register-token-guard.ts';
 import { healthPlugin } from './health/register-health.ts';
 import { clientErrorsPlugin, createClientErrorAnswers } from './http/client-errors.ts';
-import { createLogger } from './http/create-logger.ts';
+import { createLogger, requestChildLogger } from './http/create-logger.ts';
 import { createDrainSwitch } from './http/drain-switch.ts';
 import { HUB_CSS } from './http/hub-css.ts';
 import { hubRequestPlugin } from './http/register-hub-request.ts';
@@ -38,6 +38,7 @@ import { KratosClient } from './kratos/kratos-client.ts';
 import { lockoutActions } from './login/lockout-actions.ts';
 import { loginPagesPlugin } from './login/register-login-pages.ts';
 import { createHubMetrics } from './metrics/hub-metrics.ts';
+import { requestMetricsPlugin } from './metrics/register-request-metrics.ts';
 import { kratosProxyPlugin } from './proxy/register-kratos-proxy.ts';
 import { createStorage, type Storage } from './storage/storage.ts';
 
@@ -72,6 +73,10 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
   const audit = createAuditLog(storage, log);
   const base = { config, log, kratos, storage, audit };
   const metrics = createHubMetrics();
+  kratos.observeCalls((operation, outcome, seconds) => metrics.kratos.duration.observe({ operation, outcome }, seconds));
+  if (storage.kind === 'redis') {
+    storage.observeCommands?.(metrics.store.observe);
+  }
   const clients = createClientRegistry({
     staticClients: config.bridge.clients as unknown as ClientMetadata[],
     storage,
@@ -102,6 +107,7 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
   const serverOptions = { ...REQUEST_TIMEOUT_SERVER_OPTIONS };
   const fastifyOptions = {
     loggerInstance: log,
+    childLoggerFactory: requestChildLogger,
     trustProxy: fastifyTrustProxy(config.trustProxy),
     bodyLimit: 64 * 1024,
     requestIdHeader: false as const,
@@ -145,6 +151,7 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
   // hub request's: every later hook and handler may touch the store.
   for (const [listener, clientErrors] of [[app, publicClientErrors], [admin, adminClientErrors]] as const) {
     await listener.register(hubRequestPlugin);
+    await listener.register(requestMetricsPlugin, { metrics });
     await listener.register(errorHandlerPlugin);
     await listener.register(clientErrorsPlugin, { answers: clientErrors });
   }
@@ -190,7 +197,7 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
       const session = await kratos.whoami(cookie).catch(() => undefined);
       if (!session) return undefined;
       return async () => {
-        await bridge.endKratosSession(session.id, 'kratos_logout').catch((err: Error) => log.error({ err: { message: err.message } }, 'could not propagate a Kratos logout'));
+        await bridge.endKratosSession(session.id, 'kratos_logout').catch((err: Error) => log.error({ err }, 'could not propagate a Kratos logout'));
       };
     },
   });

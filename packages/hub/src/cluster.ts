@@ -7,6 +7,7 @@ import { loadConfig } from './config/load-config.ts';
 import { ConfigError } from './errors/ssohub-error.ts';
 import { createLogger } from './http/create-logger.ts';
 import { shutDownOnSignals } from './http/graceful-shutdown.ts';
+import { serveClusterMetrics } from './metrics/cluster-metrics.ts';
 
 /**
  * Multi-process entry of the hub: the primary forks SSOHUB_WORKERS workers (default: one per
@@ -15,8 +16,8 @@ import { shutDownOnSignals } from './http/graceful-shutdown.ts';
  * no state in process memory that another worker would need (provider artefacts, guard counters
  * and bindings live in Redis), so this is the same as several instances behind a load balancer.
  *
- * The admin listener (admin API, /metrics) runs in worker 1 only, so /metrics is one process'
- * view and admin actions are not spread over workers. A worker that dies is replaced.
+ * The admin listener (admin API, /metrics) runs in worker 1 only, so admin actions are not spread
+ * over workers; its /metrics asks the primary for the sum of every worker's (metrics/cluster-metrics.ts). A worker that dies is replaced.
  * SSOHUB_WORKERS=1 serves from this process (no primary); a supervisor restarts it.
  *
  * Each worker's V8 heap is capped (--max-old-space-size=128 --max-semi-space-size=8, unless
@@ -116,6 +117,7 @@ async function runPrimary(): Promise<void> {
     log.error({ worker: index, code, signal }, 'hub worker exited; starting a new one');
     setTimeout(() => fork(index), 1_000).unref();
   });
+  serveClusterMetrics();
   for (let i = 1; i <= count; i++) fork(i);
   log.info({ workers: count, pid: process.pid }, 'hub cluster started');
 
@@ -143,7 +145,11 @@ async function runWorker(): Promise<void> {
   for (const message of warnings) log.warn(message);
   // Loaded here only: the primary never serves requests, so it stays small.
   const { buildApp } = await import('./app.ts');
+  const { processMetrics } = await import('./metrics/hub-metrics.ts');
+  const { shareClusterMetrics } = await import('./metrics/cluster-metrics.ts');
   const hub = await buildApp(config, { log });
+  // Under a primary, /metrics (worker 1's admin listener) answers for every worker.
+  if (cluster.isWorker) shareClusterMetrics([hub.ctx.metrics.registry, processMetrics()]);
   // Admin first: once this worker serves the public port, its admin API answers too (with more
   // workers, another worker may serve the public port before worker 1 is up).
   if (index === 1) await hub.admin.listen({ host: config.admin.host, port: config.admin.port });

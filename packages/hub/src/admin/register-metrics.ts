@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { clusterMetricsText } from '../metrics/cluster-metrics.ts';
 import { type HubMetrics, processMetrics } from '../metrics/hub-metrics.ts';
 
 /**
@@ -9,7 +10,14 @@ import { type HubMetrics, processMetrics } from '../metrics/hub-metrics.ts';
  */
 export function registerMetrics(admin: FastifyInstance, metrics: HubMetrics): void {
   const nodeMetrics = processMetrics();
-  admin.get('/metrics', async (_request, reply) => {
+  admin.get('/metrics', async (request, reply) => {
+    // In a cluster worker: every worker's metrics, summed (metrics/cluster-metrics.ts). Should the
+    // primary fail to collect them all, this worker's own view rather than no answer.
+    const aggregate = await clusterMetricsText()?.catch((err: Error) => {
+      request.log.warn({ err: { message: err.message } }, 'serving this worker\'s metrics only');
+      return undefined;
+    });
+    if (aggregate !== undefined) return reply.type(metrics.registry.contentType).header('cache-control', 'no-store').send(aggregate);
     const [own, node] = await Promise.all([metrics.registry.metrics(), nodeMetrics.metrics()]);
     return reply.type(metrics.registry.contentType).header('cache-control', 'no-store').send(`${own}\n${node}`);
   });

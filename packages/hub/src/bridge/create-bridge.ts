@@ -99,7 +99,7 @@ export async function createBridge(deps: BridgeDependencies): Promise<Bridge> {
   const sessions = new KratosBoundSessions({ provider, kratos, bindings, deliverer, adapters, audit });
   const accountApps = new AccountApps({ provider, bindings, deliverer, adapters, clients });
   registerProviderHooks(provider, { kratos, checks, sessions, audit, log, shortcuts });
-  registerProviderEvents(provider, { audit, log });
+  registerProviderEvents(provider, { audit, log, metrics: deps.metrics.oidc });
 
   return {
     issuer,

@@ -194,6 +194,7 @@ export function createGuard(deps: GuardDependencies): Guard {
       const failed = !answer.setSession;
       if (failed) metrics.guard.failures.inc({ kind: attempt.kind });
       if (attempt.identifier) {
+        metrics.signIns.inc({ method: attempt.kind, outcome: failed ? 'failure' : 'success' });
         audit.record({
           type: failed ? 'login.failed' : 'login.succeeded',
           actor: submission.ip,
@@ -209,7 +210,7 @@ export function createGuard(deps: GuardDependencies): Guard {
       } catch (err) {
         // Kratos has answered; pass its answer on. The slot expires after pendingTimeoutMs.
         metrics.guard.errors.inc();
-        log.error({ err: { message: (err as Error).message } }, 'guard could not record an attempt');
+        log.error({ err }, 'guard could not record an attempt');
       }
     },
 

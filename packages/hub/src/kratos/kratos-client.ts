@@ -13,7 +13,7 @@ import type {
   SettingsFlow,
   VerificationFlow,
 } from '@ory/client';
-import { type KratosAnswer, KratosEndpoint, kratosError, setCookiesOf, unreachableCode } from './kratos-endpoint.ts';
+import { type KratosAnswer, type KratosCallObserver, KratosEndpoint, kratosError, setCookiesOf, unreachableCode } from './kratos-endpoint.ts';
 import { KratosError, KratosUnavailableError } from './kratos-error.ts';
 import { readEveryPage } from './read-every-page.ts';
 
@@ -53,6 +53,12 @@ export class KratosClient {
     this.timeoutMs = timeoutMs;
     this.publicApi = new KratosEndpoint(publicUrl, timeoutMs);
     this.adminApi = new KratosEndpoint(adminUrl, timeoutMs);
+  }
+
+  /** Reports every call to either API (latency and outcome) to `observer`: the hub's metrics. */
+  observeCalls(observer: KratosCallObserver): void {
+    this.publicApi.observer = observer;
+    this.adminApi.observer = observer;
   }
 
   /** Closes every kept-alive connection to Kratos (both APIs), once the calls in flight are answered. */

@@ -1,5 +1,6 @@
 import { Pool } from 'undici';
 import { KratosError, KratosUnavailableError } from './kratos-error.ts';
+import { currentHubRequest } from '../request/hub-request.ts';
 
 /** What Kratos answered: its status, its JSON body (undefined when there was none or it was not JSON) and its headers. */
 export interface KratosAnswer {
@@ -15,6 +16,12 @@ export interface KratosCall {
 }
 
 /**
+ * Told of every call once it is over: its operation (method and path pattern, ids replaced:
+ * see kratosOperation), its outcome (Kratos' status class, or `unreachable`) and its seconds.
+ */
+export type KratosCallObserver = (operation: string, outcome: string, seconds: number) => void;
+
+/**
  * KratosEndpoint is one Kratos API (public or admin): kept-alive undici connections to its origin
  * and the path it is served under. Every call the hub makes to Kratos goes through `send`, so
  * connection failures, timeouts and unreadable answers are told apart in one place.
@@ -27,6 +34,8 @@ export interface KratosCall {
 export class KratosEndpoint {
   readonly #pool: Pool;
   readonly #base: string;
+  /** The hub's metrics (metrics/hub-metrics.ts `kratos`), set once the hub has them. */
+  observer?: KratosCallObserver;
 
   /** `timeoutMs` bounds connecting, waiting for the answer's headers, and each gap in its body. */
   constructor(url: string, timeoutMs: number) {
@@ -41,9 +50,24 @@ export class KratosEndpoint {
    * KratosUnavailableError.
    */
   async send(path: string, headers: Record<string, string>, call?: KratosCall): Promise<KratosAnswer> {
+    const observer = this.observer;
+    if (!observer) return this.#send(path, headers, call);
+    const started = performance.now();
+    const operation = kratosOperation(call?.method ?? 'GET', path);
+    try {
+      const answer = await this.#send(path, headers, call);
+      observer(operation, `${Math.floor(answer.status / 100)}xx`, (performance.now() - started) / 1000);
+      return answer;
+    } catch (err) {
+      observer(operation, 'unreachable', (performance.now() - started) / 1000);
+      throw err;
+    }
+  }
+
+  async #send(path: string, headers: Record<string, string>, call?: KratosCall): Promise<KratosAnswer> {
     let res: Awaited<ReturnType<Pool['request']>>;
     try {
-      res = await this.#pool.request({ method: call?.method ?? 'GET', path: this.#base + path, headers, signal: call?.signal });
+      res = await this.#pool.request({ method: call?.method ?? 'GET', path: this.#base + path, headers: withRequestId(headers), signal: call?.signal });
     } catch (err) {
       throw unreachable(err);
     }
@@ -68,6 +92,20 @@ export class KratosEndpoint {
   async close(): Promise<void> {
     await this.#pool.close();
   }
+}
+
+/**
+ * A call as a metric label: `GET /admin/identities/:id/sessions`. The query goes, and so does any
+ * path segment holding a digit (Kratos' ids are UUIDs), so the label set stays the hub's few
+ * call sites whatever the ids.
+ */
+export function kratosOperation(method: string, path: string): string {
+  const pattern = path
+    .split('?')[0]!
+    .split('/')
+    .map((segment) => (/\d/.test(segment) ? ':id' : segment))
+    .join('/');
+  return `${method} ${pattern}`;
 }
 
 /**
@@ -111,4 +149,14 @@ const unreachableCodes = new WeakMap<KratosUnavailableError, string>();
  */
 export function unreachableCode(err: unknown): string | undefined {
   return err instanceof KratosUnavailableError ? unreachableCodes.get(err) : undefined;
+}
+
+/**
+ * The call's headers with the id of the hub request it is made for, as `X-Request-Id`: Kratos
+ * logs it with the request (http_request.headers), so its lines meet the hub's. Background calls
+ * (no request) go without.
+ */
+function withRequestId(headers: Record<string, string>): Record<string, string> {
+  const id = currentHubRequest()?.id;
+  return id === undefined ? headers : { ...headers, 'x-request-id': id };
 }

@@ -23,3 +23,31 @@ describe('back-channel metrics', () => {
     expect(await metrics.registry.metrics()).toContain('ssohub_backchannel_queue_depth{service="ssohub-hub"} 2');
   });
 });
+
+describe('store command timings (a LightHistogram)', () => {
+  it('prints cumulative buckets, sum and count per command and outcome, and sums across workers', async () => {
+    const { AggregatorRegistry } = await import('prom-client');
+    const metrics = createHubMetrics();
+    metrics.store.observe('get', false, 0.0004);
+    metrics.store.observe('get', false, 0.003);
+    metrics.store.observe('get', true, 1.5);
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('# TYPE ssohub_store_command_duration_seconds histogram');
+    expect(text).toContain('ssohub_store_command_duration_seconds_bucket{le="0.0005",command="get",outcome="ok",service="ssohub-hub"} 1');
+    expect(text).toContain('ssohub_store_command_duration_seconds_bucket{le="0.005",command="get",outcome="ok",service="ssohub-hub"} 2');
+    expect(text).toContain('ssohub_store_command_duration_seconds_bucket{le="+Inf",command="get",outcome="ok",service="ssohub-hub"} 2');
+    expect(text).toContain('ssohub_store_command_duration_seconds_count{command="get",outcome="error",service="ssohub-hub"} 1');
+    expect(text).toContain('ssohub_store_command_duration_seconds_bucket{le="1",command="get",outcome="error",service="ssohub-hub"} 0');
+    const json = await metrics.registry.getMetricsAsJSON();
+    const summed = await AggregatorRegistry.aggregate([json, json]).metrics();
+    expect(summed).toContain('ssohub_store_command_duration_seconds_count{command="get",outcome="ok",service="ssohub-hub"} 4');
+  });
+
+  it('counts the queue depth once across workers that read the same store', async () => {
+    const { AggregatorRegistry } = await import('prom-client');
+    const metrics = createHubMetrics();
+    metrics.backchannel.readQueueDepth = async () => 3;
+    const json = await metrics.registry.getMetricsAsJSON();
+    expect(await AggregatorRegistry.aggregate([json, json]).metrics()).toContain('ssohub_backchannel_queue_depth{service="ssohub-hub"} 3');
+  });
+});

@@ -3,7 +3,7 @@ import type { StoreConfig } from '../config/hub-config.ts';
 import { keepConnected } from './keep-connected.ts';
 import { describeRedisStore, storeLocationOption } from './describe-store.ts';
 import { createRedisClient, type StoreClient } from './redis-client.ts';
-import { scopedStoreClient } from './store-scope.ts';
+import { type StoreCommandObserver, scopedStoreClient } from './store-scope.ts';
 import { StoreUnavailableError } from './store-unavailable.ts';
 
 export { redactRedisUrl } from './describe-store.ts';
@@ -25,6 +25,8 @@ export type Storage =
       /** store.commandTimeoutMs: how long the hub waits for any command (optional for stores built by hand in tests). */
       commandTimeoutMs?: number;
       description: string;
+      /** Reports every command's latency and outcome (store-scope.ts), to the hub's metrics. */
+      observeCommands?(observer: StoreCommandObserver): void;
       close(): Promise<void>;
     }
   | { kind: 'memory'; description: string; close(): Promise<void> };
@@ -42,7 +44,7 @@ export async function createStorage(config: StoreConfig, log: Logger): Promise<S
   }
   const description = describeRedisStore(config);
   const redis = createRedisClient(config);
-  redis.on('error', (err: Error) => log.error({ err: { message: err.message }, store: description }, 'redis connection error'));
+  redis.on('error', (err: Error) => log.error({ err, store: description }, 'redis connection error'));
   // Startup is bounded too: a frozen Redis accepts the TCP connection and then never answers.
   const deadlineMs = config.connectTimeoutMs + config.commandTimeoutMs;
   let timer: NodeJS.Timeout | undefined;
@@ -66,10 +68,14 @@ export async function createStorage(config: StoreConfig, log: Logger): Promise<S
   let closing = false;
   keepConnected(redis, log, description, () => closing);
   log.info({ store: description }, 'store in use');
+  const observer: { current?: StoreCommandObserver } = {};
   return {
     kind: 'redis',
     // The hub's code sees a client that honours each request's store scope (store-scope.ts).
-    redis: scopedStoreClient(redis, config.commandTimeoutMs, { deadlineMs: config.commandTimeoutMs }),
+    redis: scopedStoreClient(redis, config.commandTimeoutMs, { deadlineMs: config.commandTimeoutMs, observer }),
+    observeCommands(observe) {
+      observer.current = observe;
+    },
     prefix: config.prefix,
     commandTimeoutMs: config.commandTimeoutMs,
     description,

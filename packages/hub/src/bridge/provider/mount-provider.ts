@@ -13,6 +13,7 @@ import { presentError } from '../../errors/present-error.ts';
 import { SsoHubError } from '../../errors/ssohub-error.ts';
 import { text } from '../../i18n/translate.ts';
 import { errorBody } from '../../errors/register-error-handler.ts';
+import { recordProviderRoute } from '../../metrics/register-request-metrics.ts';
 import { BODY_DEADLINE_MS, boundRequestBody } from './bound-request-body.ts';
 import { mountRequest, runAheadOfProvider } from './provider-internals.ts';
 
@@ -33,7 +34,7 @@ export async function mountProvider(
 ): Promise<void> {
   const { requests, middleware: answerFailures } = answerProviderFailures(provider, https);
   logConnectionErrors(provider, requests, app.log);
-  runAheadOfProvider(provider, [answerFailures, refuseHostsThatMakeNoUrl]);
+  runAheadOfProvider(provider, [answerFailures, recordProviderRoute, refuseHostsThatMakeNoUrl]);
   const callback = provider.callback();
   const config = { ssohubProviderPath: path };
   await app.register(

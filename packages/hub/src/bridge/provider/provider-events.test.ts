@@ -6,6 +6,7 @@ import Provider from 'oidc-provider';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { AuditEvent, AuditLog } from '../../audit/audit-log.ts';
+import { createHubMetrics } from '../../metrics/hub-metrics.ts';
 import { registerProviderEvents } from './provider-events.ts';
 
 const IP = '203.0.113.7';
@@ -80,7 +81,8 @@ describe('provider events as audit events', () => {
       features: { clientCredentials: { enabled: true }, devInteractions: { enabled: false } },
     });
     const { audit, events } = capture();
-    registerProviderEvents(provider, { audit, log });
+    const metrics = createHubMetrics();
+    registerProviderEvents(provider, { audit, log, metrics: metrics.oidc });
     const server = http.createServer(provider.callback());
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
@@ -96,6 +98,10 @@ describe('provider events as audit events', () => {
         expect.objectContaining({ type: 'oidc.token.issued', actor: 'client:svc', clientId: 'svc' }),
         expect.objectContaining({ type: 'oidc.token.failed', actor: '127.0.0.1', clientId: 'svc', error: 'invalid_client' }),
       ]);
+      // The metrics: by grant type and the authenticated client; a refusal by its error only.
+      const text = await metrics.registry.metrics();
+      expect(text).toContain('ssohub_oidc_tokens_issued_total{grant_type="client_credentials",client_id="svc",service="ssohub-hub"} 1');
+      expect(text).toContain('ssohub_oidc_token_failures_total{grant_type="client_credentials",error="invalid_client",service="ssohub-hub"} 1');
     } finally {
       await new Promise((r) => server.close(r));
     }

@@ -7,6 +7,7 @@ import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../audit/audit-log.ts';
+import type { HubMetrics } from '../../metrics/hub-metrics.ts';
 
 type OidcError = Error & { error?: string; error_description?: string; status?: number };
 
@@ -32,7 +33,7 @@ function grantRevoker(ctx: KoaContextWithOIDC): string {
 }
 
 /** Records the provider's events in `audit` (and in `log` a back-channel logout not stored). */
-export function registerProviderEvents(provider: Provider, o: { audit: AuditLog; log: Logger }): void {
+export function registerProviderEvents(provider: Provider, o: { audit: AuditLog; log: Logger; metrics?: HubMetrics['oidc'] }): void {
   // A refused caller is not proven to be anyone: the provider sets `ctx.oidc.client` from the
   // client_id it was sent before checking the client's credentials, so a failure at the client
   // endpoints (token, introspection, revocation, userinfo) names the IP as actor and the claimed
@@ -51,6 +52,11 @@ export function registerProviderEvents(provider: Provider, o: { audit: AuditLog;
 
   provider.on('authorization.error', fail('oidc.authorization.failed', browserActor));
   provider.on('grant.error', fail('oidc.token.failed', anonymous));
+  // Labels from the provider's fixed vocabularies only: a grant type it supports (anything else
+  // is `other`) and its OAuth error codes; the claimed client_id is not one (unbounded).
+  provider.on('grant.error', (ctx: KoaContextWithOIDC, err: OidcError) =>
+    o.metrics?.tokenFailures.inc({ grant_type: knownGrant(ctx.oidc?.params?.grant_type), error: err.error ?? 'server_error' }),
+  );
   provider.on('end_session.error', fail('oidc.logout.failed', browserActor));
   // The logout's second step, the confirmation form posted back (a stale or missing xsrf token,
   // a session already gone), fails under its own event name: the same failed logout.
@@ -70,7 +76,11 @@ export function registerProviderEvents(provider: Provider, o: { audit: AuditLog;
       ip: ctx.ip,
     }),
   );
-  // grant.success comes only after the client authenticated: the client is the actor.
+  // grant.success comes only after the client authenticated: the client is the actor, and a
+  // registered client (a bounded label).
+  provider.on('grant.success', (ctx: KoaContextWithOIDC) =>
+    o.metrics?.tokensIssued.inc({ grant_type: knownGrant(ctx.oidc.params?.grant_type), client_id: ctx.oidc.client?.clientId ?? 'unknown' }),
+  );
   provider.on('grant.success', (ctx: KoaContextWithOIDC) =>
     o.audit.record({
       type: 'oidc.token.issued',
@@ -98,6 +108,13 @@ export function registerProviderEvents(provider: Provider, o: { audit: AuditLog;
   // (logout/provider-backchannel.ts), which audits every attempt; this error only means the
   // delivery could not even be stored.
   provider.on('backchannel.error', (_ctx: KoaContextWithOIDC, err: Error, client: { clientId: string }) =>
-    o.log.error({ err: { message: err.message }, clientId: client.clientId }, 'could not store a back-channel logout of an RP-initiated logout'),
+    o.log.error({ err, clientId: client.clientId }, 'could not store a back-channel logout of an RP-initiated logout'),
   );
+}
+
+const GRANTS = new Set(['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code', 'urn:openid:params:grant-type:ciba', 'urn:ietf:params:oauth:grant-type:token-exchange']);
+
+/** A grant type as a metric label: one the provider knows, or `other` (the parameter is the caller's text). */
+function knownGrant(value: unknown): string {
+  return typeof value === 'string' && GRANTS.has(value) ? value : 'other';
 }
