@@ -300,6 +300,70 @@ describe('the compose file (deploy/compose/compose.yaml)', () => {
   });
 });
 
+// The observability overlay (deploy/compose/observability.yml) loaded on top of compose.yaml, as
+// `docker compose -f compose.yaml -f observability.yml` does; its rules and Prometheus config are
+// checked by promtool in prometheus-rules.test.ts.
+describe('the observability overlay (deploy/compose/observability.yml)', () => {
+  type Networked = Service & { networks?: Record<string, unknown> };
+  let project: Project & { services: Record<string, Networked> };
+  const overlay = join(composeDir, 'observability.yml');
+
+  beforeAll(async () => {
+    const validator = await buildValidator();
+    const { stdout } = await run(validator, ['-f', composeFile, '-f', overlay, '-env-file', envExample], { maxBuffer: 16 << 20 });
+    project = JSON.parse(stdout);
+  });
+
+  it('adds Prometheus and Grafana to the deployment and keeps every other service', () => {
+    expect(Object.keys(project.services).sort()).toEqual(
+      ['caddy', 'grafana', 'hub-1', 'hub-2', 'kratos', 'kratos-courier', 'kratos-migrate', 'postgres', 'prometheus', 'redis'].sort(),
+    );
+  });
+
+  it('changes only the hubs\' admin host: the rest of the contract environment stays, the same on both hubs', () => {
+    const one = project.services['hub-1']?.environment ?? {};
+    expect(project.services['hub-2']?.environment).toEqual(one);
+    const { SSOHUB_ADMIN_HOST, ...rest } = one;
+    expect(SSOHUB_ADMIN_HOST).toBe('0.0.0.0');
+    const { SSOHUB_ADMIN_HOST: _contractHost, ...contract } = CONTRACT_HUB_ENV;
+    expect(Object.keys(rest).sort()).toEqual(Object.keys(contract).sort());
+  });
+
+  it('puts only the hubs, Prometheus and Grafana on the monitoring network, and publishes nothing beyond loopback', () => {
+    const onMonitoring = Object.entries(project.services).filter(([, s]) => s.networks && 'monitoring' in s.networks).map(([n]) => n);
+    expect(onMonitoring.sort()).toEqual(['grafana', 'hub-1', 'hub-2', 'prometheus']);
+    expect(Object.keys(project.services.prometheus?.networks ?? {})).toEqual(['monitoring']);
+    expect(Object.keys(project.services.grafana?.networks ?? {})).toEqual(['monitoring']);
+    for (const name of ['prometheus', 'grafana']) {
+      const ports = (project.services[name]?.ports ?? []) as { host_ip?: string }[];
+      expect(ports.length, name).toBeGreaterThan(0);
+      for (const p of ports) expect(p.host_ip, name).toBe('127.0.0.1');
+    }
+    expect(project.services.caddy?.ports?.map((p) => p.target).sort()).toEqual([443, 443, 80]);
+  });
+
+  it('mounts the repository\'s rules, Prometheus config, Grafana provisioning and dashboard, which all exist', async () => {
+    const mounts = ['prometheus', 'grafana'].flatMap((n) => (project.services[n]?.volumes ?? []).filter((v) => v.type === 'bind'));
+    expect(mounts.map((m) => m.source.replace(root, '')).sort()).toEqual([
+      'deploy/observability/grafana/provisioning',
+      'deploy/observability/grafana/ssohub-dashboard.json',
+      'deploy/observability/prometheus/prometheus.yml',
+      'deploy/observability/prometheus/ssohub-rules.yml',
+    ]);
+    for (const m of mounts) expect(existsSync(m.source), m.source).toBe(true);
+    // Prometheus scrapes what the overlay opens: each hub service's admin port.
+    const config = await readFile(join(root, 'deploy/observability/prometheus/prometheus.yml'), 'utf8');
+    expect(config).toContain('targets: ["hub-1:8081", "hub-2:8081"]');
+    expect(project.services['hub-1']?.environment?.SSOHUB_ADMIN_PORT).toBe('8081');
+  });
+
+  it('reads Grafana\'s admin password from a git-ignored secret file', async () => {
+    expect(project.services.grafana?.environment?.GF_SECURITY_ADMIN_PASSWORD__FILE).toBe('/run/secrets/grafana_admin_password');
+    expect(project.secrets.grafana_admin_password?.file).toBe(join(composeDir, 'secrets/grafana_admin_password'));
+    await run('git', ['check-ignore', '--no-index', join(composeDir, 'secrets/grafana_admin_password')], { cwd: root });
+  });
+});
+
 describe('the Caddyfile (deploy/compose/Caddyfile)', () => {
   let caddy: string;
   beforeAll(async () => {
