@@ -88,6 +88,13 @@ describe('Fastify plugin', () => {
     expect(json.json()).toMatchObject({ error: 'SSOHUB_CLIENT_ERR_NO_PENDING_SIGN_IN' });
   });
 
+  it('passes ?ui_locales= on to the hub, so a link can ask for the sign-in in a language', async () => {
+    const app = await buildApp(await makeClient(hub));
+    const start = await app.inject({ url: '/auth/login?returnTo=/account&ui_locales=fr%20en', headers: html });
+    expect(start.statusCode).toBe(303);
+    expect(new URL(start.headers.location!).searchParams.get('ui_locales')).toBe('fr en');
+  });
+
   it('refuses an open redirect at /auth/login', async () => {
     const app = await buildApp(await makeClient(hub));
     const res = await app.inject({ url: '/auth/login?returnTo=https://evil.example/', headers: html });

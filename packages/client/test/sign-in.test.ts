@@ -70,6 +70,15 @@ describe('sign-in round trip', () => {
 });
 
 describe('callback checks', () => {
+  it('asks the hub for the app’s languages (ui_locales), and refuses what is not a list of language tags', async () => {
+    const { url } = await client.beginSignIn({ uiLocales: 'de-CH de en' });
+    expect(url.searchParams.get('ui_locales')).toBe('de-CH de en');
+    expect((await client.beginSignIn({})).url.searchParams.has('ui_locales')).toBe(false);
+    for (const bad of ['', 'de,fr', 'de  fr', 'de&prompt=none', '<script>', 'a b c d e f g h i j k']) {
+      expect(await codeOf(client.beginSignIn({ uiLocales: bad })), bad).toBe('400 SSOHUB_CLIENT_ERR_AUTHORIZATION_ERROR');
+    }
+  });
+
   it('refuses a tampered state', async () => {
     const start = await client.beginSignIn({});
     const callback = await hub.authorize(start.url);

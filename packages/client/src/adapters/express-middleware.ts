@@ -116,7 +116,8 @@ export function ssoExpress(client: SsoClient): SsoExpress {
       try {
         const returnTo = query.get('returnTo');
         const acr = query.get('acr');
-        const start = await client.beginSignIn({ ...(returnTo ? { returnTo } : {}), ...(acr ? { acrValues: acr } : {}) });
+        const uiLocales = query.get('ui_locales');
+        const start = await client.beginSignIn({ ...(returnTo ? { returnTo } : {}), ...(acr ? { acrValues: acr } : {}), ...(uiLocales !== null ? { uiLocales } : {}) });
         redirect(res, start.url.href, [start.setCookie]);
       } catch (err) {
         fail(req, res, err);

@@ -112,6 +112,7 @@ const plugin: FastifyPluginAsync<SsoFastifyOptions> = async (fastify, { client, 
       return await reply.ssoSignIn({
         ...(typeof query['returnTo'] === 'string' ? { returnTo: query['returnTo'] } : {}),
         ...(typeof query['acr'] === 'string' ? { acrValues: query['acr'] } : {}),
+        ...(typeof query['ui_locales'] === 'string' ? { uiLocales: query['ui_locales'] } : {}),
       });
     } catch (err) {
       return reply.ssoError(err);

@@ -15,7 +15,21 @@ export interface BeginSignInInput {
   prompt?: 'none' | 'login' | 'consent' | 'select_account';
   /** Pre-fills the identifier at the hub. */
   loginHint?: string;
+  /**
+   * The languages the hub's pages should speak, best first: OIDC `ui_locales`, BCP 47 tags
+   * separated by spaces (at most 10). The hub uses the first it ships (en, de, fr, es) for the
+   * whole sign-in, its emails included, and otherwise the browser's language.
+   *
+   * @example
+   * ```ts
+   * const start = await client.beginSignIn({ returnTo: '/orders', uiLocales: 'de-CH de en' });
+   * ```
+   */
+  uiLocales?: string;
 }
+
+/** Space-separated BCP 47 tags (RFC 5646 shape, not registry-checked), at most 10. */
+const UI_LOCALES = /^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*(?: [A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*){0,9}$/;
 
 /** SignInStart is the redirect to send the browser on, with the transaction cookie to set. */
 export interface SignInStart {
@@ -29,6 +43,9 @@ export async function beginSignIn(ctx: ClientContext, input: BeginSignInInput = 
   const returnTo = checkReturnTo(input.returnTo);
   if (input.acrValues !== undefined && !ctx.options.acrLevels.includes(input.acrValues)) {
     throw new SsoClientError('SSOHUB_CLIENT_ERR_AUTHORIZATION_ERROR', `acrValues must be one of ${ctx.options.acrLevels.join(', ')}`, { status: 400 });
+  }
+  if (input.uiLocales !== undefined && !UI_LOCALES.test(input.uiLocales)) {
+    throw new SsoClientError('SSOHUB_CLIENT_ERR_AUTHORIZATION_ERROR', 'uiLocales must be language tags separated by single spaces (at most 10), e.g. "de fr en"', { status: 400 });
   }
   const state = oidc.randomState();
   const nonce = oidc.randomNonce();
@@ -45,6 +62,7 @@ export async function beginSignIn(ctx: ClientContext, input: BeginSignInInput = 
   if (input.acrValues) parameters['acr_values'] = input.acrValues;
   if (input.prompt) parameters['prompt'] = input.prompt;
   if (input.loginHint) parameters['login_hint'] = input.loginHint;
+  if (input.uiLocales) parameters['ui_locales'] = input.uiLocales;
   const url = oidc.buildAuthorizationUrl(ctx.config, parameters);
   const sealed = sealTransaction(
     { state, nonce, codeVerifier, returnTo, ...(input.acrValues ? { acrValues: input.acrValues } : {}), expiresAt: nowSeconds() + TRANSACTION_TTL },
