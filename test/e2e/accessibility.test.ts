@@ -1,4 +1,3 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import { runAxe } from '../support/axe.ts';
 import { openBrowser } from '../support/browser.ts';
 import { button, node } from '../support/flow-page.ts';
 import { type HubStack, startHubStack } from '../support/hub-stack.ts';
+import { authorizationUrl, FAST_HASHING, LOCK_THRESHOLD, SHORT_LOCKOUT_GUARD } from '../support/page-suite.ts';
 import { PageWalk, type Spot } from '../support/page-walk.ts';
 import { totp } from '../support/totp.ts';
 
@@ -25,27 +25,8 @@ import { totp } from '../support/totp.ts';
 // test-results/screenshots/a11y/<deployment>/.
 
 const SCREENSHOTS = process.env.SCREENSHOTS === '1';
-const FAST_HASHING = { hashers: { bcrypt: { cost: 4 } } };
-const LOCK_THRESHOLD = 3;
 const APP_URL = 'https://app-a.test';
 const PARTNER_URL = 'https://partner-c.example';
-
-/** Lockouts that last through the walk, and an IP budget the walk's deliberate failures stay under. */
-const guard = {
-  lockout: {
-    threshold: LOCK_THRESHOLD,
-    windowMs: 600_000,
-    durationMs: 600_000,
-    growthFactor: 2,
-    maxDurationMs: 1_200_000,
-    resetMs: 600_000,
-    identifierThreshold: 50,
-    identifierWindowMs: 600_000,
-    identifierDurationMs: 600_000,
-    identifierMaxDurationMs: 1_200_000,
-  },
-  ip: { burst: 500, perMinute: 600, failureThreshold: 100, failureWindowMs: 60_000, banMs: 30_000 },
-};
 
 const clients = [
   demoClientRegistration({ clientId: 'app-a', name: 'App A', url: APP_URL, secret: 'app-a-secret-0123456789abcdefghijklmn' }),
@@ -60,22 +41,6 @@ const clients = [
     token_endpoint_auth_method: 'client_secret_basic',
   },
 ];
-
-/** An authorization request as a client app sends it (PKCE S256, state, nonce); the browser never reaches the callback. */
-function authorizationUrl(hubUrl: string, clientId: string, redirectUri: string): string {
-  const verifier = randomBytes(32).toString('base64url');
-  const params = new URLSearchParams({
-    client_id: clientId,
-    redirect_uri: redirectUri,
-    response_type: 'code',
-    scope: 'openid email profile',
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-    code_challenge_method: 'S256',
-    state: randomBytes(12).toString('base64url'),
-    nonce: randomBytes(12).toString('base64url'),
-  });
-  return `${hubUrl}/oidc/auth?${params}`;
-}
 
 /** Every page of every flow, each state reached once, checked by `walk.check`. */
 async function walkEveryPage(stack: HubStack, browser: TestBrowser, walk: PageWalk): Promise<void> {
@@ -312,7 +277,7 @@ describe('accessibility of every page (axe, Chromium, two viewports, light and d
 
   beforeAll(async () => {
     [stack, browser] = await Promise.all([
-      startHubStack({ kratosOverrides: FAST_HASHING, allowedReturnOrigins: [APP_URL, PARTNER_URL], config: { guard, bridge: { clients } } }),
+      startHubStack({ kratosOverrides: FAST_HASHING, allowedReturnOrigins: [APP_URL, PARTNER_URL], config: { guard: SHORT_LOCKOUT_GUARD, bridge: { clients } } }),
       openBrowser(),
     ]);
   });
@@ -393,7 +358,7 @@ describe('a themed deployment: logo, name, colours and stylesheet on every page,
       footer: [{ text: 'Acme help', href: 'https://help.acme.example/' }],
     };
     [stack, browser] = await Promise.all([
-      startHubStack({ kratosOverrides: FAST_HASHING, allowedReturnOrigins: [APP_URL, PARTNER_URL], config: { guard, branding, bridge: { clients } } }),
+      startHubStack({ kratosOverrides: FAST_HASHING, allowedReturnOrigins: [APP_URL, PARTNER_URL], config: { guard: SHORT_LOCKOUT_GUARD, branding, bridge: { clients } } }),
       openBrowser(),
     ]);
   });

@@ -1,4 +1,3 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -11,6 +10,7 @@ import { createUser } from '../support/bridge-kit.ts';
 import { openBrowser, screenshot } from '../support/browser.ts';
 import { button, node } from '../support/flow-page.ts';
 import { type HubStack, startHubStack } from '../support/hub-stack.ts';
+import { authorizationUrl, FAST_HASHING, LOCK_THRESHOLD, SHORT_LOCKOUT_GUARD } from '../support/page-suite.ts';
 
 // Issue #20: the login domain in the user's language. German chosen by the browser
 // (Accept-Language) and by the app (OIDC ui_locales) on sign-in, registration by code, recovery,
@@ -18,27 +18,9 @@ import { type HubStack, startHubStack } from '../support/hub-stack.ts';
 // named with its logo on the sign-in and consent pages. Expected texts come from the catalogs,
 // so a reworded message does not break the test, but an English page does.
 
-const FAST_HASHING = { hashers: { bcrypt: { cost: 4 } } };
-const LOCK_THRESHOLD = 3;
 const SHOP_URL = `https://${TEST_HOSTS.shopB}`;
 const PARTNER_URL = 'https://partner-c.example';
 const LOGO_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40"><rect width="40" height="40" rx="8" fill="#0a7"/></svg>';
-
-const guard = {
-  lockout: {
-    threshold: LOCK_THRESHOLD,
-    windowMs: 600_000,
-    durationMs: 600_000,
-    growthFactor: 2,
-    maxDurationMs: 1_200_000,
-    resetMs: 600_000,
-    identifierThreshold: 50,
-    identifierWindowMs: 600_000,
-    identifierDurationMs: 600_000,
-    identifierMaxDurationMs: 1_200_000,
-  },
-  ip: { burst: 500, perMinute: 600, failureThreshold: 100, failureWindowMs: 60_000, banMs: 30_000 },
-};
 
 /** The German subjects of deploy/kratos/courier-templates. */
 const SUBJECT_DE = {
@@ -46,21 +28,6 @@ const SUBJECT_DE = {
   login: 'Bei Ihrem Konto anmelden',
   recovery: 'Zugriff auf Ihr Konto wiederherstellen',
 };
-
-function authorizationUrl(hubUrl: string, clientId: string, redirectUri: string, extra: Record<string, string> = {}): string {
-  const params = new URLSearchParams({
-    client_id: clientId,
-    redirect_uri: redirectUri,
-    response_type: 'code',
-    scope: 'openid email profile',
-    code_challenge: createHash('sha256').update(randomBytes(32).toString('base64url')).digest('base64url'),
-    code_challenge_method: 'S256',
-    state: randomBytes(12).toString('base64url'),
-    nonce: randomBytes(12).toString('base64url'),
-    ...extra,
-  });
-  return `${hubUrl}/oidc/auth?${params}`;
-}
 
 describe('the login domain in German, French and with the app’s own name and logo (Chromium)', () => {
   let stack: HubStack;
@@ -90,7 +57,7 @@ describe('the login domain in German, French and with the app’s own name and l
       },
     ];
     [stack, browser] = await Promise.all([
-      startHubStack({ kratosOverrides: FAST_HASHING, allowedReturnOrigins: [SHOP_URL, PARTNER_URL], config: { guard, bridge: { clients } } }),
+      startHubStack({ kratosOverrides: FAST_HASHING, allowedReturnOrigins: [SHOP_URL, PARTNER_URL], config: { guard: SHORT_LOCKOUT_GUARD, bridge: { clients } } }),
       openBrowser(),
     ]);
   });
