@@ -40,6 +40,8 @@ import { loginPagesPlugin } from './login/register-login-pages.ts';
 import { createHubMetrics } from './metrics/hub-metrics.ts';
 import { requestMetricsPlugin } from './metrics/register-request-metrics.ts';
 import { kratosProxyPlugin } from './proxy/register-kratos-proxy.ts';
+import { requestTracingPlugin } from './tracing/register-request-tracing.ts';
+import type { HubTracing } from './tracing/start-tracing.ts';
 import { createStorage, type Storage } from './storage/storage.ts';
 
 export interface Hub {
@@ -60,6 +62,11 @@ export interface Hub {
 export interface HubDependencies {
   log?: Logger;
   storage?: Storage;
+  /**
+   * The hub's tracing (tracing/start-tracing.ts), when OTEL_* asks for it: every request gets a
+   * span. The hub flushes and stops it when it closes. Absent, no tracing hook runs at all.
+   */
+  tracing?: HubTracing;
 }
 
 /**
@@ -151,6 +158,12 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
   // hub request's: every later hook and handler may touch the store.
   for (const [listener, clientErrors] of [[app, publicClientErrors], [admin, adminClientErrors]] as const) {
     await listener.register(hubRequestPlugin);
+    if (deps.tracing) {
+      await listener.register(requestTracingPlugin, {
+        tracer: deps.tracing.tracer,
+        ...(listener === app ? { browser: { authorizationPath: `${config.bridge.path}/auth` } } : {}),
+      });
+    }
     await listener.register(requestMetricsPlugin, { metrics });
     await listener.register(errorHandlerPlugin);
     await listener.register(clientErrorsPlugin, { answers: clientErrors });
@@ -224,6 +237,7 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
       await bridge.close();
       await kratos.close();
       if (!deps.storage) await storage.close();
+      await deps.tracing?.shutdown().catch((err: Error) => log.warn({ err }, 'could not export the last spans'));
     },
   };
 }

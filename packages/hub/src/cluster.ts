@@ -8,6 +8,7 @@ import { ConfigError } from './errors/ssohub-error.ts';
 import { createLogger } from './http/create-logger.ts';
 import { shutDownOnSignals } from './http/graceful-shutdown.ts';
 import { serveClusterMetrics } from './metrics/cluster-metrics.ts';
+import { tracingSettingsFromEnv } from './tracing/tracing-settings.ts';
 
 /**
  * Multi-process entry of the hub: the primary forks SSOHUB_WORKERS workers (default: one per
@@ -52,6 +53,8 @@ async function runPrimary(): Promise<void> {
   try {
     // Each worker logs what it would warn about (unknown SSOHUB_* variables); the primary not again.
     config = loadConfig(process.env, { warn: () => {} });
+    // Checked once here, so a wrong OTEL_* value stops the hub before any worker starts.
+    tracingSettingsFromEnv(process.env);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\nSee docs/configuration.md for every option.\n`);
@@ -147,7 +150,8 @@ async function runWorker(): Promise<void> {
   const { buildApp } = await import('./app.ts');
   const { processMetrics } = await import('./metrics/hub-metrics.ts');
   const { shareClusterMetrics } = await import('./metrics/cluster-metrics.ts');
-  const hub = await buildApp(config, { log });
+  const { startWorkerTracing } = await import('./tracing/start-worker-tracing.ts');
+  const hub = await buildApp(config, { log, tracing: startWorkerTracing(process.env, log) });
   // Under a primary, /metrics (worker 1's admin listener) answers for every worker.
   if (cluster.isWorker) shareClusterMetrics([hub.ctx.metrics.registry, processMetrics()]);
   // Admin first: once this worker serves the public port, its admin API answers too (with more

@@ -9,3 +9,5 @@ export { KratosClient } from './kratos/kratos-client.ts';
 export { KratosError, KratosUnavailableError } from './kratos/kratos-error.ts';
 export { startServer } from './server.ts';
 export { createStorage, MEMORY_DESCRIPTION, redactRedisUrl, type Storage } from './storage/storage.ts';
+export { startTracing, type HubTracing } from './tracing/start-tracing.ts';
+export { tracingSettingsFromEnv, type TracingSettings } from './tracing/tracing-settings.ts';

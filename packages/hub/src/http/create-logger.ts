@@ -59,8 +59,12 @@ export const requestChildLogger: NonNullable<FastifyServerOptions['childLoggerFa
 
 function requestIdOfLine(_line: object, _level: number, logger: Logger): Record<string, unknown> {
   if ((logger as unknown as Record<symbol, boolean | undefined>)[kRequestLogger]) return NONE;
-  const id = currentHubRequest()?.id;
-  return id === undefined ? NONE : { reqId: id };
+  const request = currentHubRequest();
+  if (request?.id === undefined) return NONE;
+  // A traced request's lines carry its trace and span ids (OpenTelemetry's log correlation
+  // names), as its Fastify logger's do (tracing/register-request-tracing.ts binds them there).
+  const traced = request.trace?.span.spanContext();
+  return traced ? { reqId: request.id, trace_id: traced.traceId, span_id: traced.spanId } : { reqId: request.id };
 }
 
 function mergeRequestId(line: object, mixed: object): object {

@@ -1,6 +1,7 @@
 import { Pool } from 'undici';
 import { KratosError, KratosUnavailableError } from './kratos-error.ts';
 import { currentHubRequest } from '../request/hub-request.ts';
+import { type ChildSpan, isTraced, SpanKind, startChildSpan } from '../tracing/hub-spans.ts';
 
 /** What Kratos answered: its status, its JSON body (undefined when there was none or it was not JSON) and its headers. */
 export interface KratosAnswer {
@@ -34,12 +35,14 @@ export type KratosCallObserver = (operation: string, outcome: string, seconds: n
 export class KratosEndpoint {
   readonly #pool: Pool;
   readonly #base: string;
+  readonly #host: string;
   /** The hub's metrics (metrics/hub-metrics.ts `kratos`), set once the hub has them. */
   observer?: KratosCallObserver;
 
   /** `timeoutMs` bounds connecting, waiting for the answer's headers, and each gap in its body. */
   constructor(url: string, timeoutMs: number) {
-    const { origin, pathname } = new URL(url);
+    const { origin, pathname, hostname } = new URL(url);
+    this.#host = hostname;
     this.#pool = new Pool(origin, { connections: 64, connectTimeout: timeoutMs, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
     this.#base = pathname.replace(/\/+$/, '');
   }
@@ -51,23 +54,39 @@ export class KratosEndpoint {
    */
   async send(path: string, headers: Record<string, string>, call?: KratosCall): Promise<KratosAnswer> {
     const observer = this.observer;
-    if (!observer) return this.#send(path, headers, call);
+    const traced = isTraced();
+    if (!observer && !traced) return this.#send(path, headers, call);
+    const method = call?.method ?? 'GET';
+    const operation = kratosOperation(method, path);
+    // A child of the request's span when the request is traced; its traceparent goes to Kratos,
+    // whose own spans (tracing on in deploy/kratos) then join the hub's trace.
+    const span = traced
+      ? startChildSpan(`kratos ${operation}`, SpanKind.CLIENT, {
+          'http.request.method': method,
+          'url.template': operation.slice(method.length + 1),
+          'server.address': this.#host,
+          'peer.service': 'kratos',
+        })
+      : undefined;
     const started = performance.now();
-    const operation = kratosOperation(call?.method ?? 'GET', path);
     try {
-      const answer = await this.#send(path, headers, call);
-      observer(operation, `${Math.floor(answer.status / 100)}xx`, (performance.now() - started) / 1000);
+      const answer = await this.#send(path, headers, call, span);
+      span?.span.setAttribute('http.response.status_code', answer.status);
+      span?.end(answer.status >= 500);
+      observer?.(operation, `${Math.floor(answer.status / 100)}xx`, (performance.now() - started) / 1000);
       return answer;
     } catch (err) {
-      observer(operation, 'unreachable', (performance.now() - started) / 1000);
+      span?.end(unreachableCode(err) ?? 'no answer');
+      observer?.(operation, 'unreachable', (performance.now() - started) / 1000);
       throw err;
     }
   }
 
-  async #send(path: string, headers: Record<string, string>, call?: KratosCall): Promise<KratosAnswer> {
+  async #send(path: string, headers: Record<string, string>, call?: KratosCall, span?: ChildSpan): Promise<KratosAnswer> {
     let res: Awaited<ReturnType<Pool['request']>>;
+    const sent = span ? { ...withRequestId(headers), ...span.headers() } : withRequestId(headers);
     try {
-      res = await this.#pool.request({ method: call?.method ?? 'GET', path: this.#base + path, headers: withRequestId(headers), signal: call?.signal });
+      res = await this.#pool.request({ method: call?.method ?? 'GET', path: this.#base + path, headers: sent, signal: call?.signal });
     } catch (err) {
       throw unreachable(err);
     }

@@ -4,8 +4,10 @@ import fp from 'fastify-plugin';
 import { type ErrorAction, SsoHubError } from '../errors/ssohub-error.ts';
 import { currentLocale, text } from '../i18n/translate.ts';
 import { noteCodeResend } from '../login/flow-notice.ts';
+import { kratosOperation } from '../kratos/kratos-endpoint.ts';
 import { KratosError, KratosUnavailableError } from '../kratos/kratos-error.ts';
 import { preloadCommonPasswords } from '../password/common-passwords.ts';
+import { isTraced, SpanKind, startChildSpan } from '../tracing/hub-spans.ts';
 import { isCommonPasswordSubmission, refuseCommonPassword } from './refuse-common-password.ts';
 import { createSignInTimeFloor, isPasswordSignIn, type SignInTimeFloor } from './sign-in-time-floor.ts';
 import type { Submission, SubmissionGuard, SubmissionKind } from './submission-guard.ts';
@@ -113,9 +115,20 @@ export async function registerKratosProxy(
       // over; the error path logs it once, as it does every failure, so its line is muted.
       const log = request.log;
       request.log = log.child({}, { level: 'error' });
+      // The proxied call is a Kratos call like the client's (kratos-endpoint.ts): a child span
+      // named by its pattern, whose traceparent Kratos joins.
+      const operation = isTraced() ? kratosOperation(request.method, path) : undefined;
+      const span = operation
+        ? startChildSpan(`kratos ${operation}`, SpanKind.CLIENT, {
+            'http.request.method': request.method,
+            'url.template': operation.slice(request.method.length + 1),
+            'peer.service': 'kratos',
+          })
+        : undefined;
       return reply.from(request.url, {
         onError: (_reply, { error }) => {
           request.log = log;
+          span?.end('no answer');
           const code = (error.cause as { code?: string } | undefined)?.code ?? (error as { code?: string }).code;
           reply.send(new KratosUnavailableError(`Kratos did not answer the proxied request: ${code ?? error.message}`, { cause: error }));
         },
@@ -138,10 +151,18 @@ export async function registerKratosProxy(
           // Kratos logs it with the request (http_request.headers): its lines meet the hub's. The
           // hub's own id, never one the browser sent.
           out['x-request-id'] = request.id;
+          // Trace context the browser sent is not Kratos' to join: the hub's own span is the
+          // parent when the request is traced, and nothing otherwise.
+          delete out.traceparent;
+          delete out.tracestate;
+          delete out.baggage;
+          if (span) Object.assign(out, span.headers());
           return out;
         },
         onResponse: (_req, res, response) => {
           request.log = log;
+          span?.span.setAttribute('http.response.status_code', response.statusCode);
+          span?.end(response.statusCode >= 500);
           if (response.statusCode >= 500) {
             // Kratos failing (its database down, say) answers with its own text, which may quote
             // PostgreSQL: it never reaches the browser. What Kratos set for that answer is dropped

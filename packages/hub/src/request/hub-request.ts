@@ -14,6 +14,7 @@ import type { Locale } from '../i18n/locales.ts';
 // The type as Kratos' SDK declares it (kratos-client.ts re-exports it): importing it from the
 // client would close a cycle, as the client sends each call with the request's id.
 import type { Identity } from '@ory/client';
+import type { Span, Tracer } from '@opentelemetry/api';
 
 /** What Kratos showed for the browser's own session at `/auth`, before the provider ran. */
 export type KratosCheck =
@@ -87,6 +88,12 @@ export class HubRequest {
   storeFailedAt: number | undefined = undefined;
   /** Set while the request is in the OIDC bridge's hands (provider route or interaction page). */
   bridge: BridgeFacts | undefined = undefined;
+  /**
+   * The request's span and the tracer its children come from, when tracing is on
+   * (tracing/register-request-tracing.ts); the hub's parts open child spans through
+   * tracing/hub-spans.ts.
+   */
+  trace: { span: Span; tracer: Tracer } | undefined = undefined;
 }
 
 const current = new AsyncLocalStorage<HubRequest>();

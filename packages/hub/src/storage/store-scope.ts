@@ -1,4 +1,5 @@
 import { currentHubRequest, type HubRequest, runHubRequest } from '../request/hub-request.ts';
+import { SpanKind, startChildSpan } from '../tracing/hub-spans.ts';
 import type { StoreClient } from './redis-client.ts';
 import { isStoreUnavailable, StoreUnavailableError } from './store-unavailable.ts';
 
@@ -72,9 +73,15 @@ export function scopedStoreClient(client: StoreClient, windowMs: number, { deadl
   };
   // The deadline and the timing share one settle handler: a second `then` per command measured
   // ~0.3 µs (npm run bench:store-scope).
-  const bounded = <T>(result: T, name: string): T => {
+  const bounded = <T>(result: T, name: string, state: HubRequest | undefined): T => {
     const observe = observer?.current;
-    if ((deadlineMs === undefined && !observe) || !(result instanceof Promise)) return result;
+    // A traced request's commands are child spans of its span: the command's name only, never
+    // its keys or arguments (tokens and ids are in them).
+    const span = state?.trace?.span.isRecording() ? startChildSpan(`redis ${name}`, SpanKind.CLIENT, { 'db.system.name': 'redis', 'db.operation.name': name }) : undefined;
+    if ((deadlineMs === undefined && !observe && !span) || !(result instanceof Promise)) {
+      span?.end();
+      return result;
+    }
     const started = observe ? performance.now() : 0;
     let timer: NodeJS.Timeout | undefined;
     const late =
@@ -87,16 +94,18 @@ export function scopedStoreClient(client: StoreClient, windowMs: number, { deadl
       () => {
         clearTimeout(timer);
         observe?.(name, false, (performance.now() - started) / 1000);
+        span?.end();
       },
-      () => {
+      (err: unknown) => {
         clearTimeout(timer);
         observe?.(name, true, (performance.now() - started) / 1000);
+        span?.end(isStoreUnavailable(err) ? 'store unavailable' : 'command failed');
       },
     );
     return (late ? Promise.race([result, late]) : result) as T;
   };
   const watch = <T>(state: HubRequest | undefined, raw: T, name: string): T => {
-    const result = bounded(raw, name);
+    const result = bounded(raw, name, state);
     if (state && result instanceof Promise) {
       // A second handler, so the caller still sees the rejection and nothing is left unhandled.
       result.then(undefined, (err: unknown) => {

@@ -14,6 +14,7 @@ import { SsoHubError } from '../../errors/ssohub-error.ts';
 import { text } from '../../i18n/translate.ts';
 import { errorBody } from '../../errors/register-error-handler.ts';
 import { recordProviderRoute } from '../../metrics/register-request-metrics.ts';
+import { traceProviderEvents, traceProviderSteps } from '../../tracing/trace-provider-steps.ts';
 import { BODY_DEADLINE_MS, boundRequestBody } from './bound-request-body.ts';
 import { mountRequest, runAheadOfProvider } from './provider-internals.ts';
 
@@ -34,7 +35,8 @@ export async function mountProvider(
 ): Promise<void> {
   const { requests, middleware: answerFailures } = answerProviderFailures(provider, https);
   logConnectionErrors(provider, requests, app.log);
-  runAheadOfProvider(provider, [answerFailures, recordProviderRoute, refuseHostsThatMakeNoUrl]);
+  runAheadOfProvider(provider, [answerFailures, recordProviderRoute, traceProviderSteps({ https }), refuseHostsThatMakeNoUrl]);
+  traceProviderEvents(provider);
   const callback = provider.callback();
   const config = { ssohubProviderPath: path };
   await app.register(

@@ -1,0 +1,74 @@
+/**
+ * Owns the spans the hub opens inside a request: each is a child of the request's span
+ * (tracing/register-request-tracing.ts), found through the request's HubRequest, so Kratos calls,
+ * store commands and provider steps join the request's trace wherever they run. Outside a traced
+ * request (tracing off, background work) every function here does nothing and costs one lookup.
+ *
+ * What a span may carry: route patterns, status codes, command names, client ids and OAuth error
+ * codes. Never a URL's query, a store key, a header value, an identity id or an address: spans
+ * leave the process for a collector with other retention and readers than the hub's logs.
+ */
+import { type Attributes, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { currentHubRequest } from '../request/hub-request.ts';
+
+/** An open child span: end it once with whether the work failed. */
+export interface ChildSpan {
+  readonly span: Span;
+  /** W3C trace context headers naming this span as the parent, for a call it makes. */
+  headers(): Record<string, string>;
+  end(failed?: boolean | string): void;
+}
+
+/**
+ * Opens a child of the current request's span, or returns undefined when the request is not
+ * traced (or not sampled: a span nobody records is not worth its allocation).
+ */
+export function startChildSpan(name: string, kind: SpanKind, attributes?: Attributes): ChildSpan | undefined {
+  const traced = currentHubRequest()?.trace;
+  if (!traced?.span.isRecording()) return undefined;
+  const span = traced.tracer.startSpan(name, { kind, attributes }, trace.setSpan(ROOT_CONTEXT, traced.span));
+  return {
+    span,
+    headers: () => traceContextHeaders(span),
+    end(failed) {
+      if (failed) span.setStatus({ code: SpanStatusCode.ERROR, ...(typeof failed === 'string' ? { message: failed } : {}) });
+      span.end();
+    },
+  };
+}
+
+/** Whether the current request is traced and sampled: worth building a child span's name and attributes for. */
+export function isTraced(): boolean {
+  return currentHubRequest()?.trace?.span.isRecording() === true;
+}
+
+/** Records `name` (a guard decision, a provider event) on the current request's span. */
+export function addRequestEvent(name: string, attributes?: Attributes): void {
+  const span = currentHubRequest()?.trace?.span;
+  if (span?.isRecording()) span.addEvent(name, attributes);
+}
+
+/** Sets attributes (a client id once known) on the current request's span. */
+export function setRequestAttributes(attributes: Attributes): void {
+  const span = currentHubRequest()?.trace?.span;
+  if (span?.isRecording()) span.setAttributes(attributes);
+}
+
+/**
+ * The `traceparent` (and `tracestate`) of `span`, as W3C Trace Context writes them. Written here
+ * rather than through a propagator: the hub registers no global one (start-tracing.ts), and the
+ * format is one line.
+ */
+export function traceContextHeaders(span: Span): Record<string, string> {
+  const c = span.spanContext();
+  const headers: Record<string, string> = { traceparent: traceparentOf(c.traceId, c.spanId, c.traceFlags) };
+  const state = c.traceState?.serialize();
+  if (state) headers.tracestate = state;
+  return headers;
+}
+
+export function traceparentOf(traceId: string, spanId: string, flags: number): string {
+  return `00-${traceId}-${spanId}-${flags.toString(16).padStart(2, '0')}`;
+}
+
+export { SpanKind };
