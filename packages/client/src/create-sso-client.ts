@@ -12,6 +12,7 @@ import { sessionCookieName, transactionCookieName } from './session/session-cook
 import type { SessionRecord, SsoSession } from './session/session-record.ts';
 import { type BeginSignInInput, beginSignIn, type SignInStart } from './sign-in/begin-sign-in.ts';
 import { completeSignIn, type SignInResult } from './sign-in/complete-sign-in.ts';
+import { inStep, tracedFetch } from './tracing/client-spans.ts';
 
 /**
  * SsoClient is one client app of the hub: framework-neutral methods the Fastify plugin and the
@@ -110,6 +111,8 @@ export async function createSsoClient(options: SsoClientOptions, extras: CreateS
   // openid-client keeps discovery's `timeout` as the Configuration's timeout for every later
   // request; a short discoveryTimeout (fail fast at startup) must not shorten token calls.
   config.timeout = HUB_REQUEST_TIMEOUT;
+  // Every later call to the hub carries the current step's trace context (tracing/client-spans.ts).
+  config[oidc.customFetch] = tracedFetch;
   const metadata = config.serverMetadata();
   if (!metadata.jwks_uri) throw new SsoClientError('SSOHUB_CLIENT_ERR_DISCOVERY', 'the hub publishes no jwks_uri', { status: 500, expose: false });
   if (!metadata.end_session_endpoint) resolved.warn(`ssohub WARNING: the hub at ${metadata.issuer} publishes no end_session_endpoint; global logout will fail`);
@@ -127,19 +130,20 @@ export async function createSsoClient(options: SsoClientOptions, extras: CreateS
     refreshing: new Map(),
   };
 
+  const step = { 'ssohub.client_id': resolved.clientId };
   const client: SsoClient = {
     options: resolved,
     configuration: config,
     sessionCookieName: ctx.sessionCookie,
     transactionCookieName: ctx.transactionCookie,
-    beginSignIn: (input) => beginSignIn(ctx, input),
+    beginSignIn: (input) => inStep('ssohub.sign_in', { attributes: { 'ssohub.client_id': resolved.clientId } }, (span) => beginSignIn(ctx, input, span)),
     completeSignIn: (url, cookies) => completeSignIn(ctx, url, cookies),
     loadSession: (cookies) => loadSession(ctx, cookies),
     getAccessToken: async (session) => (needsRefresh(ctx, session) ? (await refreshSession(ctx, session)).tokens.accessToken : session.tokens.accessToken),
     refreshSession: (session) => refreshSession(ctx, session, true),
-    signOutLocal: (cookies) => signOutLocal(ctx, cookies),
-    signOutGlobal: (cookies) => signOutGlobal(ctx, cookies),
-    handleBackchannelLogout: (body) => handleBackchannelLogout(ctx, body),
+    signOutLocal: (cookies) => inStep('ssohub.sign_out', { attributes: { ...step, 'ssohub.logout': 'local' } }, () => signOutLocal(ctx, cookies)),
+    signOutGlobal: (cookies) => inStep('ssohub.sign_out', { attributes: { ...step, 'ssohub.logout': 'global' } }, () => signOutGlobal(ctx, cookies)),
+    handleBackchannelLogout: (body) => inStep('ssohub.backchannel_logout', { attributes: step }, () => handleBackchannelLogout(ctx, body)),
     endSessions: (target) => endSessions(ctx, target),
     checkAccess: (session, requirement) => checkAccess(ctx, session, requirement),
     // Under `Referrer-Policy: no-referrer` browsers send `Origin: null` even for same-origin form

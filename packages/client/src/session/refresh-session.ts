@@ -1,6 +1,7 @@
 import * as oidc from 'openid-client';
 import { type ClientContext, nowSeconds } from '../client-context.ts';
 import { SsoClientError } from '../errors.ts';
+import { inStep } from '../tracing/client-spans.ts';
 import { pickClaims, tokensOf } from '../sign-in/complete-sign-in.ts';
 import type { SessionRecord, SsoSession } from './session-record.ts';
 
@@ -25,7 +26,9 @@ export function needsRefresh(ctx: ClientContext, session: SessionRecord): boolea
 export async function refreshSession(ctx: ClientContext, session: SessionRecord, force = false): Promise<SsoSession> {
   const inFlight = ctx.refreshing.get(session.id) as Promise<SsoSession> | undefined;
   if (inFlight) return inFlight;
-  const run = refreshOnce(ctx, session, force).finally(() => ctx.refreshing.delete(session.id));
+  const run = inStep('ssohub.refresh', { attributes: { 'ssohub.client_id': ctx.options.clientId } }, () => refreshOnce(ctx, session, force)).finally(() =>
+    ctx.refreshing.delete(session.id),
+  );
   ctx.refreshing.set(session.id, run);
   return run;
 }

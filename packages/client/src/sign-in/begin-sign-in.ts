@@ -1,7 +1,9 @@
+import type { Span } from '@opentelemetry/api';
 import * as oidc from 'openid-client';
 import { type ClientContext, nowSeconds } from '../client-context.ts';
 import { SsoClientError } from '../errors.ts';
 import { buildCookie } from '../session/session-cookie.ts';
+import { traceparentOf } from '../tracing/client-spans.ts';
 import { checkReturnTo } from './check-return-to.ts';
 import { sealTransaction, TRANSACTION_TTL } from './transaction-cookie.ts';
 
@@ -39,7 +41,7 @@ export interface SignInStart {
 }
 
 /** beginSignIn builds the authorization URL (state, nonce, PKCE S256) and its transaction cookie. */
-export async function beginSignIn(ctx: ClientContext, input: BeginSignInInput = {}): Promise<SignInStart> {
+export async function beginSignIn(ctx: ClientContext, input: BeginSignInInput = {}, span?: Span): Promise<SignInStart> {
   const returnTo = checkReturnTo(input.returnTo);
   if (input.acrValues !== undefined && !ctx.options.acrLevels.includes(input.acrValues)) {
     throw new SsoClientError('SSOHUB_CLIENT_ERR_AUTHORIZATION_ERROR', `acrValues must be one of ${ctx.options.acrLevels.join(', ')}`, { status: 400 });
@@ -63,9 +65,22 @@ export async function beginSignIn(ctx: ClientContext, input: BeginSignInInput = 
   if (input.prompt) parameters['prompt'] = input.prompt;
   if (input.loginHint) parameters['login_hint'] = input.loginHint;
   if (input.uiLocales) parameters['ui_locales'] = input.uiLocales;
+  // When the app traces (an OpenTelemetry SDK is set up), the hub continues this sign-in's trace
+  // from the authorization request, and the callback from the transaction: one trace from the
+  // app's redirect to its session (tracing/client-spans.ts). A trace id is no secret.
+  const traceparent = span && traceparentOf(span);
+  if (traceparent) parameters['traceparent'] = traceparent;
   const url = oidc.buildAuthorizationUrl(ctx.config, parameters);
   const sealed = sealTransaction(
-    { state, nonce, codeVerifier, returnTo, ...(input.acrValues ? { acrValues: input.acrValues } : {}), expiresAt: nowSeconds() + TRANSACTION_TTL },
+    {
+      state,
+      nonce,
+      codeVerifier,
+      returnTo,
+      ...(input.acrValues ? { acrValues: input.acrValues } : {}),
+      ...(traceparent ? { traceparent } : {}),
+      expiresAt: nowSeconds() + TRANSACTION_TTL,
+    },
     ctx.options.secrets,
     ctx.options.clientId,
   );

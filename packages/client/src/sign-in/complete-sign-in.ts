@@ -4,7 +4,8 @@ import { SsoClientError } from '../errors.ts';
 import { buildCookie, readCookie } from '../session/session-cookie.ts';
 import { newSessionSecret, sessionIdFor } from '../session/session-id.ts';
 import type { SessionClaims, SessionRecord, SessionTokens, SsoSession } from '../session/session-record.ts';
-import { openTransaction, TRANSACTION_TTL } from './transaction-cookie.ts';
+import { inStep, spanContextOf } from '../tracing/client-spans.ts';
+import { openTransaction, peekTraceparent, TRANSACTION_TTL } from './transaction-cookie.ts';
 
 /** SignInResult is the new local session, where to send the browser, and the cookies to set. */
 export interface SignInResult {
@@ -25,6 +26,16 @@ export interface SignInResult {
  * the outcome.
  */
 export async function completeSignIn(ctx: ClientContext, callbackUrl: string | URL, cookieHeader: string | undefined): Promise<SignInResult> {
+  // The callback's span continues the sign-in's trace (its traceparent rode in the transaction
+  // cookie), so the app's redirect, the hub's pages and Kratos, and this exchange are one trace.
+  const sealed = readCookie(cookieHeader, ctx.transactionCookie);
+  const parent = sealed ? spanContextOf(peekTraceparent(sealed)) : undefined;
+  return inStep('ssohub.callback', { attributes: { 'ssohub.client_id': ctx.options.clientId }, ...(parent ? { parent } : {}) }, () =>
+    completeSignInStep(ctx, callbackUrl, cookieHeader),
+  );
+}
+
+async function completeSignInStep(ctx: ClientContext, callbackUrl: string | URL, cookieHeader: string | undefined): Promise<SignInResult> {
   const { options } = ctx;
   const incoming = new URL(callbackUrl, options.baseUrl);
   const url = new URL(options.redirectUri);

@@ -9,6 +9,8 @@ export interface SignInTransaction {
   returnTo: string;
   /** The acr_values asked for, if any. */
   acrValues?: string;
+  /** The sign-in span's W3C trace context, when the app traces: the callback continues its trace. */
+  traceparent?: string;
   /** Seconds since the epoch after which the callback is refused. */
   expiresAt: number;
 }
@@ -54,4 +56,20 @@ export function openTransaction(value: string, secrets: readonly string[], clien
   }
   if (typeof tx.expiresAt !== 'number' || tx.expiresAt <= now) throw invalid('has expired');
   return tx;
+}
+
+/**
+ * The trace context a transaction carries, read before its signature is checked: only to parent
+ * the callback's span, which then checks the transaction as always. A forged value can at most
+ * attach that span to another trace.
+ */
+export function peekTraceparent(value: string): string | undefined {
+  const dot = value.indexOf('.');
+  if (dot <= 0) return undefined;
+  try {
+    const tx = JSON.parse(Buffer.from(value.slice(0, dot), 'base64url').toString('utf8')) as { traceparent?: unknown };
+    return typeof tx.traceparent === 'string' ? tx.traceparent : undefined;
+  } catch {
+    return undefined;
+  }
 }
