@@ -38,7 +38,7 @@ async function signingKey(alg: 'RS256' | 'ES256', kid: string) {
  * namespaces), real Kratos, real Redis, real SMTP capture. Clients are first-party with
  * back-channel logout.
  */
-export async function startDeployment(options: Pick<HubStackOptions, 'kratosOverrides' | 'kratosEnv' | 'config'> = {}): Promise<Deployment> {
+export async function startDeployment(options: Pick<HubStackOptions, 'kratosOverrides' | 'kratosEnv' | 'config' | 'tracing'> = {}): Promise<Deployment> {
   // Held until each app listens, so Kratos and the hub started meanwhile get other ports.
   const reservations = [await reservePort(), await reservePort()];
   const [portA, portB] = reservations.map((r) => r.port) as [number, number];

@@ -1,5 +1,5 @@
 import { inject } from 'vitest';
-import { buildApp, checkConfig, createLogger, type Hub, type HubConfigInput } from '@ssohub/hub';
+import { buildApp, checkConfig, createLogger, type Hub, type HubConfigInput, type HubTracing } from '@ssohub/hub';
 import {
   reservePort,
   type KratosDatabase,
@@ -42,6 +42,8 @@ export interface HubStackOptions {
   kratosLog?: (line: string) => void;
   /** Where the hub's pino lines go, at `logLevel` (for tests that read the logs). */
   log?: { level: 'trace' | 'debug' | 'info'; destination: { write(line: string): void } };
+  /** The first hub instance's tracing (startTracing), as server.ts builds it from OTEL_*; the hub shuts it down. */
+  tracing?: HubTracing;
 }
 
 /**
@@ -89,7 +91,7 @@ export async function startHubStack(options: HubStackOptions = {}): Promise<HubS
     ? createLogger(options.log.level, options.log.destination)
     : createLogger((process.env.SSOHUB_TEST_LOG as 'info' | undefined) ?? 'silent');
   const adminPort = reservedAdmin.port;
-  const hub = await buildApp(configFor(port, adminPort, hubUrl), { log });
+  const hub = await buildApp(configFor(port, adminPort, hubUrl), { log, ...(options.tracing ? { tracing: options.tracing } : {}) });
   await reserved.release();
   await hub.app.listen({ host: '127.0.0.1', port });
   await reservedAdmin.release();
