@@ -14,6 +14,7 @@ export {
   type KratosOptions,
   type RunningKratos,
 } from './kratos.ts';
+export { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp-receiver.ts';
 export { createTestDatabase, type TestDatabase } from './postgres.ts';
 export { rawExchange, type RawExchange } from './raw-exchange.ts';
 export { childrenOf, processStat } from './processes.ts';
