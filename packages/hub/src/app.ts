@@ -92,7 +92,14 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
     idTokenAlgs: idTokenAlgorithms(config.bridge.signingKeys),
   });
   const bridge = await createBridge({ ...base, metrics, clients });
-  const ctx: HubContext = { ...base, metrics, clients, guard: createGuard({ ...base, metrics }), bridge };
+  const ctx: HubContext = {
+    ...base,
+    metrics,
+    clients,
+    guard: createGuard({ ...base, metrics }),
+    bridge,
+    ...(deps.tracing ? { tracing: deps.tracing.settings } : {}),
+  };
 
   const https = config.publicUrl.startsWith('https:');
   // The `branding` options (issue 20): files read now, so a file gone since the check fails startup.

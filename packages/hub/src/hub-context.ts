@@ -7,6 +7,7 @@ import type { Guard } from './guard/guard.ts';
 import type { KratosClient } from './kratos/kratos-client.ts';
 import type { HubMetrics } from './metrics/hub-metrics.ts';
 import type { Storage } from './storage/storage.ts';
+import type { TracingSettings } from './tracing/tracing-settings.ts';
 
 /** The services one hub instance shares between its public and admin listeners. */
 export interface HubContext {
@@ -20,4 +21,6 @@ export interface HubContext {
   /** The instance's Prometheus counters and gauges. */
   metrics: HubMetrics;
   bridge: Bridge;
+  /** What OTEL_* asked of tracing, when it is on (the doctor reports it). */
+  tracing?: TracingSettings;
 }

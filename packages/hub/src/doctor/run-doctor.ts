@@ -4,6 +4,7 @@ import { checkKratosBaseUrl } from './check-kratos-base-url.ts';
 import { checkKratosDatabase, type KratosDatabaseReport } from './check-kratos-database.ts';
 import { checkKratosAdmin, checkKratosMigrations } from './check-kratos-readiness.ts';
 import { checkKratosSessionCookie } from './check-kratos-session-cookie.ts';
+import { checkTracing } from './check-tracing.ts';
 import { checkVerifiedEmailPolicy } from './check-verified-email-policy.ts';
 import { type DoctorCheck, fail, ok, warn } from './doctor-check.ts';
 import { configFileChecks, readKratosConfig } from './read-kratos-config.ts';
@@ -62,6 +63,7 @@ export async function runDoctor(
     ...checkKratosSessionCookie({ config: kratosConfig, envName: envSessionCookie, configured: config.kratos.sessionCookieName }),
     checkKratosBaseUrl({ config: kratosConfig, envBaseUrl, publicUrl: config.publicUrl }),
     checkVerifiedEmailPolicy({ required: config.bridge.requireVerifiedEmail, config: kratosConfig }),
+    checkTracing({ settings: ctx.tracing, config: kratosConfig }),
     ...storeChecks,
     ...checkIssuerAndCookies(ctx),
     ...checkSigningKeys(ctx, keys),
