@@ -91,7 +91,7 @@ describe('ssohub audit isolation against the end-to-end deployment (Chromium, ht
   // The audit ends the test account's sessions when it finishes, so the map is drawn before it.
   it('passes every check (in-process run)', async () => {
     report = await runIsolationAudit(target());
-    const bad = report.checks.filter((c) => c.verdict === 'fail' || c.verdict === 'warn' || (c.verdict === 'skip' && !JUSTIFIED_SKIPS[c.id]?.test(c.detail)));
+    const bad = report.checks.filter((c) => c.verdict === 'fail' || c.verdict === 'inconclusive' || (c.verdict === 'skipped' && !JUSTIFIED_SKIPS[c.id]?.test(c.detail)));
     expect(bad.map((c) => `${c.verdict} ${c.id} ${c.target}: ${c.detail}`)).toEqual([]);
     expect(report.summary.fail).toBe(0);
     // The report holds evidence, never a secret: no password, code, token or cookie value.
@@ -166,11 +166,11 @@ dns.lookup = (host, options, callback) => {
     const md = await runBinary([...cliArgs(), '--format', 'md']);
     expect(md.code, md.stderr).toBe(0);
     expect(md.stdout).toMatch(/^# Session-isolation audit of https:\/\/login\.sso\.test:/);
-    expect(md.stdout).toMatch(/\*\*\d+ passed, 0 failed, 0 warnings, 0 skipped\.\*\*/);
+    expect(md.stdout).toMatch(/\*\*\d+ passed, 0 failed, 0 inconclusive, 0 skipped\.\*\*/);
     const js = await runBinary([...cliArgs(), '--format', 'json']);
     expect(js.code, js.stderr).toBe(0);
     const r = js.json() as IsolationReport;
-    expect(r.summary).toMatchObject({ fail: 0, warn: 0, skip: 0 });
+    expect(r.summary).toMatchObject({ fail: 0, inconclusive: 0, skipped: 0 });
     expect(new Set(r.checks.map((c) => c.id))).toEqual(new Set(report.checks.map((c) => c.id)));
   });
 

@@ -90,6 +90,7 @@ describe('isolation audit against weakened deployments (real Kratos and Redis)',
       expect(code).toBe(EXIT.CHECK_FAILED);
       expect(failed).toContain('hub.redirect-uri.exact');
       const check = report.checks.find((c) => c.id === 'hub.redirect-uri.exact')!;
+      expect(check.severity).toBe('critical');
       expect(check.detail).toMatch(/added path/);
       expect(check.detail).toMatch(/added query/);
     } finally {
@@ -109,9 +110,16 @@ describe('isolation audit against weakened deployments (real Kratos and Redis)',
     const original = pkce.required;
     pkce.required = () => false;
     try {
-      const { code, failed } = await audit(stack, ['--app', `${fakeUrl},client=weak-prefix`]);
+      const { code, report, failed } = await audit(stack, ['--app', `${fakeUrl},client=weak-prefix`]);
       expect(code).toBe(EXIT.CHECK_FAILED);
       expect(failed).toContain('hub.pkce.required');
+      expect(report.checks.find((c) => c.id === 'hub.pkce.required')).toMatchObject({ severity: 'high', evidence: [expect.objectContaining({ request: expect.stringMatching(/^GET https:\/\/login\.sso\.test:\d+\/oidc\/auth\?/) })] });
+      // A high failure does not fail a run that only fails on critical ones (no --app here: the
+      // stand-in app's back-channel endpoint fails critically by design).
+      const lenient = await audit(stack, ['--fail-on', 'critical']);
+      expect(lenient.failed).toContain('hub.pkce.required');
+      expect(lenient.report.failsBySeverity.critical).toBe(0);
+      expect(lenient.code).toBe(EXIT.OK);
     } finally {
       pkce.required = original;
     }
@@ -121,7 +129,8 @@ describe('isolation audit against weakened deployments (real Kratos and Redis)',
     const { code, report, failed } = await audit(stack, ['--app', `${fakeUrl},client=weak-prefix`, '--test-user', `${email}:${PASSWORD}`]);
     expect(code).toBe(EXIT.CHECK_FAILED);
     expect(failed).toEqual(expect.arrayContaining(['app.backchannel.refuses-unsigned', 'app.backchannel.refuses-forged', 'app.backchannel.refuses-wrong-audience', 'app.backchannel.refuses-replay']));
-    expect(report.checks.find((c) => c.id === 'app.backchannel.refuses-unsigned')!.detail).toMatch(/Accepted an alg=none token \(200\)/);
+    expect(report.checks.find((c) => c.id === 'app.backchannel.refuses-unsigned')).toMatchObject({ severity: 'critical', detail: expect.stringMatching(/Accepted an alg=none token \(200\)/) });
+    expect(report.failsBySeverity.critical).toBeGreaterThanOrEqual(2);
     // The hub itself is sound: none of its checks fail.
     expect(failed.filter((id) => id.startsWith('hub.'))).toEqual([]);
   });
@@ -141,7 +150,7 @@ describe('isolation audit against a hub with insecure cookies and a permissive r
     const { code, report, failed } = await audit(stack, [], { admin: false });
     expect(code).toBe(EXIT.CHECK_FAILED);
     expect(failed).toEqual(expect.arrayContaining(['hub.cookies.flags', 'hub.open-redirect.return-to']));
-    expect(report.checks.find((c) => c.id === 'hub.cookies.flags')!.detail).toMatch(/lacks Secure/);
+    expect(report.checks.find((c) => c.id === 'hub.cookies.flags')).toMatchObject({ severity: 'high', detail: expect.stringMatching(/lacks Secure/) });
     expect(report.checks.find((c) => c.id === 'hub.open-redirect.return-to')!.detail).toMatch(/kept return_to=https:\/\/evil\.example/);
   });
 });

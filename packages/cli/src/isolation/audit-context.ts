@@ -1,4 +1,6 @@
-import type { CheckResult, Evidence, Verdict } from './report.ts';
+import { CheckCannotRun } from './audit-http.ts';
+import { checkInfo } from './check-catalogue.ts';
+import type { CheckResult, Evidence, Severity, Verdict } from './report.ts';
 
 /** What the audit knows about the deployment under review. */
 export interface AuditTarget {
@@ -13,6 +15,8 @@ export interface AuditTarget {
   apps: AppTarget[];
   /** A dedicated test account, for the checks that need a real sign-in. */
   testUser: { email: string; password: string } | undefined;
+  /** Check ids (or id prefixes ending in `.`, e.g. `app.backchannel.`) not to run; they are reported as skipped. */
+  skip?: string[];
   /** Called after each check is recorded (the CLI prints progress to stderr). */
   onCheck?: (check: CheckResult) => void;
 }
@@ -53,28 +57,67 @@ export interface RegistryClient {
   [key: string]: unknown;
 }
 
-/** Collects check results; each check helper records exactly one result. */
+/** What a check found; `severity` only when this finding is milder or worse than the check's own. */
+export interface Outcome {
+  verdict: Verdict;
+  detail: string;
+  evidence?: Evidence[];
+  severity?: Severity;
+  /** For `inconclusive`: what to give or fix so the check can run. */
+  howToRun?: string;
+  urls?: string[];
+}
+
+/** Collects check results; each check helper records exactly one result per check and target. */
 export class Findings {
   readonly checks: CheckResult[] = [];
   private readonly onCheck: ((check: CheckResult) => void) | undefined;
+  private readonly skip: string[];
 
-  constructor(onCheck?: (check: CheckResult) => void) {
+  constructor(onCheck?: (check: CheckResult) => void, skip: string[] = []) {
     this.onCheck = onCheck;
+    this.skip = skip;
   }
 
-  add(id: string, target: string, title: string, verdict: Verdict, detail: string, why: string, evidence: Evidence[] = []): void {
-    const check = { id, target, title, verdict, detail, why, evidence };
+  /** True when `--skip` names this check (its id, or a prefix ending in a dot). */
+  skipped(id: string): boolean {
+    return this.skip.some((s) => s === id || (s.endsWith('.') && id.startsWith(s)));
+  }
+
+  add(id: string, target: string, title: string, verdict: Verdict, detail: string, why: string, evidence: Evidence[] = [], extra: Omit<Outcome, 'verdict' | 'detail' | 'evidence'> = {}): void {
+    const skipped = this.skipped(id);
+    const check: CheckResult = {
+      id,
+      target,
+      title,
+      verdict: skipped ? 'skipped' : verdict,
+      severity: extra.severity ?? checkInfo(id).severity,
+      detail: skipped ? 'turned off with --skip' : detail,
+      ...(!skipped && extra.howToRun ? { howToRun: extra.howToRun } : {}),
+      why,
+      ...(extra.urls?.length ? { urls: extra.urls } : {}),
+      evidence: skipped ? [] : evidence,
+    };
     this.checks.push(check);
     this.onCheck?.(check);
   }
 
-  /** Runs a check and turns an unexpected exception into a `fail` with the reason, never a crash. */
-  async run(id: string, target: string, title: string, why: string, fn: () => Promise<{ verdict: Verdict; detail: string; evidence?: Evidence[] }>) {
+  /**
+   * Runs a check. An exception is never a finding about the deployment: it makes the check
+   * `inconclusive`, with the reason and (for a `CheckCannotRun`) how to make it run.
+   */
+  async run(id: string, target: string, title: string, why: string, fn: () => Promise<Outcome>): Promise<void> {
+    if (this.skipped(id)) {
+      this.add(id, target, title, 'skipped', '', why);
+      return;
+    }
     try {
       const r = await fn();
-      this.add(id, target, title, r.verdict, r.detail, why, r.evidence ?? []);
+      this.add(id, target, title, r.verdict, r.detail, why, r.evidence ?? [], r);
     } catch (err) {
-      this.add(id, target, title, 'fail', `The check could not complete: ${(err as Error).message}`, why);
+      this.add(id, target, title, 'inconclusive', `The check could not complete: ${(err as Error).message}`, why, [], {
+        howToRun: err instanceof CheckCannotRun ? err.howToRun : 'Fix what the detail names and run the audit again.',
+      });
     }
   }
 }

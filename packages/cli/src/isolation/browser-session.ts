@@ -1,7 +1,13 @@
+import { CheckCannotRun, httpRequest, isLoopbackHost } from './audit-http.ts';
+
 /**
  * A minimal cookie-keeping HTTP client for the audit's sign-in probes: it follows redirects
  * like a browser, keeps host-only and Domain cookies apart, and stops before leaving the hosts
  * it is allowed to visit (so a code meant for a client is read from the Location header, not sent).
+ *
+ * Like Chromium and Firefox it treats `localhost`, `*.localhost` and loopback addresses as
+ * secure over http: `Secure` cookies they set are kept and sent back to them (Kratos sets its
+ * CSRF cookie `Secure` even on http), and nowhere else over http.
  */
 interface Cookie {
   name: string;
@@ -9,6 +15,11 @@ interface Cookie {
   host: string;
   hostOnly: boolean;
   secure: boolean;
+}
+
+/** https, or a loopback host over http: where browsers keep and send `Secure` cookies. */
+export function isPotentiallyTrustworthy(url: URL): boolean {
+  return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
 }
 
 export interface Hop {
@@ -27,7 +38,7 @@ export class BrowserSession {
   cookieHeader(url: URL): string {
     return this.cookies
       .filter((c) => (c.hostOnly ? c.host === url.hostname : url.hostname === c.host || url.hostname.endsWith(`.${c.host}`)))
-      .filter((c) => !c.secure || url.protocol === 'https:')
+      .filter((c) => !c.secure || isPotentiallyTrustworthy(url))
       .map((c) => `${c.name}=${c.value}`)
       .join('; ');
   }
@@ -49,7 +60,11 @@ export class BrowserSession {
         hostOnly: !domainAttr,
         secure: attrs.some((a) => a.toLowerCase() === 'secure'),
       };
-      const expired = attrs.some((a) => /^max-age=(0|-)/i.test(a)) || c.value === '';
+      // A browser refuses a Secure cookie from an insecure origin, and a __Host- cookie that is not Secure, host-only.
+      if (c.secure && !isPotentiallyTrustworthy(url)) continue;
+      if (c.name.startsWith('__Host-') && (!c.secure || !c.hostOnly)) continue;
+      const expiresAttr = attrs.find((a) => a.toLowerCase().startsWith('expires='))?.slice('expires='.length);
+      const expired = attrs.some((a) => /^max-age=(0|-)/i.test(a)) || c.value === '' || (expiresAttr !== undefined && Date.parse(expiresAttr) < Date.now());
       this.cookies = this.cookies.filter((o) => !(o.name === c.name && o.host === c.host));
       if (!expired) this.cookies.push(c);
     }
@@ -65,17 +80,16 @@ export class BrowserSession {
     let body = form ? new URLSearchParams(form).toString() : undefined;
     for (let i = 0; i < maxHops; i++) {
       const cookie = this.cookieHeader(next);
-      const res = await fetch(next, {
+      const res = await httpRequest(next, {
         method,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(15_000),
+        timeoutMs: 15_000,
         headers: { accept, ...(cookie ? { cookie } : {}), ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
         ...(body ? { body } : {}),
       });
       const setCookies = res.headers.getSetCookie();
       this.store(next, setCookies);
       const location = res.headers.get('location') ?? undefined;
-      const hop: Hop = { url: next.toString(), status: res.status, location: location ? new URL(location, next).toString() : undefined, setCookies, body: await res.text(), headers: res.headers };
+      const hop: Hop = { url: next.toString(), status: res.status, location: location ? new URL(location, next).toString() : undefined, setCookies, body: res.body, headers: res.headers };
       this.hops.push(hop);
       if (!hop.location || res.status < 300 || res.status >= 400) return hop;
       const target = new URL(hop.location);
@@ -104,15 +118,45 @@ export async function submitPasswordLogin(
   stay: (u: URL) => boolean,
 ): Promise<Hop> {
   const flowId = new URL(loginPage.url).searchParams.get('flow');
-  if (!flowId) throw new Error(`expected the hub's login page with ?flow=, got ${loginPage.url} (${loginPage.status})`);
+  if (!flowId) throw new CheckCannotRun(`expected the hub's login page with ?flow=, got ${loginPage.url} (${loginPage.status})`, 'Check --hub: it must be the login domain that serves /login.');
   const flowHop = await session.go(`${hubUrl}/self-service/login/flows?id=${encodeURIComponent(flowId)}`, { accept: 'application/json' });
-  if (flowHop.status !== 200) throw new Error(`could not read the login flow (${flowHop.status})`);
+  if (flowHop.status !== 200) {
+    const csrfCookie = session.cookieNamesFor(new URL(hubUrl).hostname).some((n) => n.startsWith('csrf_token'));
+    throw new CheckCannotRun(
+      `could not read the login flow (${flowHop.status})${csrfCookie ? '' : ': the CSRF cookie of the flow was not kept'}`,
+      csrfCookie ? 'Check that Kratos serves the flow under the hub (kratos.publicUrl, serve.public.base_url).' : 'The hub must set its CSRF cookie so that a browser keeps it: over http only on localhost or *.localhost; elsewhere use https.',
+    );
+  }
   const flow = JSON.parse(flowHop.body) as KratosFlow;
   const csrf = flow.ui.nodes.find((n) => n.attributes.name === 'csrf_token')?.attributes.value;
   const after = await session.go(flow.ui.action, {
     form: { csrf_token: String(csrf ?? ''), identifier: user.email, password: user.password, method: 'password' },
     stay,
   });
-  if (after.url.includes('/login?flow=') && after.status === 200) throw new Error('the test user could not sign in (check --test-user)');
+  if (after.url.includes('/login?flow=') && after.status === 200) {
+    throw new CheckCannotRun('the test user could not sign in with a password', 'Check --test-user (email:password of an account with a password and a verified address, without a second factor).');
+  }
   return after;
+}
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", '#x27': "'" };
+const decode = (v: string) => v.replace(/&(amp|lt|gt|quot|#39|#x27);/g, (_, e: string) => ENTITIES[e] ?? _);
+const attr = (tag: string, name: string) => decode(new RegExp(`\\s${name}="([^"]*)"`, 'i').exec(tag)?.[1] ?? '');
+
+/**
+ * The first form of an HTML page as a browser would submit it with its first named submit
+ * button: absolute action, method and fields (hidden inputs and that button). Undefined when the
+ * page has no form.
+ */
+export function readForm(page: Pick<Hop, 'url' | 'body'>): { action: string; method: string; fields: Record<string, string> } | undefined {
+  const form = /<form\b[^>]*>([\s\S]*?)<\/form>/i.exec(page.body);
+  if (!form) return undefined;
+  const open = /<form\b[^>]*>/i.exec(form[0])![0];
+  const fields: Record<string, string> = {};
+  for (const input of form[1]!.match(/<input\b[^>]*>/gi) ?? []) {
+    if (attr(input, 'type').toLowerCase() === 'hidden' && attr(input, 'name')) fields[attr(input, 'name')] = attr(input, 'value');
+  }
+  const button = (form[1]!.match(/<button\b[^>]*>/gi) ?? []).find((b) => attr(b, 'name'));
+  if (button) fields[attr(button, 'name')] = attr(button, 'value');
+  return { action: new URL(attr(open, 'action') || page.url, page.url).toString(), method: (attr(open, 'method') || 'get').toLowerCase(), fields };
 }

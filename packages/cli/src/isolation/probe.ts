@@ -1,3 +1,4 @@
+import { httpRequest } from './audit-http.ts';
 import type { Evidence } from './report.ts';
 import { redactFields, redactSetCookie, redactUrl } from './redact.ts';
 
@@ -27,8 +28,8 @@ export async function probe(
     headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(init.basic[0])}:${encodeURIComponent(init.basic[1])}`).toString('base64')}`;
   }
   const method = init.method ?? (body ? 'POST' : 'GET');
-  const res = await fetch(url, { method, headers, redirect: 'manual', signal: AbortSignal.timeout(10_000), ...(body ? { body } : {}) });
-  const text = await res.text();
+  const res = await httpRequest(url, { method, headers, ...(body !== undefined ? { body } : {}) });
+  const text = res.body;
   const location = res.headers.get('location') ?? undefined;
   const cookies = res.headers.getSetCookie().map(redactSetCookie);
   const answer = [

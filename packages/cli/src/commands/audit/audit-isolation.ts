@@ -1,17 +1,20 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { CommandContext } from '../../command-context.ts';
 import { CliError } from '../../errors/cli-error.ts';
 import { EXIT, type ExitCode } from '../../errors/exit-codes.ts';
 import type { AppTarget, AuditTarget } from '../../isolation/audit-context.ts';
-import { renderHtml, renderJson, renderMarkdown } from '../../isolation/render-report.ts';
-import { type IsolationReport, reportFailed } from '../../isolation/report.ts';
+import { compareWithBaseline, parseBaseline } from '../../isolation/baseline.ts';
+import { mark, renderHtml, renderJson, renderMarkdown, renderText, summaryLine } from '../../isolation/render-report.ts';
+import { renderSarif } from '../../isolation/render-sarif.ts';
+import { type IsolationReport, reportFailed, SEVERITIES, type Severity } from '../../isolation/report.ts';
 import { runIsolationAudit } from '../../isolation/run-isolation-audit.ts';
 
-type Format = 'md' | 'json' | 'html';
-const RENDER: Record<Format, (r: IsolationReport) => string> = { md: renderMarkdown, json: renderJson, html: renderHtml };
+type Format = 'text' | 'md' | 'json' | 'sarif' | 'html';
+const RENDER: Record<Format, (r: IsolationReport) => string> = { text: renderText, md: renderMarkdown, json: renderJson, sarif: renderSarif, html: renderHtml };
+const FORMATS = Object.keys(RENDER) as Format[];
 
-/** AuditFinished carries the audit's exit code out of commander: 1 when a check failed, else 0. */
+/** AuditFinished carries the audit's exit code out of commander (see `auditExitCode`). */
 export class AuditFinished extends Error {
   readonly exitCode: ExitCode;
   constructor(exitCode: ExitCode) {
@@ -27,51 +30,137 @@ interface Flags {
   testUser?: string;
   format?: string;
   out?: string;
+  sarif?: string;
+  failOn?: string;
+  strict?: boolean;
+  baseline?: string;
+  skip: string[];
 }
 
 /**
+ * The exit status of an audit: 5 when the hub did not answer at all (nothing was audited), 1 when
+ * a check failed at or above `failOn` (or, with `strict`, a check was inconclusive), else 0.
+ * Inconclusive and skipped checks never count as failures otherwise.
+ */
+export function auditExitCode(report: IsolationReport, failOn: Severity | 'none', strict: boolean): ExitCode {
+  if (!report.context.hubReachable) return EXIT.UNREACHABLE;
+  if (reportFailed(report, failOn)) return EXIT.CHECK_FAILED;
+  if (strict && report.summary.inconclusive > 0) return EXIT.CHECK_FAILED;
+  return EXIT.OK;
+}
+
+const repeat = (v: string, all: string[]) => [...all, v];
+
+/**
  * ssohub audit isolation --hub URL [--issuer URL] [--app URL[,client=ID][,api=/path][,login=/path]]...
- * [--test-user email:password] [--format md|json|html] [--out FILE]: checks a live deployment from
- * the outside and writes the report (stdout, or --out); exit 1 when a check failed. With the
- * global --admin-url/--token it also reads the client registry and signs in a temporary client.
+ * [--test-user email:password] [--format text|md|json|sarif|html] [--out FILE] [--sarif FILE]
+ * [--fail-on SEVERITY] [--strict] [--baseline report.json] [--skip ID]...: checks a live
+ * deployment from the outside and writes the report (stdout, or --out). With the global
+ * --admin-url/--token it also reads the client registry and signs in a temporary client.
  */
 export function registerAuditIsolation(audit: Command, ctx: CommandContext): void {
   audit
     .command('isolation')
-    .description("audit session isolation of a live hub and its client apps; report in Markdown, JSON or HTML; exit 1 if a check failed")
+    .description('audit session isolation of a live hub and its client apps; report as text, Markdown, JSON, SARIF or HTML; exit 1 if a check failed at or above --fail-on')
     .option('--hub <url>', 'origin of the login domain, e.g. https://login.example.com')
     .option('--issuer <url>', 'the OIDC issuer (default: <hub>/oidc)')
-    .option('--app <spec>', 'a client app: URL[,client=ID][,api=/api/me][,login=/auth/login] (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option('--app <spec>', 'a client app: URL[,client=ID][,api=/api/me][,login=/auth/login] (repeatable)', repeat, [] as string[])
     .option('--test-user <email:password>', 'a dedicated test account for the sign-in probes (env SSOHUB_AUDIT_TEST_USER)')
-    .option('--format <format>', 'md, json or html (default: from --out extension, else md)')
+    .option('--format <format>', 'text, md, json, sarif or html (default: from --out extension, else json with --json, else text)')
     .option('--out <file>', 'write the report to this file instead of stdout')
-    .addHelpText('after', '\nUses the global --admin-url and --token (or SSOHUB_ADMIN_URL, SSOHUB_ADMIN_TOKEN) when a token is set.\nExit codes: 0 no check failed, 1 a check failed, 2 usage error.\n')
+    .option('--sarif <file>', 'also write the report as SARIF 2.1.0 to this file (for code scanning)')
+    .option('--fail-on <severity>', `exit 1 when a check fails at or above this severity: ${SEVERITIES.join(', ')} or none`, 'low')
+    .option('--strict', 'exit 1 also when a check is inconclusive')
+    .option('--baseline <file>', 'a previous JSON report: show new failures, fixed checks and verdict changes')
+    .option('--skip <id>', 'do not run this check (an id, or a prefix ending in a dot such as app.backchannel.); repeatable', repeat, [] as string[])
+    .addHelpText(
+      'after',
+      '\nUses the global --admin-url and --token (or SSOHUB_ADMIN_URL, SSOHUB_ADMIN_TOKEN) when a token is set.\nExit codes: 0 no check failed at or above --fail-on, 1 one did (or, with --strict, a check was inconclusive), 2 usage error, 5 the hub did not answer.\n',
+    )
     .action(async (flags: Flags, cmd: Command) => {
       const settings = ctx.settings(cmd);
       const target = buildTarget(flags, settings, ctx.io.env);
       const format = pickFormat(flags, settings.json);
+      const failOn = pickFailOn(flags.failOn);
+      const baseline = flags.baseline ? await readBaseline(flags.baseline) : undefined;
       const { stderr } = ctx.io;
       stderr(`Auditing ${target.hubUrl} (issuer ${target.issuer})${target.apps.length ? ` and ${target.apps.length} app(s)` : ''}${target.adminToken ? ', with the admin API' : ', without the admin API'}\n`);
-      const report = await runIsolationAudit({
-        ...target,
-        onCheck: (c) => stderr(`  ${c.verdict.toUpperCase().padEnd(4)} ${c.id}  ${c.target}\n`),
-      });
+      const report = await runIsolationAudit(
+        { ...target, skip: flags.skip, onCheck: (c) => stderr(`  ${mark(c)} ${c.id}  ${c.target}\n`) },
+        { options: givenOptions(flags, settings), failOn },
+      );
+      if (baseline) report.baseline = compareWithBaseline(report, baseline, flags.baseline!);
       const text = RENDER[format](report);
       if (flags.out) {
-        await writeFile(flags.out, text);
+        await writeOut('--out', flags.out, text);
         stderr(`Report written to ${flags.out} (${format})\n`);
       } else ctx.io.stdout(text);
-      const s = report.summary;
-      stderr(`${s.pass} passed, ${s.fail} failed, ${s.warn} warnings, ${s.skip} skipped\n`);
-      throw new AuditFinished(reportFailed(report) ? EXIT.CHECK_FAILED : EXIT.OK);
+      if (flags.sarif) {
+        await writeOut('--sarif', flags.sarif, renderSarif(report));
+        stderr(`SARIF written to ${flags.sarif}\n`);
+      }
+      if (report.baseline) {
+        const b = report.baseline;
+        stderr(`Since the baseline: ${b.newFails.length} new failure(s), ${b.fixed.length} fixed, ${b.changed.length} other verdict change(s)\n`);
+      }
+      stderr(`${summaryLine(report)}\n`);
+      const code = auditExitCode(report, failOn, flags.strict === true);
+      if (code === EXIT.UNREACHABLE) stderr(`The hub did not answer at ${target.issuer}/.well-known/openid-configuration: nothing was audited (exit 5).\n`);
+      throw new AuditFinished(code);
     });
 }
 
+async function writeOut(flag: string, file: string, text: string): Promise<void> {
+  try {
+    await writeFile(file, text);
+  } catch (err) {
+    throw new CliError(EXIT.USAGE, `${flag} ${file}: cannot write the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+}
+
+async function readBaseline(file: string) {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new CliError(EXIT.USAGE, `--baseline ${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  try {
+    return parseBaseline(text);
+  } catch (err) {
+    throw new CliError(EXIT.USAGE, `--baseline ${file} ${(err as Error).message}`);
+  }
+}
+
+function pickFailOn(value: string | undefined): Severity | 'none' {
+  const v = (value ?? 'low').toLowerCase();
+  if (v === 'none' || (SEVERITIES as string[]).includes(v)) return v as Severity | 'none';
+  throw new CliError(EXIT.USAGE, `--fail-on must be one of ${SEVERITIES.join(', ')} or none (got "${value}")`);
+}
+
+/** The options of the run for the report's context: what was given, never a password or token. */
+function givenOptions(flags: Flags, settings: { adminUrl: string; token: string | undefined }): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  if (flags.hub) out['--hub'] = flags.hub;
+  if (flags.issuer) out['--issuer'] = flags.issuer;
+  if (flags.app.length) out['--app'] = flags.app;
+  if (flags.testUser) out['--test-user'] = `${flags.testUser.slice(0, flags.testUser.indexOf(':'))}:[redacted]`;
+  if (settings.token) {
+    out['--admin-url'] = settings.adminUrl;
+    out['--token'] = '[redacted]';
+  }
+  for (const [k, v] of [['--format', flags.format], ['--out', flags.out], ['--sarif', flags.sarif], ['--fail-on', flags.failOn], ['--baseline', flags.baseline]] as const) if (v) out[k] = v;
+  if (flags.strict) out['--strict'] = 'true';
+  if (flags.skip.length) out['--skip'] = flags.skip;
+  return out;
+}
+
 function pickFormat(flags: Flags, json: boolean): Format {
-  const f = flags.format ?? (flags.out ? /\.(md|json|html)$/i.exec(flags.out)?.[1]?.toLowerCase() : undefined) ?? (json ? 'json' : 'md');
+  const fromOut = flags.out ? /\.(md|json|html|sarif|txt)$/i.exec(flags.out)?.[1]?.toLowerCase() : undefined;
+  const f = flags.format ?? (fromOut === 'txt' ? 'text' : fromOut) ?? (json ? 'json' : 'text');
   if (f === 'markdown') return 'md';
-  if (f !== 'md' && f !== 'json' && f !== 'html') throw new CliError(EXIT.USAGE, `--format must be md, json or html (got "${f}")`);
-  return f;
+  if (!(FORMATS as string[]).includes(f)) throw new CliError(EXIT.USAGE, `--format must be one of ${FORMATS.join(', ')} (got "${f}")`);
+  return f as Format;
 }
 
 function httpUrl(flag: string, value: string): URL {

@@ -1,5 +1,6 @@
 import { createSign, generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { AppTarget, AuditTarget, Discovery, Findings, RegistryClient } from '../audit-context.ts';
+import { httpRequest } from '../audit-http.ts';
 import { BrowserSession, submitPasswordLogin } from '../browser-session.ts';
 import { probe } from '../probe.ts';
 import type { Evidence } from '../report.ts';
@@ -31,13 +32,13 @@ function forgedToken(issuer: string, aud: string): string {
 /** Asks the hub (admin API) to sign a genuine logout token for `clientId` with a random sid that matches no session. */
 async function mintLogoutToken(t: AuditTarget, clientId: string): Promise<string | undefined> {
   if (!t.adminUrl || !t.adminToken) return undefined;
-  const res = await fetch(`${t.adminUrl}/admin/clients/${encodeURIComponent(clientId)}/logout-token`, {
+  const res = await httpRequest(`${t.adminUrl}/admin/clients/${encodeURIComponent(clientId)}/logout-token`, {
     method: 'POST',
     headers: { authorization: `Bearer ${t.adminToken}`, accept: 'application/json', 'content-type': 'application/json' },
     body: JSON.stringify({ sid: `isolation-audit-${randomBytes(8).toString('hex')}` }),
   });
-  if (!res.ok) return undefined;
-  return ((await res.json()) as { logout_token?: string }).logout_token;
+  if (res.status !== 200) return undefined;
+  return (JSON.parse(res.body) as { logout_token?: string }).logout_token;
 }
 
 export function clientOfApp(app: AppTarget, clients: RegistryClient[]): RegistryClient | undefined {
@@ -59,23 +60,29 @@ export async function checkApp(
   const hubHost = new URL(t.hubUrl).hostname;
 
   await f.run('app.session-cookie', target, "The app's session cookie is host-only on its own host, with the right flags", 'A cookie shared with other hosts, readable by scripts, sent over http or on cross-site requests undoes the isolation of this app’s session.', async () => {
-    if (!t.testUser) return { verdict: 'skip', detail: 'needs --test-user to sign in through the app' };
+    if (!t.testUser) return { verdict: 'inconclusive', detail: 'Needs a test user to sign in through the app.', howToRun: 'Give --test-user email:password of a dedicated account.' };
     const browser = new BrowserSession();
     let last = await browser.go(`${app.url}${app.loginPath}`);
     if (last.url.includes('/login?flow=')) last = await submitPasswordLogin(browser, t.hubUrl, last, t.testUser, () => true);
     const appHops = browser.hops.filter((h) => new URL(h.url).hostname === appHost);
     const sessionCookies = appHops.flatMap((h) => h.setCookies).filter((c) => !/max-age=0/i.test(c) && !/expires=thu, 01 jan 1970/i.test(c));
-    if (sessionCookies.length === 0) return { verdict: 'fail', detail: `Signing in through ${app.loginPath} set no cookie on ${appHost}.` };
+    if (sessionCookies.length === 0) {
+      return { verdict: 'inconclusive', detail: `Signing in through ${app.loginPath} set no cookie on ${appHost} (last answer ${last.status} at ${redactUrl(last.url)}), so there is no session cookie to judge.`, howToRun: `Check the app's sign-in path (--app ${app.url},login=/path) and that the test user can sign in there.` };
+    }
     const secure = app.url.startsWith('https:');
     const problems = sessionCookies.flatMap((c) => cookieProblems(c, { requireSecure: secure, requireHostPrefix: secure }));
     const leaked = browser.cookieNamesFor(hubHost).filter((n) => browser.cookieNamesFor(appHost).includes(n) && !appHops.some((h) => h.setCookies.some((c) => c.startsWith(`${n}=`))));
     if (leaked.length) problems.push(`hub cookies visible to the app: ${leaked.join(', ')}`);
     const evidence = appHops.filter((h) => h.setCookies.length).map((h) => ({ request: `GET ${new URL(h.url).origin}${new URL(h.url).pathname}`, answer: `${h.status}\n${h.setCookies.map((c) => `Set-Cookie: ${c.split('=')[0]}=[redacted]; ${c.split(';').slice(1).join(';').trim()}`).join('\n')}` }));
-    return problems.length ? { verdict: 'fail', detail: problems.join('; '), evidence } : { verdict: 'pass', detail: `${sessionCookies.length} cookie(s) set by ${appHost}, all host-only with Secure/HttpOnly/SameSite${secure ? ' and __Host-' : ''}.`, evidence };
+    // Say only what was seen: over http, Secure is not required, so it is named only when every cookie has it.
+    const allSecure = sessionCookies.every((c) => c.split(';').slice(1).some((a) => a.trim().toLowerCase() === 'secure'));
+    const flags = ['host-only', ...(allSecure ? ['Secure'] : []), 'HttpOnly', 'SameSite', ...(secure ? ['__Host-'] : [])].join(', ');
+    const note = secure || allSecure ? '' : ' (Secure is not judged over http; hub.https and the app URL judge the transport)';
+    return problems.length ? { verdict: 'fail', detail: problems.join('; '), evidence } : { verdict: 'pass', detail: `${sessionCookies.length} cookie(s) set by ${appHost}, all ${flags}${note}.`, evidence };
   });
 
   await f.run('app.open-redirect.return-to', target, "The app's sign-in refuses a foreign returnTo", 'An app that sends the browser wherever returnTo says after sign-in is an open redirect with the trust of a fresh sign-in, a classic phishing step.', async () => {
-    if (!t.testUser) return { verdict: 'skip', detail: 'needs --test-user to complete a sign-in through the app' };
+    if (!t.testUser) return { verdict: 'inconclusive', detail: 'Needs a test user to complete a sign-in through the app.', howToRun: 'Give --test-user email:password of a dedicated account.' };
     const testUser = t.testUser;
     const appOrigin = new URL(app.url).origin;
     const variants = ['https://evil.example/phish', '//evil.example/phish', '/\\evil.example/phish', 'https:evil.example/phish'];
@@ -104,7 +111,20 @@ export async function checkApp(
   const bcl = client?.backchannel_logout_uri;
   const bclWhy = 'The back-channel endpoint ends sessions on request; if it accepts a token the hub did not sign for this app, anyone can log users out or replay a logout.';
   if (!client || !bcl) {
-    f.add('app.backchannel.refuses-forged', target, 'The back-channel endpoint refuses unsigned, forged, wrong-audience and replayed tokens', 'skip', client ? 'the client has no back-channel logout URI' : 'no registered client matches this app (give --app URL,client=ID)', bclWhy);
+    const titles: [string, string][] = [
+      ['app.backchannel.refuses-unsigned', 'The back-channel endpoint refuses an unsigned logout token'],
+      ['app.backchannel.refuses-forged', 'The back-channel endpoint refuses a token signed by another key'],
+      ['app.backchannel.refuses-wrong-audience', 'The back-channel endpoint refuses a genuine token for another client'],
+      ['app.backchannel.refuses-replay', 'The back-channel endpoint refuses a replayed token'],
+    ];
+    for (const [id, title] of titles) {
+      if (client) f.add(id, target, title, 'skipped', `Client ${client.client_id} has no back-channel logout URI, so there is no endpoint to probe (client.backchannel-logout reports the missing URI).`, bclWhy);
+      else {
+        f.add(id, target, title, 'inconclusive', 'No registered client is known for this app, so its back-channel endpoint is unknown.', bclWhy, [], {
+          howToRun: t.adminToken ? `Give the app's client id: --app ${app.url},client=ID.` : 'Give the admin API (--admin-url and --token) so the audit reads the registry.',
+        });
+      }
+    }
   } else {
     await f.run('app.backchannel.refuses-unsigned', target, 'The back-channel endpoint refuses an unsigned logout token', bclWhy, async () => {
       const res = await probe(bcl, { form: { logout_token: unsignedToken(d.issuer, client.client_id) } });
@@ -117,16 +137,18 @@ export async function checkApp(
     await f.run('app.backchannel.refuses-wrong-audience', target, 'The back-channel endpoint refuses a genuine token for another client', bclWhy, async () => {
       const other = probeTokens?.clientId;
       const token = other ? await mintLogoutToken(t, other) : undefined;
-      if (!token) return { verdict: 'skip', detail: 'needs the admin API (and the audit client) to have the hub sign a token for another client' };
+      if (!token) return { verdict: 'inconclusive', detail: 'Needs a genuine logout token for another client (the audit client), which the hub signs through the admin API.', howToRun: 'Give --admin-url with --token and --test-user (the audit client exists only while the sign-in probes run).' };
       const res = await probe(bcl, { form: { logout_token: token } });
       return res.status >= 400 ? { verdict: 'pass', detail: `Refused (${res.status}).`, evidence: [res.evidence] } : { verdict: 'fail', detail: `Accepted a token whose aud is ${other} (${res.status}).`, evidence: [res.evidence] };
     });
     await f.run('app.backchannel.refuses-replay', target, 'The back-channel endpoint refuses a replayed token', bclWhy, async () => {
       const token = await mintLogoutToken(t, client.client_id);
-      if (!token) return { verdict: 'skip', detail: 'needs the admin API to have the hub sign a harmless token (a sid that matches no session) for this client' };
+      if (!token) return { verdict: 'inconclusive', detail: 'Needs a genuine, harmless logout token for this client (a sid that matches no session), which the hub signs through the admin API.', howToRun: 'Give --admin-url with --token (or SSOHUB_ADMIN_TOKEN).' };
       const first = await probe(bcl, { form: { logout_token: token } });
       const second = await probe(bcl, { form: { logout_token: token } });
-      if (first.status >= 400) return { verdict: 'fail', detail: `A genuine token was refused (${first.status}), so replay protection cannot be told apart from a broken endpoint.`, evidence: [first.evidence] };
+      if (first.status >= 400) {
+        return { verdict: 'inconclusive', detail: `A genuine token was refused (${first.status}), so replay protection cannot be told apart from a broken endpoint.`, evidence: [first.evidence], howToRun: "Check that the app verifies logout tokens against this hub's issuer and JWKS (its back-channel endpoint must accept the hub's own tokens)." };
+      }
       return second.status >= 400 ? { verdict: 'pass', detail: `First delivery accepted (${first.status}), replay refused (${second.status}).`, evidence: [first.evidence, second.evidence] } : { verdict: 'fail', detail: `The same token was accepted twice (${second.status}).`, evidence: [first.evidence, second.evidence] };
     });
   }
@@ -137,8 +159,8 @@ export async function checkApp(
     "The app's API refuses an access token issued to another client, and refresh and ID tokens (401)",
     'Tokens are audience-bound: a token a user gave app X must not open their data at app Y. Only access tokens open an API: a refresh token accepted there works for its whole lifetime without the client secret, and an ID token is proof of a sign-in, not a credential. An API that answers 503 to such a bearer lets anyone fake an outage.',
     async () => {
-      if (!app.apiPath) return { verdict: 'skip', detail: 'no API path given (use --app URL,api=/api/me)' };
-      if (!probeTokens) return { verdict: 'skip', detail: 'needs the sign-in probes (--admin-url, --token, --test-user)' };
+      if (!app.apiPath) return { verdict: 'inconclusive', detail: 'No API path of the app is known.', howToRun: `Give a path that takes a bearer token: --app ${app.url},api=/api/me (or --skip app.token-audience for an app without an API).` };
+      if (!probeTokens) return { verdict: 'inconclusive', detail: 'Needs tokens of another client, issued to the audit client by the sign-in probes.', howToRun: 'Give --admin-url with --token and --test-user.' };
       const tokens = await issueTokens(d, probeTokens);
       const presented: { label: string; token: string; refused: (status: number) => boolean; expect: string }[] = [
         { label: `access token of ${probeTokens.clientId}`, token: tokens.accessToken, refused: (s) => s === 401 || s === 403, expect: '401 or 403' },

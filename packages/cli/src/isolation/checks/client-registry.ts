@@ -46,13 +46,16 @@ export function checkClientRegistry(f: Findings, clients: RegistryClient[]): voi
       'client.auth-method',
       target,
       'Token endpoint authentication is strong enough',
-      method === 'none' ? 'warn' : method === 'client_secret_post' ? 'warn' : 'pass',
+      method === 'none' || method === 'client_secret_post' ? 'fail' : 'pass',
       method === 'none'
         ? 'Public client (none): the code is protected by PKCE only; acceptable for apps that cannot keep a secret.'
         : method === 'client_secret_post'
           ? 'client_secret_post puts the secret in the request body; prefer client_secret_basic or private_key_jwt.'
           : `${method}.`,
       'A weaker client authentication makes a leaked code or refresh token easier to use.',
+      [],
+      // A public client is a design choice PKCE covers: worth knowing, not a weakness by itself.
+      { severity: method === 'none' ? 'info' : 'low' },
     );
     const post = c.post_logout_redirect_uris ?? [];
     const postProblems = post.flatMap((u) => uriProblems('post-logout URI', u));
@@ -79,9 +82,11 @@ export function checkClientRegistry(f: Findings, clients: RegistryClient[]): voi
       'client.scopes',
       target,
       'Allowed scopes are known and proportionate',
-      unknown.length ? 'fail' : offline ? 'warn' : 'pass',
+      unknown.length || offline ? 'fail' : 'pass',
       unknown.length ? `unknown scopes: ${unknown.join(', ')}` : offline ? 'a third-party client may ask for offline_access (long-lived refresh tokens)' : scopes.join(' '),
       'Each scope is data or power the app can obtain; third parties with offline access keep it after the user leaves.',
+      [],
+      { severity: unknown.length ? 'medium' : 'low' },
     );
   }
 }

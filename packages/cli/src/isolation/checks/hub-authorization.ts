@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AuditTarget, Discovery, Findings, RegistryClient } from '../audit-context.ts';
-import { BrowserSession } from '../browser-session.ts';
+import { BrowserSession, readForm } from '../browser-session.ts';
 import { probe, type ProbeResponse } from '../probe.ts';
 import { redactUrl } from '../redact.ts';
 import type { Evidence } from '../report.ts';
@@ -39,14 +39,28 @@ export function outcomeOf(res: ProbeResponse, hubUrl: string): 'accepted' | 'ref
 }
 
 export async function checkAuthorizationPolicy(t: AuditTarget, f: Findings, d: Discovery, client: RegistryClient | undefined): Promise<void> {
+  const policy: [string, string, string][] = [
+    ['hub.pkce.required', 'A request without PKCE is refused', 'Without PKCE, a stolen authorization code can be redeemed by whoever intercepted it.'],
+    ['hub.pkce.plain-refused', 'PKCE method plain is refused', 'With plain, the challenge equals the verifier, so PKCE protects nothing against an observer of the request.'],
+    ['hub.redirect-uri.exact', 'Redirect URIs match exactly', 'Any looser matching lets an attacker have the code delivered to a URL they control.'],
+  ];
   if (!client?.redirect_uris[0]) {
-    f.add('hub.pkce.required', t.hubUrl, 'PKCE is required', 'skip', 'No client with a redirect URI is known (give --admin-url and --token, or --app with a client id).', 'PKCE binds the code to the client that asked for it.');
+    for (const [id, title, why] of policy) {
+      f.add(id, t.hubUrl, title, 'inconclusive', 'No registered client with a redirect URI is known, and each probe varies one parameter of a request a client could make.', why, [], {
+        howToRun: 'Give the admin API (--admin-url and --token, or SSOHUB_ADMIN_TOKEN) so the audit reads the registry, or --app URL,client=ID.',
+      });
+    }
     return;
   }
   const baseline = await probe(authorizeUrl(d, client, {}));
   const target = `${t.hubUrl} (client ${client.client_id})`;
   if (outcomeOf(baseline, t.hubUrl) !== 'accepted') {
-    f.add('hub.authorize.baseline', target, 'A well-formed authorization request is accepted', 'fail', `The baseline request was refused (${baseline.status}), so the refusals below prove nothing.`, 'Each probe changes one parameter of a request that is otherwise accepted.', [baseline.evidence]);
+    // A refusal of the unchanged request would make every refusal below meaningless, not a pass.
+    for (const [id, title, why] of policy) {
+      f.add(id, target, title, 'inconclusive', `A well-formed authorization request for ${client.client_id} was refused (${baseline.status}), so a refusal of a changed one proves nothing.`, why, [baseline.evidence], {
+        howToRun: `Check that client ${client.client_id} is enabled for the code flow with the scope openid (ssohub clients show ${client.client_id}).`,
+      });
+    }
     return;
   }
   await f.run('hub.pkce.required', target, 'A request without PKCE is refused', 'Without PKCE, a stolen authorization code can be redeemed by whoever intercepted it.', async () => {
@@ -170,24 +184,47 @@ export async function checkOpenRedirects(t: AuditTarget, f: Findings, d: Discove
       return url.toString();
     };
     await f.run('hub.open-redirect.post-logout', t.hubUrl, 'post_logout_redirect_uri is allow-listed', 'Logout is reachable without authentication; an unchecked post-logout redirect is an open redirect.', async () => {
-      // The registered URI opens the logout confirmation (200); a foreign one must be an error.
       const baseline = registered ? await probe(endSessionUrl(registered)) : undefined;
-      const { chain, last } = await followForeign(endSessionUrl(EVIL), 4);
-      const evidence = [...(baseline ? [{ ...baseline.evidence, request: `[registered] ${baseline.evidence.request}` }] : []), { ...last.evidence, request: `[foreign] ${last.evidence.request}` }];
-      if (chain.some(isEvil)) return { verdict: 'fail', detail: 'The end-session endpoint redirected to evil.example.', evidence };
-      if (last.status < 400) return { verdict: 'fail', detail: `A foreign post_logout_redirect_uri was not refused (answer ${last.status}${baseline ? `, the registered one answered ${baseline.status}` : ''}): the logout would end there.`, evidence };
-      return { verdict: 'pass', detail: `Refused (${last.status})${baseline ? `, while the registered URI is accepted (${baseline.status})` : ''}.`, evidence };
+      const walk = await logoutAsBrowser(endSessionUrl(EVIL), new URL(t.hubUrl).origin);
+      const evidence = [...(baseline ? [{ ...baseline.evidence, request: `[registered] ${baseline.evidence.request}` }] : []), ...walk.evidence];
+      const urls = [endSessionUrl(EVIL)];
+      if (walk.leak) return { verdict: 'fail', detail: `A browser following the logout ${walk.leak}.`, evidence, urls };
+      return {
+        verdict: 'pass',
+        detail: `A browser following the logout with a foreign post_logout_redirect_uri (${EVIL}) ends at ${redactUrl(walk.end)} (${walk.status}) and never reaches evil.example${walk.confirmed ? ' (the confirmation form submitted too)' : ''}${baseline ? `; the registered URI answers ${baseline.status}` : ''}.`,
+        evidence,
+        urls,
+      };
     });
   }
 }
-/** Follows redirects without cookies, stopping at a foreign host; returns every URL seen. */
-async function followForeign(start: string, maxHops: number): Promise<{ chain: string[]; last: ProbeResponse }> {
-  const chain: string[] = [start];
-  let res = await probe(start);
-  for (let i = 0; i < maxHops && res.location; i++) {
-    chain.push(res.location);
-    if (new URL(res.location).hostname === 'evil.example') break;
-    res = await probe(res.location);
+
+/**
+ * Follows an end-session request as a browser does: redirects, and the logout confirmation form
+ * submitted as a user who clicks it would. Reports a leak when any answer sends the browser to the
+ * foreign host (a redirect, a meta refresh, the form's action or a link on the final page).
+ */
+async function logoutAsBrowser(start: string, hubOrigin: string): Promise<{ leak: string | undefined; end: string; status: number; confirmed: boolean; evidence: Evidence[] }> {
+  const browser = new BrowserSession();
+  const stay = (u: URL) => u.hostname !== 'evil.example';
+  let last = await browser.go(start, { stay, maxHops: 8 });
+  let confirmed = false;
+  const form = last.status === 200 && new URL(last.url).origin === hubOrigin ? readForm(last) : undefined;
+  if (form && !isEvil(form.action) && form.method === 'post') {
+    confirmed = true;
+    last = await browser.go(form.action, { form: form.fields, stay, maxHops: 8 });
   }
-  return { chain, last: res };
+  const evidence: Evidence[] = browser.hops.map((h) => ({ request: `${h === browser.hops[0] ? '[foreign] ' : ''}GET ${redactUrl(h.url)}`, answer: `${h.status}${h.location ? `\nLocation: ${redactUrl(h.location)}` : ''}` }));
+  if (confirmed && evidence.length > 1) {
+    const i = browser.hops.findIndex((h) => h.url === form?.action);
+    if (i >= 0) evidence[i] = { request: `POST ${redactUrl(form!.action)} (the confirmation form, as the user clicks it)\n${Object.keys(form!.fields).map((k) => `${k}=[redacted]`).join('&')}`, answer: evidence[i]!.answer };
+  }
+  const redirected = browser.hops.find((h) => isEvil(h.location));
+  if (redirected) return { leak: `was redirected to ${redirected.location} by ${redactUrl(redirected.url)}`, end: redirected.location!, status: redirected.status, confirmed, evidence };
+  if (form && isEvil(form.action)) return { leak: `was shown a form that posts to ${form.action}`, end: last.url, status: last.status, confirmed, evidence };
+  const refresh = /<meta[^>]+http-equiv=["']?refresh["']?[^>]*content=["'][^"']*url=([^"'>\s]+)/i.exec(last.body)?.[1];
+  if (refresh && isEvil(new URL(refresh, last.url).toString())) return { leak: `was sent on by a meta refresh to ${refresh}`, end: last.url, status: last.status, confirmed, evidence };
+  const link = /<a\b[^>]*href=["'](https?:\/\/evil\.example[^"']*)/i.exec(last.body)?.[1];
+  if (link) return { leak: `ended on a page that links to ${link}`, end: last.url, status: last.status, confirmed, evidence };
+  return { leak: undefined, end: last.url, status: last.status, confirmed, evidence };
 }

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AuditTarget, Discovery, Findings } from '../audit-context.ts';
+import { CheckCannotRun, httpRequest } from '../audit-http.ts';
 import { BrowserSession, submitPasswordLogin } from '../browser-session.ts';
 import { probe } from '../probe.ts';
 
@@ -33,22 +34,28 @@ export async function issueTokens(d: Discovery, p: ProbeTokens): Promise<IssuedT
   })) auth.searchParams.set(k, v);
   const last = await p.browser.go(auth.toString(), { stay: (u) => u.origin !== new URL(PROBE_REDIRECT).origin });
   const code = last.location ? new URL(last.location).searchParams.get('code') : null;
-  if (!code) throw new Error('single sign-on for the audit client did not end with a code');
+  if (!code) throw new CheckCannotRun('single sign-on for the audit client did not end with a code', 'Check that the test user can sign in at the hub (--test-user) and that the admin API may create clients.');
   const res = await probe(d.token_endpoint, { form: { grant_type: 'authorization_code', code, redirect_uri: PROBE_REDIRECT, code_verifier: verifier }, basic: [p.clientId, p.secret], headers: { accept: 'application/json' } });
   const body = JSON.parse(res.body) as { access_token?: string; refresh_token?: string; id_token?: string };
-  if (!body.access_token) throw new Error(`redeeming the code answered ${res.status}`);
+  if (!body.access_token) throw new CheckCannotRun(`redeeming the code of the audit client answered ${res.status}`, 'Check the hub log for the token request of the isolation-audit client.');
   return { accessToken: body.access_token, refreshToken: body.refresh_token, idToken: body.id_token };
 }
 
-async function admin(t: AuditTarget, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${t.adminUrl}${path}`, {
+/** One admin API call; a refusal or an outage makes the calling check inconclusive, with what to fix. */
+export async function admin(t: AuditTarget, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+  const res = await httpRequest(`${t.adminUrl}${path}`, {
     method,
     headers: { authorization: `Bearer ${t.adminToken}`, accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) },
-    signal: AbortSignal.timeout(10_000),
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
-  const json = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-  if (!res.ok) throw new Error(`admin API ${method} ${path} answered ${res.status}: ${JSON.stringify(json).slice(0, 200)}`);
+  let json: Record<string, unknown> = {};
+  try {
+    json = JSON.parse(res.body) as Record<string, unknown>;
+  } catch {
+    // not JSON: the status says enough
+  }
+  if (res.status === 401 || res.status === 403) throw new CheckCannotRun(`the admin API refused the token (${method} ${path}: ${res.status})`, 'Give an admin token the hub accepts (--token or SSOHUB_ADMIN_TOKEN).');
+  if (res.status < 200 || res.status >= 300) throw new CheckCannotRun(`admin API ${method} ${path} answered ${res.status}: ${JSON.stringify(json).slice(0, 200)}`, 'Check the hub log for this admin request.');
   return json;
 }
 
@@ -63,9 +70,11 @@ export async function runSignInProbes(t: AuditTarget, f: Findings, d: Discovery)
     refresh: 'Without rotation, a stolen refresh token stays useful forever; with rotation, reuse is detected.',
   };
   if (!t.adminUrl || !t.adminToken || !t.testUser) {
-    const reason = 'needs --admin-url, --token and --test-user (a temporary client signs in a test account)';
-    f.add('hub.code.single-use', t.hubUrl, 'Authorization codes are single-use', 'skip', reason, why.code);
-    f.add('hub.refresh.rotation', t.hubUrl, 'Refresh tokens rotate and reuse is refused', 'skip', reason, why.refresh);
+    const missing = [!t.adminToken ? 'the admin API (--admin-url and --token)' : '', !t.testUser ? 'a test user (--test-user email:password)' : ''].filter(Boolean).join(' and ');
+    const reason = `Needs ${missing}: a temporary client signs in a test account.`;
+    const howToRun = 'Give --admin-url with --token (or SSOHUB_ADMIN_TOKEN) and --test-user email:password of a dedicated account.';
+    f.add('hub.code.single-use', t.hubUrl, 'Authorization codes are single-use', 'inconclusive', reason, why.code, [], { howToRun });
+    f.add('hub.refresh.rotation', t.hubUrl, 'Refresh tokens rotate and reuse is refused', 'inconclusive', reason, why.refresh, [], { howToRun });
     return undefined;
   }
   const clientId = `isolation-audit-${randomBytes(4).toString('hex')}`;
@@ -104,11 +113,11 @@ export async function runSignInProbes(t: AuditTarget, f: Findings, d: Discovery)
     let last = await browser.go(auth.toString(), { stay });
     if (last.url.includes('/login?flow=')) last = await submitPasswordLogin(browser, t.hubUrl, last, t.testUser, stay);
     const code = last.location ? new URL(last.location).searchParams.get('code') : null;
-    if (!code) throw new Error(`the sign-in did not end with a code at the client (last answer ${last.status} at ${last.url})`);
+    if (!code) throw new CheckCannotRun(`the sign-in of the test user did not end with a code at the audit client (last answer ${last.status} at ${last.url.replace(/\?.*$/, '')})`, 'Check that the test user can sign in at the hub with a password, has a verified address and no second factor.');
 
     const redeem = () => probe(d.token_endpoint, { form: { grant_type: 'authorization_code', code, redirect_uri: PROBE_REDIRECT, code_verifier: verifier }, basic: [clientId, secret], headers: { accept: 'application/json' } });
     const first = await redeem();
-    if (first.status !== 200) throw new Error(`redeeming the code answered ${first.status}`);
+    if (first.status !== 200) throw new CheckCannotRun(`redeeming the code of the audit client answered ${first.status}`, 'Check the hub log for the token request of the isolation-audit client.');
     const tokens = JSON.parse(first.body) as { access_token: string; refresh_token?: string };
     const second = await redeem();
     const introspect = d.introspection_endpoint
@@ -152,10 +161,10 @@ async function checkRefreshRotation(
     const stay = (u: URL) => u.origin !== new URL(PROBE_REDIRECT).origin;
     const last = await browser.go(auth.toString(), { stay });
     const code = last.location ? new URL(last.location).searchParams.get('code') : null;
-    if (!code) throw new Error('the second sign-in (single sign-on) did not end with a code');
+    if (!code) throw new CheckCannotRun('the second sign-in (single sign-on) did not end with a code', 'Check that the hub keeps the test user signed in between two authorization requests.');
     const first = await probe(d.token_endpoint, { form: { grant_type: 'authorization_code', code, redirect_uri: PROBE_REDIRECT, code_verifier: verifier }, basic: [clientId, secret], headers: { accept: 'application/json' } });
     const rt = (JSON.parse(first.body) as { refresh_token?: string }).refresh_token;
-    if (!rt) return { verdict: 'skip', detail: 'No refresh token was issued.', evidence: [first.evidence] };
+    if (!rt) return { verdict: 'inconclusive', detail: 'No refresh token was issued to the audit client (scope offline_access), so rotation cannot be observed.', evidence: [first.evidence], howToRun: 'Check that the hub issues refresh tokens to first-party clients asking for offline_access.' };
     const refresh = () => probe(d.token_endpoint, { form: { grant_type: 'refresh_token', refresh_token: rt }, basic: [clientId, secret], headers: { accept: 'application/json' } });
     const a = await refresh();
     const rotated = a.status === 200 && (JSON.parse(a.body) as { refresh_token?: string }).refresh_token !== rt;
