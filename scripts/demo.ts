@@ -8,9 +8,15 @@
  * Browsers resolve *.localhost to loopback and treat it as a secure context, so no hosts file,
  * certificate or root is needed. Ctrl-C stops everything.
  *
- * Ports: DEMO_HUB_PORT (4000), DEMO_APP_A_PORT (4001), DEMO_SHOP_B_PORT (4002). DEMO_LOG=info
- * shows the hub's JSON logs.
+ * The admin API listens on 127.0.0.1 only, with a token generated at each start and printed once
+ * (never written to disk), so `ssohub sessions`, `lockouts`, `audit tail` and the isolation audit
+ * work against the demo. A dedicated audit account (verified address, random password printed
+ * with the token) is made at each start for `ssohub audit isolation --test-user`.
+ *
+ * Ports: DEMO_HUB_PORT (4000), DEMO_APP_A_PORT (4001), DEMO_SHOP_B_PORT (4002), DEMO_ADMIN_PORT
+ * (4003). DEMO_LOG=info shows the hub's JSON logs.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MemorySessionStore } from '@ssohub/client';
@@ -27,8 +33,13 @@ const port = (name: string, fallback: number) => {
   }
   return value;
 };
-const ports = { hub: port('DEMO_HUB_PORT', 4000), appA: port('DEMO_APP_A_PORT', 4001), shopB: port('DEMO_SHOP_B_PORT', 4002) };
+const ports = { hub: port('DEMO_HUB_PORT', 4000), appA: port('DEMO_APP_A_PORT', 4001), shopB: port('DEMO_SHOP_B_PORT', 4002), admin: port('DEMO_ADMIN_PORT', 4003) };
 const hubUrl = `http://login.localhost:${ports.hub}`;
+const adminUrl = `http://127.0.0.1:${ports.admin}`;
+// A fresh secret per run: the admin API can end every session, so its token is never a constant
+// in the repository nor left in a file; whoever started the demo reads it once in this terminal.
+const adminToken = randomBytes(24).toString('base64url');
+const auditUser = { email: 'isolation-audit@demo.localhost', password: `Audit-${randomBytes(12).toString('base64url')}` };
 const apps = [
   { id: 'app-a', name: 'App A', url: `http://app-a.localhost:${ports.appA}`, port: ports.appA, accent: '#0b69a3', secret: 'demo-app-a-secret-0123456789abcdefghij' },
   { id: 'shop-b', name: 'Shop B', url: `http://shop-b.localhost:${ports.shopB}`, port: ports.shopB, accent: '#7a3db8', secret: 'demo-shop-b-secret-0123456789abcdefghi' },
@@ -72,7 +83,7 @@ try {
       mode: 'development',
       publicUrl: hubUrl,
       listen: { host: '127.0.0.1', port: ports.hub },
-      admin: { host: '127.0.0.1', port: 0 },
+      admin: { host: '127.0.0.1', port: ports.admin, token: adminToken },
       kratos: { publicUrl: kratos.publicUrl, adminUrl: kratos.adminUrl, configFiles: kratos.configFiles },
       store: { kind: 'memory' },
       allowedReturnOrigins: apps.map((a) => a.url),
@@ -86,7 +97,8 @@ try {
   );
   stops.push(() => hub.close());
   await hub.app.listen({ host: '127.0.0.1', port: ports.hub });
-  await hub.admin.listen({ host: '127.0.0.1', port: 0 });
+  await hub.admin.listen({ host: '127.0.0.1', port: ports.admin });
+  await resetAuditUser(kratos.adminUrl);
 
   for (const [i, a] of apps.entries()) {
     const other = apps[1 - i]!;
@@ -117,6 +129,18 @@ hub on its memory store, mail captured here). Open in a browser on this machine:
 
 Sign up from App A (choose "Email me a code": the code is printed here), then open Shop B:
 you are signed in without a page. "Log out everywhere" ends both apps' sessions.
+
+The admin API (this machine only) and an account for the isolation audit, new at each start;
+the token and password are shown only here. In another terminal:
+
+  export SSOHUB_ADMIN_URL=${adminUrl}
+  export SSOHUB_ADMIN_TOKEN=${adminToken}
+  export SSOHUB_AUDIT_TEST_USER='${auditUser.email}:${auditUser.password}'
+  npm run ssohub -- lockouts list
+  npm run ssohub -- audit tail
+  npm run ssohub -- audit isolation --hub ${hubUrl} \\
+    --app ${apps[0].url},api=/api/me --app ${apps[1].url},api=/api/me
+
 Press Ctrl-C to stop.
 `);
 } catch (err) {
@@ -126,6 +150,28 @@ Press Ctrl-C to stop.
     console.error(`demo: a port is already in use (${(err as Error).message}). Stop the other program or set DEMO_HUB_PORT / DEMO_APP_A_PORT / DEMO_SHOP_B_PORT.`);
   } else console.error(`demo: failed to start: ${(err as Error).stack ?? err}`);
   process.exit(1);
+}
+
+/**
+ * Makes the isolation audit's test account anew (a previous run's is deleted first, since the
+ * Kratos database is kept between runs): password sign-in, verified address, no second factor.
+ */
+async function resetAuditUser(kratosAdminUrl: string): Promise<void> {
+  const found = await fetch(`${kratosAdminUrl}/admin/identities?credentials_identifier=${encodeURIComponent(auditUser.email)}`);
+  for (const identity of (await found.json()) as { id: string }[]) {
+    await fetch(`${kratosAdminUrl}/admin/identities/${identity.id}`, { method: 'DELETE' });
+  }
+  const res = await fetch(`${kratosAdminUrl}/admin/identities`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      schema_id: 'person',
+      traits: { email: auditUser.email, name: 'Isolation audit' },
+      credentials: { password: { config: { password: auditUser.password } } },
+      verifiable_addresses: [{ value: auditUser.email, via: 'email', verified: true, status: 'completed' }],
+    }),
+  });
+  if (res.status !== 201) throw new Error(`could not create the audit account in Kratos (${res.status}): ${(await res.text()).slice(0, 200)}`);
 }
 
 let stopping = false;
