@@ -1,5 +1,6 @@
 import { findClientProblems, idTokenAlgorithms } from '../clients/check-client-metadata.ts';
 import type { HubContext } from '../hub-context.ts';
+import { hubVersion } from '../hub-version.ts';
 import { checkKratosBaseUrl } from './check-kratos-base-url.ts';
 import { checkKratosDatabase, type KratosDatabaseReport } from './check-kratos-database.ts';
 import { checkKratosAdmin, checkKratosMigrations } from './check-kratos-readiness.ts';
@@ -11,6 +12,8 @@ import { configFileChecks, readKratosConfig } from './read-kratos-config.ts';
 import { summarizeConfig } from './summarize-config.ts';
 
 export interface DoctorReport {
+  /** The hub's version (its package's). */
+  version: string;
   /** The hub's configuration without secrets. */
   config: ReturnType<typeof summarizeConfig>;
   store: string;
@@ -71,7 +74,7 @@ export async function runDoctor(
     ...clientChecks,
   );
   const { checks: _, ...kratosDatabase } = database;
-  return { config: summarizeConfig(ctx), store: ctx.storage.description, kratosDatabase, signingKeys: keys, checks };
+  return { version: hubVersion(), config: summarizeConfig(ctx), store: ctx.storage.description, kratosDatabase, signingKeys: keys, checks };
 }
 
 async function step<T>(work: () => Promise<T>): Promise<{ value: T } | { error: string }> {

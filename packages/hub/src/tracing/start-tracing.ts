@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { Tracer } from '@opentelemetry/api';
 import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OtlpProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -65,11 +64,3 @@ function samplerOf(setting: SamplerSetting): Sampler {
   }
 }
 
-/** The hub's version as its package says (`service.version` of its spans); the same path from src/ and dist/. */
-export function hubVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { redactUrl } from './redact-url.ts';
-import { type HubTracing, hubVersion, startTracing } from './start-tracing.ts';
+import { hubVersion } from '../hub-version.ts';
+import { type HubTracing, startTracing } from './start-tracing.ts';
 import { tracingSettingsFromEnv } from './tracing-settings.ts';
 
 /**
