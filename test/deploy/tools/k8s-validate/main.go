@@ -1,7 +1,11 @@
 // Command k8s-validate checks a rendered Kubernetes manifest stream (the output of `helm template`)
 // against the real API types of k8s.io/api, the way an API server would decode it in strict mode:
 // each document's apiVersion and kind must name a type served by a current cluster, and the
-// document must decode into that type with no unknown, duplicate or wrongly-cased fields. A chart
+// document must decode into that type with no unknown, duplicate or wrongly-cased fields. The
+// prometheus-operator kinds (monitoring.coreos.com/v1: ServiceMonitor, PrometheusRule, ...) are
+// decoded into the operator's own Go types the same way, plus the checks their CRD schemas and
+// the operator's admission webhook add (duration patterns, record xor alert, one way to
+// authenticate), since a typo there is silently dropped by a lenient client too. A chart
 // that only "looks like" Kubernetes YAML (a typo in a field name, a removed API version) fails
 // here instead of at `kubectl apply` time in someone's cluster.
 //
@@ -24,6 +28,7 @@ import (
 	"regexp"
 	"strings"
 
+	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
@@ -70,6 +75,9 @@ var groups = []func(*runtime.Scheme) error{
 	certificatesv1.AddToScheme,
 	admissionregistrationv1.AddToScheme,
 	nodev1.AddToScheme,
+	// Not built in, but the CRDs every Prometheus Operator installation serves (kube-prometheus-stack
+	// and the like): the chart's ServiceMonitor and PrometheusRule are applied against them.
+	monitoringv1.AddToScheme,
 }
 
 var sourceComment = regexp.MustCompile(`(?m)^# Source: (.+)$`)
@@ -228,6 +236,9 @@ func validateDocument(scheme *runtime.Scheme, doc []byte) (string, json.RawMessa
 		return id, nil, err
 	}
 	if err := checkSelector(obj); err != nil {
+		return id, nil, err
+	}
+	if err := checkMonitoring(obj); err != nil {
 		return id, nil, err
 	}
 	return id, json.RawMessage(raw), nil
