@@ -461,6 +461,8 @@ export const OTHER_VARIABLES: readonly string[] = [
   'SSOHUB_UPSTREAMS',
   'SSOHUB_HUB_IMAGE',
   'SSOHUB_KRATOS_IMAGE',
+  // deploy/compose/tracing.yml: one sampling ratio for the hubs' OTEL_TRACES_SAMPLER_ARG and Kratos'
+  'SSOHUB_TRACES_SAMPLING_RATIO',
   // deploy/kratos/build.sh
   'SSOHUB_KRATOS_BIN',
   'SSOHUB_CACHE_DIR',
