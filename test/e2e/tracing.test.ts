@@ -84,6 +84,11 @@ describe('tracing: one sign-in, one trace (Chromium, app + hub + Kratos)', () =>
     await page.goto(d.appA.url);
     await page.locator('[data-testid="sign-in"]').click();
     await page.waitForURL(new RegExp(`^${d.hubUrl}/login\\?flow=`));
+    // A wrong password first: the guard's decisions are events of the trace too.
+    await node(page, 'default/identifier').fill(user.email);
+    await node(page, 'password/password').fill('not-the-password-0');
+    await button(page, 'password', 'method').click();
+    await page.waitForSelector('[data-testid="ui/message/4000006"]');
     await node(page, 'default/identifier').fill(user.email);
     await node(page, 'password/password').fill(user.password);
     await button(page, 'password', 'method').click();
@@ -130,6 +135,13 @@ describe('tracing: one sign-in, one trace (Chromium, app + hub + Kratos)', () =>
     const authorization = span('ssohub-hub', 'GET provider:authorization');
     expect(authorization.attributes['ssohub.client_id']).toBe('app-a');
     expect(spans.flatMap((s) => s.events.map((e) => e.name))).toEqual(expect.arrayContaining(['oidc.interaction.started', 'oidc.grant.success']));
+    const attempts = spans.flatMap((s) => s.events.filter((e) => e.name === 'ssohub.guard.attempt').map((e) => e.attributes['ssohub.guard.outcome']));
+    expect(attempts).toEqual(['failure', 'success']);
+
+    // The hub's latency histograms carry sampled traces as exemplars (OpenMetrics, tracing on).
+    const scrape = await (await fetch(`${d.stack.adminUrl}/metrics`)).text();
+    expect(scrape).toContain(`ssohub_http_request_duration_seconds_bucket`);
+    expect(scrape).toContain(`# {trace_id="${traceId}"}`);
 
     // No secret in any span: the password, the address, the code and state, the tokens the app
     // holds, and every cookie value of every host.

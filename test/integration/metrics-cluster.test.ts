@@ -2,11 +2,25 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { FROM_SOURCE, freePort, type RunningKratos, type SmtpCapture, startKratos, startSmtpCapture, uniquePrefix, waitFor } from '@ssohub/testkit';
+import {
+  authorizationRequest,
+  FROM_SOURCE,
+  freePort,
+  HttpSession,
+  type RunningKratos,
+  type SmtpCapture,
+  startKratos,
+  startSmtpCapture,
+  uniquePrefix,
+  waitFor,
+} from '@ssohub/testkit';
+import { createUser, submitKratosLogin, walk } from '../support/bridge-kit.ts';
 
 // One scrape of the admin listener's /metrics under packages/hub/src/cluster.ts speaks for every
 // worker (metrics/cluster-metrics.ts): known traffic spread over two workers is counted exactly.
 const CLUSTER = join(resolve(dirname(fileURLToPath(import.meta.url)), '../..'), 'packages/hub/src/cluster.ts');
+const ADMIN_TOKEN = 'metrics-test-admin-token-0123456789';
+const APP = 'https://metrics-app.test';
 
 /** The value of one sample (`name{labels} value`) with exactly `labels`, in any order. */
 function sample(text: string, name: string, labels: string): number | undefined {
@@ -43,7 +57,7 @@ describe('metrics of a two-worker cluster', () => {
         SSOHUB_LISTEN_HOST: '127.0.0.1',
         SSOHUB_LISTEN_PORT: String(port),
         SSOHUB_ADMIN_PORT: String(adminPort),
-        SSOHUB_ADMIN_TOKEN: 'metrics-test-admin-token-0123456789',
+        SSOHUB_ADMIN_TOKEN: ADMIN_TOKEN,
         SSOHUB_KRATOS_PUBLIC_URL: kratos.publicUrl,
         SSOHUB_KRATOS_ADMIN_URL: kratos.adminUrl,
         SSOHUB_REDIS_URL: inject('redisUrl'),
@@ -104,5 +118,43 @@ describe('metrics of a two-worker cluster', () => {
     expect(text).toMatch(/^ssohub_store_command_duration_seconds_count\{[^}]*outcome="ok"[^}]*\} [1-9]/m);
     // No raw URL reached a label.
     expect(text).not.toContain('openid-configuration');
+  });
+
+  it('counts the provider sessions of known sign-ins exactly (one shared store: not per worker), and each sign-in once', async () => {
+    const created = await fetch(`${adminUrl}/admin/clients`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json', 'x-ssohub-actor': 'metrics-test' },
+      body: JSON.stringify({ client_id: 'metrics-app', redirect_uris: [`${APP}/callback`], token_endpoint_auth_method: 'none', ssohub_first_party: true }),
+    });
+    expect(created.status, await created.text()).toBe(201);
+    const scrape = async () => {
+      const text = await (await fetch(`${adminUrl}/metrics`)).text();
+      const signIns = (outcome: string) => sample(text, 'ssohub_sign_ins_total', `service="ssohub-hub",method="password",outcome="${outcome}"`) ?? 0;
+      return { sessions: sample(text, 'ssohub_oidc_sessions', 'service="ssohub-hub"'), succeeded: signIns('success'), failed: signIns('failure') };
+    };
+    expect(await scrape()).toEqual({ sessions: 0, succeeded: 0, failed: 0 });
+    const SIGN_INS = 3;
+    const browsers: HttpSession[] = [];
+    for (let i = 0; i < SIGN_INS; i++) {
+      const browser = new HttpSession();
+      const user = await createUser(kratos.adminUrl, `metrics-${i}`);
+      const { url: start } = authorizationRequest({ issuer: `${url}/oidc`, clientId: 'metrics-app', redirectUri: `${APP}/callback`, scope: 'openid email' });
+      const login = await walk(browser, start, [APP]);
+      if (login.kind !== 'login') throw new Error(`expected the login page, got ${login.kind}`);
+      if (i === 0) {
+        // One wrong password first: a failed sign-in, and no session.
+        await expect(submitKratosLogin(browser, url, login.flowId, { email: user.email, password: 'wrong-password-0' })).rejects.toThrow(/did not succeed/);
+      }
+      const end = await walk(browser, await submitKratosLogin(browser, url, login.flowId, user), [APP]);
+      expect(end.kind).toBe('callback');
+      browsers.push(browser);
+    }
+    expect(await scrape()).toEqual({ sessions: SIGN_INS, succeeded: SIGN_INS, failed: 1 });
+    // Signing out at the hub ends that browser's provider session.
+    const out = await browsers[0]!.request(`${url}/self-service/logout/browser`, { headers: { accept: 'application/json' } });
+    expect(out.status, out.body).toBe(200);
+    const logoutUrl = (JSON.parse(out.body) as { logout_url: string }).logout_url;
+    expect((await browsers[0]!.request(logoutUrl, { follow: false })).status).toBe(303);
+    expect((await scrape()).sessions).toBe(SIGN_INS - 1);
   });
 });

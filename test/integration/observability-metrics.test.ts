@@ -86,6 +86,14 @@ describe('the metrics the dashboard and the alert rules query', () => {
     expect([...used].filter((n) => !recorded.has(n)), 'used by a rule but recorded by none').toEqual([]);
   });
 
+  it('serves the gauges read from the store (live provider sessions, back-channel queue depth and age) as gauges, with a value', () => {
+    const types = typedNames(exposition);
+    for (const name of ['ssohub_oidc_sessions', 'ssohub_backchannel_queue_depth', 'ssohub_backchannel_queue_oldest_seconds']) {
+      expect(types.get(name), name).toBe('gauge');
+      expect(exposition, name).toMatch(new RegExp(`^${name}\\{service="ssohub-hub"\\} \\d`, 'm'));
+    }
+  });
+
   it('labels the request histogram with the route, method and status class the rules and panels select on', () => {
     const sample = /^ssohub_http_request_duration_seconds_count\{([^}]*)\} \d+/m.exec(exposition)?.[1] ?? '';
     expect(sample, 'no request sample on /metrics').not.toBe('');

@@ -37,9 +37,10 @@ import { languagePickerPlugin } from './i18n/register-language-picker.ts';
 import { KratosClient } from './kratos/kratos-client.ts';
 import { lockoutActions } from './login/lockout-actions.ts';
 import { loginPagesPlugin } from './login/register-login-pages.ts';
-import { createHubMetrics } from './metrics/hub-metrics.ts';
+import { createHubMetrics, observeLatency } from './metrics/hub-metrics.ts';
 import { requestMetricsPlugin } from './metrics/register-request-metrics.ts';
 import { kratosProxyPlugin } from './proxy/register-kratos-proxy.ts';
+import { sampledTraceId } from './tracing/hub-spans.ts';
 import { requestTracingPlugin } from './tracing/register-request-tracing.ts';
 import type { HubTracing } from './tracing/start-tracing.ts';
 import { createStorage, type Storage } from './storage/storage.ts';
@@ -79,8 +80,11 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
   const kratos = new KratosClient({ publicUrl: config.kratos.publicUrl, adminUrl: config.kratos.adminUrl });
   const audit = createAuditLog(storage, log);
   const base = { config, log, kratos, storage, audit };
-  const metrics = createHubMetrics();
-  kratos.observeCalls((operation, outcome, seconds) => metrics.kratos.duration.observe({ operation, outcome }, seconds));
+  // With tracing on, the latency histograms keep the trace id of a sampled request per bucket.
+  const metrics = createHubMetrics({ exemplars: deps.tracing !== undefined });
+  kratos.observeCalls((operation, outcome, seconds) =>
+    observeLatency(metrics, metrics.kratos.duration, { operation, outcome }, seconds, metrics.exemplars ? sampledTraceId() : undefined),
+  );
   if (storage.kind === 'redis') {
     storage.observeCommands?.(metrics.store.observe);
   }

@@ -153,7 +153,7 @@ async function runWorker(): Promise<void> {
   const { startWorkerTracing } = await import('./tracing/start-worker-tracing.ts');
   const hub = await buildApp(config, { log, tracing: startWorkerTracing(process.env, log) });
   // Under a primary, /metrics (worker 1's admin listener) answers for every worker.
-  if (cluster.isWorker) shareClusterMetrics([hub.ctx.metrics.registry, processMetrics()]);
+  if (cluster.isWorker) shareClusterMetrics([hub.ctx.metrics.registry, processMetrics(hub.ctx.metrics.registry.contentType)]);
   // Admin first: once this worker serves the public port, its admin API answers too (with more
   // workers, another worker may serve the public port before worker 1 is up).
   if (index === 1) await hub.admin.listen({ host: config.admin.host, port: config.admin.port });

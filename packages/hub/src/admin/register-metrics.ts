@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { Registry } from 'prom-client';
 import { clusterMetricsText } from '../metrics/cluster-metrics.ts';
 import { type HubMetrics, processMetrics } from '../metrics/hub-metrics.ts';
 
@@ -9,7 +10,7 @@ import { type HubMetrics, processMetrics } from '../metrics/hub-metrics.ts';
  * come first, then the process metrics shared by every hub instance in the process.
  */
 export function registerMetrics(admin: FastifyInstance, metrics: HubMetrics): void {
-  const nodeMetrics = processMetrics();
+  const nodeMetrics = processMetrics(metrics.registry.contentType);
   admin.get('/metrics', async (request, reply) => {
     // In a cluster worker: every worker's metrics, summed (metrics/cluster-metrics.ts). Should the
     // primary fail to collect them all, this worker's own view rather than no answer.
@@ -17,9 +18,13 @@ export function registerMetrics(admin: FastifyInstance, metrics: HubMetrics): vo
       request.log.warn({ err: { message: err.message } }, 'serving this worker\'s metrics only');
       return undefined;
     });
-    if (aggregate !== undefined) return reply.type(metrics.registry.contentType).header('cache-control', 'no-store').send(aggregate);
+    // The aggregate is Prometheus text whatever the workers' format: exemplars (OpenMetrics) are
+    // served by a hub in one process only (docs/runbook.md).
+    if (aggregate !== undefined) return reply.type(Registry.PROMETHEUS_CONTENT_TYPE).header('cache-control', 'no-store').send(aggregate);
     const [own, node] = await Promise.all([metrics.registry.metrics(), nodeMetrics.metrics()]);
-    return reply.type(metrics.registry.contentType).header('cache-control', 'no-store').send(`${own}\n${node}`);
+    // OpenMetrics ends each registry's text with `# EOF`: one, at the very end.
+    const body = metrics.exemplars ? `${own.replace(/# EOF\n$/, '')}${node}` : `${own}\n${node}`;
+    return reply.type(metrics.registry.contentType).header('cache-control', 'no-store').send(body);
   });
 }
 

@@ -87,6 +87,8 @@ export async function createBridge(deps: BridgeDependencies): Promise<Bridge> {
   // the deliverer before its first attempt (ADR 0009).
   const queue = createBackchannelQueue(storage);
   deps.metrics.backchannel.readQueueDepth = () => queue.depth();
+  deps.metrics.backchannel.readQueueOldestMs = () => queue.oldestAgeMs();
+  deps.metrics.oidc.readSessions = () => adapters('Session').countLive();
   const deliverer = createBackchannelDeliverer({
     send: providerLogoutSender(provider),
     queue,

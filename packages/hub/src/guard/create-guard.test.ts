@@ -123,6 +123,40 @@ describe('the guard in front of Kratos submissions', () => {
     await guard.checkTokenRequest({ ip: '192.0.2.3', clientId: 'x'.repeat(500) });
   });
 
+  it('counts sign-ins by method and outcome: password and code as before, passkeys, second factors and oidc too', async () => {
+    const { guard, signIn, metrics } = setup();
+    await signIn('ada@x.test', '192.0.2.1');
+    await signIn('ada@x.test', '192.0.2.1', succeeded);
+    const submit = async (fields: Record<string, string>, answer: KratosAnswer) => {
+      const s: Submission = { kind: 'login', flowId: 'f2', ip: '192.0.2.5', fields };
+      await guard.before(s, request);
+      await guard.after(s, answer, request, reply);
+    };
+    await submit({ method: 'code', identifier: 'ada@x.test', code: '000000' }, failed);
+    await submit({ method: 'passkey', passkey_login: '{}' }, succeeded);
+    await submit({ method: 'totp', totp_code: '123456' }, failed);
+    await submit({ method: 'totp', totp_code: '654321' }, succeeded);
+    await submit({ method: 'lookup_secret', lookup_secret: 'abcd' }, succeeded);
+    await submit({ method: 'webauthn', webauthn_login: '{}' }, succeeded);
+    await submit({ method: 'oidc', provider: 'upstream' }, { status: 303, setSession: false, location: 'https://idp.test/authorize?state=s' });
+    // Steps that try no credential are not sign-ins.
+    await submit({ method: 'webauthn', identifier: 'ada@x.test' }, failed);
+    await submit({ method: 'identifier_first', identifier: 'ada@x.test' }, failed);
+    const text = await metrics.registry.getSingleMetricAsString('ssohub_sign_ins_total');
+    const counted = [...text.matchAll(/^ssohub_sign_ins_total\{method="(\w+)",outcome="(\w+)"[^}]*\} (\d+)$/gm)].map((m) => `${m[1]} ${m[2]} ${m[3]}`);
+    expect(counted.sort()).toEqual(
+      ['password failure 1', 'password success 1', 'code failure 1', 'passkey success 1', 'totp failure 1', 'totp success 1', 'lookup_secret success 1', 'webauthn success 1', 'oidc started 1'].sort(),
+    );
+  });
+
+  it('counts sign-ins with the guard turned off too', async () => {
+    const { guard, metrics } = setup({ enabled: false });
+    const s: Submission = { kind: 'login', flowId: 'f1', ip: '192.0.2.1', fields: { method: 'password', identifier: 'ada@x.test', password: 'x' } };
+    await guard.before(s, request);
+    await guard.after(s, succeeded, request, reply);
+    expect(await metrics.registry.getSingleMetricAsString('ssohub_sign_ins_total')).toMatch(/^ssohub_sign_ins_total\{method="password",outcome="success"[^}]*\} 1$/m);
+  });
+
   it('writes durations people can read', () => {
     expect([humanDuration(1), humanDuration(45), humanDuration(120), humanDuration(3600), humanDuration(7200)]).toEqual([
       '1 second',

@@ -4,11 +4,13 @@ import { text } from '../i18n/translate.ts';
 import type { HubContext } from '../hub-context.ts';
 import { createHubMetrics, type HubMetrics } from '../metrics/hub-metrics.ts';
 import type { Submission } from '../proxy/submission-guard.ts';
+import { addRequestEvent } from '../tracing/hub-spans.ts';
 import { auditIdentifier, classifySubmission, hashIdentifier, maskIdentifier, normalizeIdentifier } from './classify-submission.ts';
 import type { Guard } from './guard.ts';
 import type { GuardStore, NewLock, Refusal, SettleScope, TokenBucket } from './guard-store.ts';
 import { createMemoryGuardStore } from './memory-guard-store.ts';
 import { createRedisGuardStore } from './redis-guard-store.ts';
+import { countSignIn } from './sign-in-outcome.ts';
 
 /** Code guesses on one flow are counted over this window (longer than any flow lives). */
 const FLOW_WINDOW_MS = 60 * 60 * 1000;
@@ -42,11 +44,15 @@ export function createGuard(deps: GuardDependencies): Guard {
   const { config, log, audit } = deps;
   const c = config.guard;
   const metrics = deps.metrics ?? createHubMetrics();
+  const hubOrigin = new URL(config.publicUrl).origin;
   if (!c.enabled) {
     log.warn('ssohub WARNING: guard.enabled=false: no throttling and no lockout on the login domain');
     return {
       async before() {},
-      async after() {},
+      // Sign-ins are counted all the same: the metric does not depend on the guard.
+      async after(submission, answer) {
+        countSignIn(metrics.signIns, submission, answer, hubOrigin);
+      },
       async listLockouts() {
         return [];
       },
@@ -64,6 +70,7 @@ export function createGuard(deps: GuardDependencies): Guard {
   const refuse = (kind: RefusalKind, retryAfterMs: number, facts: { ip: string; identifier?: string; scope?: string }): never => {
     const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
     metrics.guard.throttled.inc({ kind });
+    addRequestEvent('ssohub.guard.throttled', { 'ssohub.guard.kind': kind, 'ssohub.guard.retry_after_s': seconds });
     const subject = facts.identifier ? maskIdentifier(facts.identifier) : undefined;
     const auditKey = `${kind}|${facts.scope ?? facts.ip}`;
     const now = Date.now();
@@ -137,6 +144,7 @@ export function createGuard(deps: GuardDependencies): Guard {
     for (const lock of locks) {
       const scope = lock.scope.startsWith('pair:') ? 'identifier_ip' : lock.scope.startsWith('id:') ? 'identifier' : 'ip';
       metrics.guard.locked.inc({ scope });
+      addRequestEvent('ssohub.guard.locked', { 'ssohub.guard.scope': scope, 'ssohub.guard.level': lock.level });
       const subject = scope === 'ip' || !attempt.identifier ? undefined : maskIdentifier(attempt.identifier);
       const facts = {
         scope,
@@ -188,13 +196,15 @@ export function createGuard(deps: GuardDependencies): Guard {
     },
 
     async after(submission, answer) {
+      // Every method, whether or not the guard counts its attempts (passkeys, second factors, oidc).
+      countSignIn(metrics.signIns, submission, answer, hubOrigin);
       const attempt = attempts.get(submission);
       if (!attempt) return;
       attempts.delete(submission);
       const failed = !answer.setSession;
       if (failed) metrics.guard.failures.inc({ kind: attempt.kind });
+      addRequestEvent('ssohub.guard.attempt', { 'ssohub.guard.kind': attempt.kind, 'ssohub.guard.outcome': failed ? 'failure' : 'success' });
       if (attempt.identifier) {
-        metrics.signIns.inc({ method: attempt.kind, outcome: failed ? 'failure' : 'success' });
         audit.record({
           type: failed ? 'login.failed' : 'login.succeeded',
           actor: submission.ip,

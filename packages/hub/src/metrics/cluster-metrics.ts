@@ -1,5 +1,5 @@
 import cluster from 'node:cluster';
-import { AggregatorRegistry, type Registry } from 'prom-client';
+import { AggregatorRegistry, type Registry, type RegistryContentType } from 'prom-client';
 
 /**
  * One scrape of the admin listener's /metrics answers for the whole process tree of the cluster
@@ -34,7 +34,7 @@ export function serveClusterMetrics(): void {
 let shared = false;
 
 /** In a worker: hands `registries` to the primary's aggregator when asked, and lets /metrics ask for the aggregate. */
-export function shareClusterMetrics(registries: Registry[]): void {
+export function shareClusterMetrics(registries: Registry<RegistryContentType>[]): void {
   // Constructing one installs prom-client's worker-side listener for the primary's requests.
   new AggregatorRegistry();
   AggregatorRegistry.setRegistries(registries);

@@ -24,6 +24,38 @@ describe('back-channel metrics', () => {
   });
 });
 
+describe('gauges read from the shared store', () => {
+  it('reads the age of the oldest back-channel delivery, in seconds, at each scrape', async () => {
+    const metrics = createHubMetrics();
+    expect(await metrics.registry.metrics()).toContain('ssohub_backchannel_queue_oldest_seconds{service="ssohub-hub"} 0');
+    let ms = 90_500;
+    metrics.backchannel.readQueueOldestMs = async () => ms;
+    expect(await metrics.registry.metrics()).toContain('ssohub_backchannel_queue_oldest_seconds{service="ssohub-hub"} 90.5');
+    ms = 0;
+    expect(await metrics.registry.metrics()).toContain('ssohub_backchannel_queue_oldest_seconds{service="ssohub-hub"} 0');
+  });
+
+  it("reads the provider's live sessions at each scrape, keeping the last count when the store cannot answer", async () => {
+    const metrics = createHubMetrics();
+    expect(await metrics.registry.metrics()).toContain('ssohub_oidc_sessions{service="ssohub-hub"} 0');
+    metrics.oidc.readSessions = async () => 42;
+    expect(await metrics.registry.metrics()).toContain('ssohub_oidc_sessions{service="ssohub-hub"} 42');
+    metrics.oidc.readSessions = async () => Promise.reject(new Error('store down'));
+    expect(await metrics.registry.metrics()).toContain('ssohub_oidc_sessions{service="ssohub-hub"} 42');
+  });
+
+  it('counts each once across workers that read the same store (the maximum, not the sum)', async () => {
+    const { AggregatorRegistry } = await import('prom-client');
+    const metrics = createHubMetrics();
+    metrics.oidc.readSessions = async () => 7;
+    metrics.backchannel.readQueueOldestMs = async () => 12_000;
+    const json = await metrics.registry.getMetricsAsJSON();
+    const aggregate = await AggregatorRegistry.aggregate([json, json]).metrics();
+    expect(aggregate).toContain('ssohub_oidc_sessions{service="ssohub-hub"} 7');
+    expect(aggregate).toContain('ssohub_backchannel_queue_oldest_seconds{service="ssohub-hub"} 12');
+  });
+});
+
 describe('store command timings (a LightHistogram)', () => {
   it('prints cumulative buckets, sum and count per command and outcome, and sums across workers', async () => {
     const { AggregatorRegistry } = await import('prom-client');

@@ -1,4 +1,4 @@
-import type { Registry } from 'prom-client';
+import type { Registry, RegistryContentType } from 'prom-client';
 
 interface Cell {
   labels: Record<string, string>;
@@ -20,7 +20,7 @@ export class LightHistogram {
   readonly #cells = new Map<string, Cell>();
   readonly #bounds: number[];
 
-  constructor(name: string, help: string, bounds: number[], registry: Registry) {
+  constructor(name: string, help: string, bounds: number[], registry: Registry<RegistryContentType>) {
     this.name = name;
     this.help = help;
     this.#bounds = bounds;

@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { HubMetrics } from './hub-metrics.ts';
+import { sampledTraceIdOf } from '../tracing/request-span.ts';
+import { type HubMetrics, observeLatency } from './hub-metrics.ts';
 
 /** The label of a request no route matched (404s, scanners): one series, whatever the URL was. */
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -48,7 +49,7 @@ export function requestLabels(request: FastifyRequest, reply: FastifyReply): { r
 export const requestMetricsPlugin = fp(
   async (listener: FastifyInstance, { metrics }: { metrics: HubMetrics }) => {
     listener.addHook('onResponse', async (request, reply) => {
-      metrics.http.duration.observe(requestLabels(request, reply), reply.elapsedTime / 1000);
+      observeLatency(metrics, metrics.http.duration, requestLabels(request, reply), reply.elapsedTime / 1000, metrics.exemplars ? sampledTraceIdOf(request) : undefined);
     });
   },
   { name: 'ssohub-request-metrics', fastify: '5.x' },

@@ -42,6 +42,12 @@ export function isTraced(): boolean {
   return currentHubRequest()?.trace?.span.isRecording() === true;
 }
 
+/** The current request's trace id when its span is sampled (an exemplar on a latency), else undefined. */
+export function sampledTraceId(): string | undefined {
+  const span = currentHubRequest()?.trace?.span;
+  return span?.isRecording() ? span.spanContext().traceId : undefined;
+}
+
 /** Records `name` (a guard decision, a provider event) on the current request's span. */
 export function addRequestEvent(name: string, attributes?: Attributes): void {
   const span = currentHubRequest()?.trace?.span;

@@ -5,6 +5,7 @@ import fp from 'fastify-plugin';
 import { requestChildLogger } from '../http/create-logger.ts';
 import { requestLabels } from '../metrics/register-request-metrics.ts';
 import { currentHubRequest } from '../request/hub-request.ts';
+import { requestSpanOf, setRequestSpan } from './request-span.ts';
 import { TRACE_COOKIE } from './trace-cookie.ts';
 
 export interface RequestTracingOptions {
@@ -46,7 +47,7 @@ export function registerRequestTracing(listener: FastifyInstance, { tracer, brow
       );
       hubRequest.trace = { span, tracer };
       // onResponse and onRequestAbort may run outside the request's async context.
-      (request as unknown as Record<symbol, unknown>)[kSpan] = span;
+      setRequestSpan(request, span);
       // Every line of the request's logger, Fastify's own included, names the trace.
       const { traceId, spanId } = span.spanContext();
       request.log = requestChildLogger.call(listener, request.log, { trace_id: traceId, span_id: spanId }, {}, request.raw);
@@ -55,7 +56,7 @@ export function registerRequestTracing(listener: FastifyInstance, { tracer, brow
     done();
   });
   listener.addHook('onResponse', (request, reply, done) => {
-    const span = spanOf(request);
+    const span = requestSpanOf(request);
     if (span && !(span as unknown as Record<symbol, boolean>)[kEnded]) {
       const { route } = requestLabels(request, reply);
       span.updateName(`${request.method} ${route}`);
@@ -67,19 +68,13 @@ export function registerRequestTracing(listener: FastifyInstance, { tracer, brow
   });
   // A client that went away before the answer: onResponse never runs.
   listener.addHook('onRequestAbort', (request, done) => {
-    const span = spanOf(request);
+    const span = requestSpanOf(request);
     if (span && !(span as unknown as Record<symbol, boolean>)[kEnded]) {
       span.setStatus({ code: SpanStatusCode.ERROR, message: 'the client closed the connection before the answer' });
       end(span);
     }
     done();
   });
-}
-
-const kSpan = Symbol('ssohub.requestSpan');
-
-function spanOf(request: FastifyRequest) {
-  return (request as unknown as Record<symbol, ReturnType<Tracer['startSpan']> | undefined>)[kSpan];
 }
 
 function end(span: ReturnType<Tracer['startSpan']>): void {

@@ -83,6 +83,9 @@ class RegistryClientStore implements ModelStore {
   async grantsOfAccount(): Promise<string[]> {
     return [];
   }
+  async countLive(): Promise<number> {
+    return 0;
+  }
 }
 
 /** Drops hub bookkeeping the provider has no use for; keeps the ssohub_* flags it reads. */

@@ -3,7 +3,7 @@
  * redis-model-store.ts, with the same semantics (one contract suite, model-store-contract.ts,
  * runs against both).
  */
-import { ACCOUNT_INDEXED_MODEL, type AdapterPayload, CLIENT_INDEXED_MODEL, epochNow, type ModelStore } from './model-store.ts';
+import { ACCOUNT_INDEXED_MODEL, type AdapterPayload, CLIENT_INDEXED_MODEL, COUNTED_MODELS, epochNow, type ModelStore } from './model-store.ts';
 
 interface Entry {
   payload: AdapterPayload;
@@ -126,6 +126,16 @@ export class MemoryModelStore implements ModelStore {
 
   async grantsOfAccount(accountId: string): Promise<string[]> {
     return this.name === ACCOUNT_INDEXED_MODEL ? this.state.accountGrants.live(accountId) : [];
+  }
+
+  // A walk over every artefact: the memory store serves the demo and tests, not traffic.
+  async countLive(): Promise<number> {
+    if (!COUNTED_MODELS.has(this.name)) return 0;
+    const now = epochNow();
+    const mine = `${this.name}:`;
+    let live = 0;
+    for (const [key, e] of this.state.entries) if (key.startsWith(mine) && (e.exp === undefined || e.exp > now)) live++;
+    return live;
   }
 
   private read(key: string | undefined): AdapterPayload | undefined {

@@ -197,6 +197,31 @@ export function describeModelStoreContract(label: string, make: (model: string) 
       expect(await grants.grantsOfAccount(account)).toEqual([long]);
     });
 
+    it('counts live sessions: each once, not destroyed or expired ones, and no other model', async () => {
+      const sessions = make('Session');
+      const before = await sessions.countLive();
+      const [a, b, short] = [id(), id(), id()];
+      await sessions.upsert(a, { jti: a, uid: id(), accountId: 'a1' }, 600);
+      await sessions.upsert(b, { jti: b, uid: id(), accountId: 'a2' }, 600);
+      await sessions.upsert(short, { jti: short, uid: id(), accountId: 'a3' }, 1);
+      // Saved again (a new sign-in on the same browser): still one.
+      await sessions.upsert(a, { jti: a, uid: id(), accountId: 'a1', authorizations: {} } as never, 600);
+      expect(await sessions.countLive()).toBe(before + 3);
+      await sessions.destroy(b);
+      expect(await sessions.countLive()).toBe(before + 2);
+      await new Promise((r) => setTimeout(r, 2_100));
+      expect(await sessions.countLive()).toBe(before + 1);
+      // A destroy of what has expired, or of what never was, changes nothing.
+      await sessions.destroy(short);
+      await sessions.destroy(id());
+      expect(await sessions.countLive()).toBe(before + 1);
+      await sessions.destroy(a);
+      expect(await sessions.countLive()).toBe(before);
+      const grants = make('Grant');
+      await grants.upsert(a, { jti: a, clientId: 'app-a', accountId: 'a1', kind: 'Grant' }, 600);
+      expect(await grants.countLive()).toBe(0);
+    });
+
     it('returns copies, so changing a found payload does not change the stored one', async () => {
       const store = make('Grant');
       const jti = id();

@@ -22,6 +22,12 @@ export interface ModelStore extends Adapter {
    * issued it (an offline_access refresh token), which no live session names any more.
    */
   grantsOfAccount(accountId: string): Promise<string[]>;
+  /**
+   * How many artefacts of this model are alive now, for the `ssohub_oidc_sessions` gauge. Only
+   * the models of COUNTED_MODELS keep the index this reads (updated at each upsert and destroy,
+   * so a scrape never scans keys); every other model answers 0.
+   */
+  countLive(): Promise<number>;
 }
 export type { AdapterPayload };
 
@@ -29,6 +35,12 @@ export type { AdapterPayload };
 export const CLIENT_INDEXED_MODEL = 'Grant';
 /** The model indexed by account (its payload's accountId), for grantsOfAccount. */
 export const ACCOUNT_INDEXED_MODEL = 'Grant';
+
+/**
+ * Models whose live artefacts are counted (ModelStore.countLive): the provider's sessions, one per
+ * browser signed in through the bridge. Only these pay for the index on their writes.
+ */
+export const COUNTED_MODELS = new Set(['Session']);
 
 /** Models whose artefacts are single-use: a later find must return `consumed`. */
 export const CONSUMABLE_MODELS = new Set([

@@ -73,3 +73,36 @@ describe('the account index of grants', () => {
     expect(await redis.exists(key!)).toBe(0);
   });
 });
+
+describe('the live index of sessions', () => {
+  it('is one key under the store prefix that the sessions share, gone with the last of them', async () => {
+    const p = uniquePrefix('adapter-live');
+    const sessions = new RedisModelStore('Session', redis, p);
+    await sessions.upsert('s-long', { jti: 's-long', uid: 'u-long', accountId: 'a1' }, 900);
+    await sessions.upsert('s-short', { jti: 's-short', uid: 'u-short', accountId: 'a2' }, 60);
+    const key = `${p}oidc:live:Session`;
+    expect(await redis.zrange(key, 0, -1)).toEqual(['s-short', 's-long']);
+    // One key for the model, pruned at every save: no TTL of its own.
+    expect(await redis.ttl(key)).toBe(-1);
+    expect(await sessions.countLive()).toBe(2);
+    await sessions.destroy('s-long');
+    await sessions.destroy('s-short');
+    expect(await redis.exists(key)).toBe(0);
+    // Other models keep no such index.
+    await new RedisModelStore('AccessToken', redis, p).upsert('at-1', { jti: 'at-1' }, 60);
+    expect(await redis.keys(`${p}oidc:live:*`)).toEqual([]);
+    await redis.del(`${p}oidc:AccessToken:at-1`);
+  });
+
+  it('drops expired members at the next save, so it holds no more than the live sessions and those since the last one', async () => {
+    const p = uniquePrefix('adapter-live');
+    const sessions = new RedisModelStore('Session', redis, p);
+    const key = `${p}oidc:live:Session`;
+    // A session that expired without a destroy (the browser never came back).
+    await redis.zadd(key, Math.floor(Date.now() / 1000) - 10, 's-gone');
+    expect(await sessions.countLive()).toBe(0);
+    await sessions.upsert('s-new', { jti: 's-new', uid: 'u-new', accountId: 'a1' }, 60);
+    expect(await redis.zrange(key, 0, -1)).toEqual(['s-new']);
+    await sessions.destroy('s-new');
+  });
+});

@@ -6,7 +6,7 @@
 import type { StoreClient } from '../../storage/redis-client.ts';
 import { RedisScript } from '../../storage/redis-script.ts';
 import { StoreUnavailableError } from '../../storage/store-unavailable.ts';
-import { ACCOUNT_INDEXED_MODEL, type AdapterPayload, CLIENT_INDEXED_MODEL, epochNow, type ModelStore } from './model-store.ts';
+import { ACCOUNT_INDEXED_MODEL, type AdapterPayload, CLIENT_INDEXED_MODEL, COUNTED_MODELS, epochNow, type ModelStore } from './model-store.ts';
 
 // Marks an artefact consumed only if it still exists, so a late consume never resurrects an
 // expired code as a key without a TTL; and only before ARGV[2] (ms since the epoch, 0: no
@@ -25,12 +25,16 @@ return 1`;
 
 // One round trip and one reply per artefact instead of a MULTI of up to seven commands: this is
 // on every authorization, code and token (docs/benchmarks.md). KEYS: the artefact, then the grant
-// index, uid, userCode, client index and account index keys that apply (ARGV[3..5], ARGV[8] and
-// ARGV[10] say which). ARGV: payload, ttl (0 = none), has grant, has uid, has userCode, id,
-// default grant-index ttl, has client, now (epoch seconds), has account. The client and account
-// indexes (Grant only) are sorted sets of grant ids scored by their expiry: each upsert drops the
-// members already expired, so a client signing users in for months keeps a set no larger than its
-// live grants, and the set lives as long as its longest-lived grant.
+// index, uid, userCode, client index, account index and live index keys that apply (ARGV[3..5],
+// ARGV[8], ARGV[10] and ARGV[11] say which). ARGV: payload, ttl (0 = none), has grant, has uid,
+// has userCode, id, default grant-index ttl, has client, now (epoch seconds), has account, is
+// counted. The client and account indexes (Grant only) and the live index (COUNTED_MODELS) are
+// sorted sets of ids scored by their expiry: each upsert drops the members already expired, so a
+// client signing users in for months keeps a set no larger than its live grants. A client or
+// account index lives as long as its longest-lived grant (one key per owner: an idle owner's must
+// go); the live index is one key for the whole model, pruned at each save, and needs no TTL. The
+// live index is what the sessions gauge counts (countLive): kept here, in the script every session
+// save runs anyway, it costs two commands and no round trip, and cannot drift from the artefacts.
 const UPSERT_SCRIPT = `
 local key = KEYS[1]
 local ttl = tonumber(ARGV[2])
@@ -67,7 +71,15 @@ if ARGV[8] == '1' then
   indexByExpiry(KEYS[i])
   i = i + 1
 end
-if ARGV[10] == '1' then indexByExpiry(KEYS[i]) end
+if ARGV[10] == '1' then
+  indexByExpiry(KEYS[i])
+  i = i + 1
+end
+if ARGV[11] == '1' then
+  local now = tonumber(ARGV[9])
+  redis.call('zadd', KEYS[i], ttl > 0 and tostring(now + ttl) or '+inf', ARGV[6])
+  redis.call('zremrangebyscore', KEYS[i], '-inf', now)
+end
 return 0`;
 
 // An artefact through its uid or userCode index in one round trip instead of GET then HGETALL:
@@ -80,12 +92,15 @@ const FIND_BY_INDEX_SCRIPT = `local id = redis.call('get', KEYS[1]) if not id th
 // Destroy in one round trip instead of HGETALL then DEL (every resume destroys its interaction,
 // every logout its session): the artefact's uid and userCode indexes are found in its payload
 // here, and removed only while they still point to this artefact; a grant also leaves its
-// client's index (ARGV[3] = '1') and its account's (ARGV[4] = '1'). KEYS: the artefact. ARGV: the
-// model's key base, the id, whether the model is indexed by client, by account. Index keys are
-// built here, as in FIND_BY_INDEX_SCRIPT.
+// client's index (ARGV[3] = '1') and its account's (ARGV[4] = '1'). KEYS: the artefact, then the
+// live index for a counted model (ARGV[5] = '1'; left even when the artefact has expired, which the
+// index's own expiry score already tells). ARGV: the model's key base, the id, whether the model is
+// indexed by client, by account, is counted. Other index keys are built here, as in
+// FIND_BY_INDEX_SCRIPT.
 const DESTROY_SCRIPT = `
 local payload = redis.call('hget', KEYS[1], 'payload')
 redis.call('del', KEYS[1])
+if ARGV[5] == '1' then redis.call('zrem', KEYS[2], ARGV[2]) end
 if not payload then return 0 end
 local ok, decoded = pcall(cjson.decode, payload)
 if not ok or type(decoded) ~= 'table' then return 0 end
@@ -111,7 +126,9 @@ const CONSUME = new RedisScript(CONSUME_SCRIPT);
  * - `oidc:grant:<grantId>` set of artefact keys issued under a grant, for revokeByGrantId;
  * - `oidc:<Model>:uid:<uid>` and `oidc:<Model>:userCode:<code>` point to the id;
  * - `oidc:Grant:client:<clientId>` sorted set of the client's grant ids, scored by expiry;
- * - `oidc:Grant:account:<accountId>` sorted set of the account's grant ids, scored by expiry.
+ * - `oidc:Grant:account:<accountId>` sorted set of the account's grant ids, scored by expiry;
+ * - `oidc:live:<Model>` sorted set of the ids of a counted model (COUNTED_MODELS: `Session`),
+ *   scored by expiry, for countLive.
  */
 export class RedisModelStore implements ModelStore {
   readonly name: string;
@@ -121,6 +138,8 @@ export class RedisModelStore implements ModelStore {
   private readonly consumeWithinMs: number | undefined;
   private readonly clientIndexed: boolean;
   private readonly accountIndexed: boolean;
+  /** The live index key, for a counted model. */
+  private readonly liveKey: string | undefined;
 
   /**
    * `consumeWithinMs`: how long the hub waits for a Redis command (store.commandTimeoutMs); a
@@ -135,6 +154,8 @@ export class RedisModelStore implements ModelStore {
     this.grantBase = `${prefix}oidc:grant:`;
     this.clientIndexed = name === CLIENT_INDEXED_MODEL;
     this.accountIndexed = name === ACCOUNT_INDEXED_MODEL;
+    // Not under `oidc:<Model>:`, where an artefact id could take the name.
+    this.liveKey = COUNTED_MODELS.has(name) ? `${prefix}oidc:live:${name}` : undefined;
   }
 
   private key(id: string): string {
@@ -152,6 +173,7 @@ export class RedisModelStore implements ModelStore {
     if (byClient) keys.push(this.clientKey(payload.clientId as string));
     const byAccount = this.accountIndexed && typeof payload.accountId === 'string';
     if (byAccount) keys.push(this.accountKey(payload.accountId as string));
+    if (this.liveKey) keys.push(this.liveKey);
     const flag = (v: unknown) => (v ? '1' : '0');
     await UPSERT.run(this.redis, keys, [
       JSON.stringify(payload),
@@ -164,6 +186,7 @@ export class RedisModelStore implements ModelStore {
       flag(byClient),
       epochNow(),
       flag(byAccount),
+      flag(this.liveKey),
     ]);
   }
 
@@ -183,6 +206,11 @@ export class RedisModelStore implements ModelStore {
   async grantsOfAccount(accountId: string): Promise<string[]> {
     if (!this.accountIndexed) return [];
     return this.redis.zrangebyscore(this.accountKey(accountId), `(${epochNow()}`, '+inf');
+  }
+
+  async countLive(): Promise<number> {
+    if (!this.liveKey) return 0;
+    return this.redis.zcount(this.liveKey, `(${epochNow()}`, '+inf');
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
@@ -212,7 +240,8 @@ export class RedisModelStore implements ModelStore {
   }
 
   async destroy(id: string): Promise<void> {
-    await DESTROY.run(this.redis, [this.key(id)], [this.base, id, this.clientIndexed ? '1' : '0', this.accountIndexed ? '1' : '0']);
+    const keys = this.liveKey ? [this.key(id), this.liveKey] : [this.key(id)];
+    await DESTROY.run(this.redis, keys, [this.base, id, this.clientIndexed ? '1' : '0', this.accountIndexed ? '1' : '0', this.liveKey ? '1' : '0']);
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {

@@ -47,5 +47,7 @@ export function requestScopedReads(store: ModelStore, model: string, afterFind?:
     // Asked by the admin API and the account page only, never within a provider request.
     grantsOfClient: (clientId) => store.grantsOfClient(clientId),
     grantsOfAccount: (accountId) => store.grantsOfAccount(accountId),
+    // Asked by the metrics scrape, outside any request.
+    countLive: () => store.countLive(),
   };
 }

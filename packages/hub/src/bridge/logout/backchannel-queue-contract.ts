@@ -79,6 +79,32 @@ export function describeBackchannelQueueContract(label: string, make: (shared?: 
       expect(await q.claim(10, 60_000)).toEqual([]);
     });
 
+    it('tells the age of the oldest stored job, kept through takeovers and retries, and 0 when empty', async () => {
+      const q = make();
+      expect(await q.oldestAgeMs()).toBe(0);
+      const first = job();
+      await q.addLeased(first, 100);
+      await sleep(200);
+      const second = job();
+      const secondLease = (await q.addLeased(second, 60_000))!;
+      const ageOfFirst = await q.oldestAgeMs();
+      expect(ageOfFirst).toBeGreaterThanOrEqual(180);
+      expect(ageOfFirst).toBeLessThan(5_000);
+      // Taken over (its lease lapsed), retried, claimed again: still the time it was first stored.
+      const [taken] = await q.claim(10, 60_000);
+      expect(taken?.job.id).toBe(first.id);
+      expect(await q.retryLater({ ...first, attempt: 3 }, taken!.lease, 0)).toBe(true);
+      await sleep(20);
+      const [retried] = await q.claim(10, 60_000);
+      expect(retried?.job.id).toBe(first.id);
+      expect(await q.oldestAgeMs()).toBeGreaterThanOrEqual(ageOfFirst);
+      // Once the oldest is settled, the next one's age; none left, 0.
+      expect(await q.settle(first.id, retried!.lease)).toBe(true);
+      expect(await q.oldestAgeMs()).toBeLessThan(ageOfFirst);
+      expect(await q.settle(second.id, secondLease)).toBe(true);
+      expect(await q.oldestAgeMs()).toBe(0);
+    });
+
     it('claims at most `limit` jobs, the earliest due first', async () => {
       const q = make();
       const jobs = [job(), job(), job()];

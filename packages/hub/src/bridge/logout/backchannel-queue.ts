@@ -43,6 +43,12 @@ export interface BackchannelQueue {
   retryLater(next: BackchannelJob, lease: string, delayMs: number): Promise<boolean>;
   /** Jobs stored (waiting for a retry or leased), for the queue depth gauge. */
   depth(): Promise<number>;
+  /**
+   * How long the oldest stored job has waited, in milliseconds since `addLeased` stored it (on the
+   * store's clock; retries keep their first time), 0 when none is stored: the queue age gauge. A
+   * job lives at most its retry schedule, so an age beyond it says nothing works the queue.
+   */
+  oldestAgeMs(): Promise<number>;
   /** Jobs stored, for diagnostics and tests. */
   pending(): Promise<BackchannelJob[]>;
 }

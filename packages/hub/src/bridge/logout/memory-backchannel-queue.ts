@@ -5,8 +5,8 @@
  */
 import type { BackchannelJob, BackchannelQueue, LeasedJob } from './backchannel-queue.ts';
 
-/** `at` is when the job is due, or when its lease ends while it is leased. */
-type Entry = { job: BackchannelJob; lease?: string; at: number };
+/** `at` is when the job is due, or when its lease ends while it is leased; `since` when it was stored. */
+type Entry = { job: BackchannelJob; lease?: string; at: number; since: number };
 
 export class MemoryBackchannelQueue implements BackchannelQueue {
   private readonly entries = new Map<string, Entry>();
@@ -14,7 +14,8 @@ export class MemoryBackchannelQueue implements BackchannelQueue {
   async addLeased(job: BackchannelJob, leaseMs: number): Promise<string | undefined> {
     if (this.entries.has(job.id)) return undefined;
     const lease = crypto.randomUUID();
-    this.entries.set(job.id, { job: { ...job }, lease, at: Date.now() + leaseMs });
+    const now = Date.now();
+    this.entries.set(job.id, { job: { ...job }, lease, at: now + leaseMs, since: now });
     return lease;
   }
 
@@ -41,13 +42,20 @@ export class MemoryBackchannelQueue implements BackchannelQueue {
   }
 
   async retryLater(next: BackchannelJob, lease: string, delayMs: number): Promise<boolean> {
-    if (this.entries.get(next.id)?.lease !== lease) return false;
-    this.entries.set(next.id, { job: { ...next }, at: Date.now() + delayMs });
+    const entry = this.entries.get(next.id);
+    if (entry?.lease !== lease) return false;
+    this.entries.set(next.id, { job: { ...next }, at: Date.now() + delayMs, since: entry.since });
     return true;
   }
 
   async depth(): Promise<number> {
     return this.entries.size;
+  }
+
+  async oldestAgeMs(): Promise<number> {
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const e of this.entries.values()) oldest = Math.min(oldest, e.since);
+    return oldest === Number.POSITIVE_INFINITY ? 0 : Math.max(0, Date.now() - oldest);
   }
 
   async pending(): Promise<BackchannelJob[]> {

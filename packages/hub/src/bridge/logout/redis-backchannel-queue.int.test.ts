@@ -38,7 +38,26 @@ describe('redis back-channel queue', () => {
     const lease = (await q.addLeased({ id: 'j1', clientId: 'c', accountId: 'a', sid: 's', attempt: 1, reason: 'r' }, 60_000))!;
     await q.retryLater({ id: 'j1', clientId: 'c', accountId: 'a', sid: 's', attempt: 2, reason: 'r' }, lease, 60_000);
     const keys = await redis.keys(`${p}*`);
-    expect(keys.sort()).toEqual([`${p}bridge:backchannel:jobs`, `${p}bridge:backchannel:queue`]);
+    expect(keys.sort()).toEqual([`${p}bridge:backchannel:jobs`, `${p}bridge:backchannel:queue`, `${p}bridge:backchannel:since`]);
+  });
+
+  it('ages a job a previous hub version stored without a time from its first claim, and forgets a time whose job is gone', async () => {
+    const p = prefix();
+    const q = new RedisBackchannelQueue(redis, p);
+    const old = { id: 'pre-1', clientId: 'app-a', accountId: 'ada', sid: 'sid-1', attempt: 2, reason: 'admin_revoked' };
+    // As a hub before the age gauge stored it: no `since` entry.
+    await redis.hset(`${p}bridge:backchannel:jobs`, old.id, JSON.stringify(old));
+    await redis.zadd(`${p}bridge:backchannel:queue`, Date.now() - 1_000, old.id);
+    expect(await q.oldestAgeMs()).toBe(0);
+    const [claimed] = await q.claim(10, 60_000);
+    expect(claimed?.job).toEqual(old);
+    expect(await redis.zscore(`${p}bridge:backchannel:since`, old.id)).not.toBeNull();
+    // Settled by such a hub: the job goes, its time stays behind, and is dropped at the next reading.
+    await redis.zadd(`${p}bridge:backchannel:since`, Date.now() - 3_600_000, 'settled-elsewhere');
+    expect(await q.oldestAgeMs()).toBeLessThan(60_000);
+    expect(await redis.zscore(`${p}bridge:backchannel:since`, 'settled-elsewhere')).toBeNull();
+    expect(await q.settle(old.id, claimed!.lease)).toBe(true);
+    expect(await q.oldestAgeMs()).toBe(0);
   });
 
   it('adopts retries a previous hub version left in the old sorted set', async () => {
