@@ -1,16 +1,21 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 
 // The Helm chart (deploy/helm/ssohub) checked with real tools: Helm v4.3.2 built from its Go
 // module lints and renders it, and every rendered object is decoded strictly into its
 // k8s.io/api type by test/deploy/tools/k8s-validate (unknown or miscased fields, unknown kinds,
 // invalid names fail). The assertions then read the decoded objects for the properties
 // docs/deploy.md promises: probes, secrets by reference only, the admin listener never exposed,
-// one courier, migrations as a hook, non-root everywhere. Nothing is installed into a cluster.
+// one courier, migrations as a hook, non-root everywhere, and the observability options (metrics
+// sidecar, ServiceMonitor and PrometheusRule decoded into the prometheus-operator types, tracing
+// variables for the hub and Kratos). Nothing is installed into a cluster.
 // A missing Go toolchain fails beforeAll, and with it this file: it is never skipped.
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -18,6 +23,19 @@ const chart = join(root, 'deploy/helm/ssohub');
 const productionValues = join(chart, 'values-production.example.yaml');
 const buildGoTool = join(root, 'test/deploy/tools/build-go-tool.sh');
 const HELM_MODULE = 'helm.sh/helm/v4/cmd/helm@v4.3.2';
+const RULES_SOURCE = 'deploy/observability/prometheus/ssohub-rules.yml';
+const RULES_COPY = 'deploy/helm/ssohub/files/ssohub-rules.yml';
+// Every observability option on: the metrics sidecar, its Service and NetworkPolicy, the
+// ServiceMonitor, the PrometheusRule and tracing.
+const OBSERVABILITY = [
+  '--set', 'metrics.serviceMonitor.enabled=true',
+  '--set', 'metrics.serviceMonitor.labels.release=kube-prometheus-stack',
+  '--set', 'metrics.prometheusRule.enabled=true',
+  '--set', 'metrics.prometheusRule.labels.release=kube-prometheus-stack',
+  '--set', 'tracing.otlpEndpoint=http://otel-collector.observability:4318',
+  '--set', 'tracing.samplingRatio=0.25',
+  '--set', 'tracing.deploymentEnvironment=production',
+];
 
 // The hub's production environment from the deploy contract (compose's x-hub-environment), with
 // the Kubernetes Service names of a release called `ssohub` and the chart's secret mounts.
@@ -87,6 +105,26 @@ interface Container {
   securityContext?: SecurityContext;
   volumeMounts?: { name: string; mountPath: string; subPath?: string; readOnly?: boolean }[];
 }
+interface ServiceMonitor extends K8sObject {
+  metadata: Meta & { namespace?: string };
+  spec: {
+    selector: LabelSelector;
+    namespaceSelector?: { matchNames?: string[] };
+    endpoints: {
+      port: string;
+      path: string;
+      scheme: string;
+      interval: string;
+      scrapeTimeout: string;
+      authorization?: unknown;
+      bearerTokenSecret?: unknown;
+      relabelings?: { action?: string; targetLabel?: string; replacement?: string; sourceLabels?: string[] }[];
+    }[];
+  };
+}
+interface PrometheusRule extends K8sObject {
+  spec: { groups: unknown[] };
+}
 interface Volume {
   name: string;
   secret?: { secretName: string; items?: { key: string; path: string }[] };
@@ -133,7 +171,7 @@ interface NetworkPolicy extends K8sObject {
   spec: {
     podSelector: LabelSelector;
     policyTypes: string[];
-    ingress: { from?: { podSelector?: LabelSelector; namespaceSelector?: LabelSelector }[]; ports?: { port: number; protocol: string }[] }[];
+    ingress: { from?: { podSelector?: LabelSelector; namespaceSelector?: LabelSelector }[]; ports?: { port: number | string; protocol: string }[] }[];
   };
 }
 
@@ -274,9 +312,10 @@ describe('Helm chart deploy/helm/ssohub, rendered by real Helm and decoded again
 
   const defaults = () => render();
   const production = () => render(['-f', productionValues]);
+  const observability = () => render(OBSERVABILITY);
 
   it('passes `helm lint --strict` with the default values and with values-production.example.yaml', async () => {
-    for (const extra of [[], ['-f', productionValues]]) {
+    for (const extra of [[], ['-f', productionValues], OBSERVABILITY]) {
       const res = await helmRun(['lint', '--strict', chart, ...extra]);
       expect(res.code, res.stdout + res.stderr).toBe(0);
       expect(res.stdout).toMatch(/1 chart\(s\) linted, 0 chart\(s\) failed/);
@@ -381,15 +420,19 @@ describe('Helm chart deploy/helm/ssohub, rendered by real Helm and decoded again
   });
 
   it('never exposes the admin listener: no Service, Ingress or container port leads to 8081', async () => {
-    for (const r of [await defaults(), await production()]) {
-      const hubPods = r.one<Deployment>('Deployment', 'ssohub-hub').spec.template.metadata.labels;
+    for (const r of [await defaults(), await production(), await observability()]) {
+      const hub = r.one<Deployment>('Deployment', 'ssohub-hub');
+      const hubPods = hub.spec.template.metadata.labels;
+      expect(envOf(container(hub, 'hub')).SSOHUB_ADMIN_HOST).toBe('127.0.0.1');
       for (const svc of r.all<Service>('Service')) {
         for (const p of svc.spec.ports) {
           expect([p.port, p.targetPort], `Service ${svc.metadata.name}`).not.toContain(8081);
         }
         expect(svc.spec.type ?? 'ClusterIP', svc.metadata.name).toBe('ClusterIP');
         if (matches({ matchLabels: svc.spec.selector }, hubPods)) {
-          expect(svc.spec.ports.map((p) => [p.port, p.targetPort])).toEqual([[8080, 'http']]);
+          // The public Service, and with metrics on the metrics Service, each with its one port.
+          const expected = svc.metadata.name === 'ssohub-hub-metrics' ? [[9464, 'metrics']] : [[8080, 'http']];
+          expect(svc.spec.ports.map((p) => [p.port, p.targetPort]), svc.metadata.name).toEqual(expected);
         }
       }
       for (const { owner, template } of r.podTemplates()) {
@@ -434,7 +477,7 @@ describe('Helm chart deploy/helm/ssohub, rendered by real Helm and decoded again
   });
 
   it('runs every container as a non-root user with a read-only root, no capabilities and the runtime seccomp profile', async () => {
-    for (const r of [await defaults(), await production()]) {
+    for (const r of [await defaults(), await production(), await observability()]) {
       const templates = r.podTemplates();
       expect(templates.map((t) => t.owner).sort()).toEqual(['Deployment/ssohub-hub', 'Deployment/ssohub-kratos', 'Deployment/ssohub-kratos-courier', 'Job/ssohub-kratos-migrate']);
       for (const { owner, template } of templates) {
@@ -445,7 +488,8 @@ describe('Helm chart deploy/helm/ssohub, rendered by real Helm and decoded again
           const where = `${owner} container ${c.name}`;
           expect(sc.runAsNonRoot ?? pod.runAsNonRoot, where).toBe(true);
           const uid = sc.runAsUser ?? pod.runAsUser;
-          expect(uid, where).toBe(c.name === 'hub' ? 1000 : 10000);
+          // The metrics sidecar runs from the hub image, as its user.
+          expect(uid, where).toBe(c.name === 'hub' || c.name === 'metrics' ? 1000 : 10000);
           expect(sc.readOnlyRootFilesystem, where).toBe(true);
           expect(sc.allowPrivilegeEscalation, where).toBe(false);
           expect(sc.privileged ?? false, where).toBe(false);
@@ -625,5 +669,290 @@ describe('Helm chart deploy/helm/ssohub, rendered by real Helm and decoded again
     await expectFailure(manifest.replace('apiVersion: policy/v1\n', 'apiVersion: policy/v1beta1\n'), /^FAIL policy\/v1beta1 PodDisruptionBudget .*unknown kind/m);
     await expectFailure(`${manifest}\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: ssohub-hub\nspec:\n  ports: [{port: 80}]\n`, /same kind, namespace and name/);
     await expectFailure('', /no Kubernetes object/);
+  });
+
+  describe('observability: metrics for Prometheus, rules, tracing', () => {
+    const MONITORING_KINDS = ['ServiceMonitor', 'PrometheusRule'];
+
+    it('adds nothing for metrics or tracing by default', async () => {
+      for (const r of [await defaults()]) {
+        expect(r.objects.filter((o) => o.apiVersion.startsWith('monitoring.coreos.com/'))).toEqual([]);
+        expect(r.all<Service>('Service').map((s) => s.metadata.name)).not.toContain('ssohub-hub-metrics');
+        expect(r.all<NetworkPolicy>('NetworkPolicy').map((p) => p.metadata.name)).toEqual(['ssohub-kratos']);
+        for (const { owner, template } of r.podTemplates()) {
+          for (const c of [...template.spec.containers, ...(template.spec.initContainers ?? [])]) {
+            expect(c.name, owner).not.toBe('metrics');
+            expect((c.env ?? []).map((e) => e.name).filter((n) => /^(OTEL_|TRACING_)/.test(n)), `${owner} ${c.name}`).toEqual([]);
+          }
+        }
+      }
+    });
+
+    it('renders the ServiceMonitor and PrometheusRule, decoded strictly into the prometheus-operator types', async () => {
+      for (const r of [await observability(), await production()]) {
+        expect(r.objects.filter((o) => o.apiVersion === 'monitoring.coreos.com/v1').map((o) => `${o.kind} ${o.metadata.name}`).sort()).toEqual([
+          'PrometheusRule ssohub-hub',
+          'ServiceMonitor ssohub-hub',
+        ]);
+        expect(r.all<K8sObject>('ServiceMonitor')[0]!.metadata.labels?.release).toBe('kube-prometheus-stack');
+      }
+      // The production example leaves tracing commented out.
+      expect(envOf(container((await production()).one<Deployment>('Deployment', 'ssohub-hub'), 'hub')).OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
+      // The PrometheusRule alone does not need the sidecar; the ServiceMonitor alone brings it.
+      const rulesOnly = await render(['--set', 'metrics.prometheusRule.enabled=true']);
+      expect(rulesOnly.objects.filter((o) => MONITORING_KINDS.includes(o.kind)).map((o) => o.kind)).toEqual(['PrometheusRule']);
+      expect(rulesOnly.all<Service>('Service').map((s) => s.metadata.name)).not.toContain('ssohub-hub-metrics');
+      const monitorOnly = await render(['--set', 'metrics.serviceMonitor.enabled=true']);
+      expect(monitorOnly.objects.filter((o) => MONITORING_KINDS.includes(o.kind)).map((o) => o.kind)).toEqual(['ServiceMonitor']);
+      expect(monitorOnly.one<Service>('Service', 'ssohub-hub-metrics')).toBeDefined();
+      // Metrics without the operator: the sidecar and Service, no monitoring.coreos.com object.
+      const plain = await render(['--set', 'metrics.enabled=true', '--set-json', 'metrics.service.annotations={"prometheus.io/scrape":"true","prometheus.io/port":"9464"}']);
+      expect(plain.objects.filter((o) => MONITORING_KINDS.includes(o.kind))).toEqual([]);
+      expect(plain.one<Service>('Service', 'ssohub-hub-metrics').metadata.annotations).toEqual({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9464' });
+    });
+
+    it('scrapes each hub pod through the metrics Service, as job="ssohub-hub", without the admin token', async () => {
+      const r = await observability();
+      const hub = r.one<Deployment>('Deployment', 'ssohub-hub');
+      const monitor = r.one<ServiceMonitor>('ServiceMonitor', 'ssohub-hub');
+      expect(monitor.metadata.labels?.release).toBe('kube-prometheus-stack');
+      expect(monitor.spec.namespaceSelector).toBeUndefined();
+      // It selects the metrics Service and no other.
+      const selected = r.all<Service>('Service').filter((s) => matches(monitor.spec.selector, s.metadata.labels ?? {}));
+      expect(selected.map((s) => s.metadata.name)).toEqual(['ssohub-hub-metrics']);
+      const service = selected[0]!;
+      expect(matches({ matchLabels: service.spec.selector }, hub.spec.template.metadata.labels)).toBe(true);
+      expect(monitor.spec.endpoints).toHaveLength(1);
+      const [endpoint] = monitor.spec.endpoints;
+      expect(endpoint).toMatchObject({ port: 'metrics', path: '/metrics', scheme: 'http', interval: '30s', scrapeTimeout: '10s' });
+      // /metrics needs no token, and the admin token would open the whole admin API to Prometheus.
+      expect(endpoint!.authorization).toBeUndefined();
+      expect(endpoint!.bearerTokenSecret).toBeUndefined();
+      expect(JSON.stringify(monitor)).not.toMatch(/admin-token|ssohub-hub"?,"key/);
+      // The rules and the dashboard select job="ssohub-hub"; the operator would name it after the Service.
+      expect(endpoint!.relabelings).toEqual([{ action: 'replace', targetLabel: 'job', replacement: 'ssohub-hub' }]);
+      // Service port `metrics` -> the sidecar's container port `metrics`, which is not the admin port.
+      expect(service.spec.ports).toEqual([{ name: 'metrics', port: 9464, targetPort: 'metrics', protocol: 'TCP' }]);
+      const sidecar = container(hub, 'metrics');
+      expect(sidecar.ports).toEqual([{ name: 'metrics', containerPort: 9464, protocol: 'TCP' }]);
+      expect(sidecar.image).toBe(container(hub, 'hub').image);
+      expect(envOf(sidecar)).toEqual({ METRICS_PORT: '9464', METRICS_UPSTREAM: 'http://127.0.0.1:8081/metrics' });
+      expect(sidecar.command?.slice(0, 2)).toEqual(['node', '-e']);
+      expect(sidecar.command?.[2]).toBe(readFileSync(join(chart, 'files/metrics-proxy.cjs'), 'utf8'));
+      expect(sidecar.resources?.limits?.memory).toBeDefined();
+      expect(container(hub, 'hub').ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
+
+      // In another namespace (where the operator looks), it names the release's.
+      const elsewhere = await render(['--set', 'metrics.serviceMonitor.enabled=true', '--set', 'metrics.serviceMonitor.namespace=monitoring', '--set', 'metrics.serviceMonitor.interval=15s']);
+      const moved = elsewhere.one<ServiceMonitor>('ServiceMonitor', 'ssohub-hub');
+      expect(moved.metadata.namespace).toBe('monitoring');
+      expect(moved.spec.namespaceSelector).toEqual({ matchNames: ['sso'] });
+      expect(moved.spec.endpoints[0]!.interval).toBe('15s');
+    });
+
+    it('admits only the monitoring pods to the metrics port, and the public port as before', async () => {
+      const r = await observability();
+      const hubPods = r.one<Deployment>('Deployment', 'ssohub-hub').spec.template.metadata.labels;
+      const policy = r.one<NetworkPolicy>('NetworkPolicy', 'ssohub-hub');
+      expect(matches(policy.spec.podSelector, hubPods)).toBe(true);
+      expect(matches(policy.spec.podSelector, r.one<Deployment>('Deployment', 'ssohub-kratos').spec.template.metadata.labels)).toBe(false);
+      expect(policy.spec.policyTypes).toEqual(['Ingress']);
+      expect(policy.spec.ingress).toEqual([
+        { ports: [{ protocol: 'TCP', port: 8080 }] },
+        {
+          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }],
+          ports: [{ protocol: 'TCP', port: 9464 }],
+        },
+      ]);
+      // Kratos' own policy still admits the hub pods.
+      expect(r.one<NetworkPolicy>('NetworkPolicy', 'ssohub-kratos').spec.ingress[0]!.from![0]!.podSelector).toBeDefined();
+      const custom = await render(['--set', 'metrics.enabled=true', '--set-json', 'metrics.networkPolicy.from=[{"namespaceSelector":{"matchLabels":{"team":"observability"}}}]']);
+      expect(custom.one<NetworkPolicy>('NetworkPolicy', 'ssohub-hub').spec.ingress[1]!.from).toEqual([{ namespaceSelector: { matchLabels: { team: 'observability' } } }]);
+      const noPolicy = await render(['--set', 'metrics.enabled=true', '--set', 'networkPolicy.enabled=false']);
+      expect(noPolicy.all('NetworkPolicy')).toEqual([]);
+    });
+
+    it('copies deploy/observability/prometheus/ssohub-rules.yml into the chart byte for byte', () => {
+      const source = readFileSync(join(root, RULES_SOURCE), 'utf8');
+      const copy = readFileSync(join(root, RULES_COPY), 'utf8');
+      // Helm cannot read outside the chart, so the PrometheusRule renders a copy; after changing the
+      // rules run: cp deploy/observability/prometheus/ssohub-rules.yml deploy/helm/ssohub/files/
+      expect(copy === source, `${RULES_COPY} differs from ${RULES_SOURCE}: run \`cp ${RULES_SOURCE} deploy/helm/ssohub/files/\``).toBe(true);
+    });
+
+    it('renders exactly the groups of ssohub-rules.yml in the PrometheusRule', async () => {
+      const rule = (await observability()).one<PrometheusRule>('PrometheusRule', 'ssohub-hub');
+      expect(rule.metadata.labels?.release).toBe('kube-prometheus-stack');
+      const source = parseYaml(readFileSync(join(root, RULES_SOURCE), 'utf8')) as { groups: unknown[] };
+      expect(source.groups.length).toBeGreaterThan(0);
+      expect(rule.spec.groups).toEqual(source.groups);
+    });
+
+    it('has a validator that knows the prometheus-operator types: a typo or a bad duration fails', async () => {
+      const { manifest } = await observability();
+      const check = (input: string) => run(tools().validator, [], { input });
+      const expectFailure = async (edited: string, message: RegExp) => {
+        expect(edited).not.toBe(manifest);
+        const res = await check(edited);
+        expect(res.code, res.stdout).toBe(1);
+        expect(res.stdout).toMatch(message);
+      };
+      const ok = await check(manifest);
+      expect(ok.code, ok.stdout).toBe(0);
+      expect(ok.stdout).toMatch(/^ok monitoring\.coreos\.com\/v1 ServiceMonitor ssohub-hub /m);
+      expect(ok.stdout).toMatch(/^ok monitoring\.coreos\.com\/v1 PrometheusRule ssohub-hub /m);
+      await expectFailure(manifest.replace('      interval: 30s\n      scrapeTimeout', '      intervall: 30s\n      scrapeTimeout'), /^FAIL monitoring\.coreos\.com\/v1 ServiceMonitor ssohub-hub .*unknown field "intervall"/m);
+      await expectFailure(manifest.replace('      interval: 30s\n      scrapeTimeout', '      interval: 30 s\n      scrapeTimeout'), /^FAIL .*ServiceMonitor .*spec\.endpoints\[0\]\.interval: "30 s" is not a Prometheus duration/m);
+      await expectFailure(manifest.replace('  selector:\n    matchLabels:\n      app.kubernetes.io/name: ssohub\n      app.kubernetes.io/instance: ssohub\n      app.kubernetes.io/component: hub-metrics\n  endpoints:', '  selectors:\n    matchLabels:\n      app.kubernetes.io/name: ssohub\n      app.kubernetes.io/instance: ssohub\n      app.kubernetes.io/component: hub-metrics\n  endpoints:'), /^FAIL .*ServiceMonitor .*unknown field "selectors"/m);
+      await expectFailure(manifest.replace('      - alert: SsoHubInstanceDown', '      - alertname: SsoHubInstanceDown'), /^FAIL monitoring\.coreos\.com\/v1 PrometheusRule ssohub-hub .*unknown field "alertname"/m);
+      await expectFailure(manifest.replace(/for: 2m/, 'for: 2 minutes'), /^FAIL .*PrometheusRule .*\.for: "2 minutes" is not a Prometheus duration/m);
+      // Miscased: encoding/json would take it, the API server (and so the operator) would drop it.
+      await expectFailure(manifest.replace('      scrapeTimeout: 10s', '      ScrapeTimeout: 10s'), /^FAIL .*ServiceMonitor .*unknown field "spec\.endpoints\[0\]\.ScrapeTimeout"/m);
+      // What the operator's admission webhook refuses: a recording rule with `for`.
+      await expectFailure(manifest.replace('        record: ssohub:http_requests:rate5m\n', '        record: ssohub:http_requests:rate5m\n        for: 5m\n'), /^FAIL .*PrometheusRule .*spec\.groups\[0\]\.rules\[0\]: a recording rule takes no for or annotations/m);
+      await expectFailure(manifest.replace('kind: ServiceMonitor', 'kind: ServiceMonitors'), /^FAIL monitoring\.coreos\.com\/v1 ServiceMonitors .*unknown kind/m);
+      await expectFailure(manifest.replace('apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule', 'apiVersion: monitoring.coreos.com/v1beta1\nkind: PrometheusRule'), /^FAIL monitoring\.coreos\.com\/v1beta1 PrometheusRule .*unknown kind/m);
+    });
+
+    it('runs a metrics sidecar that passes GET /metrics of the admin listener and nothing else', async () => {
+      const hub = (await observability()).one<Deployment>('Deployment', 'ssohub-hub');
+      const script = container(hub, 'metrics').command![2]!;
+      // A stand-in admin listener on loopback: /metrics, and an admin route that must stay unreachable.
+      const seen: { url: string; headers: IncomingHttpHeaders }[] = [];
+      const admin = createServer((req, res) => {
+        seen.push({ url: req.url ?? '', headers: req.headers });
+        if (req.url === '/metrics') res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'set-cookie': 'x=1' }).end('ssohub_up 1\n');
+        else res.writeHead(200).end('admin secrets');
+      });
+      await new Promise<void>((resolve) => admin.listen(0, '127.0.0.1', resolve));
+      const adminPort = (admin.address() as AddressInfo).port;
+      const probe = createServer();
+      await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+      const port = (probe.address() as AddressInfo).port;
+      await new Promise((resolve) => probe.close(resolve));
+      const child = spawn(process.execPath, ['-e', script], { env: { PATH: process.env.PATH, METRICS_PORT: String(port), METRICS_UPSTREAM: `http://127.0.0.1:${adminPort}/metrics` }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => {
+        stderr += d;
+      });
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      try {
+        const base = `http://127.0.0.1:${port}`;
+        let metrics: Response | undefined;
+        for (let i = 0; i < 100 && !metrics; i++) {
+          metrics = await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer nope', cookie: 'sid=1', accept: 'text/plain' } }).catch(() => undefined);
+          if (!metrics) await new Promise((r) => setTimeout(r, 50));
+        }
+        expect(metrics, stderr).toBeDefined();
+        expect(metrics!.status).toBe(200);
+        expect(await metrics!.text()).toBe('ssohub_up 1\n');
+        expect(metrics!.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+        expect(metrics!.headers.get('set-cookie')).toBeNull();
+        expect(seen.map((s) => s.url)).toEqual(['/metrics']);
+        // Credentials of the caller never travel on to the admin listener.
+        expect(seen[0]!.headers.authorization).toBeUndefined();
+        expect(seen[0]!.headers.cookie).toBeUndefined();
+        expect(seen[0]!.headers.accept).toBe('text/plain');
+        // The query string is dropped; every other path and method is refused without asking upstream.
+        expect((await fetch(`${base}/metrics?name[]=x`)).status).toBe(200);
+        expect(seen.map((s) => s.url)).toEqual(['/metrics', '/metrics']);
+        for (const path of ['/admin/clients', '/admin/sessions', '/metrics/../admin/clients', '/', '/metricsx']) {
+          const res = await fetch(`${base}${path}`);
+          expect(res.status, path).toBe(404);
+          expect(await res.text()).not.toContain('admin secrets');
+        }
+        expect((await fetch(`${base}/metrics`, { method: 'POST', body: 'x' })).status).toBe(405);
+        expect(seen).toHaveLength(2);
+        // The hub down or restarting: 502, so Prometheus marks the target down.
+        await new Promise((resolve) => admin.close(resolve));
+        expect((await fetch(`${base}/metrics`)).status).toBe(502);
+        // SIGTERM ends it at once (it is PID 1 of its container).
+        child.kill('SIGTERM');
+        expect(await exited).toBe(0);
+      } finally {
+        child.kill('SIGKILL');
+        admin.close();
+      }
+      // It refuses to forward anywhere but the loopback admin listener's /metrics.
+      for (const upstream of ['http://10.0.0.5:8081/metrics', 'http://127.0.0.1:8081/admin/clients', 'http://127.0.0.1:8081/metrics?x=1', 'not a url']) {
+        const res = await run(process.execPath, ['-e', script], { env: { METRICS_PORT: String(port), METRICS_UPSTREAM: upstream } });
+        expect(res.code, upstream).not.toBe(0);
+        expect(res.stderr, upstream).toContain('METRICS_UPSTREAM must be http://127.0.0.1:<admin port>/metrics');
+      }
+    });
+
+    it('points the hub (OTEL_*) and every Kratos process (TRACING_*) at the same collector and sampling', async () => {
+      const r = await observability();
+      const hub = r.one<Deployment>('Deployment', 'ssohub-hub');
+      const hubEnv = envOf(container(hub, 'hub'));
+      expect(hubEnv).toMatchObject({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector.observability:4318',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+        OTEL_SERVICE_NAME: 'ssohub-hub',
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '0.25',
+        OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment=production,k8s.namespace.name=sso,k8s.pod.name=$(K8S_POD_NAME)',
+      });
+      // $(K8S_POD_NAME) expands only if the variable comes first.
+      const names = (container(hub, 'hub').env ?? []).map((e) => e.name);
+      expect(names.indexOf('K8S_POD_NAME')).toBeGreaterThanOrEqual(0);
+      expect(names.indexOf('K8S_POD_NAME')).toBeLessThan(names.indexOf('OTEL_RESOURCE_ATTRIBUTES'));
+      expect(container(hub, 'hub').env?.find((e) => e.name === 'K8S_POD_NAME')?.valueFrom).toEqual({ fieldRef: { fieldPath: 'metadata.name' } });
+      // ory/x otelx's keys (Kratos v1.3.1's tracing config): OTLP/HTTP to host:port, plain HTTP.
+      const kratosTracing = {
+        TRACING_PROVIDER: 'otel',
+        TRACING_SERVICE_NAME: 'ssohub-kratos',
+        TRACING_DEPLOYMENT_ENVIRONMENT: 'production',
+        TRACING_PROVIDERS_OTLP_SERVER_URL: 'otel-collector.observability:4318',
+        TRACING_PROVIDERS_OTLP_INSECURE: 'true',
+        TRACING_PROVIDERS_OTLP_SAMPLING_SAMPLING_RATIO: '0.25',
+      };
+      const job = r.one<Job>('Job', 'ssohub-kratos-migrate');
+      for (const [owner, c] of [
+        ['server', container(r.one<Deployment>('Deployment', 'ssohub-kratos'), 'kratos')],
+        ['courier', container(r.one<Deployment>('Deployment', 'ssohub-kratos-courier'), 'courier')],
+        ['migration', container(job, 'migrate')],
+        ['network', container(job, 'network')],
+      ] as const) {
+        const env = envOf(c);
+        expect(env, owner).toMatchObject(kratosTracing);
+        expect(Object.keys(env).filter((n) => n.startsWith('TRACING_')).sort(), owner).toEqual(Object.keys(kratosTracing).sort());
+      }
+      // An https collector: Kratos uses TLS, and the hub's protocol can be JSON.
+      const tls = await render(['--set', 'tracing.otlpEndpoint=https://otlp.example.net', '--set', 'tracing.protocol=http/json', '--set', 'tracing.resourceAttributes.team=identity']);
+      const tlsKratos = envOf(container(tls.one<Deployment>('Deployment', 'ssohub-kratos'), 'kratos'));
+      // Kratos' schema wants host:port: the https default port when the URL names none.
+      expect(tlsKratos.TRACING_PROVIDERS_OTLP_SERVER_URL).toBe('otlp.example.net:443');
+      expect(tlsKratos.TRACING_PROVIDERS_OTLP_INSECURE).toBe('false');
+      expect(tlsKratos.TRACING_DEPLOYMENT_ENVIRONMENT).toBeUndefined();
+      const tlsHub = envOf(container(tls.one<Deployment>('Deployment', 'ssohub-hub'), 'hub'));
+      expect(tlsHub.OTEL_EXPORTER_OTLP_PROTOCOL).toBe('http/json');
+      expect(tlsHub.OTEL_RESOURCE_ATTRIBUTES).toBe('k8s.namespace.name=sso,team=identity,k8s.pod.name=$(K8S_POD_NAME)');
+      expect(tlsHub.OTEL_TRACES_SAMPLER_ARG).toBe('0.1');
+    });
+
+    it('refuses observability values that would not work', async () => {
+      const refused = async (args: string[], message: RegExp) => {
+        const res = await template(args);
+        expect(res.code, args.join(' ')).not.toBe(0);
+        expect(res.stderr).toMatch(message);
+      };
+      await refused(['--set', 'metrics.serviceMonitor.intervall=30s'], /at '\/metrics\/serviceMonitor': additional properties 'intervall' not allowed/);
+      await refused(['--set', 'metrics.serviceMonitor.interval=30 s'], /at '\/metrics\/serviceMonitor\/interval'/);
+      await refused(['--set', 'metrics.port=8081'], /at '\/metrics\/port'/);
+      await refused(['--set-json', 'metrics.networkPolicy.from=[]'], /at '\/metrics\/networkPolicy\/from': minItems/);
+      await refused(['--set-json', 'metrics.networkPolicy.from=[{}]'], /at '\/metrics\/networkPolicy\/from\/0'/);
+      // Kratos takes host:port only, so a path would split the hub's and Kratos' destinations.
+      await refused(['--set', 'tracing.otlpEndpoint=http://collector:4318/v1/traces'], /at '\/tracing\/otlpEndpoint'/);
+      await refused(['--skip-schema-validation', '--set', 'tracing.otlpEndpoint=http://collector:4318/v1/traces'], /tracing\.otlpEndpoint must be the collector's OTLP\/HTTP base URL/);
+      await refused(['--skip-schema-validation', '--set', 'tracing.otlpEndpoint=collector:4318'], /tracing\.otlpEndpoint must be/);
+      await refused(['--set', 'tracing.protocol=grpc'], /at '\/tracing\/protocol'/);
+      await refused(['--set', 'tracing.samplingRatio=1.5'], /at '\/tracing\/samplingRatio'/);
+      // With tracing on, extraEnv cannot override what the chart sets for it.
+      await refused([...OBSERVABILITY, '--set', 'hub.extraEnv[0].name=OTEL_TRACES_SAMPLER', '--set', 'hub.extraEnv[0].value=always_on'], /hub\.extraEnv: OTEL_TRACES_SAMPLER is set by the chart/);
+      // Without it, they are the operator's to set.
+      const own = await render(['--set', 'hub.extraEnv[0].name=OTEL_TRACES_SAMPLER', '--set', 'hub.extraEnv[0].value=always_on']);
+      expect(envOf(container(own.one<Deployment>('Deployment', 'ssohub-hub'), 'hub')).OTEL_TRACES_SAMPLER).toBe('always_on');
+    });
   });
 });

@@ -79,9 +79,65 @@ picks the parser from it. */}}
 {{- define "ssohub.kratosEnv" -}}
 - name: SQA_OPT_OUT
   value: "true"
+{{- if .Values.tracing.otlpEndpoint }}
+{{- /* Kratos' own tracing (ory/x otelx): OTLP over HTTP (protobuf) to host:port, which its schema
+requires with the port (the scheme's default when the URL has none), plain HTTP when insecure.
+Its sampler is parent-based like the hub's, so a request the hub traces is traced there too. */}}
+{{- $otlp := urlParse .Values.tracing.otlpEndpoint }}
+{{- $hostPort := $otlp.host }}
+{{- if not (regexMatch ":[0-9]+$" $hostPort) }}
+{{- $hostPort = printf "%s:%s" $hostPort (ternary "443" "80" (eq $otlp.scheme "https")) }}
+{{- end }}
+- name: TRACING_PROVIDER
+  value: otel
+- name: TRACING_SERVICE_NAME
+  value: {{ .Values.tracing.kratosServiceName | quote }}
+{{- with .Values.tracing.deploymentEnvironment }}
+- name: TRACING_DEPLOYMENT_ENVIRONMENT
+  value: {{ . | quote }}
+{{- end }}
+- name: TRACING_PROVIDERS_OTLP_SERVER_URL
+  value: {{ $hostPort | quote }}
+- name: TRACING_PROVIDERS_OTLP_INSECURE
+  value: {{ eq $otlp.scheme "http" | quote }}
+- name: TRACING_PROVIDERS_OTLP_SAMPLING_SAMPLING_RATIO
+  value: {{ .Values.tracing.samplingRatio | toString | quote }}
+{{- end }}
 {{- with .Values.kratos.extraEnv }}
 {{ toYaml . }}
 {{- end }}
+{{- end -}}
+
+{{/* The hub's OTEL_* variables (tracing.otlpEndpoint set): the standard OpenTelemetry SDK
+variables, read by the hub at startup. */}}
+{{- define "ssohub.hubTracingEnv" -}}
+{{- $attributes := dict "k8s.namespace.name" .Release.Namespace -}}
+{{- with .Values.tracing.deploymentEnvironment }}{{ $_ := set $attributes "deployment.environment" . }}{{ end -}}
+{{- range $k, $v := .Values.tracing.resourceAttributes }}{{ $_ := set $attributes $k $v }}{{ end -}}
+{{- $pairs := list -}}
+{{- range $k := keys $attributes | sortAlpha }}{{ $pairs = append $pairs (printf "%s=%s" $k (get $attributes $k | urlquery)) }}{{ end -}}
+- name: K8S_POD_NAME
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.name
+- name: OTEL_EXPORTER_OTLP_ENDPOINT
+  value: {{ .Values.tracing.otlpEndpoint | quote }}
+- name: OTEL_EXPORTER_OTLP_PROTOCOL
+  value: {{ .Values.tracing.protocol | quote }}
+- name: OTEL_SERVICE_NAME
+  value: {{ .Values.tracing.hubServiceName | quote }}
+- name: OTEL_TRACES_SAMPLER
+  value: parentbased_traceidratio
+- name: OTEL_TRACES_SAMPLER_ARG
+  value: {{ .Values.tracing.samplingRatio | toString | quote }}
+- name: OTEL_RESOURCE_ATTRIBUTES
+  value: {{ printf "%s,k8s.pod.name=$(K8S_POD_NAME)" (join "," $pairs) | quote }}
+{{- end -}}
+
+{{/* The hub's pods get a metrics sidecar, its Service and NetworkPolicy when Prometheus is to
+scrape them: asked for directly (metrics.enabled) or through the ServiceMonitor. */}}
+{{- define "ssohub.metricsExposed" -}}
+{{- if or .Values.metrics.enabled .Values.metrics.serviceMonitor.enabled -}}true{{- end -}}
 {{- end -}}
 
 {{/* Topology spread constraints with the component's own selector filled in. */}}
@@ -108,6 +164,12 @@ picks the parser from it. */}}
 {{- end -}}
 {{- if not .Values.allowedReturnOrigins -}}
 {{- fail "allowedReturnOrigins needs at least one client app origin (https://app.example.com)" -}}
+{{- end -}}
+{{- with .Values.tracing.otlpEndpoint -}}
+{{- $u := urlParse . -}}
+{{- if or (not (has $u.scheme (list "http" "https"))) (not $u.host) (not (has $u.path (list "" "/"))) $u.query -}}
+{{- fail (printf "tracing.otlpEndpoint must be the collector's OTLP/HTTP base URL, scheme, host and port only, like http://otel-collector.observability:4318 (got %q): the hub appends /v1/traces and Kratos takes host:port" .) -}}
+{{- end -}}
 {{- end -}}
 {{- if not .Values.hub.existingSecret -}}
 {{- fail "hub.existingSecret: name the existing Secret with admin-token, cookie-keys, jwks.json and redis-url (README.md)" -}}
