@@ -114,6 +114,11 @@ describe('upstream OpenID provider (Chromium, https, real Kratos)', () => {
     const again = await identitiesWith(idp.user.email);
     expect(again.map((i) => i.id)).toEqual([id]);
     expect((await identity(id!)).credentials.oidc?.identifiers).toEqual([`corp:${idp.user.sub}`]);
+    // Each of the two upstream sign-ins so far was started at the hub and completed by Kratos'
+    // callback (ssohub_sign_ins_total, docs/events.md).
+    const scrape = await (await fetch(`${d.stack.adminUrl}/metrics`)).text();
+    const count = (outcome: string) => Number(new RegExp(`^ssohub_sign_ins_total\\{[^}]*method="oidc",outcome="${outcome}"[^}]*\\} (\\d+)`, 'm').exec(scrape)?.[1]);
+    expect([count('started'), count('success')]).toEqual([2, 2]);
   });
 
   it("leaves the address unverified when the upstream provider does not vouch for it (email_verified false)", async () => {

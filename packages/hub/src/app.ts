@@ -211,6 +211,7 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
     publicUrl: config.publicUrl,
     sessionCookieName: config.kratos.sessionCookieName,
     guard: ctx.guard,
+    onUpstreamSignIn: () => metrics.signIns.inc({ method: 'oidc', outcome: 'success' }),
     lockoutActions: (submission, request) =>
       lockoutActions(ctx, {
         flowId: submission.flowId,

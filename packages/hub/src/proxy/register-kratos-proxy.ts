@@ -37,7 +37,16 @@ export interface KratosProxyOptions {
    * of the error page's bare "Go to sign-in": they keep the flow's return_to (issue #20).
    */
   lockoutActions?: (submission: Submission, request: FastifyRequest) => Promise<ErrorAction[]>;
+  /**
+   * Told when an upstream provider's return (Kratos' `/self-service/methods/oidc/callback/…`, no
+   * submission of the hub's pages) signed the browser in: the `oidc` sign-in's success, which
+   * its submission could only count as `started` (guard/sign-in-outcome.ts).
+   */
+  onUpstreamSignIn?: () => void;
 }
+
+/** Where an upstream OpenID provider sends the browser back to Kratos. */
+const OIDC_CALLBACK = '/self-service/methods/oidc/callback/';
 
 /**
  * Serves Kratos' public browser API on the hub's origin, so Kratos' cookies are host-only cookies
@@ -46,7 +55,7 @@ export interface KratosProxyOptions {
  */
 export async function registerKratosProxy(
   app: FastifyInstance,
-  { kratosPublicUrl, publicUrl, sessionCookieName, guard, beforeLogout, signInFloor = createSignInTimeFloor(), lockoutActions }: KratosProxyOptions,
+  { kratosPublicUrl, publicUrl, sessionCookieName, guard, beforeLogout, signInFloor = createSignInTimeFloor(), lockoutActions, onUpstreamSignIn }: KratosProxyOptions,
 ): Promise<void> {
   const hub = new URL(publicUrl);
   // Read at startup (2.6 MB, ~14 ms), not in the first sign-up's request.
@@ -180,6 +189,7 @@ export async function registerKratosProxy(
             location: res.getHeader('location') as string | undefined,
           };
           const loggedOut = afterLogout && (answer.status === 303 || answer.status === 204) ? afterLogout() : Promise.resolve();
+          if (answer.setSession && path.startsWith(OIDC_CALLBACK)) onUpstreamSignIn?.();
           // A resend looks like the first send once Kratos has answered: the next flow page says it.
           if (submission && answer.status === 303) noteCodeResend(reply, submission.fields, { secure: hub.protocol === 'https:' });
           // A password sign-in's failure waits until a success would have answered (no account
