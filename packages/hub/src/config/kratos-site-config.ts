@@ -5,6 +5,8 @@
  * so both get the same URLs, return-URL allow-list and courier settings.
  */
 
+import type { TracingSettings } from '../tracing/tracing-settings.ts';
+
 /** Kratos' `secrets.cipher` keys are used as XChaCha20-Poly1305 / AES-256 keys: exactly 32 bytes. */
 export const KRATOS_CIPHER_SECRET_LENGTH = 32;
 
@@ -24,6 +26,11 @@ export interface KratosSiteInput {
   identitySchemaUrl: string;
   /** Kratos' `session.cookie.name`; written only when the hub is told another name than Kratos' default. */
   sessionCookieName?: string | undefined;
+  /**
+   * The hub's tracing (OTEL_*, tracing/tracing-settings.ts): when on, Kratos' own tracing goes to
+   * the same collector, so its spans join the hub's traces (kratosTracing).
+   */
+  tracing?: TracingSettings | undefined;
 }
 
 export function buildKratosSiteConfig(o: KratosSiteInput): Record<string, unknown> {
@@ -54,6 +61,24 @@ export function buildKratosSiteConfig(o: KratosSiteInput): Record<string, unknow
     identity: { default_schema_id: 'person', schemas: [{ id: 'person', url: o.identitySchemaUrl }] },
     courier: { smtp: { connection_uri: o.smtp.connectionUri, from_address: o.smtp.fromAddress } },
     secrets: { cookie: [...o.secrets.cookie], cipher: [...o.secrets.cipher] },
+    ...(o.tracing ? { tracing: kratosTracing(o.tracing) } : {}),
+  };
+}
+
+/**
+ * Kratos' `tracing:` for the hub's collector. Kratos v1.3.1 exports OTLP over HTTP (protobuf) to
+ * `host:port` and always to the path /v1/traces; TLS unless `insecure`. Its sampler follows the
+ * caller's decision (parent-based), so its ratio only decides for the traces Kratos starts itself
+ * (the courier, health checks): the hub's, for the same share.
+ */
+export function kratosTracing(t: TracingSettings): Record<string, unknown> {
+  const url = new URL(t.endpoint);
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  const ratio = 'ratio' in t.sampler ? t.sampler.ratio : t.sampler.kind.endsWith('always_off') ? 0 : 1;
+  return {
+    provider: 'otel',
+    service_name: 'ssohub-kratos',
+    providers: { otlp: { server_url: `${url.hostname}:${port}`, insecure: url.protocol === 'http:', sampling: { sampling_ratio: ratio } } },
   };
 }
 

@@ -2,7 +2,17 @@ import { randomInt } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { buildKratosSiteConfig, classifyDsn, ConfigError, KRATOS_CIPHER_SECRET_LENGTH, KRATOS_DEFAULT_SESSION_COOKIE, kratosPasswordMethod, loadConfig } from '@ssohub/hub/config';
+import {
+  buildKratosSiteConfig,
+  classifyDsn,
+  ConfigError,
+  KRATOS_CIPHER_SECRET_LENGTH,
+  KRATOS_DEFAULT_SESSION_COOKIE,
+  kratosPasswordMethod,
+  loadConfig,
+  type TracingSettings,
+  tracingSettingsFromEnv,
+} from '@ssohub/hub/config';
 import type { Command } from 'commander';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import type { CommandContext } from '../../command-context.ts';
@@ -93,11 +103,15 @@ export function registerWriteKratosConfig(kratos: Command, ctx: CommandContext):
       const warnings: string[] = [];
 
       const env: Record<string, string | undefined> = Object.fromEntries(Object.entries(ctx.io.env).filter(([k]) => k.startsWith('SSOHUB_')));
-      if (flags.envFile) Object.assign(env, await readEnvFile(flags.envFile));
+      const envFile = flags.envFile ? await readEnvFile(flags.envFile) : {};
+      Object.assign(env, envFile);
       for (const [flag, variable] of FLAG_VARIABLES) if (flags[flag] !== undefined) env[variable] = String(flags[flag]);
       let hub: ReturnType<typeof loadConfig>;
+      let tracing: TracingSettings | undefined;
       try {
         hub = loadConfig(env, { only: FROM_HUB });
+        // The hub's tracing (OTEL_*, from the shell or the hub's env file): Kratos' goes to the same collector.
+        tracing = tracingSettingsFromEnv(Object.fromEntries(Object.entries({ ...ctx.io.env, ...envFile }).filter(([k]) => k.startsWith('OTEL_'))));
       } catch (err) {
         if (err instanceof ConfigError) throw new CliError(EXIT.USAGE, `the hub's configuration is invalid:\n  - ${err.problems.join('\n  - ')}`);
         throw err;
@@ -163,6 +177,7 @@ export function registerWriteKratosConfig(kratos: Command, ctx: CommandContext):
         secrets,
         identitySchemaUrl,
         sessionCookieName: hub.kratos.sessionCookieName === KRATOS_DEFAULT_SESSION_COOKIE ? undefined : hub.kratos.sessionCookieName,
+        tracing,
       });
       // The mails in the user's language: Kratos reads the directory itself (a path, no URL).
       (site.courier as Record<string, unknown>).template_override_path = courierTemplates;
@@ -193,6 +208,7 @@ export function registerWriteKratosConfig(kratos: Command, ctx: CommandContext):
         identitySchema: identitySchemaUrl.startsWith('base64://') ? 'base64://…' : identitySchemaUrl,
         courierTemplates,
         upstreamProviders: describeUpstreamProviders(upstream, hub.publicUrl),
+        tracing: site.tracing ?? 'off',
         secrets: { cookie: secrets.cookie.length, cipher: secrets.cipher.length, kept: previous !== undefined, rotated: previous !== undefined && (flags.rotateSecrets === true || flags.cookieSecret !== undefined || flags.cipherSecret !== undefined) },
         warnings,
       };
@@ -207,6 +223,7 @@ export function registerWriteKratosConfig(kratos: Command, ctx: CommandContext):
           `  schema       ${summary.identitySchema}`,
           `  mails        ${courierTemplates}`,
           ...summary.upstreamProviders.map((p) => `  upstream     ${p.label} (${p.id}): ${p.issuer}, callback ${p.callback}`),
+          `  tracing      ${tracing ? `to ${(site.tracing as { providers: { otlp: { server_url: string } } }).providers.otlp.server_url} with the hub's (OTEL_EXPORTER_OTLP_ENDPOINT)` : 'off (no OTEL_EXPORTER_OTLP_ENDPOINT for the hub)'}`,
           `  secrets      ${previous ? (summary.secrets.rotated ? 'new ones first, the previous kept after them' : 'kept from the previous file') : `generated (cipher: exactly ${KRATOS_CIPHER_SECRET_LENGTH} characters)`}`,
           '',
           'Next: kratos migrate sql -e --yes -c /etc/kratos/kratos.yml -c <this file>, then kratos serve with the same -c files (docs/deploy.md).',
