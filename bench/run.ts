@@ -18,20 +18,18 @@
  *   BENCH_HUB_SOURCE   1: run the hub from its TypeScript sources (as the demo does) instead of
  *                      the build a production deployment runs (dist/, built first)
  */
-import { type ChildProcess, execFile, fork, spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { join, resolve } from 'node:path';
 import { createTestDatabase, deleteKeysWithPrefix, freePort, startKratos, startSmtpCapture, startTestRedis } from '@ssohub/testkit';
 import { Redis } from 'ioredis';
 import { generateSigningKey } from '../packages/hub/src/bridge/provider/signing-keys.ts';
+import { buildHub, clientMetadata, ROOT, seedUsers, stopChild, waitUntil } from './hub-process.ts';
 import { describeSpeed, type MachineSpeed, measureMachineSpeed } from './machine-speed.ts';
 import { childrenOf, ProcessGroup, postgresBackends, sampleRss } from './procfs.ts';
 import type { DriverMessage, DriverReply, PairStats, RunSpec, RunStats, SdkStats, Setup } from './protocol.ts';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const env = process.env;
 const num = (name: string, fallback: number) => (env[name] ? Number(env[name]) : fallback);
 const SUSTAINED_MS = num('BENCH_SUSTAINED_S', 60) * 1000;
@@ -151,7 +149,7 @@ async function main() {
 
   log(`starting the hub: ${WORKERS} worker process(es) on ${hubUrl}`);
   if (CPU_PROF) await mkdir(CPU_PROF, { recursive: true });
-  if (!HUB_FROM_SOURCE) await buildHub();
+  if (!HUB_FROM_SOURCE) await buildHub(log);
   const entry = HUB_FROM_SOURCE ? ['--import', join(ROOT, 'scripts/from-source.ts'), join(ROOT, 'packages/hub/src/cluster.ts')] : [join(ROOT, 'packages/hub/dist/cluster.js')];
   const hub = spawn(
     process.execPath,
@@ -374,58 +372,11 @@ async function hubMemory(url: string): Promise<string | undefined> {
   );
 }
 
-/** Builds packages/hub/dist as a deployment would (tsc), so the bench runs what production runs. */
-async function buildHub(): Promise<void> {
-  log('building the hub (tsc -p packages/hub/tsconfig.build.json)');
-  const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
-  await promisify(execFile)(process.execPath, [tsc, '-p', join(ROOT, 'packages/hub/tsconfig.build.json')]).catch((err: { stdout?: string; stderr?: string }) => {
-    throw new Error(`building the hub failed:\n${err.stdout ?? ''}${err.stderr ?? ''}`, { cause: err });
-  });
-}
-
 function withPool(dsn: string): string {
   const url = new URL(dsn);
   url.searchParams.set('max_conns', '40');
   url.searchParams.set('max_idle_conns', '40');
   return url.toString();
-}
-
-function clientMetadata(id: string, secret: string, redirectUri: string) {
-  return {
-    client_id: id,
-    client_secret: secret,
-    client_name: id,
-    redirect_uris: [redirectUri],
-    grant_types: ['authorization_code', 'refresh_token'],
-    token_endpoint_auth_method: 'client_secret_basic',
-    ssohub_first_party: true,
-  };
-}
-
-async function seedUsers(adminUrl: string, count: number) {
-  const users: { email: string; password: string }[] = [];
-  const queue = Array.from({ length: count }, (_, i) => i);
-  await Promise.all(
-    Array.from({ length: 4 }, async () => {
-      for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
-        const email = `bench-${i}-${Date.now().toString(36)}@example.test`;
-        const password = `bench-password-${i}-${Math.random().toString(36).slice(2)}`;
-        const res = await fetch(`${adminUrl}/admin/identities`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({
-            schema_id: 'person',
-            traits: { email, name: `Bench User ${i}` },
-            credentials: { password: { config: { password } } },
-            verifiable_addresses: [{ value: email, via: 'email', verified: true, status: 'completed' }],
-          }),
-        });
-        if (res.status !== 201) throw new Error(`creating a user failed: ${res.status} ${await res.text()}`);
-        users.push({ email, password });
-      }
-    }),
-  );
-  return users;
 }
 
 /**
@@ -464,24 +415,6 @@ async function seedProviderSessions(redis: Redis, prefix: string, from: number, 
     }
     await multi.exec();
   }
-}
-
-async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 60_000) {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${what} did not become ready within ${timeoutMs} ms`);
-}
-
-async function stopChild(child: ChildProcess, graceMs: number) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
 }
 
 const fmt = (ms: number) => (Number.isFinite(ms) ? (ms < 1 ? ms.toFixed(3) : ms < 10 ? ms.toFixed(2) : ms.toFixed(1)) : '–');
