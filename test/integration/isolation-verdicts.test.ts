@@ -76,7 +76,7 @@ describe('isolation audit verdicts against a real hub (https, Kratos, Redis)', (
     expect(res.code, res.stderr).toBe(EXIT.OK);
     expect(res.report.summary.fail).toBe(0);
     const inconclusive = res.report.checks.filter((c) => c.verdict === 'inconclusive');
-    expect(inconclusive.map((c) => c.id).sort()).toEqual(['hub.code.single-use', 'hub.pkce.plain-refused', 'hub.pkce.required', 'hub.redirect-uri.exact', 'hub.refresh.rotation', 'registry.read']);
+    expect(inconclusive.map((c) => c.id).sort()).toEqual(['hub.code.single-use', 'hub.pkce.plain-refused', 'hub.pkce.required', 'hub.redirect-uri.exact', 'hub.refresh.rotation', 'logout.global', 'logout.local', 'registry.read', 'session.cookie-map']);
     for (const c of inconclusive) expect(c.howToRun, c.id).toMatch(/--admin-url|--token|--test-user/);
     expect(res.report.context).toMatchObject({ hubVersion: 'unknown', hubMode: 'unknown', adminApi: false, testUser: false, hubReachable: true });
     expect((await audit(['--strict'], false)).code).toBe(EXIT.CHECK_FAILED);

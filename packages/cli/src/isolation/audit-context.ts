@@ -1,6 +1,6 @@
 import { CheckCannotRun } from './audit-http.ts';
 import { checkInfo } from './check-catalogue.ts';
-import type { CheckResult, Evidence, Severity, Verdict } from './report.ts';
+import type { CheckResult, Evidence, FindingTable, Severity, Verdict } from './report.ts';
 
 /** What the audit knows about the deployment under review. */
 export interface AuditTarget {
@@ -15,6 +15,8 @@ export interface AuditTarget {
   apps: AppTarget[];
   /** A dedicated test account, for the checks that need a real sign-in. */
   testUser: { email: string; password: string } | undefined;
+  /** `--browser`: the live checks sign in with headless Chromium rather than the audit's HTTP client. */
+  browser?: boolean;
   /** Check ids (or id prefixes ending in `.`, e.g. `app.backchannel.`) not to run; they are reported as skipped. */
   skip?: string[];
   /** Called after each check is recorded (the CLI prints progress to stderr). */
@@ -29,6 +31,11 @@ export interface AppTarget {
   loginPath: string;
   /** A path that needs a bearer access token for this app, e.g. /api/me. */
   apiPath: string | undefined;
+  /**
+   * A path that needs the app's browser session (answers 2xx signed in, 401 or a redirect to
+   * sign-in when not), for the logout proof; default /account.
+   */
+  sessionPath?: string;
 }
 
 export interface Discovery {
@@ -66,6 +73,8 @@ export interface Outcome {
   /** For `inconclusive`: what to give or fix so the check can run. */
   howToRun?: string;
   urls?: string[];
+  table?: FindingTable;
+  durationMs?: number;
 }
 
 /** Collects check results; each check helper records exactly one result per check and target. */
@@ -96,6 +105,8 @@ export class Findings {
       ...(!skipped && extra.howToRun ? { howToRun: extra.howToRun } : {}),
       why,
       ...(extra.urls?.length ? { urls: extra.urls } : {}),
+      ...(!skipped && extra.table ? { table: extra.table } : {}),
+      ...(!skipped && extra.durationMs !== undefined ? { durationMs: extra.durationMs } : {}),
       evidence: skipped ? [] : evidence,
     };
     this.checks.push(check);
@@ -111,12 +122,14 @@ export class Findings {
       this.add(id, target, title, 'skipped', '', why);
       return;
     }
+    const started = performance.now();
     try {
       const r = await fn();
-      this.add(id, target, title, r.verdict, r.detail, why, r.evidence ?? [], r);
+      this.add(id, target, title, r.verdict, r.detail, why, r.evidence ?? [], { durationMs: Math.round(performance.now() - started), ...r });
     } catch (err) {
       this.add(id, target, title, 'inconclusive', `The check could not complete: ${(err as Error).message}`, why, [], {
         howToRun: err instanceof CheckCannotRun ? err.howToRun : 'Fix what the detail names and run the audit again.',
+        durationMs: Math.round(performance.now() - started),
       });
     }
   }

@@ -15,6 +15,44 @@ interface Cookie {
   host: string;
   hostOnly: boolean;
   secure: boolean;
+  /** The host that set it, and the Set-Cookie attributes as sent (for the cookie map). */
+  setBy: string;
+  attributes: CookieAttributes;
+}
+
+/** The attributes of one Set-Cookie header as a browser reads them (names lower-cased, values as sent). */
+export interface CookieAttributes {
+  domain: string | undefined;
+  path: string | undefined;
+  secure: boolean;
+  httpOnly: boolean;
+  sameSite: string | undefined;
+  expires: string | undefined;
+  maxAge: string | undefined;
+}
+
+/** Reads the attributes of a Set-Cookie header (its value is never kept here). */
+export function parseCookieAttributes(header: string): { name: string; attributes: CookieAttributes } {
+  const [pair = '', ...attrs] = header.split(';').map((s) => s.trim());
+  const value = (key: string) => {
+    const a = attrs.find((x) => x.toLowerCase().startsWith(`${key}=`));
+    return a === undefined ? undefined : a.slice(key.length + 1);
+  };
+  const flag = (key: string) => attrs.some((x) => x.toLowerCase() === key);
+  return {
+    name: pair.slice(0, Math.max(0, pair.indexOf('='))),
+    attributes: { domain: value('domain'), path: value('path'), secure: flag('secure'), httpOnly: flag('httponly'), sameSite: value('samesite'), expires: value('expires'), maxAge: value('max-age') },
+  };
+}
+
+/** One cookie the browser holds, without its value. */
+export interface HeldCookie {
+  name: string;
+  /** The host (host-only) or domain (with a Domain attribute) it is sent to. */
+  host: string;
+  hostOnly: boolean;
+  setBy: string;
+  attributes: CookieAttributes;
 }
 
 /** https, or a loopback host over http: where browsers keep and send `Secure` cookies. */
@@ -43,6 +81,21 @@ export class BrowserSession {
       .join('; ');
   }
 
+  /** Every cookie held now, without values: what a browser's cookie store would list. */
+  heldCookies(): HeldCookie[] {
+    return this.cookies.map(({ name, host, hostOnly, setBy, attributes }) => ({ name, host, hostOnly, setBy, attributes }));
+  }
+
+  /**
+   * Records an answer a real browser received (the `--browser` sign-ins): its Set-Cookie headers
+   * go into this jar as if this session had made the request, so the HTTP probes that follow
+   * carry the browser's cookies.
+   */
+  record(hop: Hop): void {
+    this.store(new URL(hop.url), hop.setCookies);
+    this.hops.push(hop);
+  }
+
   cookieNamesFor(host: string): string[] {
     return this.cookies.filter((c) => c.host === host || (!c.hostOnly && host.endsWith(`.${c.host}`))).map((c) => c.name);
   }
@@ -59,6 +112,8 @@ export class BrowserSession {
         host: domainAttr ?? url.hostname,
         hostOnly: !domainAttr,
         secure: attrs.some((a) => a.toLowerCase() === 'secure'),
+        setBy: url.hostname,
+        attributes: parseCookieAttributes(h).attributes,
       };
       // A browser refuses a Secure cookie from an insecure origin, and a __Host- cookie that is not Secure, host-only.
       if (c.secure && !isPotentiallyTrustworthy(url)) continue;
@@ -73,7 +128,13 @@ export class BrowserSession {
   /** Requests `url`, following redirects while `stay(url)` allows; returns the last hop. */
   async go(
     url: string,
-    { form, accept = 'text/html', stay = () => true, maxHops = 20 }: { form?: Record<string, string>; accept?: string; stay?: (u: URL) => boolean; maxHops?: number } = {},
+    {
+      form,
+      accept = 'text/html',
+      stay = () => true,
+      maxHops = 20,
+      headers: extra = {},
+    }: { form?: Record<string, string>; accept?: string; stay?: (u: URL) => boolean; maxHops?: number; headers?: Record<string, string> } = {},
   ): Promise<Hop> {
     let next = new URL(url);
     let method = form ? 'POST' : 'GET';
@@ -83,7 +144,8 @@ export class BrowserSession {
       const res = await httpRequest(next, {
         method,
         timeoutMs: 15_000,
-        headers: { accept, ...(cookie ? { cookie } : {}), ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+        // Extra headers (Origin, Sec-Fetch-Site of a form post) belong to the first request only, as in a browser.
+        headers: { accept, ...(i === 0 ? extra : {}), ...(cookie ? { cookie } : {}), ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
         ...(body ? { body } : {}),
       });
       const setCookies = res.headers.getSetCookie();

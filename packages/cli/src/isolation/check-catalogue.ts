@@ -39,7 +39,10 @@ export const CHECKS: Record<string, CheckInfo> = {
   'app.backchannel.refuses-forged': { severity: 'critical', help: "Verify the logout token's signature against the hub's published keys only." },
   'app.backchannel.refuses-wrong-audience': { severity: 'high', help: "Refuse logout tokens whose aud is not the app's client id." },
   'app.backchannel.refuses-replay': { severity: 'medium', help: 'Remember each logout token jti until it expires and refuse a second delivery.' },
-  'app.token-audience': { severity: 'high', help: "Accept at the API only access tokens whose audience is this app; refuse refresh and ID tokens with 401." },
+  'app.token-confusion': { severity: 'critical', help: "Accept at the API only access tokens issued to this app (audience, token type): refuse refresh tokens, ID tokens and other clients' access tokens with 401 (the SDK's ssoApiFastify / ssoApiExpress do)." },
+  'session.cookie-map': { severity: 'high', help: 'Set every cookie host-only (no Domain attribute) on the host that needs it, and give the hub and each app a host name of its own (cookies ignore ports).' },
+  'logout.global': { severity: 'high', help: "Register each app's back-channel logout URI, end the app session it names, and end the Kratos session and the grants at RP-initiated logout (the hub and the SDK do)." },
+  'logout.local': { severity: 'medium', help: "End only this app's session at its own logout route (the SDK's /auth/logout); keep the hub session and the other apps' sessions." },
 };
 
 /** The catalogue entry of a check; an unknown id is a bug, reported as a medium check rather than a crash. */

@@ -1,4 +1,4 @@
-import type { BaselineDiff, ChangeLine, CheckResult, IsolationReport, Verdict } from './report.ts';
+import type { BaselineDiff, ChangeLine, CheckResult, FindingTable, IsolationReport, Verdict } from './report.ts';
 
 const MARK: Record<Verdict, string> = { pass: 'PASS', fail: 'FAIL', inconclusive: 'INCONCLUSIVE', skipped: 'SKIPPED' };
 
@@ -29,7 +29,7 @@ function contextLines(report: IsolationReport): [string, string][] {
     ['hub', report.hub],
     ['hub version', c.hubVersion],
     ['hub mode', c.hubMode],
-    ['audit mode', `${c.auditMode} probes; admin API ${c.adminApi ? 'given' : 'not given'}; test user ${c.testUser ? 'given' : 'not given'}`],
+    ['audit mode', `${c.auditMode === 'http+chromium' ? 'http probes, the live sign-ins in Chromium' : `${c.auditMode} probes`}; admin API ${c.adminApi ? 'given' : 'not given'}; test user ${c.testUser ? 'given' : 'not given'}`],
     ['options', options.length ? options.join('; ') : '(none)'],
     ['fails the run', c.failOn === 'none' ? 'never (--fail-on none)' : `a failure of severity ${c.failOn} or above`],
     ['ran', `${report.startedAt} to ${report.finishedAt}`],
@@ -54,14 +54,27 @@ export function renderText(report: IsolationReport): string {
     if (!checks.length) continue;
     lines.push('', `${MARK[verdict]} (${checks.length})`);
     for (const c of checks) {
-      lines.push(`  ${mark(c).padEnd(13)} ${c.id}  ${c.target}`);
+      lines.push(`  ${mark(c).padEnd(13)} ${c.id}  ${c.target}${took(c)}`);
       if (verdict !== 'pass') {
         lines.push(`                ${c.detail}`);
         if (c.howToRun) lines.push(`                to run it: ${c.howToRun}`);
       }
+      if (c.table) lines.push(...textTable(c.table).map((l) => `                ${l}`));
     }
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** How long a check took, where that is worth a reviewer's attention (the live checks sign in and log out). */
+function took(c: CheckResult): string {
+  return c.durationMs !== undefined && c.durationMs >= 1000 ? ` (${(c.durationMs / 1000).toFixed(1)} s)` : '';
+}
+
+/** A table as aligned columns for a terminal. */
+export function textTable(table: FindingTable): string[] {
+  const widths = table.columns.map((col, i) => Math.max(col.length, ...table.rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(table.columns), line(widths.map((w) => '-'.repeat(w))), ...table.rows.map(line)];
 }
 
 /** Markdown for pull requests and tickets: totals, run context, a summary table, then every check with its evidence. */
@@ -83,6 +96,8 @@ export function renderMarkdown(report: IsolationReport): string {
   for (const c of report.checks) {
     lines.push(`## ${mark(c)} ${c.title}`, '', `\`${c.id}\` on ${c.target}`, '', c.detail, '');
     if (c.howToRun) lines.push(`*To run it:* ${c.howToRun}`, '');
+    if (c.table) lines.push(`| ${c.table.columns.map(cell).join(' | ')} |`, `|${c.table.columns.map(() => '---').join('|')}|`, ...c.table.rows.map((r) => `| ${r.map(cell).join(' | ')} |`), '');
+    if (c.durationMs !== undefined) lines.push(`*Took* ${(c.durationMs / 1000).toFixed(1)} s.`, '');
     lines.push(`*Why it matters:* ${c.why}`, '');
     for (const e of c.evidence) lines.push('```http', e.request, '', e.answer, '```', '');
   }
@@ -120,6 +135,7 @@ details{background:#fff;border:1px solid var(--line);border-radius:10px;margin:0
 summary{cursor:pointer;display:flex;gap:12px;align-items:baseline;list-style:none}
 .v{font-weight:700;min-width:5.6em;font-size:.8rem} .v.pass{color:var(--pass)} .v.fail{color:var(--fail)} .v.inconclusive{color:var(--inconclusive)} .v.skipped{color:var(--skipped)}
 .how{margin:6px 0}
+table.map{border-collapse:collapse;margin:8px 0;font-size:.8rem;display:block;overflow-x:auto} table.map th,table.map td{border-bottom:1px solid var(--line);padding:2px 8px 2px 0;text-align:left;white-space:nowrap}
 code{font-family:ui-monospace,Menlo,monospace;font-size:.85em}
 pre{background:#0f1420;color:#e8ecf5;padding:10px;border-radius:8px;overflow:auto;font-size:.8rem;white-space:pre-wrap;word-break:break-all}
 .target{color:var(--muted);font-size:.85rem;margin-left:auto;white-space:nowrap}
@@ -138,7 +154,8 @@ table.ctx{margin-top:2px;font-size:7pt} table.ctx th{white-space:nowrap;padding:
 details{border:0;border-bottom:1px solid var(--line);border-radius:0;margin:0;padding:0;break-inside:avoid}
 summary{gap:6px} .v{min-width:7em;font-size:7pt} .t{font-size:7.5pt} .d{white-space:normal;font-size:7pt} .target{font-size:6.5pt}
 code{font-size:6.5pt}
-details>:not(summary){display:none} details[data-verdict="pass"] .d{display:none}
+details>:not(summary):not(table.map){display:none} details[data-verdict="pass"] .d{display:none}
+table.map{display:table;font-size:6.5pt;margin:1px 0 3px} table.map th,table.map td{padding:0 5px 0 0}
 .diff{border:0;padding:0;font-size:7pt}
 }
 </style></head>
@@ -156,8 +173,11 @@ ${rows}
 function checkHtml(c: CheckResult): string {
   const evidence = c.evidence.map((e) => `<pre>${esc(e.request)}\n\n${esc(e.answer)}</pre>`).join('');
   const how = c.howToRun ? `<p class="how"><strong>To run it:</strong> ${esc(c.howToRun)}</p>` : '';
-  return `<details${c.verdict === 'fail' ? ' open' : ''} data-check="${esc(c.id)}" data-verdict="${c.verdict}" data-severity="${c.severity}">
-<summary><span class="v ${c.verdict}">${esc(mark(c))}</span><span class="t">${esc(c.title)} <code>${esc(c.id)}</code><span class="d">${esc(c.detail)}</span></span><span class="target">${esc(shortTarget(c.target))}</span></summary>${how}<p class="muted"><strong>Why it matters:</strong> ${esc(c.why)}</p>${evidence}
+  const table = c.table
+    ? `<table class="map" data-testid="table-${esc(c.id)}"><thead><tr>${c.table.columns.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${c.table.rows.map((r) => `<tr>${r.map((v) => `<td>${esc(v)}</td>`).join('')}</tr>`).join('')}</tbody></table>`
+    : '';
+  return `<details${c.verdict === 'fail' || c.table ? ' open' : ''} data-check="${esc(c.id)}" data-verdict="${c.verdict}" data-severity="${c.severity}">
+<summary><span class="v ${c.verdict}">${esc(mark(c))}</span><span class="t">${esc(c.title)} <code>${esc(c.id)}</code><span class="d">${esc(c.detail)}</span></span><span class="target">${esc(shortTarget(c.target))}</span></summary>${how}${table}<p class="muted"><strong>Why it matters:</strong> ${esc(c.why)}</p>${evidence}
 </details>`;
 }
 
@@ -165,7 +185,7 @@ function checkHtml(c: CheckResult): string {
 function groups(checks: CheckResult[]): [string, CheckResult[]][] {
   const out = new Map<string, CheckResult[]>();
   for (const c of checks) {
-    const name = c.id.startsWith('app.') ? `Client app ${c.target.replace(/^app /, '')}` : c.id.startsWith('client.') || c.id.startsWith('registry.') ? 'Client registry' : 'Hub';
+    const name = c.id.startsWith('session.') || c.id.startsWith('logout.') ? 'Sign-in and logout with the test user' : c.id.startsWith('app.') ? `Client app ${c.target.replace(/^app /, '')}` : c.id.startsWith('client.') || c.id.startsWith('registry.') ? 'Client registry' : 'Hub';
     out.set(name, [...(out.get(name) ?? []), c]);
   }
   return [...out];

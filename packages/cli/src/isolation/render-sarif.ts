@@ -52,6 +52,7 @@ export function renderSarif(report: IsolationReport): string {
           severity: c.severity,
           ...(c.howToRun ? { howToRun: c.howToRun } : {}),
           evidence: c.evidence,
+          ...(c.table ? { table: c.table } : {}),
         },
       };
     });

@@ -77,7 +77,7 @@ describe('the check catalogue', () => {
     const files = [...(await readdir(dir)).map((n) => join(dir, n)), ...(await readdir(join(dir, 'checks'))).map((n) => join(dir, 'checks', n))].filter((p) => p.endsWith('.ts') && !p.endsWith('.test.ts'));
     const ids = new Set<string>();
     for (const file of files) {
-      for (const m of (await readFile(file, 'utf8')).matchAll(/'((?:hub|app|client|registry)\.[a-z0-9-]+(?:\.[a-z0-9-]+)*)'/g)) ids.add(m[1]!);
+      for (const m of (await readFile(file, 'utf8')).matchAll(/'((?:hub|app|client|registry|session|logout)\.[a-z0-9-]+(?:\.[a-z0-9-]+)*)'/g)) ids.add(m[1]!);
     }
     expect(ids.size).toBeGreaterThan(25);
     expect([...ids].filter((id) => !CHECKS[id])).toEqual([]);

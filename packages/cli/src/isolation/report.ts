@@ -39,6 +39,12 @@ export interface Evidence {
   answer: string;
 }
 
+/** A table a check found (the cookie map): shown in every format, in the JSON as is. */
+export interface FindingTable {
+  columns: string[];
+  rows: string[][];
+}
+
 export interface CheckResult {
   /** Stable id, e.g. `hub.pkce.required`, used by tests and by reviewers to track findings. */
   id: string;
@@ -55,6 +61,10 @@ export interface CheckResult {
   why: string;
   /** The URLs the check probed, for SARIF locations and for a reviewer to retry by hand. */
   urls?: string[];
+  /** What the check measured as a table, when a list says it better than evidence lines (the cookie map). */
+  table?: FindingTable;
+  /** How long the check took, in milliseconds (the live checks sign in and log out; a reviewer budgets the run). */
+  durationMs?: number;
   evidence: Evidence[];
 }
 
@@ -64,8 +74,11 @@ export interface RunContext {
   hubVersion: string;
   /** The hub's mode (`production` or `development`) if the admin API says, else `unknown`. */
   hubMode: string;
-  /** How the probes ran: `http` (Node, following what a browser follows). */
-  auditMode: 'http';
+  /**
+   * How the probes ran: `http` (Node, following what a browser follows); `http+chromium` with
+   * `--browser` (the live checks' sign-ins in headless Chromium, every other probe over http).
+   */
+  auditMode: 'http' | 'http+chromium';
   /** Whether the admin API and a test user were given (they unlock the registry and sign-in checks). */
   adminApi: boolean;
   testUser: boolean;

@@ -4,6 +4,7 @@ import { checkApp, clientOfApp } from './checks/app-probes.ts';
 import { checkClientRegistry } from './checks/client-registry.ts';
 import { checkAuthorizationPolicy, checkOpenRedirects } from './checks/hub-authorization.ts';
 import { checkDiscovery, checkHubCookies, checkHubHeaders } from './checks/hub-transport.ts';
+import { runLiveSessionChecks } from './checks/live-session.ts';
 import { cleanups, type ProbeTokens, runSignInProbes } from './checks/signin-probes.ts';
 import { type CheckResult, failsBySeverity, type IsolationReport, type RunContext, type Severity, summarize } from './report.ts';
 
@@ -67,6 +68,8 @@ export async function runIsolationAudit(target: AuditTarget, run: RunOptions = {
       const hubHost = new URL(target.hubUrl).hostname;
       await checkHubCookies(target, f, probeTokens?.browser.hops.filter((h) => new URL(h.url).hostname === hubHost).flatMap((h) => h.setCookies));
       for (const app of target.apps) await checkApp(target, f, discovery, app, clientOfApp(app, clients), probeTokens);
+      // Last: the global logout ends the test user's hub session, which the checks above rely on.
+      await runLiveSessionChecks({ t: target, f, d: discovery, clients, probeTokens });
     }
   } finally {
     // The temporary client and the test account's sessions never outlive the audit.
@@ -76,7 +79,7 @@ export async function runIsolationAudit(target: AuditTarget, run: RunOptions = {
   const context: RunContext = {
     hubVersion: hubFacts.version,
     hubMode: hubFacts.mode,
-    auditMode: 'http',
+    auditMode: target.browser ? 'http+chromium' : 'http',
     adminApi: Boolean(target.adminUrl && target.adminToken),
     testUser: target.testUser !== undefined,
     options: run.options ?? {},

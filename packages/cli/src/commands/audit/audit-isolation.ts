@@ -35,6 +35,7 @@ interface Flags {
   strict?: boolean;
   baseline?: string;
   skip: string[];
+  browser?: boolean;
 }
 
 /**
@@ -52,7 +53,7 @@ export function auditExitCode(report: IsolationReport, failOn: Severity | 'none'
 const repeat = (v: string, all: string[]) => [...all, v];
 
 /**
- * ssohub audit isolation --hub URL [--issuer URL] [--app URL[,client=ID][,api=/path][,login=/path]]...
+ * ssohub audit isolation --hub URL [--issuer URL] [--app URL[,client=ID][,api=/path][,login=/path][,session=/path]]...
  * [--test-user email:password] [--format text|md|json|sarif|html] [--out FILE] [--sarif FILE]
  * [--fail-on SEVERITY] [--strict] [--baseline report.json] [--skip ID]...: checks a live
  * deployment from the outside and writes the report (stdout, or --out). With the global
@@ -64,7 +65,7 @@ export function registerAuditIsolation(audit: Command, ctx: CommandContext): voi
     .description('audit session isolation of a live hub and its client apps; report as text, Markdown, JSON, SARIF or HTML; exit 1 if a check failed at or above --fail-on')
     .option('--hub <url>', 'origin of the login domain, e.g. https://login.example.com')
     .option('--issuer <url>', 'the OIDC issuer (default: <hub>/oidc)')
-    .option('--app <spec>', 'a client app: URL[,client=ID][,api=/api/me][,login=/auth/login] (repeatable)', repeat, [] as string[])
+    .option('--app <spec>', 'a client app: URL[,client=ID][,api=/api/me][,login=/auth/login][,session=/account] (repeatable; session= is a page that needs the app session, for the logout proof)', repeat, [] as string[])
     .option('--test-user <email:password>', 'a dedicated test account for the sign-in probes (env SSOHUB_AUDIT_TEST_USER)')
     .option('--format <format>', 'text, md, json, sarif or html (default: from --out extension, else json with --json, else text)')
     .option('--out <file>', 'write the report to this file instead of stdout')
@@ -72,6 +73,7 @@ export function registerAuditIsolation(audit: Command, ctx: CommandContext): voi
     .option('--fail-on <severity>', `exit 1 when a check fails at or above this severity: ${SEVERITIES.join(', ')} or none`, 'low')
     .option('--strict', 'exit 1 also when a check is inconclusive')
     .option('--baseline <file>', 'a previous JSON report: show new failures, fixed checks and verdict changes')
+    .option('--browser', 'sign in with headless Chromium for the live checks (cookie map, logout proofs); needs Chromium and playwright-core')
     .option('--skip <id>', 'do not run this check (an id, or a prefix ending in a dot such as app.backchannel.); repeatable', repeat, [] as string[])
     .addHelpText(
       'after',
@@ -86,7 +88,7 @@ export function registerAuditIsolation(audit: Command, ctx: CommandContext): voi
       const { stderr } = ctx.io;
       stderr(`Auditing ${target.hubUrl} (issuer ${target.issuer})${target.apps.length ? ` and ${target.apps.length} app(s)` : ''}${target.adminToken ? ', with the admin API' : ', without the admin API'}\n`);
       const report = await runIsolationAudit(
-        { ...target, skip: flags.skip, onCheck: (c) => stderr(`  ${mark(c)} ${c.id}  ${c.target}\n`) },
+        { ...target, skip: flags.skip, ...(flags.browser ? { browser: true } : {}), onCheck: (c) => stderr(`  ${mark(c)} ${c.id}  ${c.target}\n`) },
         { options: givenOptions(flags, settings), failOn },
       );
       if (baseline) report.baseline = compareWithBaseline(report, baseline, flags.baseline!);
@@ -151,6 +153,7 @@ function givenOptions(flags: Flags, settings: { adminUrl: string; token: string 
   }
   for (const [k, v] of [['--format', flags.format], ['--out', flags.out], ['--sarif', flags.sarif], ['--fail-on', flags.failOn], ['--baseline', flags.baseline]] as const) if (v) out[k] = v;
   if (flags.strict) out['--strict'] = 'true';
+  if (flags.browser) out['--browser'] = 'true';
   if (flags.skip.length) out['--skip'] = flags.skip;
   return out;
 }
@@ -197,7 +200,7 @@ export function buildTarget(flags: Flags, settings: { adminUrl: string; token: s
   };
 }
 
-/** Parses `URL[,client=ID][,api=/path][,login=/path]`. */
+/** Parses `URL[,client=ID][,api=/path][,login=/path][,session=/path]`. */
 export function parseApp(spec: string): AppTarget {
   const [url = '', ...parts] = spec.split(',');
   const app: AppTarget = { url: httpUrl('--app', url).href.replace(/\/+$/, ''), clientId: undefined, loginPath: '/auth/login', apiPath: undefined };
@@ -207,11 +210,12 @@ export function parseApp(spec: string): AppTarget {
     const value = part.slice(eq + 1).trim();
     if (eq <= 0 || !value) throw new CliError(EXIT.USAGE, `--app ${spec}: expected key=value after the URL, got "${part}"`);
     if (key === 'client') app.clientId = value;
-    else if (key === 'api' || key === 'login') {
+    else if (key === 'api' || key === 'login' || key === 'session') {
       if (!value.startsWith('/')) throw new CliError(EXIT.USAGE, `--app ${spec}: ${key} must be a path starting with / (got "${value}")`);
       if (key === 'api') app.apiPath = value;
+      else if (key === 'session') app.sessionPath = value;
       else app.loginPath = value;
-    } else throw new CliError(EXIT.USAGE, `--app ${spec}: unknown key "${key}" (use client=, api= or login=)`);
+    } else throw new CliError(EXIT.USAGE, `--app ${spec}: unknown key "${key}" (use client=, api=, login= or session=)`);
   }
   return app;
 }

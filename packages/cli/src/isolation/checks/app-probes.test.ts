@@ -5,7 +5,7 @@ import { type AuditTarget, type Discovery, Findings } from '../audit-context.ts'
 import { BrowserSession } from '../browser-session.ts';
 import { checkApp } from './app-probes.ts';
 
-// app.token-audience against a stand-in hub (authorize → code, token → three tokens) and a
+// app.token-confusion against a stand-in hub (authorize → code, token → three tokens) and a
 // stand-in app API whose answer per bearer each test decides.
 
 const TOKENS = { access_token: 'audit-access-token', refresh_token: 'audit-refresh-token', id_token: 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhdWRpdCJ9.c2ln' };
@@ -49,10 +49,10 @@ async function tokenAudience() {
   const d: Discovery = { issuer: base, authorization_endpoint: `${base}/auth`, token_endpoint: `${base}/token`, jwks_uri: `${base}/jwks` };
   const f = new Findings();
   await checkApp(t, f, d, { url: base, clientId: undefined, loginPath: '/auth/login', apiPath: '/api/me' }, undefined, { clientId: 'isolation-audit-x', secret: 's', browser: new BrowserSession() });
-  return f.checks.find((c) => c.id === 'app.token-audience')!;
+  return f.checks.find((c) => c.id === 'app.token-confusion')!;
 }
 
-describe('app.token-audience', () => {
+describe('app.token-confusion', () => {
   it("passes when the API refuses another client's access token, a refresh token and an ID token with 401", async () => {
     answers = { access_token: 401, refresh_token: 401, id_token: 401 };
     const check = await tokenAudience();

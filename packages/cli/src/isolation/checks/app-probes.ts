@@ -154,12 +154,12 @@ export async function checkApp(
   }
 
   await f.run(
-    'app.token-audience',
+    'app.token-confusion',
     target,
-    "The app's API refuses an access token issued to another client, and refresh and ID tokens (401)",
+    "The app's API refuses a refresh token, an ID token and another client's access token (401)",
     'Tokens are audience-bound: a token a user gave app X must not open their data at app Y. Only access tokens open an API: a refresh token accepted there works for its whole lifetime without the client secret, and an ID token is proof of a sign-in, not a credential. An API that answers 503 to such a bearer lets anyone fake an outage.',
     async () => {
-      if (!app.apiPath) return { verdict: 'inconclusive', detail: 'No API path of the app is known.', howToRun: `Give a path that takes a bearer token: --app ${app.url},api=/api/me (or --skip app.token-audience for an app without an API).` };
+      if (!app.apiPath) return { verdict: 'inconclusive', detail: 'No API path of the app is known.', howToRun: `Give a path that takes a bearer token: --app ${app.url},api=/api/me (or --skip app.token-confusion for an app without an API).` };
       if (!probeTokens) return { verdict: 'inconclusive', detail: 'Needs tokens of another client, issued to the audit client by the sign-in probes.', howToRun: 'Give --admin-url with --token and --test-user.' };
       const tokens = await issueTokens(d, probeTokens);
       const presented: { label: string; token: string; refused: (status: number) => boolean; expect: string }[] = [
