@@ -94,6 +94,13 @@ describe('ssohub audit isolation against the end-to-end deployment (Chromium, ht
     const bad = report.checks.filter((c) => c.verdict === 'fail' || c.verdict === 'inconclusive' || (c.verdict === 'skipped' && !JUSTIFIED_SKIPS[c.id]?.test(c.detail)));
     expect(bad.map((c) => `${c.verdict} ${c.id} ${c.target}: ${c.detail}`)).toEqual([]);
     expect(report.summary.fail).toBe(0);
+    // The live checks with the test user ran on https too: the cookie map (every cookie host-only,
+    // App A's and Shop B's with __Host-), both logout proofs, and token confusion at both APIs.
+    for (const id of ['session.cookie-map', 'logout.global', 'logout.local']) expect(report.checks.find((c) => c.id === id)?.verdict, id).toBe('pass');
+    expect(report.checks.filter((c) => c.id === 'app.token-confusion' && c.verdict === 'pass')).toHaveLength(2);
+    const map = report.checks.find((c) => c.id === 'session.cookie-map')!.table!;
+    expect(map.rows.every((r) => r[5] === 'host-only' && r[9] === 'none')).toBe(true);
+    expect(map.rows.filter((r) => r[0] !== new URL(d.hubUrl).hostname).every((r) => r[7] === '__Host-' && r[2] === 'yes')).toBe(true);
     // The report holds evidence, never a secret: no password, code, token or cookie value.
     const json = JSON.stringify(report);
     expect(json).not.toContain(PASSWORD);
