@@ -95,7 +95,7 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
     mode: config.mode,
     idTokenAlgs: idTokenAlgorithms(config.bridge.signingKeys),
   });
-  const bridge = await createBridge({ ...base, metrics, clients });
+  const bridge = await createBridge({ ...base, metrics, clients, traced: deps.tracing !== undefined });
   const ctx: HubContext = {
     ...base,
     metrics,

@@ -46,6 +46,8 @@ export interface BridgeDependencies {
   kratos: KratosClient;
   audit: AuditLog;
   metrics: HubMetrics;
+  /** Whether requests are traced: the provider's steps then become span events (tracing/). */
+  traced?: boolean;
 }
 
 /**
@@ -108,7 +110,7 @@ export async function createBridge(deps: BridgeDependencies): Promise<Bridge> {
     provider,
     tokenPath: `${config.bridge.path}${providerPaths(provider).token}`,
     async register(app: FastifyInstance) {
-      await mountProvider(app, provider, config.bridge.path, { https: config.publicUrl.startsWith('https:') });
+      await mountProvider(app, provider, config.bridge.path, { https: config.publicUrl.startsWith('https:'), traced: deps.traced === true });
       registerInteractions(app, { provider, kratos, audit, publicUrl: config.publicUrl, shortcuts, verifiedEmail: { required: config.bridge.requireVerifiedEmail, claims: config.bridge.claims } });
       deliverer.start();
       log.info({ issuer, signingKeys: keys.map((k) => ({ kid: k.kid, alg: k.alg })) }, 'OIDC bridge mounted');

@@ -31,12 +31,13 @@ export async function mountProvider(
   app: FastifyInstance,
   provider: Provider,
   path: string,
-  { https, bodyDeadlineMs = BODY_DEADLINE_MS }: { https: boolean; bodyDeadlineMs?: number },
+  { https, bodyDeadlineMs = BODY_DEADLINE_MS, traced = false }: { https: boolean; bodyDeadlineMs?: number; traced?: boolean },
 ): Promise<void> {
   const { requests, middleware: answerFailures } = answerProviderFailures(provider, https);
   logConnectionErrors(provider, requests, app.log);
-  runAheadOfProvider(provider, [answerFailures, recordProviderRoute, traceProviderSteps({ https }), refuseHostsThatMakeNoUrl]);
-  traceProviderEvents(provider);
+  // Tracing's middleware and listeners only when tracing is on: off, the provider runs as before.
+  runAheadOfProvider(provider, [answerFailures, recordProviderRoute, ...(traced ? [traceProviderSteps({ https })] : []), refuseHostsThatMakeNoUrl]);
+  if (traced) traceProviderEvents(provider);
   const callback = provider.callback();
   const config = { ssohubProviderPath: path };
   await app.register(
