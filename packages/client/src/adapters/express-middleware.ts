@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SsoClient } from '../create-sso-client.ts';
 import { SsoClientError } from '../errors.ts';
-import { type SsoRouteRequirement, wantsHtml } from '../guard/check-access.ts';
+import type { SsoRouteRequirement } from '../guard/check-access.ts';
 import type { HandlerResponse } from '../logout/handle-backchannel-logout.ts';
 import type { SsoSession } from '../session/session-record.ts';
-import { renderError } from './render-error.ts';
+import { answerSsoRoute, checkRequirementAcr, MAX_BACKCHANNEL_BODY, matchSsoRoute, refusalAnswer, type SsoAnswer } from './sso-endpoints.ts';
 
 /** SsoRequest is an Express/Connect request as the middleware leaves it. */
 export interface SsoRequest extends IncomingMessage {
@@ -39,14 +39,6 @@ function write(res: ServerResponse, response: HandlerResponse, cookies: string[]
   res.end(response.body);
 }
 
-function redirect(res: ServerResponse, location: string, cookies: string[]): void {
-  appendCookies(res, cookies);
-  res.statusCode = 303;
-  res.setHeader('location', location);
-  res.setHeader('cache-control', 'no-store');
-  res.end();
-}
-
 function appendCookies(res: ServerResponse, cookies: string[]): void {
   if (cookies.length === 0) return;
   const existing = res.getHeader('set-cookie');
@@ -65,7 +57,7 @@ async function readBody(req: SsoRequest): Promise<string | Record<string, unknow
   try {
     for await (const chunk of req) {
       size += (chunk as Buffer).length;
-      if (size > 64 * 1024) throw new SsoClientError('SSOHUB_CLIENT_ERR_LOGOUT_TOKEN_INVALID', 'logout request body too large', { status: 400 });
+      if (size > MAX_BACKCHANNEL_BODY) throw new SsoClientError('SSOHUB_CLIENT_ERR_LOGOUT_TOKEN_INVALID', 'logout request body too large', { status: 400 });
       chunks.push(chunk as Buffer);
     }
   } catch (err) {
@@ -93,61 +85,36 @@ async function readBody(req: SsoRequest): Promise<string | Record<string, unknow
 export function ssoExpress(client: SsoClient): SsoExpress {
   if (!client || typeof client.loadSession !== 'function') throw new TypeError('ssoExpress(client): client must be an SsoClient from createSsoClient');
   const paths = client.options.routes;
-  const fail = (req: SsoRequest, res: ServerResponse, err: unknown, cookies: string[] = []) => {
+  const logFailure = (err: unknown) => {
     if (!(err instanceof SsoClientError) || err.status >= 500) console.error('ssohub: sso request failed', err instanceof Error ? err.message : err);
-    write(res, renderError(err, req.headers.accept, paths.login), cookies);
+  };
+
+  const send = (req: SsoRequest, res: ServerResponse, answer: SsoAnswer) => {
+    if (answer.error !== undefined) logFailure(answer.error);
+    if (answer.session !== undefined) req.ssoSession = answer.session;
+    write(res, answer, answer.cookies);
   };
 
   const handle = async (req: SsoRequest, res: ServerResponse): Promise<boolean> => {
     const url = req.originalUrl ?? req.url ?? '/';
-    const path = url.split('?')[0];
-    const method = req.method ?? 'GET';
-    if (method === 'POST' && path === paths.backchannelLogout) {
-      try {
-        write(res, await client.handleBackchannelLogout(await readBody(req)));
-      } catch (err) {
-        fail(req, res, err);
-      }
-      return true;
-    }
-    req.ssoSession = (await client.loadSession(req.headers.cookie)) ?? null;
-    if (method === 'GET' && path === paths.login) {
-      const query = new URL(url, client.options.baseUrl).searchParams;
-      try {
-        const returnTo = query.get('returnTo');
-        const acr = query.get('acr');
-        const uiLocales = query.get('ui_locales');
-        const start = await client.beginSignIn({ ...(returnTo ? { returnTo } : {}), ...(acr ? { acrValues: acr } : {}), ...(uiLocales !== null ? { uiLocales } : {}) });
-        redirect(res, start.url.href, [start.setCookie]);
-      } catch (err) {
-        fail(req, res, err);
-      }
-      return true;
-    }
-    if (method === 'GET' && path === paths.callback) {
-      try {
-        const result = await client.completeSignIn(url, req.headers.cookie);
-        redirect(res, result.returnTo, result.setCookies);
-      } catch (err) {
-        fail(req, res, err, [`${client.transactionCookieName}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax${client.options.secureCookies ? '; Secure' : ''}`]);
-      }
-      return true;
-    }
-    if (method === 'POST' && (path === paths.logout || path === paths.globalLogout)) {
-      if (!client.isSameOrigin(req.headers.origin, req.headers['sec-fetch-site'])) {
-        fail(req, res, new SsoClientError('SSOHUB_CLIENT_ERR_CROSS_ORIGIN', 'logout must be requested from this site', { status: 403 }));
-        return true;
-      }
-      try {
-        const result = path === paths.globalLogout ? await client.signOutGlobal(req.headers.cookie) : await client.signOutLocal(req.headers.cookie);
-        req.ssoSession = null;
-        redirect(res, result.url.href, [result.setCookie]);
-      } catch (err) {
-        fail(req, res, err);
-      }
-      return true;
-    }
-    return false;
+    const path = url.split('?')[0]!;
+    const route = matchSsoRoute(paths, req.method ?? 'GET', path);
+    // The back-channel caller is the hub, not a browser: no session to load for it.
+    if (route !== 'backchannelLogout') req.ssoSession = (await client.loadSession(req.headers.cookie)) ?? null;
+    if (!route) return false;
+    send(
+      req,
+      res,
+      await answerSsoRoute(client, route, {
+        url,
+        cookie: req.headers.cookie,
+        accept: req.headers.accept,
+        origin: req.headers.origin,
+        secFetchSite: req.headers['sec-fetch-site'],
+        readBody: () => readBody(req),
+      }),
+    );
+    return true;
   };
 
   const middleware: SsoMiddleware = (req, res, next) => {
@@ -155,9 +122,7 @@ export function ssoExpress(client: SsoClient): SsoExpress {
   };
 
   const requireSession = (requirement: Omit<SsoRouteRequirement, 'required'> = {}): SsoMiddleware => {
-    if (requirement.acr !== undefined && !client.options.acrLevels.includes(requirement.acr)) {
-      throw new TypeError(`requireSession: acr "${requirement.acr}" is not one of acrLevels (${client.options.acrLevels.join(', ')})`);
-    }
+    checkRequirementAcr(client, requirement.acr, 'requireSession');
     return (req, res, next) => {
       if (req.ssoSession === undefined) {
         next(new TypeError('requireSession() needs the ssoExpress middleware mounted before it'));
@@ -165,16 +130,10 @@ export function ssoExpress(client: SsoClient): SsoExpress {
       }
       const decision = client.checkAccess(req.ssoSession, { required: true, ...requirement });
       if (decision.allow) return next();
-      if (wantsHtml(req.method ?? 'GET', req.headers.accept)) {
-        client
-          .beginSignIn({ returnTo: req.originalUrl ?? req.url ?? '/', ...(decision.reason === 'step_up' ? { acrValues: decision.acr } : {}) })
-          .then((start) => redirect(res, start.url.href, [start.setCookie]), (err) => fail(req, res, err));
-        return;
-      }
-      const body = decision.reason === 'step_up' ? { error: 'insufficient_user_authentication', acr_values: decision.acr } : { error: 'session_required', login: paths.login };
-      const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
-      if (decision.reason === 'step_up') headers['www-authenticate'] = `Bearer error="insufficient_user_authentication", acr_values="${decision.acr}"`;
-      write(res, { status: 401, headers, body: JSON.stringify(body) });
+      refusalAnswer(client, decision, { method: req.method ?? 'GET', accept: req.headers.accept, returnTo: req.originalUrl ?? req.url ?? '/' }).then(
+        (answer) => send(req, res, answer),
+        next,
+      );
     };
   };
 

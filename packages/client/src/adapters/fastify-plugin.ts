@@ -2,11 +2,12 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest 
 import fp from 'fastify-plugin';
 import type { SsoClient } from '../create-sso-client.ts';
 import { SsoClientError } from '../errors.ts';
-import { type SsoRouteRequirement, wantsHtml } from '../guard/check-access.ts';
-import type { HandlerResponse } from '../logout/handle-backchannel-logout.ts';
+import type { SsoRouteRequirement } from '../guard/check-access.ts';
+import type { BackchannelLogoutBody, HandlerResponse } from '../logout/handle-backchannel-logout.ts';
 import type { SsoSession } from '../session/session-record.ts';
 import type { BeginSignInInput } from '../sign-in/begin-sign-in.ts';
 import { renderError } from './render-error.ts';
+import { answerSsoRoute, MAX_BACKCHANNEL_BODY, refusalAnswer, type SsoAnswer, type SsoRouteInput, type SsoRouteName } from './sso-endpoints.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -68,8 +69,7 @@ const plugin: FastifyPluginAsync<SsoFastifyOptions> = async (fastify, { client, 
     return this.header('cache-control', 'no-store').redirect(start.url.href, 303);
   });
   fastify.decorateReply('ssoError', function (this: FastifyReply, err: unknown) {
-    if (!(err instanceof SsoClientError) || err.status >= 500) this.request.log.error({ err }, 'sso request failed');
-    else this.request.log.info({ code: err.code }, 'sso request refused');
+    logFailure(this.request, err);
     return send(this, renderError(err, this.request.headers.accept, loginPath));
   });
 
@@ -81,90 +81,60 @@ const plugin: FastifyPluginAsync<SsoFastifyOptions> = async (fastify, { client, 
     }
   });
 
+  /** Sends a shared answer: its cookies appended, its failure logged as `reply.ssoError` logs. */
+  const answerWith = (request: FastifyRequest, reply: FastifyReply, answer: SsoAnswer): FastifyReply => {
+    if (answer.error !== undefined) logFailure(request, answer.error);
+    if (answer.session !== undefined) request.ssoSession = answer.session;
+    appendCookies(reply, answer.cookies);
+    return send(reply, answer);
+  };
+  const inputOf = (request: FastifyRequest): SsoRouteInput => ({
+    url: request.url,
+    cookie: request.headers.cookie,
+    accept: request.headers.accept,
+    origin: request.headers.origin,
+    secFetchSite: request.headers['sec-fetch-site'],
+    readBody: async () => request.body as BackchannelLogoutBody,
+  });
+
   // The per-request hot path: one store read when a session cookie is present, nothing otherwise.
   fastify.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.url === paths.backchannelLogout) return;
     request.ssoSession = (await client.loadSession(request.headers.cookie)) ?? null;
     const decision = client.checkAccess(request.ssoSession, request.routeOptions.config?.sso);
     if (decision.allow) return;
-    if (wantsHtml(request.method, request.headers.accept)) {
-      try {
-        return await reply.ssoSignIn({ returnTo: request.url, ...(decision.reason === 'step_up' ? { acrValues: decision.acr } : {}) });
-      } catch (err) {
-        return reply.ssoError(err);
-      }
-    }
-    // RFC 9470: the API caller learns which level to obtain.
-    if (decision.reason === 'step_up') {
-      return reply
-        .code(401)
-        .header('www-authenticate', `Bearer error="insufficient_user_authentication", acr_values="${decision.acr}"`)
-        .send({ error: 'insufficient_user_authentication', acr_values: decision.acr });
-    }
-    return reply.code(401).header('cache-control', 'no-store').send({ error: 'session_required', login: loginPath });
+    return answerWith(request, reply, await refusalAnswer(client, decision, { method: request.method, accept: request.headers.accept, returnTo: request.url }));
   });
 
   if (!routes) return;
 
-  fastify.get(paths.login, async (request, reply) => {
-    const query = request.query as Record<string, unknown>;
-    try {
-      return await reply.ssoSignIn({
-        ...(typeof query['returnTo'] === 'string' ? { returnTo: query['returnTo'] } : {}),
-        ...(typeof query['acr'] === 'string' ? { acrValues: query['acr'] } : {}),
-        ...(typeof query['ui_locales'] === 'string' ? { uiLocales: query['ui_locales'] } : {}),
-      });
-    } catch (err) {
-      return reply.ssoError(err);
-    }
-  });
-
-  fastify.get(paths.callback, async (request, reply) => {
-    try {
-      const result = await client.completeSignIn(request.url, request.headers.cookie);
-      appendCookies(reply, result.setCookies);
-      request.ssoSession = result.session;
-      return reply.header('cache-control', 'no-store').redirect(result.returnTo, 303);
-    } catch (err) {
-      // Whatever went wrong, this transaction is finished.
-      appendCookies(reply, [`${client.transactionCookieName}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax${client.options.secureCookies ? '; Secure' : ''}`]);
-      return reply.ssoError(err);
-    }
-  });
-
-  const logout = (global: boolean) => async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!client.isSameOrigin(request.headers.origin, request.headers['sec-fetch-site'])) {
-      return reply.ssoError(new SsoClientError('SSOHUB_CLIENT_ERR_CROSS_ORIGIN', 'logout must be requested from this site', { status: 403 }));
-    }
-    try {
-      const result = global ? await client.signOutGlobal(request.headers.cookie) : await client.signOutLocal(request.headers.cookie);
-      appendCookies(reply, [result.setCookie]);
-      request.ssoSession = null;
-      return reply.header('cache-control', 'no-store').redirect(result.url.href, 303);
-    } catch (err) {
-      return reply.ssoError(err);
-    }
-  };
-  fastify.post(paths.logout, logout(false));
-  fastify.post(paths.globalLogout, logout(true));
+  const route = (name: SsoRouteName) => async (request: FastifyRequest, reply: FastifyReply) =>
+    answerWith(request, reply, await answerSsoRoute(client, name, inputOf(request)));
+  // GET only, as the other adapters: Fastify would add HEAD to each, and a HEAD on the callback
+  // would spend the sign-in's one-use state.
+  fastify.get(paths.login, { exposeHeadRoute: false }, route('login'));
+  fastify.get(paths.callback, { exposeHeadRoute: false }, route('callback'));
+  fastify.post(paths.logout, route('logout'));
+  fastify.post(paths.globalLogout, route('globalLogout'));
 
   // Encapsulated so the form parser added here does not leak into the app.
   await fastify.register(async (child: FastifyInstance) => {
     if (!child.hasContentTypeParser('application/x-www-form-urlencoded')) {
-      child.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => done(null, body));
+      child.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: MAX_BACKCHANNEL_BODY }, (_req, body, done) => done(null, body));
     }
     child.post(paths.backchannelLogout, async (request, reply) => {
-      try {
-        const result = await client.handleBackchannelLogout(request.body as string | Record<string, unknown> | undefined);
-        if (result.status === 200) request.log.info({ ended: result.ended }, 'sso back-channel logout');
-        else request.log.warn({ reason: JSON.parse(result.body).error_description }, 'sso back-channel logout refused');
-        return send(reply, result);
-      } catch (err) {
-        return reply.ssoError(err);
-      }
+      const answer = await answerSsoRoute(client, 'backchannelLogout', inputOf(request));
+      if (answer.status === 200) request.log.info({ ended: answer.ended }, 'sso back-channel logout');
+      else if (answer.error === undefined) request.log.warn({ reason: JSON.parse(answer.body).error_description }, 'sso back-channel logout refused');
+      return answerWith(request, reply, answer);
     });
   });
 };
+
+function logFailure(request: FastifyRequest, err: unknown): void {
+  if (!(err instanceof SsoClientError) || err.status >= 500) request.log.error({ err }, 'sso request failed');
+  else request.log.info({ code: err.code }, 'sso request refused');
+}
 
 /**
  * ssoFastify is the Fastify plugin of `@ssohub/client`: it loads `request.ssoSession` on every
