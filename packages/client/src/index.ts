@@ -3,7 +3,9 @@ export { type SsoApiExpress, type SsoApiRequest, ssoApiExpress } from './adapter
 export { type SsoExpress, type SsoMiddleware, type SsoRequest, ssoExpress } from './adapters/express-middleware.ts';
 export { type SsoApiFastifyOptions, ssoApiFastify } from './adapters/fastify-api-plugin.ts';
 export { type SsoFastifyOptions, ssoFastify } from './adapters/fastify-plugin.ts';
+export { sendWebResponse, toWebRequest } from './adapters/node-web-bridge.ts';
 export { escapeHtml, renderError } from './adapters/render-error.ts';
+export { createSsoWebHandler, type SsoWebHandler, type SsoWebHandlerOptions } from './adapters/web-handler.ts';
 export { type CreateSsoClientExtras, createSsoClient, type SsoClient } from './create-sso-client.ts';
 export { isSsoClientError, SsoClientError, type SsoClientErrorCode } from './errors.ts';
 export { type AccessDecision, type SsoRouteRequirement, wantsHtml } from './guard/check-access.ts';
