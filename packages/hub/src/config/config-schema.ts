@@ -455,6 +455,7 @@ export const OTHER_VARIABLES: readonly string[] = [
   // the CLI (docs/cli.md)
   'SSOHUB_ADMIN_URL',
   'SSOHUB_AUDIT_TEST_USER',
+  'SSOHUB_AUDIT_CHROMIUM_ARGS',
   // deploy/compose/.env (docs/deploy.md)
   'SSOHUB_DOMAIN',
   'SSOHUB_APP_ORIGINS',
