@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { type Static, Type } from 'typebox';
+import { isServiceClient } from '../clients/check-client-metadata.ts';
 import type { ClientMetadata } from '../clients/client-registry.ts';
 import { fieldMessages } from '../errors/schema-errors.ts';
 import { SsoHubError } from '../errors/ssohub-error.ts';
@@ -22,14 +23,17 @@ const clientBodyMessages = fieldMessages({ body: 'send the client as a JSON obje
 /**
  * /admin/clients: onboard, list, show, change, rotate the secret of, and delete clients. The secret
  * appears only in the answers to create and rotate-secret (and to an update that makes a public
- * client confidential), never on GET.
+ * client confidential), never on GET. Creating a service client (grant_types
+ * ["client_credentials"], decision 0019) also answers the `token_endpoint` it is to call.
  */
 export function registerClientRoutes(admin: FastifyInstance, ctx: HubContext): void {
   admin.get('/admin/clients', async () => ({ clients: (await ctx.clients.list()).map(clientView) }));
 
   admin.post<{ Body: Static<typeof ClientBody> }>('/admin/clients', { schema: { body: ClientBody }, schemaErrorFormatter: clientBodyMessages }, async (request, reply) => {
     const created = await ctx.clients.create(request.body as unknown as ClientMetadata, adminActor(request));
-    return reply.status(201).send({ client: clientView(created), client_secret: created.metadata.client_secret ?? null });
+    // A service client calls the token endpoint and nothing else: say where it is.
+    const service = isServiceClient(created.metadata) ? { token_endpoint: `${ctx.config.publicUrl}${ctx.bridge.tokenPath}` } : {};
+    return reply.status(201).send({ client: clientView(created), client_secret: created.metadata.client_secret ?? null, ...service });
   });
 
   admin.get<IdParams>('/admin/clients/:id', { schema: { params: ClientParams } }, async (request) => {

@@ -3,6 +3,10 @@ import type { ClientMetadata } from './client-registry.ts';
 /** Scopes a client may ask for; `openid` is always required. */
 export const ALLOWED_SCOPES = ['openid', 'email', 'profile', 'offline_access'] as const;
 export const GRANT_TYPES = ['authorization_code', 'refresh_token'] as const;
+/** The one grant of a service client (decision 0019): tokens for an API, no user. */
+export const SERVICE_GRANT = 'client_credentials';
+/** How many APIs one service client may name in `resources`. */
+export const MAX_RESOURCES = 20;
 export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
 /** Lifetimes (seconds) a client may set for its own tokens. */
 export const ACCESS_TOKEN_TTL = { min: 60, max: 24 * 3600 } as const;
@@ -34,7 +38,16 @@ const KNOWN_FIELDS = new Set([
   'ssohub_first_party',
   'ssohub_access_token_ttl',
   'ssohub_refresh_token_ttl',
+  'resources',
 ]);
+
+/**
+ * A service client (decision 0019) asks for tokens for itself with client_credentials and nothing
+ * else; a client that names that grant at all is judged by the service client rules.
+ */
+export function isServiceClient(m: { grant_types?: unknown }): boolean {
+  return Array.isArray(m.grant_types) && m.grant_types.includes(SERVICE_GRANT);
+}
 
 export interface CheckClientOptions {
   /** development allows http redirect URIs on localhost and *.localhost. */
@@ -88,10 +101,16 @@ export function findClientProblems(input: unknown, options: CheckClientOptions):
   }
 
   const uriRule = { mode: options.mode };
-  if (!Array.isArray(m.redirect_uris) || m.redirect_uris.length === 0) {
+  const service = isServiceClient(m);
+  if (service) {
+    checkServiceClient(m, uriRule, add);
+  } else if (!Array.isArray(m.redirect_uris) || m.redirect_uris.length === 0) {
     add('redirect_uris', 'must list at least one redirect URI (matched exactly, https)');
   } else {
     checkUriList(m.redirect_uris, 'redirect_uris', uriRule, add);
+  }
+  if (!service && m.resources !== undefined) {
+    add('resources', `is only for service clients (grant_types ["${SERVICE_GRANT}"]); a client signing users in gets tokens for the hub's userinfo endpoint`);
   }
   if (m.post_logout_redirect_uris !== undefined) {
     if (!Array.isArray(m.post_logout_redirect_uris)) add('post_logout_redirect_uris', 'must be an array of URIs');
@@ -113,7 +132,7 @@ export function findClientProblems(input: unknown, options: CheckClientOptions):
     if (problem) add(field, problem);
   }
 
-  if (m.grant_types !== undefined) {
+  if (m.grant_types !== undefined && !service) {
     if (!Array.isArray(m.grant_types) || m.grant_types.length === 0) add('grant_types', `must be a non-empty array of ${GRANT_TYPES.join(', ')}`);
     else {
       m.grant_types.forEach((g, i) => {
@@ -122,7 +141,7 @@ export function findClientProblems(input: unknown, options: CheckClientOptions):
       if (!m.grant_types.includes('authorization_code')) add('grant_types', 'must include authorization_code');
     }
   }
-  if (m.response_types !== undefined) {
+  if (m.response_types !== undefined && !service) {
     if (!Array.isArray(m.response_types) || m.response_types.length !== 1 || m.response_types[0] !== 'code') {
       add('response_types', 'must be ["code"] (authorization code flow with PKCE only)');
     }
@@ -164,7 +183,7 @@ export function findClientProblems(input: unknown, options: CheckClientOptions):
     if (problem) add('jwks_uri', problem);
   }
 
-  if (m.scope !== undefined) {
+  if (m.scope !== undefined && !service) {
     if (typeof m.scope !== 'string' || m.scope.trim() === '') add('scope', `must be a space-separated list of ${ALLOWED_SCOPES.join(', ')}`);
     else {
       const scopes = m.scope.split(' ').filter(Boolean);
@@ -187,6 +206,42 @@ export function findClientProblems(input: unknown, options: CheckClientOptions):
     add('ssohub_refresh_token_ttl', `must not be shorter than ssohub_access_token_ttl (${access})`);
   }
   return problems;
+}
+
+/**
+ * The rules of a service client (decision 0019): client_credentials alone, confidential, never at
+ * the authorization endpoint (no redirect URIs, no response types, nothing about a user's
+ * sign-in or logout), and the APIs it may get tokens for named in `resources` (RFC 8707 resource
+ * indicators: each token is for one of them, its `aud`).
+ */
+function checkServiceClient(m: Record<string, unknown>, uriRule: { mode: string }, add: (f: string, p: string) => void): void {
+  const grants = m.grant_types as unknown[];
+  if (grants.length !== 1) {
+    add('grant_types', `must be exactly ["${SERVICE_GRANT}"] for a service client (got ${show(grants)}); a client that also signs users in is a separate client`);
+  }
+  if (m.redirect_uris !== undefined && !(Array.isArray(m.redirect_uris) && m.redirect_uris.length === 0)) {
+    add('redirect_uris', 'must be left out for a service client: it never sends a browser to the hub');
+  }
+  if (m.response_types !== undefined && !(Array.isArray(m.response_types) && m.response_types.length === 0)) {
+    add('response_types', 'must be left out for a service client: it cannot use the authorization endpoint');
+  }
+  for (const field of ['post_logout_redirect_uris', 'backchannel_logout_uri', 'ssohub_first_party', 'ssohub_refresh_token_ttl'] as const) {
+    if (m[field] !== undefined) add(field, 'must be left out for a service client: it has no user, no sign-in session and no refresh token');
+  }
+  if (m.backchannel_logout_session_required === true) add('backchannel_logout_session_required', 'must be left out for a service client: it has no sign-in session');
+  if (m.scope !== undefined) {
+    add('scope', 'must be left out for a service client: its tokens carry no scope, only the audience named by `resources` (the scopes openid, email, profile and offline_access are about a user)');
+  }
+  if (m.token_endpoint_auth_method === 'none') {
+    add('token_endpoint_auth_method', 'must be client_secret_basic, client_secret_post or private_key_jwt for a service client: a public client proves nothing about itself');
+  }
+  const resources = m.resources;
+  if (!Array.isArray(resources) || resources.length === 0) {
+    add('resources', 'must list the APIs a service client may get tokens for, e.g. ["https://api.example.com"] (RFC 8707 resource indicators; each becomes a token\'s aud)');
+    return;
+  }
+  if (resources.length > MAX_RESOURCES) add('resources', `must list at most ${MAX_RESOURCES} APIs (got ${resources.length})`);
+  checkUriList(resources, 'resources', uriRule, add);
 }
 
 /** Like findClientProblems, but returns the metadata typed when it is valid. */

@@ -11,6 +11,7 @@ export interface ClientMetadata {
    */
   client_secret?: string;
   client_name?: string;
+  /** Empty for a service client (it never sends a browser to the hub). */
   redirect_uris: string[];
   post_logout_redirect_uris?: string[];
   backchannel_logout_uri?: string;
@@ -25,6 +26,11 @@ export interface ClientMetadata {
   scope?: string;
   /** First-party clients get their grant without a consent screen. */
   ssohub_first_party?: boolean;
+  /**
+   * Service clients only (grant_types ["client_credentials"], decision 0019): the APIs (RFC 8707
+   * resource indicators) it may get access tokens for; each token names one as its `aud`.
+   */
+  resources?: string[];
   /** Lifetimes in seconds, overriding the hub's defaults for this client. */
   ssohub_access_token_ttl?: number;
   ssohub_refresh_token_ttl?: number;

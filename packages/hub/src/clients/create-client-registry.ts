@@ -1,7 +1,7 @@
 import type { AuditLog } from '../audit/audit-log.ts';
 import { ConfigError, SsoHubError } from '../errors/ssohub-error.ts';
 import type { Storage } from '../storage/storage.ts';
-import { findClientProblems, ID_TOKEN_ALGS } from './check-client-metadata.ts';
+import { findClientProblems, ID_TOKEN_ALGS, isServiceClient } from './check-client-metadata.ts';
 import type { ClientMetadata, ClientRegistry, RegisteredClient } from './client-registry.ts';
 import { digestClientSecret, generateClientSecret, isSecretDigest } from './client-secret.ts';
 
@@ -77,7 +77,7 @@ export function createClientRegistry({
     const shown = fromStore(r);
     return secret === undefined ? shown : { ...shown, metadata: { ...shown.metadata, client_secret: secret } };
   };
-  const staticById = new Map(staticClients.map((c) => [c.client_id, c]));
+  const staticById = new Map(staticClients.map((c) => [c.client_id, withServiceShape(c)]));
 
   /**
    * A record written before secrets were hashed holds its secret in clear: rewrite it with the
@@ -137,7 +137,7 @@ export function createClientRegistry({
 
     async list() {
       const api = (await loadAll()).map(fromStore).sort((a, b) => a.metadata.client_id.localeCompare(b.metadata.client_id));
-      return [...staticClients.map(fromConfig), ...api];
+      return [...[...staticById.values()].map(fromConfig), ...api];
     },
 
     async create(input, actor) {
@@ -147,7 +147,7 @@ export function createClientRegistry({
       const now = new Date().toISOString();
       const secret = usesSecret(rest) ? generateClientSecret() : undefined;
       const metadata: ClientMetadata = {
-        ...rest,
+        ...withServiceShape(rest),
         id_token_signed_response_alg: rest.id_token_signed_response_alg ?? onboardingIdTokenAlg(idTokenAlgs),
         ...(secret === undefined ? {} : { client_secret: digestClientSecret(secret) }),
       };
@@ -179,7 +179,7 @@ export function createClientRegistry({
         next.client_secret = digestClientSecret(minted);
       }
       validate(next);
-      const updated: StoredClient = { metadata: next, createdAt: record.createdAt, updatedAt: new Date().toISOString() };
+      const updated: StoredClient = { metadata: withServiceShape(next), createdAt: record.createdAt, updatedAt: new Date().toISOString() };
       await store.put(updated);
       audit.record({ type: 'client.updated', actor, clientId, outcome: 'success', changes: describeFields(changes) });
       return withSecret(updated, minted);
@@ -223,6 +223,15 @@ export function createClientRegistry({
  */
 function onboardingIdTokenAlg(idTokenAlgs: readonly string[] = ID_TOKEN_ALGS): 'RS256' | 'ES256' {
   return idTokenAlgs.includes('ES256') ? 'ES256' : 'RS256';
+}
+
+/**
+ * A service client as oidc-provider must see it: no redirect URIs and no response types written
+ * out, since the provider's defaults (response type `code`) would otherwise demand redirect URIs.
+ * Callers may leave both out (check-client-metadata.ts refuses any other value).
+ */
+function withServiceShape<T extends Partial<ClientMetadata>>(m: T): T {
+  return isServiceClient(m) ? { ...m, redirect_uris: [], response_types: [] } : m;
 }
 
 function usesSecret(m: Partial<ClientMetadata>): boolean {

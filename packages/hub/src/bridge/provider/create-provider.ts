@@ -16,6 +16,8 @@ import { identitySeenThisRequest } from '../sessions/identity-seen-this-request.
 import type { SessionChecks } from '../sessions/session-checks.ts';
 import { createCookieSigner } from './cookie-signer.ts';
 import { keepOfflineAccessForFirstParty } from './first-party-offline-access.ts';
+import { serviceClientResources } from './service-client-resources.ts';
+import { answerUnauthorizedGrant } from './unauthorized-grant.ts';
 import type { PrivateJwk } from './signing-keys.ts';
 
 type HubClient = { clientId: string; ssohub_first_party?: boolean; ssohub_access_token_ttl?: number; ssohub_refresh_token_ttl?: number };
@@ -32,8 +34,11 @@ export const INTERACTION_PATH = '/interaction';
  *   clients are granted offline_access without prompt=consent (first-party-offline-access.ts);
  * - introspection and revocation by the token's own client only (tokenOwnerOnly);
  * - client auth basic (or post), private_key_jwt or none;
- * - every TTL explicit; development interactions off; resource indicators off (opaque tokens for
- *   userinfo; resource servers use introspection).
+ * - every TTL explicit; development interactions off;
+ * - client_credentials for service clients only (their metadata allows no other grant), with
+ *   resource indicators: a JWT whose `aud` is one of the client's `resources`
+ *   (service-client-resources.ts, decision 0019). Clients signing users in name no resource and
+ *   keep opaque tokens for userinfo; their APIs use introspection.
  */
 export function createProvider(o: {
   issuer: string;
@@ -94,8 +99,8 @@ export function createProvider(o: {
       introspection: { enabled: true, allowedPolicy: async (ctx, client, token) => tokenOwnerOnly(ctx, client, token, 'introspection') },
       revocation: { enabled: true, allowedPolicy: async (ctx, client, token) => tokenOwnerOnly(ctx, client, token, 'revocation') },
       userinfo: { enabled: true },
-      clientCredentials: { enabled: false },
-      resourceIndicators: { enabled: false },
+      clientCredentials: { enabled: true },
+      resourceIndicators: serviceClientResources(ttl.clientCredentials),
       registration: { enabled: false },
       deviceFlow: { enabled: false },
       pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
@@ -120,9 +125,14 @@ export function createProvider(o: {
     scopes,
     claims: buildScopeClaims(mapping) as Configuration['claims'],
     extraClientMetadata: {
-      properties: [...HUB_CLIENT_PROPERTIES],
+      // `resources`: the APIs a service client may get tokens for (decision 0019).
+      properties: [...HUB_CLIENT_PROPERTIES, 'resources'],
       validator(_ctx, key, value) {
         if (value === undefined) return;
+        if (key === 'resources') {
+          if (!Array.isArray(value) || value.some((r) => typeof r !== 'string')) throw new errors.InvalidClientMetadata('resources must be an array of URIs');
+          return;
+        }
         if (key === 'ssohub_first_party' && typeof value !== 'boolean') {
           throw new errors.InvalidClientMetadata('ssohub_first_party must be a boolean');
         }
@@ -139,7 +149,7 @@ export function createProvider(o: {
       Session: ttl.session,
       Grant: ttl.grant,
       Interaction: ttl.interaction,
-      ClientCredentials: ttl.clientCredentials,
+      ClientCredentials: (_ctx, _token, client) => (client as unknown as HubClient | undefined)?.ssohub_access_token_ttl ?? ttl.clientCredentials,
       DeviceCode: ttl.deviceCode,
       BackchannelAuthenticationRequest: ttl.backchannelAuthenticationRequest,
     },
@@ -222,6 +232,7 @@ export function createProvider(o: {
 
   const provider = new Provider(o.issuer, configuration);
   keepOfflineAccessForFirstParty(provider);
+  answerUnauthorizedGrant(provider);
   // Koa only knows on/off and a hop count; the provider uses ctx.ip for its own events only.
   provider.proxy = o.trustProxy !== false && o.trustProxy !== 0;
   if (typeof o.trustProxy === 'number') provider.maxIpsCount = o.trustProxy;
@@ -230,9 +241,10 @@ export function createProvider(o: {
 
 /**
  * Who may introspect or revoke a token: the client it was issued to, authenticated, and no one
- * else. The hub has no resource servers of its own (resource indicators are off: every access
- * token's audience is the client it was issued to), so "a resource server registered for the
- * token's audience" is that same client; an API that wants to check tokens introspects them with
+ * else. The hub registers no resource servers for user tokens (they name no resource: every such
+ * access token's audience is the client it was issued to), so "a resource server registered for
+ * the token's audience" is that same client; service clients' tokens are JWTs the API verifies
+ * itself (decision 0019), which the provider does not store and cannot introspect; an API that wants to check tokens introspects them with
  * the credentials of the client that obtained them. A public client (auth method none) proves
  * nothing about itself, so it may revoke its own tokens (RFC 7009) but not introspect any.
  * Anything else is answered `{ active: false }` (introspection) or ignored (revocation), as the
