@@ -27,7 +27,8 @@ export function addClientOptions(cmd: Command): Command {
     .addOption(
       new Option('--id-token-alg <alg>', 'ID token signature: ES256 (default when the hub holds an ES256 key: smaller tokens, far cheaper to sign) or RS256 (for OpenID Connect libraries that verify RS256 only)').choices(['RS256', 'ES256']),
     )
-    .option('--grant-type <type>', 'authorization_code or refresh_token; repeat for several', collect)
+    .option('--grant-type <type>', 'authorization_code or refresh_token; repeat for several (a service client: --service)', collect)
+    .option('--resource <uri>', 'service clients: an API (https URI) the client may get tokens for, the tokens\' aud; repeat for several', collect)
     .option('--access-token-ttl <seconds>', 'access token lifetime for this client', seconds('--access-token-ttl'))
     .option('--refresh-token-ttl <seconds>', 'refresh token lifetime for this client', seconds('--refresh-token-ttl'))
     .option('--file <path>', 'read the client definition (JSON, RFC 7591 names) from a file; flags override it');
@@ -49,6 +50,7 @@ export interface ClientFlags {
   grantType?: string[];
   accessTokenTtl?: number;
   refreshTokenTtl?: number;
+  resource?: string[];
   file?: string;
 }
 
@@ -79,6 +81,7 @@ export function clientFromFlags(flags: ClientFlags): Record<string, unknown> {
     grant_types: flags.grantType,
     ssohub_access_token_ttl: flags.accessTokenTtl,
     ssohub_refresh_token_ttl: flags.refreshTokenTtl,
+    resources: flags.resource,
   };
   for (const [k, v] of Object.entries(set)) if (v !== undefined) base[k] = v;
   return base;

@@ -26,3 +26,34 @@ describe('ssohub clients create: offline_access', () => {
     expect(res.stderr).not.toMatch(/offline_access/);
   });
 });
+
+describe('ssohub clients create --service', () => {
+  it('needs at least one --resource', async () => {
+    const res = await runCli(['clients', 'create', '--service', '--id', 'svc-x'], env);
+    expect(res.code).toBe(EXIT.USAGE);
+    expect(res.stderr).toMatch(/--service needs at least one --resource <uri>/);
+  });
+
+  it.each([
+    ['case=redirect URI', ['--redirect-uri', 'https://svc.test/cb'], '--redirect-uri'],
+    ['case=scope', ['--scope', 'openid'], '--scope'],
+    ['case=grant type', ['--grant-type', 'refresh_token'], '--grant-type'],
+    ['case=first party', ['--first-party'], '--first-party/--no-first-party'],
+    ['case=refresh lifetime', ['--refresh-token-ttl', '3600'], '--refresh-token-ttl'],
+  ])('%s: refused, naming the option', async (_case, extra, option) => {
+    const res = await runCli(['clients', 'create', '--service', '--id', 'svc-x', '--resource', 'https://api.test', ...extra], env);
+    expect(res.code).toBe(EXIT.USAGE);
+    expect(res.stderr).toContain(`--service cannot take ${option}`);
+  });
+
+  it('case=public client: refused', async () => {
+    const res = await runCli(['clients', 'create', '--service', '--id', 'svc-x', '--resource', 'https://api.test', '--auth-method', 'none'], env);
+    expect(res.code).toBe(EXIT.USAGE);
+    expect(res.stderr).toMatch(/--service needs a confidential client/);
+  });
+
+  it('case=resources given: passes the checks and goes on to the hub', async () => {
+    const res = await runCli(['clients', 'create', '--service', '--id', 'svc-x', '--resource', 'https://api.test', '--resource', 'https://api2.test'], env);
+    expect(res.code).toBe(EXIT.UNREACHABLE);
+  });
+});

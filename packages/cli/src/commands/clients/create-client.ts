@@ -6,16 +6,54 @@ import { print } from '../../output/output.ts';
 import { addClientOptions, type ClientFlags, clientFromFlags } from './client-options.ts';
 import { type ClientView, renderClient } from './render-client.ts';
 
-/** ssohub clients create --id <id> --redirect-uri <uri> ...: onboards a client, prints its secret once. */
+/**
+ * ssohub clients create --id <id> --redirect-uri <uri> ...: onboards a client, prints its secret once.
+ * With --service --resource <uri>: a service client (client_credentials only, decision 0019), and
+ * how to ask the token endpoint for a token.
+ */
 export function registerCreateClient(clients: Command, ctx: CommandContext): void {
-  addClientOptions(clients.command('create').description('onboard a client app; prints its secret once').option('--id <client_id>', 'client id (letters, digits, . _ -)')).action(
-    async (flags: ClientFlags & { id?: string }, cmd: Command) => {
-      const body = { ...clientFromFlags(flags), ...(flags.id ? { client_id: flags.id } : {}) };
-      checkOfflineAccess(body);
-      const result = await ctx.admin(cmd).request<{ client: ClientView; client_secret: string | null }>('POST', '/admin/clients', body);
-      print(ctx.io, ctx.settings(cmd).json, result, () => renderClient(result.client, result.client_secret));
-    },
-  );
+  addClientOptions(
+    clients
+      .command('create')
+      .description('onboard a client app; prints its secret once')
+      .option('--id <client_id>', 'client id (letters, digits, . _ -)')
+      .option('--service', 'a service client: gets tokens for an API (--resource) with client_credentials, never signs a user in'),
+  ).action(async (flags: ClientFlags & { id?: string; service?: boolean }, cmd: Command) => {
+    const body: Record<string, unknown> = { ...clientFromFlags(flags), ...(flags.id ? { client_id: flags.id } : {}) };
+    if (flags.service) {
+      checkServiceFlags(flags);
+      body.grant_types = ['client_credentials'];
+    }
+    checkOfflineAccess(body);
+    const result = await ctx.admin(cmd).request<{ client: ClientView; client_secret: string | null; token_endpoint?: string }>('POST', '/admin/clients', body);
+    print(ctx.io, ctx.settings(cmd).json, result, () => renderClient(result.client, result.client_secret, result.token_endpoint));
+  });
+}
+
+/**
+ * A service client never meets a browser or a user: the options about either are refused here
+ * with the way out, before the hub answers with the field names.
+ */
+export function checkServiceFlags(flags: ClientFlags): void {
+  if (!flags.resource?.length) {
+    throw new CliError(EXIT.USAGE, '--service needs at least one --resource <uri>: the API the client gets tokens for, e.g. --resource https://api.example.com');
+  }
+  const userFlags: [string, unknown][] = [
+    ['--redirect-uri', flags.redirectUri],
+    ['--post-logout-uri', flags.postLogoutUri],
+    ['--backchannel-logout-uri', flags.backchannelLogoutUri],
+    ['--first-party/--no-first-party', flags.firstParty],
+    ['--scope', flags.scope],
+    ['--grant-type', flags.grantType],
+    ['--refresh-token-ttl', flags.refreshTokenTtl],
+  ];
+  const given = userFlags.filter(([, v]) => v !== undefined).map(([name]) => name);
+  if (given.length > 0) {
+    throw new CliError(EXIT.USAGE, `--service cannot take ${given.join(', ')}: a service client has no user, no browser and no refresh token (it only gets tokens for its --resource APIs)`);
+  }
+  if (flags.authMethod === 'none') {
+    throw new CliError(EXIT.USAGE, '--service needs a confidential client: --auth-method client_secret_basic (default), client_secret_post or private_key_jwt');
+  }
 }
 
 /**

@@ -16,8 +16,14 @@ export function registerListClients(clients: Command, ctx: CommandContext): void
           ? 'No clients yet. Onboard one with: ssohub clients create --id <id> --redirect-uri https://app.example.com/callback\n'
           : renderTable(
               ['CLIENT ID', 'NAME', 'SOURCE', 'FIRST-PARTY', 'REDIRECT URIS'],
-              result.clients.map((c) => [c.client_id, c.client_name, c.source, c.ssohub_first_party === true ? 'yes' : 'no', c.redirect_uris.join(' ')]),
+              result.clients.map((c) => [c.client_id, c.client_name, c.source, c.ssohub_first_party === true ? 'yes' : 'no', redirectsOrResources(c)]),
             ),
       );
     });
+}
+
+/** A service client has no redirect URI to show: its row says what it gets tokens for instead. */
+function redirectsOrResources(c: ClientView): string {
+  if (c.grant_types?.includes('client_credentials')) return `none (service client for ${(c.resources ?? []).join(' ')})`;
+  return c.redirect_uris.join(' ');
 }
