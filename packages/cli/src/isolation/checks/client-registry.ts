@@ -22,6 +22,16 @@ function uriProblems(label: string, uri: string): string[] {
 export function checkClientRegistry(f: Findings, clients: RegistryClient[]): void {
   for (const c of clients) {
     const target = `client ${c.client_id}`;
+    if (isServiceClient(c)) {
+      // A service client (client_credentials only, decision 0019) signs no user in: it has no
+      // redirect, no session to end, no logout and no user scopes; what it may reach is its
+      // resources, each the audience of its tokens.
+      const why = 'A service client has no user session: nothing to redirect, end or log out.';
+      const detail = `service client (client_credentials only), tokens for ${(Array.isArray(c.resources) ? c.resources : []).join(', ') || 'no resource'}`;
+      for (const [id, title] of SESSION_CHECKS) f.add(id, target, title, 'skipped', detail, why);
+      checkAuthMethod(f, c, target);
+      continue;
+    }
     const redirects = c.redirect_uris.flatMap((u) => uriProblems('redirect URI', u));
     f.add(
       'client.redirect-uris',
@@ -41,22 +51,7 @@ export function checkClientRegistry(f: Findings, clients: RegistryClient[]): voi
       bclProblems.length ? bclProblems.join('; ') : `back-channel logout to ${bcl}`,
       "Without it, the app's session survives a global logout, an admin revocation or a lockout.",
     );
-    const method = c.token_endpoint_auth_method ?? 'client_secret_basic';
-    f.add(
-      'client.auth-method',
-      target,
-      'Token endpoint authentication is strong enough',
-      method === 'none' || method === 'client_secret_post' ? 'fail' : 'pass',
-      method === 'none'
-        ? 'Public client (none): the code is protected by PKCE only; acceptable for apps that cannot keep a secret.'
-        : method === 'client_secret_post'
-          ? 'client_secret_post puts the secret in the request body; prefer client_secret_basic or private_key_jwt.'
-          : `${method}.`,
-      'A weaker client authentication makes a leaked code or refresh token easier to use.',
-      [],
-      // A public client is a design choice PKCE covers: worth knowing, not a weakness by itself.
-      { severity: method === 'none' ? 'info' : 'low' },
-    );
+    checkAuthMethod(f, c, target);
     const post = c.post_logout_redirect_uris ?? [];
     const postProblems = post.flatMap((u) => uriProblems('post-logout URI', u));
     const appOrigins = new Set(c.redirect_uris.map((u) => { try { return new URL(u).origin; } catch { return ''; } }));
@@ -89,4 +84,34 @@ export function checkClientRegistry(f: Findings, clients: RegistryClient[]): voi
       { severity: unknown.length ? 'medium' : 'low' },
     );
   }
+}
+
+const SESSION_CHECKS = [
+  ['client.redirect-uris', 'Redirect URIs are https, exact and without wildcards'],
+  ['client.backchannel-logout', 'A back-channel logout URI is configured'],
+  ['client.post-logout-uris', "Post-logout URIs are allow-listed on the app's origin"],
+  ['client.scopes', 'Allowed scopes are known and proportionate'],
+] as const;
+
+function isServiceClient(c: RegistryClient): boolean {
+  return Array.isArray(c.grant_types) && c.grant_types.length > 0 && c.grant_types.every((g) => g === 'client_credentials');
+}
+
+function checkAuthMethod(f: Findings, c: RegistryClient, target: string): void {
+  const method = c.token_endpoint_auth_method ?? 'client_secret_basic';
+  f.add(
+    'client.auth-method',
+    target,
+    'Token endpoint authentication is strong enough',
+    method === 'none' || method === 'client_secret_post' ? 'fail' : 'pass',
+    method === 'none'
+      ? 'Public client (none): the code is protected by PKCE only; acceptable for apps that cannot keep a secret.'
+      : method === 'client_secret_post'
+        ? 'client_secret_post puts the secret in the request body; prefer client_secret_basic or private_key_jwt.'
+        : `${method}.`,
+    'A weaker client authentication makes a leaked code or refresh token easier to use.',
+    [],
+    // A public client is a design choice PKCE covers: worth knowing, not a weakness by itself.
+    { severity: method === 'none' ? 'info' : 'low' },
+  );
 }
