@@ -23,7 +23,9 @@ case "$mode" in
     if ! GOBIN="$(dirname "$out")/bin.tmp.$$" CGO_ENABLED=0 go install -trimpath "$target" >"$log" 2>&1; then
       tail -n 30 "$log" >&2; fail "go install $target failed (log: $log)"
     fi
-    mv "$(dirname "$out")/bin.tmp.$$/$(basename "${target%@*}")" "$out"
+    # The one binary go install made: named after the module's last path element, which for a
+    # /vN module root (oauth2-proxy/v7) is the element before it, not "v7".
+    mv "$(dirname "$out")/bin.tmp.$$"/* "$out"
     rm -rf "$(dirname "$out")/bin.tmp.$$"
     ;;
   local)
