@@ -36,8 +36,20 @@ export interface RecipeOptions {
    * refuses a wildcard over a whole top-level domain (`*.test`): `*.sso.test` names qualify.
    */
   host: string;
-  /** Starts the app: the command and its arguments, given the environment the recipe documents. */
-  command: (env: Record<string, string>) => { file: string; args: string[]; cwd: string };
+  /**
+   * Starts the app: the command and its arguments, given the environment the recipe documents;
+   * `env` adds variables of the app's own (oauth2-proxy's `OAUTH2_PROXY_*`), kept off the command line.
+   */
+  command: (env: Record<string, string>) => { file: string; args: string[]; cwd: string; env?: Record<string, string> };
+  /** The registered redirect URI's path (default `/auth/callback`; oauth2-proxy's is `/oauth2/callback`). */
+  redirectPath?: string;
+  /**
+   * The back-channel logout endpoint's path (default `/auth/backchannel-logout`); `null` onboards
+   * the client without one, as for oauth2-proxy, which has none.
+   */
+  backchannelLogoutPath?: string | null;
+  /** The path that answers 200 once the app is up (default `/`; oauth2-proxy's `/ping`). */
+  readyPath?: string;
 }
 
 async function signingKey(alg: 'RS256' | 'ES256', kid: string) {
@@ -73,6 +85,7 @@ export async function startRecipe(options: RecipeOptions): Promise<RecipeRun> {
     stack = await startHubStack({ config: { bridge: { signingKeys: [await signingKey('RS256', 'recipe-rs256'), await signingKey('ES256', 'recipe-es256')] } } });
     const issuer = `${stack.hubUrl}/oidc`;
     const port = await freePort();
+    const backchannelLogoutPath = options.backchannelLogoutPath === undefined ? '/auth/backchannel-logout' : options.backchannelLogoutPath;
     const appUrl = `https://${options.host}:${port}`;
     const admin = (path: string, body: unknown) =>
       fetch(`${stack!.adminUrl}${path}`, {
@@ -84,10 +97,9 @@ export async function startRecipe(options: RecipeOptions): Promise<RecipeRun> {
     const created = await admin('/admin/clients', {
       client_id: options.clientId,
       client_name: `Recipe ${options.clientId}`,
-      redirect_uris: [`${appUrl}/auth/callback`],
+      redirect_uris: [`${appUrl}${options.redirectPath ?? '/auth/callback'}`],
       post_logout_redirect_uris: [`${appUrl}/`],
-      backchannel_logout_uri: `${appUrl}/auth/backchannel-logout`,
-      backchannel_logout_session_required: true,
+      ...(backchannelLogoutPath === null ? {} : { backchannel_logout_uri: `${appUrl}${backchannelLogoutPath}`, backchannel_logout_session_required: true }),
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
@@ -115,9 +127,9 @@ export async function startRecipe(options: RecipeOptions): Promise<RecipeRun> {
       NO_PROXY: '',
       no_proxy: '',
     };
-    const { file, args, cwd } = options.command(env);
+    const { file, args, cwd, env: ownEnv = {} } = options.command(env);
     const { PATH = '', HOME = '', LANG = 'C.UTF-8' } = process.env;
-    child = spawn(file, args, { cwd, env: { PATH, HOME, LANG, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(file, args, { cwd, env: { PATH, HOME, LANG, ...env, ...ownEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
     for (const stream of [child.stdout!, child.stderr!]) {
       let rest = '';
       stream.on('data', (chunk: Buffer) => {
@@ -130,7 +142,7 @@ export async function startRecipe(options: RecipeOptions): Promise<RecipeRun> {
       `${options.clientId} listening on ${appUrl}`,
       async () => {
         if (child!.exitCode !== null) throw new Error(`${file} exited with ${child!.exitCode}:\n${output.join('\n')}`);
-        const res = await fetch(`${appUrl}/`).catch(() => undefined);
+        const res = await fetch(`${appUrl}${options.readyPath ?? '/'}`).catch(() => undefined);
         return res?.status === 200 ? true : undefined;
       },
       { timeoutMs: 30_000, intervalMs: 200 },
