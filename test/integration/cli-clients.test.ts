@@ -52,6 +52,35 @@ describe('ssohub clients, sessions, lockouts and audit against a running hub', (
     expect(table.stdout).toMatch(/^app-a +App A +api +yes +https:\/\/app-a\.test\/callback/m);
   });
 
+  it('tells, for a new client, what its OpenID Connect library needs: PKCE S256, the ID token algorithm, userinfo, the back-channel URI, the recipes', async () => {
+    const text = await runCli(
+      ['clients', 'create', '--id', 'app-lib', '--redirect-uri', 'https://app-lib.test/auth/callback', '--backchannel-logout-uri', 'https://app-lib.test/auth/backchannel-logout', '--scope', 'openid email profile offline_access', '--grant-type', 'authorization_code', '--grant-type', 'refresh_token'],
+      env,
+    );
+    expect(text.code, text.stdout + text.stderr).toBe(EXIT.OK);
+    // Left out, the algorithm is the hub's default (ES256 here): the way to RS256 is printed.
+    expect(text.stdout).toMatch(/^id_token_alg: +ES256$/m);
+    expect(text.stdout).toMatch(/^For your OpenID Connect library \(docs\/integrations\/README\.md\):$/m);
+    expect(text.stdout).toMatch(/^ {2}PKCE: +S256 on every sign-in/m);
+    expect(text.stdout).toMatch(/^ {2}ID token alg: +ES256; for a library that verifies RS256 only: ssohub clients update app-lib --id-token-alg RS256$/m);
+    expect(text.stdout).toMatch(/^ {2}email, name: +from userinfo, not the ID token: ask for scope "openid email profile offline_access"/m);
+    expect(text.stdout).toContain('POSTed to https://app-lib.test/auth/backchannel-logout');
+    expect(text.stdout).toMatch(/^ {2}recipes: +docs\/integrations\/go\.md, .*docs\/integrations\/oauth2-proxy\.md$/m);
+
+    const json = await runCli(['clients', 'create', '--json', '--id', 'app-lib-rs', '--redirect-uri', 'https://app-lib-rs.test/auth/callback', '--id-token-alg', 'RS256', '--scope', 'openid'], env);
+    expect(json.code, json.stdout + json.stderr).toBe(EXIT.OK);
+    expect(json.json().library).toEqual({
+      pkce: 'S256',
+      id_token_alg: 'RS256',
+      email_and_name: 'userinfo',
+      scope: 'openid',
+      scope_missing: ['email', 'profile'],
+      backchannel_logout_uri: null,
+      docs: ['docs/integrations/README.md', 'docs/integrations/go.md', 'docs/integrations/python.md', 'docs/integrations/hono.md', 'docs/integrations/oauth2-proxy.md'],
+    });
+    for (const id of ['app-lib', 'app-lib-rs']) expect((await runCli(['clients', 'delete', id, '--yes'], env)).code).toBe(EXIT.OK);
+  });
+
   it('updates and rotates the secret of an onboarded client, then deletes it', async () => {
     await runCli(['clients', 'create', '--json', '--id', 'app-b', '--redirect-uri', 'https://shop-b.example/cb'], env);
     const updated = await runCli(['clients', 'update', 'app-b', '--json', '--no-first-party', '--redirect-uri', 'https://shop-b.example/callback'], env);

@@ -4,12 +4,14 @@ import { CliError } from '../../errors/cli-error.ts';
 import { EXIT } from '../../errors/exit-codes.ts';
 import { print } from '../../output/output.ts';
 import { addClientOptions, type ClientFlags, clientFromFlags } from './client-options.ts';
+import { librarySettings, renderLibrarySettings } from './library-settings.ts';
 import { type ClientView, renderClient } from './render-client.ts';
 
 /**
  * ssohub clients create --id <id> --redirect-uri <uri> ...: onboards a client, prints its secret once.
  * With --service --resource <uri>: a service client (client_credentials only, decision 0019), and
- * how to ask the token endpoint for a token.
+ * how to ask the token endpoint for a token. A client that signs users in gets the settings its
+ * OpenID Connect library needs (`library` in --json), which no library finds in discovery.
  */
 export function registerCreateClient(clients: Command, ctx: CommandContext): void {
   addClientOptions(
@@ -26,7 +28,11 @@ export function registerCreateClient(clients: Command, ctx: CommandContext): voi
     }
     checkOfflineAccess(body);
     const result = await ctx.admin(cmd).request<{ client: ClientView; client_secret: string | null; token_endpoint?: string }>('POST', '/admin/clients', body);
-    print(ctx.io, ctx.settings(cmd).json, result, () => renderClient(result.client, result.client_secret, result.token_endpoint));
+    const library = librarySettings(result.client);
+    print(ctx.io, ctx.settings(cmd).json, library ? { ...result, library } : result, () => {
+      const text = renderClient(result.client, result.client_secret, result.token_endpoint);
+      return library ? `${text}\n${renderLibrarySettings(result.client, library)}` : text;
+    });
   });
 }
 
