@@ -50,11 +50,21 @@ export interface RecipeOptions {
   backchannelLogoutPath?: string | null;
   /** The path that answers 200 once the app is up (default `/`; oauth2-proxy's `/ping`). */
   readyPath?: string;
+  /**
+   * A hub several recipes share (startRecipeHub), for one sign-in across apps; `stop` then leaves
+   * it running for its owner to stop. Without it the recipe starts, and stops, a hub of its own.
+   */
+  stack?: HubStack;
 }
 
 async function signingKey(alg: 'RS256' | 'ES256', kid: string) {
   const { privateKey } = await generateKeyPair(alg, { extractable: true });
   return { ...(await exportJWK(privateKey)), alg, kid, use: 'sig' };
+}
+
+/** A hub as recipes expect it: both key types, as a production hub holds them, so onboarded clients get ES256 (decision 0008). */
+export async function startRecipeHub(): Promise<HubStack> {
+  return await startHubStack({ config: { bridge: { signingKeys: [await signingKey('RS256', 'recipe-rs256'), await signingKey('ES256', 'recipe-es256')] } } });
 }
 
 export async function startRecipe(options: RecipeOptions): Promise<RecipeRun> {
@@ -77,12 +87,11 @@ export async function startRecipe(options: RecipeOptions): Promise<RecipeRun> {
       await exited;
     }
     await proxy?.stop();
-    await stack?.stop();
+    if (!options.stack) await stack?.stop();
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    // Both key types, as a production hub holds them: onboarded clients then get ES256 (decision 0008).
-    stack = await startHubStack({ config: { bridge: { signingKeys: [await signingKey('RS256', 'recipe-rs256'), await signingKey('ES256', 'recipe-es256')] } } });
+    stack = options.stack ?? (await startRecipeHub());
     const issuer = `${stack.hubUrl}/oidc`;
     const port = await freePort();
     const backchannelLogoutPath = options.backchannelLogoutPath === undefined ? '/auth/backchannel-logout' : options.backchannelLogoutPath;
