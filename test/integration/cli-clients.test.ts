@@ -76,7 +76,7 @@ describe('ssohub clients, sessions, lockouts and audit against a running hub', (
       scope: 'openid',
       scope_missing: ['email', 'profile'],
       backchannel_logout_uri: null,
-      docs: ['docs/integrations/README.md', 'docs/integrations/go.md', 'docs/integrations/python.md', 'docs/integrations/hono.md', 'docs/integrations/oauth2-proxy.md'],
+      docs: ['docs/integrations/README.md', 'docs/integrations/go.md', 'docs/integrations/python.md', 'docs/integrations/hono.md', 'docs/integrations/nextjs.md', 'docs/integrations/oauth2-proxy.md'],
     });
     for (const id of ['app-lib', 'app-lib-rs']) expect((await runCli(['clients', 'delete', id, '--yes'], env)).code).toBe(EXIT.OK);
   });

@@ -30,7 +30,7 @@ describe('librarySettings', () => {
     expect(text).toMatch(/^ {2}ID token alg: +ES256; for a library that verifies RS256 only: ssohub clients update app-a --id-token-alg RS256$/m);
     expect(text).toMatch(/^ {2}email, name: +from userinfo, not the ID token: ask for scope "openid email profile offline_access"/m);
     expect(text).toContain('POSTed to https://app-a.test/auth/backchannel-logout');
-    expect(text).toMatch(/^ {2}recipes: +docs\/integrations\/go\.md, docs\/integrations\/python\.md, docs\/integrations\/hono\.md, docs\/integrations\/oauth2-proxy\.md$/m);
+    expect(text).toMatch(/^ {2}recipes: +docs\/integrations\/go\.md, docs\/integrations\/python\.md, docs\/integrations\/hono\.md, docs\/integrations\/nextjs\.md, docs\/integrations\/oauth2-proxy\.md$/m);
   });
 
   it('case=RS256, no refresh, no back-channel: no way to RS256, no offline_access, how to register an endpoint', () => {

@@ -6,6 +6,7 @@ export const INTEGRATION_DOCS = [
   'docs/integrations/go.md',
   'docs/integrations/python.md',
   'docs/integrations/hono.md',
+  'docs/integrations/nextjs.md',
   'docs/integrations/oauth2-proxy.md',
 ] as const;
 
