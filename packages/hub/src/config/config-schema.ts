@@ -464,6 +464,8 @@ export const OTHER_VARIABLES: readonly string[] = [
   'SSOHUB_KRATOS_IMAGE',
   // deploy/compose/tracing.yml: one sampling ratio for the hubs' OTEL_TRACES_SAMPLER_ARG and Kratos'
   'SSOHUB_TRACES_SAMPLING_RATIO',
+  // the client apps of the integration recipes (docs/integrations)
+  'SSOHUB_ISSUER',
   // deploy/kratos/build.sh
   'SSOHUB_KRATOS_BIN',
   'SSOHUB_CACHE_DIR',
