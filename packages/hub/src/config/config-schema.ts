@@ -468,6 +468,8 @@ export const OTHER_VARIABLES: readonly string[] = [
   'SSOHUB_ISSUER',
   // deploy/kratos/build.sh
   'SSOHUB_KRATOS_BIN',
+  // bench/peer/hydra/build.sh (npm run bench:peer)
+  'SSOHUB_HYDRA_BIN',
   'SSOHUB_CACHE_DIR',
   // the test kit
   'SSOHUB_CHROMIUM',
