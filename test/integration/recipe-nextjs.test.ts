@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpSession } from '@ssohub/testkit';
 import { createUser, submitKratosLogin, type TestUser, walk } from '../support/bridge-kit.ts';
-import { type RecipeOptions, type RecipeRun, startRecipe } from '../support/recipe-app.ts';
+import { nodeWebRecipe } from '../support/node-web-recipe.ts';
+import { type RecipeRun, startRecipe } from '../support/recipe-app.ts';
 import { recipeSuite } from '../support/recipe-suite.ts';
 
 // docs/integrations/nextjs.md: the Next.js App Router route modules (lib/sso.ts,
@@ -11,29 +10,7 @@ import { recipeSuite } from '../support/recipe-suite.ts';
 // run NOT under `next` but through a stand-in router (stand-in-router.ts: node:http, toWebRequest,
 // sendWebResponse) that calls the module Next.js would pick for each path, from the repository's
 // sources with the Node that runs the tests, sessions in Redis, against a real hub.
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
-function nextjsRecipe(clientId: string): RecipeOptions {
-  // Node's TLS check refuses the certificate's `*.test` wildcard, so the app lives under sso.test.
-  return {
-    clientId,
-    host: 'app-nextjs.sso.test',
-    command: (env) => ({
-      file: process.execPath,
-      args: ['--import', './scripts/from-source.ts', 'docs/integrations/nextjs/stand-in-router.ts'],
-      cwd: root,
-      env: {
-        COOKIE_SECRET: randomBytes(32).toString('base64url'),
-        REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-        // A prefix of this run's own, so runs never share sessions (Redis is shared).
-        REDIS_KEY_PREFIX: `ssohub:test:${clientId}:${randomBytes(6).toString('hex')}:`,
-        // How a Node app trusts a private CA and reaches the hub through a proxy (nextjs.md).
-        NODE_EXTRA_CA_CERTS: env.SSL_CERT_FILE!,
-        NODE_USE_ENV_PROXY: '1',
-      },
-    }),
-  };
-}
+const nextjsRecipe = (clientId: string) => nodeWebRecipe(clientId, { host: 'app-nextjs.sso.test', entry: 'docs/integrations/nextjs/stand-in-router.ts' });
 
 recipeSuite('recipe: Next.js route modules on the web-standard adapter, stand-in router (real hub, Kratos, Redis)', async () => nextjsRecipe('recipe-nextjs'));
 

@@ -1,43 +1,20 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, HttpSession, waitFor } from '@ssohub/testkit';
 import { createUser, submitKratosLogin, type TestUser, walk } from '../support/bridge-kit.ts';
 import { type RecipeRun, startRecipe } from '../support/recipe-app.ts';
+import { buildOauth2Proxy, startOauth2ProxyUpstream } from '../support/recipe-toolchains.ts';
 
 // docs/integrations/oauth2-proxy.md: oauth2-proxy v7, built once from its Go module and cached by
 // version (as .ci/run builds it in its deploy tools step), in front of a tiny node:http upstream,
 // against a real hub (Kratos, Redis).
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const oauth2ProxyModule = 'github.com/oauth2-proxy/oauth2-proxy/v7@v7.15.6';
 // Short, so the test sees the refresh that ends the session after a global logout.
 const cookieRefreshSeconds = 2;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function buildOauth2Proxy(): Promise<string> {
-  try {
-    const { stdout } = await promisify(execFile)('bash', ['test/deploy/tools/build-go-tool.sh', 'install', oauth2ProxyModule, 'oauth2-proxy'], {
-      cwd: root,
-      timeout: 1_200_000,
-    });
-    return stdout.trim();
-  } catch (err) {
-    throw new Error(`building oauth2-proxy (${oauth2ProxyModule}) failed: it needs a Go toolchain >= 1.26 on PATH (or in /usr/local/go/bin) and the Go module proxy.\n${(err as { stderr?: string }).stderr ?? String(err)}`);
-  }
-}
-
-/** The app behind oauth2-proxy: it shows who oauth2-proxy says the user is, from the headers it adds. */
-function startUpstream(port: number): Promise<Server> {
-  const server = createServer((req, res) => {
-    const email = req.headers['x-forwarded-email'];
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(typeof email === 'string' ? `<p data-testid="user">${email}</p>` : '<p data-testid="no-user"></p>');
-  });
-  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
-}
 
 describe('recipe: oauth2-proxy v7 in front of any app (real hub, Kratos, Redis)', { timeout: 60_000 }, () => {
   let run: RecipeRun;
@@ -49,7 +26,7 @@ describe('recipe: oauth2-proxy v7 in front of any app (real hub, Kratos, Redis)'
   beforeAll(async () => {
     const binary = await buildOauth2Proxy();
     const upstreamPort = await freePort();
-    upstream = await startUpstream(upstreamPort);
+    upstream = await startOauth2ProxyUpstream(upstreamPort);
     run = await startRecipe({
       clientId: 'recipe-oauth2-proxy',
       host: 'app-o2p.sso.test',
