@@ -26,6 +26,7 @@ import { type Measured, printReport } from './peer/report.ts';
 import type { PeerMessage, PeerOperation, PeerReply, PeerSetup, Stack } from './peer/protocol.ts';
 import { createServiceClient, startHub } from './peer/start-hub.ts';
 import { childrenOf, ProcessGroup, postgresBackends } from './procfs.ts';
+import { runBench } from './run-bench.ts';
 
 const env = process.env;
 const num = (name: string, fallback: number) => (env[name] ? Number(env[name]) : fallback);
@@ -223,16 +224,4 @@ async function main() {
   if (errors > 0) process.exitCode = 1;
 }
 
-let cleaning = false;
-async function cleanup() {
-  if (cleaning) return;
-  cleaning = true;
-  for (const c of cleanups) await c().catch((err: Error) => log(`cleanup: ${err.message}`));
-}
-process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
-main()
-  .catch((err: Error) => {
-    log(`failed: ${err.stack ?? err.message}`);
-    process.exitCode = 1;
-  })
-  .finally(() => cleanup().then(() => setTimeout(() => process.exit(), 200).unref()));
+runBench(main, cleanups, log);

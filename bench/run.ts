@@ -29,6 +29,7 @@ import { buildHub, clientMetadata, ROOT, seedUsers, stopChild, waitUntil } from 
 import { describeSpeed, type MachineSpeed, measureMachineSpeed } from './machine-speed.ts';
 import { childrenOf, ProcessGroup, postgresBackends, sampleRss } from './procfs.ts';
 import type { DriverMessage, DriverReply, PairStats, RunSpec, RunStats, SdkStats, Setup } from './protocol.ts';
+import { runBench } from './run-bench.ts';
 
 const env = process.env;
 const num = (name: string, fallback: number) => (env[name] ? Number(env[name]) : fallback);
@@ -499,16 +500,4 @@ function print({
   if (totalErrors > 0) process.exitCode = 1;
 }
 
-let cleaning = false;
-async function cleanup() {
-  if (cleaning) return;
-  cleaning = true;
-  for (const c of cleanups) await c().catch((err: Error) => log(`cleanup: ${err.message}`));
-}
-process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
-main()
-  .catch((err: Error) => {
-    log(`failed: ${err.stack ?? err.message}`);
-    process.exitCode = 1;
-  })
-  .finally(() => cleanup().then(() => setTimeout(() => process.exit(), 200).unref()));
+runBench(main, cleanups, log);
