@@ -5,6 +5,7 @@
  * duration and an operation count and stops by itself.
  */
 import { authorizationRequest } from '@ssohub/testkit';
+import { basic, follow, percentile, unescapeHtml } from './driver-kit.ts';
 import { browse, Jar, request, timeRequests } from './http.ts';
 import type { ClientSpec, DriverMessage, DriverReply, PairSpec, PairStats, RunSpec, RunStats, Setup } from './protocol.ts';
 import { measureSdk } from './sdk-overhead.ts';
@@ -23,26 +24,11 @@ interface VirtualUser {
 let setup: Setup;
 let users: VirtualUser[] = [];
 
-function basic(id: string, secret: string): string {
-  return `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
-}
 
 function authorizationUrl(client: Setup['clients']['a']) {
   return authorizationRequest({ issuer: setup.issuer, clientId: client.id, redirectUri: client.redirectUri, scope: 'openid email profile' });
 }
 
-/** Follows redirects on the hub until the browser is sent to `stopWhen` (or gets a page). */
-async function follow(jar: Jar, start: URL, stopWhen: (u: URL) => boolean): Promise<URL> {
-  let url = start;
-  for (let hops = 0; hops < 12; hops++) {
-    if (stopWhen(url)) return url;
-    const res = await browse(jar, url);
-    const location = res.headers.location;
-    if (res.status < 300 || res.status >= 400 || !location) throw new Error(`expected a redirect from ${url.pathname}, got ${res.status}: ${res.body.slice(0, 200)}`);
-    url = new URL(location, url);
-  }
-  throw new Error(`too many redirects from ${start.pathname}`);
-}
 
 async function redeem(client: Setup['clients']['a'], callback: URL, verifier: string, state: string) {
   if (callback.searchParams.get('error')) throw new Error(`authorization error: ${callback.searchParams.get('error')} ${callback.searchParams.get('error_description') ?? ''}`);
@@ -204,10 +190,6 @@ async function run(spec: RunSpec): Promise<RunStats> {
   return { scenario: spec.scenario, ops: latencies.length, errors: errorCount, errorSamples: errors, elapsedMs, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: latencies.at(-1) ?? Number.NaN };
 }
 
-/** The q-quantile of ascending `sorted` (nearest rank), NaN when empty. */
-function percentile(sorted: readonly number[], q: number): number {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : Number.NaN;
-}
 
 /** See PairSpec. */
 async function runPairs(spec: PairSpec): Promise<PairStats> {
@@ -300,9 +282,6 @@ async function prepare(s: Setup) {
   );
 }
 
-function unescapeHtml(s: string): string {
-  return s.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
-}
 
 const reply = (m: DriverReply) => process.send!(m);
 

@@ -6,6 +6,7 @@
  * sign-in page differ. Every run is bounded by a duration and stops by itself.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { basic, follow, percentile, unescapeHtml } from '../driver-kit.ts';
 import { browse, Jar, request } from '../http.ts';
 import type { ClientSpec } from '../protocol.ts';
 import type { PeerMessage, PeerOperation, PeerReply, PeerRunStats, PeerSetup, Stack, StackSetup } from './protocol.ts';
@@ -27,9 +28,6 @@ let users: VirtualUser[] = [];
 
 const b64url = (b: Buffer) => b.toString('base64url');
 
-function basic(id: string, secret: string): string {
-  return `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
-}
 
 /** An authorization request with PKCE, state and nonce, as @ssohub/testkit's authorizationRequest builds it. */
 function authorizationRequest(s: StackSetup) {
@@ -49,18 +47,6 @@ function authorizationRequest(s: StackSetup) {
   return { url, verifier, state };
 }
 
-/** Follows redirects until the browser is sent to a URL `stopWhen` accepts. */
-async function follow(jar: Jar, start: URL, stopWhen: (u: URL) => boolean): Promise<URL> {
-  let url = start;
-  for (let hops = 0; hops < 14; hops++) {
-    if (stopWhen(url)) return url;
-    const res = await browse(jar, url);
-    const location = res.headers.location;
-    if (res.status < 300 || res.status >= 400 || !location) throw new Error(`expected a redirect from ${url.pathname}, got ${res.status}: ${res.body.slice(0, 200)}`);
-    url = new URL(location, url);
-  }
-  throw new Error(`too many redirects from ${start.pathname}`);
-}
 
 const isCallback = (client: ClientSpec) => (u: URL) => u.href.startsWith(client.redirectUri);
 /** Kratos' login UI (the hub's /login page): where a browser without a Kratos session lands. */
@@ -168,10 +154,6 @@ function operation(stack: Stack, op: PeerOperation): (worker: number) => Promise
   }
 }
 
-/** The q-quantile of ascending `sorted` (nearest rank), NaN when empty. */
-function percentile(sorted: readonly number[], q: number): number {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : Number.NaN;
-}
 
 /** Closed loop: `concurrency` workers until `durationMs`. */
 async function run(spec: { stack: Stack; operation: PeerOperation; concurrency: number; durationMs: number }): Promise<PeerRunStats> {
@@ -222,9 +204,6 @@ async function prepare(s: PeerSetup) {
   );
 }
 
-function unescapeHtml(s: string): string {
-  return s.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
-}
 
 const reply = (m: PeerReply) => process.send!(m);
 
