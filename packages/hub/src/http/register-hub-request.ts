@@ -1,6 +1,7 @@
 import { AsyncResource } from 'node:async_hooks';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { cookieValue } from './cookie-value.ts';
 import { LANGUAGE_COOKIE, type LocaleSources, UI_LOCALES_COOKIE } from '../i18n/negotiate-locale.ts';
 import { HubRequest, runHubRequest } from '../request/hub-request.ts';
 
@@ -48,20 +49,6 @@ function localeSourcesOf(request: FastifyRequest): LocaleSources {
   };
 }
 
-function cookieValue(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const pair of header.split(';')) {
-    const at = pair.indexOf('=');
-    if (at > 0 && pair.slice(0, at).trim() === name) {
-      try {
-        return decodeURIComponent(pair.slice(at + 1).trim());
-      } catch {
-        return undefined;
-      }
-    }
-  }
-  return undefined;
-}
 
 /**
  * registerHubRequest as a plugin of the listener itself (fastify-plugin: its hooks must reach every

@@ -2,6 +2,7 @@ import { type Context, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Tracer, trac
 import { parseTraceParent, TraceState } from '@opentelemetry/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { cookieValue } from '../http/cookie-value.ts';
 import { requestChildLogger } from '../http/create-logger.ts';
 import { requestLabels } from '../metrics/register-request-metrics.ts';
 import { currentHubRequest } from '../request/hub-request.ts';
@@ -109,14 +110,6 @@ function remoteContext(traceparent: string, tracestate: string | string[] | unde
   return trace.setSpanContext(ROOT_CONTEXT, { ...parsed, isRemote: true, ...(state ? { traceState: new TraceState(state) } : {}) });
 }
 
-function cookieValue(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const pair of header.split(';')) {
-    const at = pair.indexOf('=');
-    if (at > 0 && pair.slice(0, at).trim() === name) return pair.slice(at + 1).trim();
-  }
-  return undefined;
-}
 
 /**
  * registerRequestTracing as a plugin of the listener itself, right behind the hub request's (whose
