@@ -11,6 +11,15 @@ import { registerLogoutTokenRoutes } from './logout-token-routes.ts';
 import { registerSessionRoutes } from './session-routes.ts';
 
 export const ADMIN_PREFIX = '/admin';
+
+/** Route config of the web console's routes: they authenticate with a console session instead of the bearer token. */
+export interface ConsoleRouteConfig {
+  ssohubConsole?: true;
+}
+
+function isConsoleRoute(config: unknown): boolean {
+  return typeof config === 'object' && config !== null && (config as ConsoleRouteConfig).ssohubConsole === true;
+}
 /** The only routes of the admin listener that answer without the token. */
 const OPEN_ROUTES = new Set(['/metrics']);
 
@@ -24,6 +33,9 @@ export async function registerAdminApi(admin: FastifyInstance, ctx: HubContext):
     // Decided on the route the router matched, never on the raw URL: `/%61dmin/clients` and
     // absolute-form request lines reach the same handlers. Everything is closed by default.
     if (request.routeOptions.url !== undefined && OPEN_ROUTES.has(request.routeOptions.url)) return;
+    // The console's pages check their own credentials (a short console session, console/), and
+    // answer HTML: only routes the console declared as its own skip the bearer check.
+    if (isConsoleRoute(request.routeOptions.config)) return;
     // The admin API speaks JSON only, whatever the caller's Accept header says.
     request.headers.accept = 'application/json';
     const expected = ctx.config.admin.token;

@@ -9,6 +9,8 @@ import password from './password.ts';
 import proxy from './proxy.ts';
 import upstream from './upstream.ts';
 import verify from './verify.ts';
+import consoleUsers from './console-users.ts';
+import console from './console.ts';
 
 /** Every message of the hub's pages, by area (the files beside this one). */
-export const en = { ...frame, ...flows, ...kratos, ...bridge, ...errors, ...proxy, ...account, ...methods, ...upstream, ...verify, ...password } as const;
+export const en = { ...frame, ...flows, ...kratos, ...bridge, ...errors, ...proxy, ...account, ...methods, ...upstream, ...verify, ...password, ...console, ...consoleUsers } as const;

@@ -1,0 +1,5 @@
+import type { CatalogOf } from '../catalog-of.ts';
+import type en from '../en/console.ts';
+
+export default {
+} satisfies CatalogOf<typeof en>;
