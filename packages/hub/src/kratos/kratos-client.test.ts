@@ -7,7 +7,36 @@ import { KratosError, KratosUnavailableError } from './kratos-error.ts';
 // A stand-in for Kratos on loopback (public API under /base, admin API under /admin), answering
 // what every call of the client can meet; it records what the hub sent.
 const seen: { url: string; cookie?: string; method?: string; accept?: string }[] = [];
+// The admin writes and the server-side verification flow, with the JSON bodies they sent.
+const written: { method?: string; url: string; contentType?: string; body: unknown }[] = [];
+function answerWrite(req: http.IncomingMessage, res: http.ServerResponse): boolean {
+  const url = req.url ?? '';
+  const isWrite = req.method === 'PATCH' || req.method === 'POST' || (req.method === 'DELETE' && url.startsWith('/admin/admin/identities/'));
+  const startsVerification = req.method === 'GET' && url === '/base/self-service/verification/api';
+  if (!isWrite && !startsVerification) return false;
+  let text = '';
+  req.on('data', (c: Buffer) => {
+    text += c.toString();
+  });
+  req.on('end', () => {
+    written.push({ method: req.method, url, contentType: req.headers['content-type'], body: text ? JSON.parse(text) : undefined });
+    const send = (status: number, body?: unknown) => {
+      res.writeHead(status, body === undefined ? {} : { 'content-type': 'application/json' });
+      res.end(body === undefined ? undefined : JSON.stringify(body));
+    };
+    if (startsVerification) return send(200, { id: 'v1', type: 'api', state: 'choose_method' });
+    if (url === '/base/self-service/verification?flow=v1') return send(200, { id: 'v1', state: 'sent_email' });
+    if (url === '/admin/admin/identities/ada' && req.method === 'PATCH') return send(200, { id: 'ada', state: 'inactive' });
+    if (url === '/admin/admin/identities/ada' && req.method === 'DELETE') return send(204);
+    if (url === '/admin/admin/identities/ada/credentials/totp') return send(204);
+    if (url === '/admin/admin/identities/broken' && req.method === 'PATCH') return send(500, { error: { code: 500, message: 'db down' } });
+    return send(404, { error: { code: 404, status: 'Not Found' } });
+  });
+  return true;
+}
+
 const server = http.createServer((req, res) => {
+  if (answerWrite(req, res)) return;
   seen.push({ url: req.url ?? '', cookie: req.headers.cookie });
   last = { method: req.method, accept: req.headers.accept };
   const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -67,6 +96,7 @@ const server = http.createServer((req, res) => {
   if (req.url === '/admin/admin/identities/ada') return send(200, { id: 'ada', traits: { email: 'ada@example.com' } });
   if (req.url?.startsWith('/admin/admin/identities?')) {
     const q = new URL(req.url, 'http://kratos').searchParams;
+    if (q.has('preview_credentials_identifier_similar')) return send(200, [{ id: 'ada' }, { id: 'adam' }, { id: 'adele' }]);
     return send(200, q.get('credentials_identifier') === 'ada@example.com' ? [{ id: 'ada' }] : []);
   }
   return send(404, { error: { code: 404 } });
@@ -290,6 +320,39 @@ describe('KratosClient logout, flow errors and admin calls', () => {
     expect(await kratos.findIdentityByIdentifier('ada@example.com')).toMatchObject({ id: 'ada' });
     expect(seen.at(-1)?.url).toBe('/admin/admin/identities?credentials_identifier=ada%40example.com&page_size=500');
     expect(await kratos.findIdentityByIdentifier('nobody@example.com')).toBeUndefined();
+  });
+
+  it('lists one bounded page of identities by exact identifier or by its start, never both', async () => {
+    expect(await kratos.listIdentities({ identifier: 'ada@example.com', limit: 1 })).toEqual([{ id: 'ada' }]);
+    expect(seen.at(-1)?.url).toBe('/admin/admin/identities?page_size=1&credentials_identifier=ada%40example.com');
+    // A Kratos that answers more than was asked for is cut to the limit.
+    expect(await kratos.listIdentities({ identifierPrefix: 'ad', limit: 2 })).toEqual([{ id: 'ada' }, { id: 'adam' }]);
+    expect(seen.at(-1)?.url).toBe('/admin/admin/identities?page_size=2&preview_credentials_identifier_similar=ad');
+  });
+
+  it('sets the state with a JSON Patch; unknown identity is undefined, a server error throws', async () => {
+    expect(await kratos.setIdentityState('ada', 'inactive')).toMatchObject({ id: 'ada', state: 'inactive' });
+    expect(written.at(-1)).toEqual({ method: 'PATCH', url: '/admin/admin/identities/ada', contentType: 'application/json', body: [{ op: 'replace', path: '/state', value: 'inactive' }] });
+    expect(await kratos.setIdentityState('nobody', 'active')).toBeUndefined();
+    await expect(kratos.setIdentityState('broken', 'active')).rejects.toMatchObject({ status: 500 });
+  });
+
+  it('deletes an identity and a second factor; an unknown one answers false', async () => {
+    expect(await kratos.deleteIdentity('ada')).toBe(true);
+    expect(written.at(-1)).toMatchObject({ method: 'DELETE', url: '/admin/admin/identities/ada', body: undefined });
+    expect(await kratos.deleteIdentity('nobody')).toBe(false);
+    expect(await kratos.deleteSecondFactor('ada', 'totp')).toBe(true);
+    expect(written.at(-1)).toMatchObject({ method: 'DELETE', url: '/admin/admin/identities/ada/credentials/totp' });
+    expect(await kratos.deleteSecondFactor('ada', 'lookup_secret')).toBe(false);
+  });
+
+  it('sends a verification code through a native flow it starts itself, with the code method', async () => {
+    const before = written.length;
+    expect(await kratos.sendVerificationCode('ada@example.com')).toBe('sent_email');
+    expect(written.slice(before)).toEqual([
+      { method: 'GET', url: '/base/self-service/verification/api', contentType: undefined, body: undefined },
+      { method: 'POST', url: '/base/self-service/verification?flow=v1', contentType: 'application/json', body: { method: 'code', email: 'ada@example.com' } },
+    ]);
   });
 
   it('reads the version from /admin/version and public liveness from /health/alive', async () => {

@@ -19,7 +19,7 @@ import { readEveryPage } from './read-every-page.ts';
 
 export type FlowKind = 'login' | 'registration' | 'recovery' | 'verification' | 'settings';
 export type AnyFlow = LoginFlow | RegistrationFlow | RecoveryFlow | VerificationFlow | SettingsFlow;
-export type { Identity, Session, FlowError, LoginFlow, RegistrationFlow, RecoveryFlow, VerificationFlow, SettingsFlow };
+export type { FlowError, Identity, LoginFlow, RecoveryFlow, RegistrationFlow, Session, SettingsFlow, VerificationFlow };
 
 /** What Kratos' admin `GET /admin/health/ready` said, in the detail `ssohub doctor` reports. */
 export type KratosReadiness =
@@ -193,6 +193,79 @@ export class KratosClient {
       paging: 'linked',
     });
     return matches[0];
+  }
+
+  /**
+   * Admin: one page of identities (credentials included), ordered by id: those whose credentials
+   * identifier is `identifier` exactly, or starts with `identifierPrefix` (Kratos v1.3.1's
+   * `preview_credentials_identifier_similar`: a LIKE 'prefix%' on the normalized, lower-cased
+   * identifier, never a scan the hub makes). At most `limit` (1-1000): a search, not a listing of
+   * everyone.
+   */
+  async listIdentities({ identifier, identifierPrefix, limit }: { identifier?: string; identifierPrefix?: string; limit: number }): Promise<Identity[]> {
+    const query = new URLSearchParams({ page_size: String(limit) });
+    if (identifier !== undefined) query.set('credentials_identifier', identifier);
+    else if (identifierPrefix !== undefined) query.set('preview_credentials_identifier_similar', identifierPrefix);
+    const res = await this.adminApi.send(`/admin/identities?${query}`, JSON_ONLY);
+    if (res.status !== 200) throw kratosError(res);
+    if (!Array.isArray(res.body)) throw new KratosUnavailableError('Kratos sent an unreadable answer: the identities are not a list');
+    return (res.body as Identity[]).slice(0, limit);
+  }
+
+  /**
+   * Admin: sets an identity's state (a JSON Patch of /state). Kratos refuses the sign-in of an
+   * inactive identity and reports its sessions inactive (session.IsActive checks the identity),
+   * but does not end them. Undefined when the identity is unknown.
+   */
+  async setIdentityState(id: string, state: 'active' | 'inactive'): Promise<Identity | undefined> {
+    const res = await this.adminApi.send(`/admin/identities/${encodeURIComponent(id)}`, JSON_ONLY, {
+      method: 'PATCH',
+      json: [{ op: 'replace', path: '/state', value: state }],
+    });
+    if (res.status === 200) return res.body as Identity;
+    if (res.status === 404) return undefined;
+    throw kratosError(res);
+  }
+
+  /** Admin: deletes an identity with its credentials and sessions; false when it was already gone. */
+  async deleteIdentity(id: string): Promise<boolean> {
+    const res = await this.adminApi.send(`/admin/identities/${encodeURIComponent(id)}`, JSON_ONLY, { method: 'DELETE' });
+    if (res.status === 204 || res.status === 200) return true;
+    if (res.status === 404) return false;
+    throw kratosError(res);
+  }
+
+  /**
+   * Admin: removes a second factor of an identity. Kratos v1.3.1 accepts `totp` and
+   * `lookup_secret` (the whole credential) and `webauthn` (the security keys registered as a
+   * second factor; keys registered for passwordless sign-in stay), and refuses first factors
+   * (password, code: 400; passkey: 400 unknown type). False when the identity has no such
+   * credential (Kratos' 404, as for an unknown identity).
+   */
+  async deleteSecondFactor(id: string, type: 'totp' | 'lookup_secret' | 'webauthn'): Promise<boolean> {
+    const res = await this.adminApi.send(`/admin/identities/${encodeURIComponent(id)}/credentials/${type}`, JSON_ONLY, { method: 'DELETE' });
+    if (res.status === 204 || res.status === 200) return true;
+    if (res.status === 404) return false;
+    throw kratosError(res);
+  }
+
+  /**
+   * Sends a fresh verification code to `email` through a verification flow the hub starts for
+   * itself (Kratos v1.3.1 has no admin endpoint for it): the native (`api`) flow needs no browser
+   * cookies, and its `code` method mails the code and a link to the address, as the browser flow
+   * would. Kratos mails only addresses it knows; `transientPayload` reaches the mail templates
+   * (its `locale` picks their language). Returns the flow's state (`sent_email`).
+   */
+  async sendVerificationCode(email: string, transientPayload?: Record<string, unknown>): Promise<string | undefined> {
+    const started = await this.publicApi.send('/self-service/verification/api', JSON_ONLY);
+    if (started.status !== 200) throw kratosError(started);
+    const flow = started.body as VerificationFlow;
+    const res = await this.publicApi.send(`/self-service/verification?${new URLSearchParams({ flow: flow.id })}`, JSON_ONLY, {
+      method: 'POST',
+      json: { method: 'code', email, ...(transientPayload ? { transient_payload: transientPayload } : {}) },
+    });
+    if (res.status !== 200) throw kratosError(res);
+    return (res.body as VerificationFlow | undefined)?.state as string | undefined;
   }
 
   /** Admin readiness: 200 with ok, or the real error text Kratos gives (database, migrations). */

@@ -10,10 +10,15 @@ export interface KratosAnswer {
   headers: Record<string, string | string[] | undefined>;
 }
 
-/** How one call goes out: GET unless said otherwise; `signal` bounds a call more tightly than the endpoint's timeouts. */
+/**
+ * How one call goes out: GET unless said otherwise; `signal` bounds a call more tightly than the
+ * endpoint's timeouts. `json` is sent as the request body (the admin API's PATCH, a server-side
+ * flow's POST), with its content type.
+ */
 export interface KratosCall {
-  method?: 'GET' | 'DELETE';
+  method?: 'GET' | 'DELETE' | 'PATCH' | 'POST';
   signal?: AbortSignal;
+  json?: unknown;
 }
 
 /**
@@ -84,9 +89,11 @@ export class KratosEndpoint {
 
   async #send(path: string, headers: Record<string, string>, call?: KratosCall, span?: ChildSpan): Promise<KratosAnswer> {
     let res: Awaited<ReturnType<Pool['request']>>;
-    const sent = span ? { ...withRequestId(headers), ...span.headers() } : withRequestId(headers);
+    const base = call?.json === undefined ? headers : { ...headers, 'content-type': 'application/json' };
+    const sent = span ? { ...withRequestId(base), ...span.headers() } : withRequestId(base);
+    const payload = call?.json === undefined ? undefined : JSON.stringify(call.json);
     try {
-      res = await this.#pool.request({ method: call?.method ?? 'GET', path: this.#base + path, headers: sent, signal: call?.signal });
+      res = await this.#pool.request({ method: call?.method ?? 'GET', path: this.#base + path, headers: sent, signal: call?.signal, ...(payload === undefined ? {} : { body: payload }) });
     } catch (err) {
       throw unreachable(err);
     }
