@@ -26,6 +26,14 @@ const KRATOS_ERRORS: Record<string, { code: SsoHubErrorCode; message: MessageKey
 };
 
 /**
+ * Kratos v1.3.1 refuses to start a session for an inactive identity (an administrator disabled
+ * it: ssohub users disable) with `session.ErrIdentityDisabled`, a 401 that carries no error id,
+ * only its message; a sign-in with the right credentials ends on /error with it. Told apart by
+ * that message and shown as 403 with our own words: signing in again cannot help.
+ */
+const IDENTITY_DISABLED = { message: 'identity is disabled', explain: { code: 'SSOHUB_ERR_UNAUTHORIZED', message: 'flows.error.account_disabled', status: 403 } } as const;
+
+/**
  * `/error?id=` is Kratos' error ui_url: Kratos stores what went wrong and sends the browser here.
  * The stored error is turned into an SsoHubError, so presentError still decides what is shown.
  */
@@ -41,10 +49,13 @@ export function registerFlowErrorPage(app: FastifyInstance, ctx: HubContext): vo
         const flowError = await ctx.kratos.getFlowError(id);
         const e = (flowError.error ?? {}) as { id?: string; code?: number; reason?: string; message?: string };
         const known = e.id ? KRATOS_ERRORS[e.id] : undefined;
+        const disabled = e.id === undefined && e.message === IDENTITY_DISABLED.message;
         const status = typeof e.code === 'number' && e.code >= 400 && e.code < 600 ? e.code : 400;
-        request.log.info({ kratosError: e.id, status }, 'showing a Kratos flow error');
+        request.log.info({ kratosError: e.id ?? (disabled ? 'identity_disabled' : undefined), status }, 'showing a Kratos flow error');
         action = known?.action;
-        err = known
+        err = disabled
+          ? new SsoHubError(IDENTITY_DISABLED.explain.code, text(IDENTITY_DISABLED.explain.message), { status: IDENTITY_DISABLED.explain.status })
+          : known
           ? new SsoHubError(known.code, text(known.message), { status: status >= 500 ? 400 : status })
           : new SsoHubError('SSOHUB_ERR_BAD_REQUEST', text(status >= 500 ? 'flows.error.failed' : 'flows.error.not_completed'), {
               status,

@@ -114,6 +114,7 @@ export default {
   'flows.error.refresh_required': 'Bitte melden Sie sich erneut an, um zu bestätigen, dass Sie es sind, bevor Sie diese Änderung vornehmen.',
   'flows.error.identity_mismatch':
     'Dieser Link wurde für ein anderes Konto erstellt als das, mit dem Sie angemeldet sind. Melden Sie sich ab und öffnen Sie den Link erneut.',
+  'flows.error.account_disabled': 'Dieses Konto ist deaktiviert. Wenden Sie sich an Ihren Administrator.',
   'flows.error.disabled': 'Diese Option ist bei diesem Anmeldedienst nicht verfügbar.',
   'flows.error.none': 'Hier gibt es keinen Fehler anzuzeigen. Falls Sie sich gerade anmelden wollten, beginnen Sie bitte von vorn.',
   'flows.error.failed': 'Beim Anmeldedienst ist ein Problem aufgetreten.',

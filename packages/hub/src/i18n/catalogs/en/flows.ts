@@ -130,6 +130,7 @@ export default {
   'flows.error.session_inactive': 'Your session has ended. Please sign in again.',
   'flows.error.refresh_required': 'Please sign in again to confirm it is you before making this change.',
   'flows.error.identity_mismatch': 'That link was started for a different account than the one you are signed in with. Sign out and open the link again.',
+  'flows.error.account_disabled': 'This account is disabled. Contact your administrator.',
   'flows.error.disabled': 'This option is not available on this sign-in service.',
   'flows.error.none': 'There is no error to show here. If you were signing in, please start again.',
   'flows.error.failed': 'The sign-in service ran into a problem.',

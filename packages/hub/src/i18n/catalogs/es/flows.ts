@@ -115,6 +115,7 @@ export default {
   'flows.error.refresh_required': 'Vuelva a iniciar sesión para confirmar que es usted antes de hacer este cambio.',
   'flows.error.identity_mismatch':
     'Ese enlace se creó para una cuenta distinta de aquella con la que ha iniciado sesión. Cierre la sesión y vuelva a abrir el enlace.',
+  'flows.error.account_disabled': 'Esta cuenta está desactivada. Póngase en contacto con su administrador.',
   'flows.error.disabled': 'Esta opción no está disponible en este servicio de inicio de sesión.',
   'flows.error.none': 'Aquí no hay ningún error que mostrar. Si estaba iniciando sesión, vuelva a empezar.',
   'flows.error.failed': 'El servicio de inicio de sesión ha tenido un problema.',

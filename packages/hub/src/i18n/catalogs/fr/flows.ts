@@ -115,6 +115,7 @@ export default {
   'flows.error.refresh_required': 'Veuillez vous reconnecter pour confirmer votre identité avant d’effectuer cette modification.',
   'flows.error.identity_mismatch':
     'Ce lien a été créé pour un autre compte que celui avec lequel vous êtes connecté. Déconnectez-vous et ouvrez à nouveau le lien.',
+  'flows.error.account_disabled': 'Ce compte est désactivé. Contactez votre administrateur.',
   'flows.error.disabled': 'Cette option n’est pas disponible sur ce service de connexion.',
   'flows.error.none': 'Il n’y a aucune erreur à afficher ici. Si vous étiez en train de vous connecter, veuillez recommencer.',
   'flows.error.failed': 'Le service de connexion a rencontré un problème.',
