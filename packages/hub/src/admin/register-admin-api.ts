@@ -3,12 +3,14 @@ import fp from 'fastify-plugin';
 import { SsoHubError } from '../errors/ssohub-error.ts';
 import type { HubContext } from '../hub-context.ts';
 import { registerAuditRoutes } from './audit-routes.ts';
+import { registerBackchannelRoutes } from './backchannel-routes.ts';
 import { bearerToken, checkAdminToken } from './check-admin-token.ts';
 import { registerClientRoutes } from './client-routes.ts';
 import { registerDoctorRoutes } from './doctor-routes.ts';
 import { registerLockoutRoutes } from './lockout-routes.ts';
 import { registerLogoutTokenRoutes } from './logout-token-routes.ts';
 import { registerSessionRoutes } from './session-routes.ts';
+import { registerUserRoutes } from './user-routes.ts';
 
 export const ADMIN_PREFIX = '/admin';
 
@@ -56,6 +58,8 @@ export async function registerAdminApi(admin: FastifyInstance, ctx: HubContext):
   registerAuditRoutes(admin, ctx);
   registerDoctorRoutes(admin, ctx);
   registerLogoutTokenRoutes(admin, ctx);
+  registerUserRoutes(admin, ctx);
+  registerBackchannelRoutes(admin, ctx);
 }
 
 /**

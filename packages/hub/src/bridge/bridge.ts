@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type Provider from 'oidc-provider';
+import type { BackchannelDeliveries } from './logout/backchannel-deliveries.ts';
 import type { AccountApp, AppRevocation } from './sessions/account-apps.ts';
 
 export interface Bridge {
@@ -58,6 +59,11 @@ export interface Bridge {
    * interaction is missing or expired, or its client is no longer registered.
    */
   clientOfInteraction(uid: string): Promise<ClientDisplay | undefined>;
+  /**
+   * The back-channel logout deliveries still queued and those given up, with "retry now" (the
+   * console and the admin API, issue #27).
+   */
+  backchannelDeliveries: BackchannelDeliveries;
   close(): Promise<void>;
 }
 

@@ -23,13 +23,14 @@ import { createAdapterFactory } from './adapter/create-adapter-factory.ts';
 import type { Bridge, ClientDisplay } from './bridge.ts';
 import { registerInteractions } from './interactions/register-interactions.ts';
 import { createBackchannelDeliverer } from './logout/backchannel-deliverer.ts';
+import { createBackchannelDeliveries } from './logout/backchannel-deliveries.ts';
 import { createBackchannelQueue } from './logout/create-backchannel-queue.ts';
 import { mintLogoutToken } from './logout/mint-logout-token.ts';
 import { providerLogoutSender, routeProviderLogoutThrough } from './logout/provider-backchannel.ts';
 import { createProvider } from './provider/create-provider.ts';
 import { mountProvider } from './provider/mount-provider.ts';
-import { providerPaths } from './provider/provider-internals.ts';
 import { registerProviderEvents } from './provider/provider-events.ts';
+import { providerPaths } from './provider/provider-internals.ts';
 import { loadSigningKeys } from './provider/signing-keys.ts';
 import { AccountApps } from './sessions/account-apps.ts';
 import { KratosBoundSessions } from './sessions/kratos-bound-sessions.ts';
@@ -128,6 +129,7 @@ export async function createBridge(deps: BridgeDependencies): Promise<Bridge> {
       const registered = await clients.find(clientId);
       return registered ? clientDisplay(registered.metadata) : undefined;
     },
+    backchannelDeliveries: createBackchannelDeliveries({ queue, audit, poll: deliverer.poll }),
     async close() {
       deliverer.stop();
       adapters.close();

@@ -66,7 +66,7 @@ export function describeBackchannelDelivery(label: string, make: (name: string) 
         return true;
       });
       await a.deliverer.deliver(job);
-      expect(await queue.pending()).toEqual([expect.objectContaining({ attempt: 2 })]);
+      expect(await queue.pending()).toEqual([expect.objectContaining({ attempt: 2, lastError: 'expected 200 OK from https://app-a.test/bc, got: 503 Service Unavailable' })]);
       await a.deliverer.poll();
       expect(calls).toBe(1);
       await pollUntil([a.deliverer], () => calls === 2);
@@ -92,6 +92,10 @@ export function describeBackchannelDelivery(label: string, make: (name: string) 
       expect(a.outcomes()).toEqual(['failed#1', 'failed#2', 'abandoned#2']);
       expect(a.events[2]).toMatchObject({ outcome: 'failure', error: 'gave up after 2 attempts: fetch failed (ECONNREFUSED)' });
       expect(await a.counted()).toEqual({ failed: 2, abandoned: 1 });
+      // Kept for an operator to see and retry, with how many attempts were made and why the last failed.
+      expect(await queue.failed()).toEqual([
+        { job: { ...job, id: expect.any(String), attempt: 2, lastError: 'fetch failed (ECONNREFUSED)' }, failedAt: expect.any(Number), error: 'fetch failed (ECONNREFUSED)' },
+      ]);
     });
 
     it('abandons at once a delivery to a client that is gone or has no back-channel URI', async () => {
@@ -100,6 +104,8 @@ export function describeBackchannelDelivery(label: string, make: (name: string) 
       await a.deliverer.deliver(job);
       expect(await queue.pending()).toEqual([]);
       expect(a.outcomes()).toEqual(['abandoned#1']);
+      // Nowhere to deliver to is not a failed delivery: a retry would end the same way.
+      expect(await queue.failed()).toEqual([]);
     });
 
     it('lets another instance deliver a first attempt whose instance died during it, once the lease ran out', async () => {
@@ -186,6 +192,7 @@ export function describeBackchannelDelivery(label: string, make: (name: string) 
       expect(last.outcomes()).toEqual(['abandoned#4']);
       expect(last.events[0]?.error).toMatch(/^gave up after 3 attempts, the last ones unanswered/);
       expect(await make(shared).pending()).toEqual([]);
+      expect(await make(shared).failed()).toEqual([expect.objectContaining({ job: expect.objectContaining({ attempt: 3 }), error: expect.stringMatching(/^gave up after 3 attempts/) })]);
     });
 
     it('lets several polling instances deliver every due job exactly once', async () => {
@@ -206,6 +213,32 @@ export function describeBackchannelDelivery(label: string, make: (name: string) 
       expect(sent.size).toBe(25);
       expect([...sent.values()].every((n) => n === 1)).toBe(true);
       expect(await make(shared).pending()).toEqual([]);
+    });
+
+    it('delivers a failed delivery an operator retried, as a fresh attempt with the full schedule', async () => {
+      const queue = make(name());
+      let up = false;
+      const sent: number[] = [];
+      const a = instance(
+        queue,
+        async () => {
+          if (!up) throw new Error('expected 200 OK from https://app-a.test/bc, got: 500 Internal Server Error');
+          sent.push(Date.now());
+          return true;
+        },
+        [20],
+      );
+      await a.deliverer.deliver(job);
+      await pollUntil([a.deliverer], () => a.events.length === 3);
+      const [failed] = await queue.failed();
+      expect(failed?.job.attempt).toBe(2);
+      up = true;
+      expect(await queue.requeue(failed!.job.id)).toMatchObject({ from: 'failed', job: { id: failed!.job.id, attempt: 1 } });
+      await pollUntil([a.deliverer], () => sent.length > 0);
+      expect(sent).toHaveLength(1);
+      expect(a.outcomes()).toEqual(['failed#1', 'failed#2', 'abandoned#2', 'delivered#1']);
+      expect(await queue.pending()).toEqual([]);
+      expect(await queue.failed()).toEqual([]);
     });
 
     it('refuses a delivery it cannot store (the caller sees the store error)', async () => {

@@ -31,8 +31,10 @@ const CLAIM_LIMIT = 20;
 
 /**
  * Every delivery is a stored job before its first attempt; an attempt holds a lease on the job,
- * and the job is removed only after a 2xx or after its last attempt. An instance that dies during
- * an attempt leaves its lease to run out, and the next poll of any instance takes the job over.
+ * and the job is removed only after a 2xx or after its last attempt, which moves it to the
+ * store's bounded record of failed deliveries (listed and retried by backchannel-deliveries.ts).
+ * An instance that dies during an attempt leaves its lease to run out, and the next poll of any
+ * instance takes the job over.
  * Every attempt is an audit event (`bridge.backchannel.delivered`, `.failed`, `.abandoned`) and a
  * count in `ssohub_backchannel_deliveries_total`. Each attempt mints a fresh logout token (new
  * jti, fresh iat), so a late retry is never refused as stale; a client may see one logout twice
@@ -77,7 +79,8 @@ export function createBackchannelDeliverer(o: {
     // A takeover gets one real attempt even after the last scheduled one went unanswered, but a
     // job whose attempts keep ending without an answer (its instance dies each time) stops here.
     if (takenOver && job.attempt > o.retryDelaysMs.length + 2) {
-      if (await o.queue.settle(job.id, lease)) record(job, 'abandoned', { error: `gave up after ${job.attempt - 1} attempts, the last ones unanswered (lease ran out)` });
+      const error = `gave up after ${job.attempt - 1} attempts, the last ones unanswered (lease ran out)`;
+      if (await o.queue.abandon({ ...job, attempt: job.attempt - 1 }, lease, error)) record(job, 'abandoned', { error });
       return;
     }
     let sent: boolean;
@@ -88,14 +91,16 @@ export function createBackchannelDeliverer(o: {
       record(job, 'failed', { error, takenOver });
       const delay = o.retryDelaysMs[job.attempt - 1];
       if (delay === undefined) {
-        if (await o.queue.settle(job.id, lease)) record(job, 'abandoned', { error: `gave up after ${job.attempt} attempts: ${error}` });
+        // Kept in the record of failed deliveries, for an operator to see and retry (issue 27).
+        if (await o.queue.abandon({ ...job, lastError: error }, lease, error)) record(job, 'abandoned', { error: `gave up after ${job.attempt} attempts: ${error}` });
         else lostLease(job, 'abandoning');
-      } else if (!(await o.queue.retryLater({ ...job, attempt: job.attempt + 1 }, lease, delay))) {
+      } else if (!(await o.queue.retryLater({ ...job, attempt: job.attempt + 1, lastError: error }, lease, delay))) {
         lostLease(job, 'scheduling a retry');
       }
       return;
     }
     if (!sent) {
+      // Not a failed delivery: there is nowhere to deliver to, and a retry would end the same way.
       if (await o.queue.settle(job.id, lease)) record(job, 'abandoned', { error: 'client is gone or has no backchannel_logout_uri' });
       return;
     }

@@ -1,7 +1,8 @@
 /**
  * Owns the contract of the back-channel queue, kept alike by the Redis and memory queues: it holds
  * every back-channel logout from before its first attempt until a 2xx or its last attempt, so no
- * delivery depends on one instance staying alive (at least once).
+ * delivery depends on one instance staying alive (at least once), and then keeps a bounded record
+ * of the deliveries it gave up, for an operator to see and retry (issue 27).
  */
 
 /** One back-channel logout to deliver to one client; `attempt` is the number of the next try. */
@@ -12,7 +13,46 @@ export interface BackchannelJob {
   sid: string;
   attempt: number;
   reason: string;
+  /** Why the previous attempt failed ("expected 200 OK ..., got: 500", "ECONNREFUSED"): never a token. */
+  lastError?: string;
 }
+
+/** A stored job as operators see it: when it is due, and whether an attempt holds it now. */
+export interface QueuedJob {
+  job: BackchannelJob;
+  /** Epoch ms on the store's clock: when it is due, or when the lease of the attempt holding it ends. */
+  dueAt: number;
+  /** An attempt holds it (leased): `dueAt` is when that lease ends. */
+  leased: boolean;
+}
+
+/** A delivery given up after its last attempt; `job.attempt` is how many attempts were made. */
+export interface FailedJob {
+  job: BackchannelJob;
+  /** Epoch ms on the store's clock. */
+  failedAt: number;
+  error: string;
+}
+
+/** What `requeue` found: a stored job (made due now unless an attempt holds it), or a failed one queued again. */
+export interface Requeued {
+  from: 'pending' | 'failed';
+  job: BackchannelJob;
+  /** `from: 'pending'` only: an attempt holds the job right now, so it was left as it is. */
+  attempting: boolean;
+}
+
+/**
+ * How much of the failed deliveries the store keeps. Not a config option: the record is for an
+ * operator to notice and retry recent failures (the audit trail keeps every abandonment), so a
+ * week and a thousand entries are plenty, and a fixed bound keeps a broken app's endpoint from
+ * growing the store without end. The oldest go first when either bound is reached.
+ */
+export interface FailedRecordLimits {
+  max: number;
+  ttlMs: number;
+}
+export const FAILED_RECORD_LIMITS: FailedRecordLimits = { max: 1_000, ttlMs: 7 * 24 * 60 * 60 * 1000 };
 
 /** A job this instance holds until its lease ends; `lease` proves it to `settle` and `retryLater`. */
 export interface LeasedJob {
@@ -51,4 +91,19 @@ export interface BackchannelQueue {
   oldestAgeMs(): Promise<number>;
   /** Jobs stored, for diagnostics and tests. */
   pending(): Promise<BackchannelJob[]>;
+  /**
+   * Removes the job after its last attempt, if `lease` still holds it, and keeps `failed` (the job
+   * with `attempt` the number of attempts made) in the record of failed deliveries, with `error`.
+   */
+  abandon(failed: BackchannelJob, lease: string, error: string): Promise<boolean>;
+  /** Stored jobs with when each is due, the soonest first (at most `limit`). */
+  queued(limit?: number): Promise<QueuedJob[]>;
+  /** The failed deliveries kept (within FailedRecordLimits), the latest first. */
+  failed(): Promise<FailedJob[]>;
+  /**
+   * "Retry now", in one atomic step: a stored job not held by an attempt becomes due now; a failed
+   * one leaves the record and is stored again as a fresh job (attempt 1, same id) due now.
+   * `undefined` when neither holds the id.
+   */
+  requeue(id: string): Promise<Requeued | undefined>;
 }

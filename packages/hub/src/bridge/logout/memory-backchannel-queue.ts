@@ -3,13 +3,29 @@
  * semantics (leases, takeover, fenced settle): a single-threaded event loop makes each call
  * atomic.
  */
-import type { BackchannelJob, BackchannelQueue, LeasedJob } from './backchannel-queue.ts';
+import {
+  type BackchannelJob,
+  type BackchannelQueue,
+  FAILED_RECORD_LIMITS,
+  type FailedJob,
+  type FailedRecordLimits,
+  type LeasedJob,
+  type QueuedJob,
+  type Requeued,
+} from './backchannel-queue.ts';
 
 /** `at` is when the job is due, or when its lease ends while it is leased; `since` when it was stored. */
 type Entry = { job: BackchannelJob; lease?: string; at: number; since: number };
 
 export class MemoryBackchannelQueue implements BackchannelQueue {
   private readonly entries = new Map<string, Entry>();
+  /** Failed deliveries in the order they failed (a Map keeps insertion order): the oldest first. */
+  private readonly failures = new Map<string, FailedJob>();
+  private readonly limits: FailedRecordLimits;
+
+  constructor(limits: FailedRecordLimits = FAILED_RECORD_LIMITS) {
+    this.limits = limits;
+  }
 
   async addLeased(job: BackchannelJob, leaseMs: number): Promise<string | undefined> {
     if (this.entries.has(job.id)) return undefined;
@@ -60,5 +76,53 @@ export class MemoryBackchannelQueue implements BackchannelQueue {
 
   async pending(): Promise<BackchannelJob[]> {
     return [...this.entries.values()].map((e) => ({ ...e.job }));
+  }
+
+  async abandon(failed: BackchannelJob, lease: string, error: string): Promise<boolean> {
+    if (this.entries.get(failed.id)?.lease !== lease) return false;
+    this.entries.delete(failed.id);
+    this.failures.delete(failed.id);
+    this.failures.set(failed.id, { job: { ...failed }, failedAt: Date.now(), error });
+    this.trimFailures();
+    return true;
+  }
+
+  async queued(limit = Number.MAX_SAFE_INTEGER): Promise<QueuedJob[]> {
+    return [...this.entries.values()]
+      .sort((a, b) => a.at - b.at)
+      .slice(0, limit)
+      .map((e) => ({ job: { ...e.job }, dueAt: e.at, leased: e.lease !== undefined }));
+  }
+
+  async failed(): Promise<FailedJob[]> {
+    this.trimFailures();
+    return [...this.failures.values()].reverse().map((f) => ({ ...f, job: { ...f.job } }));
+  }
+
+  async requeue(id: string): Promise<Requeued | undefined> {
+    const entry = this.entries.get(id);
+    if (entry) {
+      // An attempt holds it: making it due now would hand it to a claimer as a takeover, a second
+      // attempt at once; the attempt under way is as soon as it gets.
+      if (entry.lease !== undefined) return { from: 'pending', job: { ...entry.job }, attempting: true };
+      entry.at = Date.now();
+      return { from: 'pending', job: { ...entry.job }, attempting: false };
+    }
+    const failure = this.failures.get(id);
+    if (!failure) return undefined;
+    this.failures.delete(id);
+    const { lastError: _, ...rest } = failure.job;
+    const fresh: BackchannelJob = { ...rest, attempt: 1 };
+    const now = Date.now();
+    this.entries.set(id, { job: fresh, at: now, since: now });
+    return { from: 'failed', job: { ...fresh }, attempting: false };
+  }
+
+  private trimFailures(): void {
+    const oldest = Date.now() - this.limits.ttlMs;
+    for (const [id, f] of this.failures) {
+      if (f.failedAt > oldest && this.failures.size <= this.limits.max) break;
+      this.failures.delete(id);
+    }
   }
 }

@@ -24,8 +24,8 @@ afterAll(async () => {
 
 const named = new Map<string, string>();
 let turn = 0;
-describeBackchannelQueueContract('redis', (name) => {
-  if (!name) return new RedisBackchannelQueue(redis, prefix());
+describeBackchannelQueueContract('redis', (name, limits) => {
+  if (!name) return new RedisBackchannelQueue(redis, prefix(), limits);
   if (!named.has(name)) named.set(name, prefix(name));
   return new RedisBackchannelQueue(turn++ % 2 ? other : redis, named.get(name)!);
 });
@@ -39,6 +39,30 @@ describe('redis back-channel queue', () => {
     await q.retryLater({ id: 'j1', clientId: 'c', accountId: 'a', sid: 's', attempt: 2, reason: 'r' }, lease, 60_000);
     const keys = await redis.keys(`${p}*`);
     expect(keys.sort()).toEqual([`${p}bridge:backchannel:jobs`, `${p}bridge:backchannel:queue`, `${p}bridge:backchannel:since`]);
+  });
+
+  it('keeps the failed record in two keys under the prefix that expire a TTL after the last failure', async () => {
+    const p = `{${crypto.randomUUID()}}:`;
+    prefixes.push(p);
+    const q = new RedisBackchannelQueue(redis, p, { max: 10, ttlMs: 60_000 });
+    const j = { id: 'f1', clientId: 'c', accountId: 'a', sid: 's', attempt: 3, reason: 'r' };
+    await q.abandon(j, (await q.addLeased(j, 60_000))!, 'HTTP 500');
+    expect((await redis.keys(`${p}*`)).sort()).toEqual([`${p}bridge:backchannel:failed`, `${p}bridge:backchannel:failedat`]);
+    for (const key of ['failed', 'failedat']) {
+      const ttl = await redis.pttl(`${p}bridge:backchannel:${key}`);
+      expect(ttl).toBeGreaterThan(50_000);
+      expect(ttl).toBeLessThanOrEqual(60_000);
+    }
+  });
+
+  it('drops a failed record it cannot read instead of queueing it', async () => {
+    const p = prefix();
+    const q = new RedisBackchannelQueue(redis, p);
+    await redis.hset(`${p}bridge:backchannel:failed`, 'broken', '{not json');
+    await redis.zadd(`${p}bridge:backchannel:failedat`, Date.now(), 'broken');
+    expect(await q.requeue('broken')).toBeUndefined();
+    expect(await redis.hexists(`${p}bridge:backchannel:failed`, 'broken')).toBe(0);
+    expect(await q.pending()).toEqual([]);
   });
 
   it('ages a job a previous hub version stored without a time from its first claim, and forgets a time whose job is gone', async () => {

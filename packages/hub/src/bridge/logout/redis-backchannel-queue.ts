@@ -5,7 +5,16 @@
  */
 import type { StoreClient } from '../../storage/redis-client.ts';
 import { RedisScript } from '../../storage/redis-script.ts';
-import type { BackchannelJob, BackchannelQueue, LeasedJob } from './backchannel-queue.ts';
+import {
+  type BackchannelJob,
+  type BackchannelQueue,
+  FAILED_RECORD_LIMITS,
+  type FailedJob,
+  type FailedRecordLimits,
+  type LeasedJob,
+  type QueuedJob,
+  type Requeued,
+} from './backchannel-queue.ts';
 
 // Milliseconds on Redis' own clock, so every hub instance measures leases and delays alike.
 const NOW = `local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
@@ -93,24 +102,105 @@ for _ = 1, 100 do
 end
 return 0`);
 
+// KEYS: queue, jobs, leases, since, failed (hash id → {job, error} JSON), failed at (zset id →
+// when it failed). ARGV: id, lease, failed record JSON, max kept, ttlMs.
+// Keeps the record bounded at every write: entries older than the TTL and the oldest beyond the
+// cap go, and both keys expire a TTL after the last failure, so a quiet hub keeps nothing.
+const ABANDON = new RedisScript(`${NOW}
+if redis.call('HGET', KEYS[3], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[4], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('HDEL', KEYS[3], ARGV[1])
+redis.call('HSET', KEYS[5], ARGV[1], ARGV[3])
+redis.call('ZADD', KEYS[6], now, ARGV[1])
+local ttl = tonumber(ARGV[5])
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', now - ttl)) do redis.call('HDEL', KEYS[5], id) end
+redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', now - ttl)
+local over = redis.call('ZCARD', KEYS[6]) - tonumber(ARGV[4])
+if over > 0 then
+  for _, id in ipairs(redis.call('ZRANGE', KEYS[6], 0, over - 1)) do redis.call('HDEL', KEYS[5], id) end
+  redis.call('ZREMRANGEBYRANK', KEYS[6], 0, over - 1)
+end
+redis.call('PEXPIRE', KEYS[5], ttl)
+redis.call('PEXPIRE', KEYS[6], ttl)
+return 1`);
+
+// KEYS: queue, jobs, leases. ARGV: limit. Job JSON, when due (or its lease ends), leased (1/0).
+const QUEUED = new RedisScript(`local out = {}
+local ids = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1, 'WITHSCORES')
+for i = 1, #ids, 2 do
+  local raw = redis.call('HGET', KEYS[2], ids[i])
+  if raw then
+    out[#out + 1] = raw
+    out[#out + 1] = ids[i + 1]
+    out[#out + 1] = redis.call('HEXISTS', KEYS[3], ids[i])
+  end
+end
+return out`);
+
+// KEYS: failed, failed at. ARGV: ttlMs. Record JSON and when it failed, the latest first, within the TTL.
+const FAILED = new RedisScript(`${NOW}
+local out = {}
+local ids = redis.call('ZREVRANGEBYSCORE', KEYS[2], '+inf', '(' .. (now - tonumber(ARGV[1])), 'WITHSCORES')
+for i = 1, #ids, 2 do
+  local raw = redis.call('HGET', KEYS[1], ids[i])
+  if raw then
+    out[#out + 1] = raw
+    out[#out + 1] = ids[i + 1]
+  end
+end
+return out`);
+
+// KEYS: queue, jobs, leases, since, failed, failed at. ARGV: id.
+// A stored job not held by an attempt becomes due now (one held is left alone: making it due
+// would hand it to a claimer as a takeover, a second attempt at once). A failed one leaves the
+// record and is stored again as attempt 1, unleased and due now, for any instance's next claim.
+const REQUEUE = new RedisScript(`${NOW}
+local raw = redis.call('HGET', KEYS[2], ARGV[1])
+if raw then
+  if redis.call('HEXISTS', KEYS[3], ARGV[1]) == 1 then return {'pending', raw, 1} end
+  redis.call('ZADD', KEYS[1], now, ARGV[1])
+  return {'pending', raw, 0}
+end
+local rec = redis.call('HGET', KEYS[5], ARGV[1])
+if not rec then return false end
+redis.call('HDEL', KEYS[5], ARGV[1])
+redis.call('ZREM', KEYS[6], ARGV[1])
+local ok, failed = pcall(cjson.decode, rec)
+if not ok or type(failed) ~= 'table' or type(failed.job) ~= 'table' then return false end
+local job = failed.job
+job.attempt = 1
+job.lastError = nil
+local fresh = cjson.encode(job)
+redis.call('HSET', KEYS[2], ARGV[1], fresh)
+redis.call('ZADD', KEYS[1], now, ARGV[1])
+redis.call('ZADD', KEYS[4], now, ARGV[1])
+return {'failed', fresh, 0}`);
+
 /**
  * RedisBackchannelQueue: four keys under the store prefix, `bridge:backchannel:queue` (sorted
  * set: job id → when it is due, or when its lease ends), `…:jobs` (hash: id → job JSON),
  * `…:leases` (hash: id → the lease token of its holder) and `…:since` (sorted set: id → when it
- * was stored, for the queue age gauge without reading every job). Every change is one Lua
- * script, so a claim, a settle or a reschedule is atomic; all keys of a script share the prefix,
+ * was stored, for the queue age gauge without reading every job), plus the record of failed
+ * deliveries, `…:failed` (hash: id → the job and its last error) and `…:failedat` (sorted set:
+ * id → when it was given up), bounded by FailedRecordLimits. Every change is one Lua script, so a claim, a settle or a reschedule is atomic; all keys of a script share the prefix,
  * which puts them in one slot on Redis Cluster when the prefix carries a hash tag (`{ssohub}:`).
  */
 export class RedisBackchannelQueue implements BackchannelQueue {
   private readonly redis: StoreClient;
   private readonly keys: [queue: string, jobs: string, leases: string, since: string];
+  private readonly failedKeys: [failed: string, failedAt: string];
   private readonly legacy: string;
+  private readonly limits: FailedRecordLimits;
 
-  constructor(redis: StoreClient, prefix: string) {
+  constructor(redis: StoreClient, prefix: string, limits: FailedRecordLimits = FAILED_RECORD_LIMITS) {
     this.redis = redis;
     const base = `${prefix}bridge:backchannel:`;
     this.keys = [`${base}queue`, `${base}jobs`, `${base}leases`, `${base}since`];
+    this.failedKeys = [`${base}failed`, `${base}failedat`];
     this.legacy = `${base}due`;
+    this.limits = limits;
   }
 
   async addLeased(job: BackchannelJob, leaseMs: number): Promise<string | undefined> {
@@ -148,5 +238,33 @@ export class RedisBackchannelQueue implements BackchannelQueue {
 
   async pending(): Promise<BackchannelJob[]> {
     return Object.values(await this.redis.hgetall(this.keys[1])).map((raw) => JSON.parse(raw) as BackchannelJob);
+  }
+
+  async abandon(failed: BackchannelJob, lease: string, error: string): Promise<boolean> {
+    const record = JSON.stringify({ job: failed, error });
+    return (await ABANDON.run<number>(this.redis, [...this.keys, ...this.failedKeys], [failed.id, lease, record, this.limits.max, this.limits.ttlMs])) === 1;
+  }
+
+  async queued(limit = Number.MAX_SAFE_INTEGER): Promise<QueuedJob[]> {
+    const out = await QUEUED.run<(string | number)[]>(this.redis, this.keys.slice(0, 3), [Math.min(limit, 1_000_000)]);
+    const queued: QueuedJob[] = [];
+    for (let i = 0; i < out.length; i += 3) queued.push({ job: JSON.parse(String(out[i])) as BackchannelJob, dueAt: Number(out[i + 1]), leased: out[i + 2] === 1 });
+    return queued;
+  }
+
+  async failed(): Promise<FailedJob[]> {
+    const out = await FAILED.run<string[]>(this.redis, this.failedKeys, [this.limits.ttlMs]);
+    const failed: FailedJob[] = [];
+    for (let i = 0; i < out.length; i += 2) {
+      const record = JSON.parse(String(out[i])) as { job: BackchannelJob; error: string };
+      failed.push({ job: record.job, error: record.error, failedAt: Number(out[i + 1]) });
+    }
+    return failed;
+  }
+
+  async requeue(id: string): Promise<Requeued | undefined> {
+    const out = await REQUEUE.run<[string, string, number] | null>(this.redis, [...this.keys, ...this.failedKeys], [id]);
+    if (!out) return undefined;
+    return { from: out[0] === 'failed' ? 'failed' : 'pending', job: JSON.parse(out[1]) as BackchannelJob, attempting: out[2] === 1 };
   }
 }
