@@ -3,6 +3,8 @@ import { Command, CommanderError } from 'commander';
 import { createCommandContext } from './command-context.ts';
 import { AuditFinished, registerAuditIsolation } from './commands/audit/audit-isolation.ts';
 import { registerTailAudit } from './commands/audit/tail-audit.ts';
+import { registerListDeliveries } from './commands/backchannel/list-deliveries.ts';
+import { registerRetryDelivery } from './commands/backchannel/retry-delivery.ts';
 import { registerCreateClient } from './commands/clients/create-client.ts';
 import { registerDeleteClient } from './commands/clients/delete-client.ts';
 import { registerListClients } from './commands/clients/list-clients.ts';
@@ -20,6 +22,13 @@ import { registerListLockouts } from './commands/lockouts/list-lockouts.ts';
 import { registerListSessions } from './commands/sessions/list-sessions.ts';
 import { registerRevokeSessions } from './commands/sessions/revoke-sessions.ts';
 import { registerShowSessions } from './commands/sessions/show-sessions.ts';
+import { registerDeleteUser } from './commands/users/delete-user.ts';
+import { registerDisableUser } from './commands/users/disable-user.ts';
+import { registerEnableUser } from './commands/users/enable-user.ts';
+import { registerFindUsers } from './commands/users/find-users.ts';
+import { registerResendUserVerification } from './commands/users/resend-user-verification.ts';
+import { registerResetUserMfa } from './commands/users/reset-user-mfa.ts';
+import { registerShowUser } from './commands/users/show-user.ts';
 import { CliError } from './errors/cli-error.ts';
 import { EXIT } from './errors/exit-codes.ts';
 import type { Io } from './io.ts';
@@ -35,7 +44,7 @@ which shows in ps).
 export function buildProgram(io: Io): Command {
   const ctx = createCommandContext(io);
   const program = new Command('ssohub')
-    .description('Operate an SSO Hub: onboard clients, manage sessions and lockouts, read the audit trail, check the deployment')
+    .description('Operate an SSO Hub: onboard clients, administer users, manage sessions, lockouts and back-channel deliveries, read the audit trail, check the deployment')
     .option('--admin-url <url>', 'admin API of the hub (env SSOHUB_ADMIN_URL, default http://127.0.0.1:8081)')
     .option('--token <token>', 'admin token (env SSOHUB_ADMIN_TOKEN)')
     .option('--json', 'machine-readable JSON output')
@@ -52,6 +61,15 @@ export function buildProgram(io: Io): Command {
   registerRotateClientSecret(clients, ctx);
   registerDeleteClient(clients, ctx);
 
+  const users = program.command('users').description('find users and act on them: disable, enable, delete, reset their second factors, resend verification');
+  registerFindUsers(users, ctx);
+  registerShowUser(users, ctx);
+  registerDisableUser(users, ctx);
+  registerEnableUser(users, ctx);
+  registerDeleteUser(users, ctx);
+  registerResetUserMfa(users, ctx);
+  registerResendUserVerification(users, ctx);
+
   const sessions = program.command('sessions').description("see and end users' sessions across clients");
   registerListSessions(sessions, ctx);
   registerRevokeSessions(sessions, ctx);
@@ -60,6 +78,10 @@ export function buildProgram(io: Io): Command {
   const lockouts = program.command('lockouts').description('see and clear sign-in lockouts');
   registerListLockouts(lockouts, ctx);
   registerClearLockout(lockouts, ctx);
+
+  const backchannel = program.command('backchannel').description("see back-channel logout deliveries to client apps (pending, failed) and retry one now");
+  registerListDeliveries(backchannel, ctx);
+  registerRetryDelivery(backchannel, ctx);
 
   const audit = program.command('audit').description('read the audit trail; audit session isolation');
   registerTailAudit(audit, ctx);
@@ -76,7 +98,7 @@ export function buildProgram(io: Io): Command {
   const kratos = program.command('kratos').description("write Kratos' site file from the hub's configuration");
   registerWriteKratosConfig(kratos, ctx);
 
-  for (const cmd of [program, clients, sessions, lockouts, audit, keys, kratos, ...program.commands.flatMap((c) => c.commands)]) {
+  for (const cmd of [program, clients, users, sessions, lockouts, backchannel, audit, keys, kratos, ...program.commands.flatMap((c) => c.commands)]) {
     cmd.configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).exitOverride();
   }
   return program;
