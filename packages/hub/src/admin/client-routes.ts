@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { type Static, Type } from 'typebox';
-import { isServiceClient } from '../clients/check-client-metadata.ts';
+import { createClient, deleteClient, updateClient } from '../clients/client-admin-actions.ts';
 import type { ClientMetadata } from '../clients/client-registry.ts';
 import { fieldMessages } from '../errors/schema-errors.ts';
 import { SsoHubError } from '../errors/ssohub-error.ts';
@@ -30,10 +30,9 @@ export function registerClientRoutes(admin: FastifyInstance, ctx: HubContext): v
   admin.get('/admin/clients', async () => ({ clients: (await ctx.clients.list()).map(clientView) }));
 
   admin.post<{ Body: Static<typeof ClientBody> }>('/admin/clients', { schema: { body: ClientBody }, schemaErrorFormatter: clientBodyMessages }, async (request, reply) => {
-    const created = await ctx.clients.create(request.body as unknown as ClientMetadata, adminActor(request));
+    const { client, secret, tokenEndpoint } = await createClient(ctx, request.body as unknown as ClientMetadata, adminActor(request));
     // A service client calls the token endpoint and nothing else: say where it is.
-    const service = isServiceClient(created.metadata) ? { token_endpoint: `${ctx.config.publicUrl}${ctx.bridge.tokenPath}` } : {};
-    return reply.status(201).send({ client: clientView(created), client_secret: created.metadata.client_secret ?? null, ...service });
+    return reply.status(201).send({ client: clientView(client), client_secret: secret, ...(tokenEndpoint ? { token_endpoint: tokenEndpoint } : {}) });
   });
 
   admin.get<IdParams>('/admin/clients/:id', { schema: { params: ClientParams } }, async (request) => {
@@ -46,10 +45,8 @@ export function registerClientRoutes(admin: FastifyInstance, ctx: HubContext): v
     '/admin/clients/:id',
     { schema: { params: ClientParams, body: ClientBody }, schemaErrorFormatter: clientBodyMessages },
     async (request) => {
-      const before = await ctx.clients.find(request.params.id);
-      const updated = await ctx.clients.update(request.params.id, request.body as Partial<ClientMetadata>, adminActor(request));
-      const newSecret = before?.metadata.client_secret === undefined && updated.metadata.client_secret !== undefined;
-      return { client: clientView(updated), ...(newSecret ? { client_secret: updated.metadata.client_secret } : {}) };
+      const { client, secret } = await updateClient(ctx, request.params.id, request.body as Partial<ClientMetadata>, adminActor(request));
+      return { client: clientView(client), ...(secret !== undefined ? { client_secret: secret } : {}) };
     },
   );
 
@@ -58,18 +55,10 @@ export function registerClientRoutes(admin: FastifyInstance, ctx: HubContext): v
     return { client: clientView(rotated), client_secret: rotated.metadata.client_secret };
   });
 
-  admin.delete<IdParams>('/admin/clients/:id', { schema: { params: ClientParams, body: NoBody } }, async (request) => {
-    const id = request.params.id;
-    const revoke = () => ctx.bridge.revokeClient(id);
-    // Everything the client was issued is revoked, so nothing comes back to life if a client with
-    // the same id is onboarded later: before the deletion (a failure leaves the client in place,
-    // so the DELETE can be sent again), and after it, for what was issued meanwhile. A client
-    // from configuration cannot be deleted, so it loses nothing.
-    let revokedGrants = (await ctx.clients.find(id))?.source === 'api' ? await revoke() : 0;
-    await ctx.clients.delete(id, adminActor(request));
-    revokedGrants += await revoke();
-    return { deleted: id, revokedGrants };
-  });
+  // Everything the client was issued is revoked with it (clients/client-admin-actions.ts).
+  admin.delete<IdParams>('/admin/clients/:id', { schema: { params: ClientParams, body: NoBody } }, async (request) =>
+    deleteClient(ctx, request.params.id, adminActor(request)),
+  );
 }
 
 const notFound = (id: string) =>
