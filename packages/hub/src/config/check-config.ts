@@ -1,5 +1,6 @@
 import { checkBrandingConfig } from '../branding/branding-config.ts';
 import { checkBridgeConfig } from '../bridge/bridge-config.ts';
+import { checkConsoleConfig } from '../console/console-config.ts';
 import { deepFreeze } from '../deep-freeze.ts';
 import { ConfigError } from '../errors/ssohub-error.ts';
 import { checkGuardConfig } from '../guard/guard-config.ts';
@@ -46,6 +47,7 @@ export function checkConfig(input: HubConfigInput, { only }: { only?: readonly s
     host: p.string('admin.host', input.admin?.host ?? defaultsFromSchema('admin.host')),
     port: p.port('admin.port', input.admin?.port ?? defaultsFromSchema('admin.port')),
     token: input.admin?.token === undefined ? undefined : p.secret('admin.token', input.admin.token, 24),
+    console: checkConsoleConfig(p, input.admin?.console ?? {}),
   };
   if (mode === 'production' && admin.token === undefined) {
     p.add('admin.token', 'is required in production (the admin API refuses every request without it)');

@@ -21,7 +21,7 @@ const FULL = {
   mode: 'development',
   publicUrl: 'https://login.example.com',
   listen: { host: '127.0.0.1', port: 9443, tls: { cert: '-----BEGIN CERTIFICATE-----\n', key: '-----BEGIN PRIVATE KEY-----\n' } },
-  admin: { host: '127.0.0.2', port: 9444, token: 'a-very-long-admin-token-0123456789' },
+  admin: { host: '127.0.0.2', port: 9444, token: 'a-very-long-admin-token-0123456789', console: { idleTimeoutMs: 600_000, maxAgeMs: 14_400_000 } },
   kratos: { publicUrl: 'http://kratos:4433', adminUrl: 'http://kratos:4434', configFiles: ['/etc/kratos/kratos.yml'], sessionCookieName: 'acme_session' },
   store: {
     kind: 'redis',

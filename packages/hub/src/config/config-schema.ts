@@ -107,14 +107,21 @@ export const HUB_CONFIG_SCHEMA = Type.Object(
     ),
     admin: Type.Object(
       {
-        host: text({ env: 'SSOHUB_ADMIN_HOST', default: '127.0.0.1', description: 'Address of the admin listener: `/admin/*` and `/metrics`. Keep it private.' }),
+        host: text({ env: 'SSOHUB_ADMIN_HOST', default: '127.0.0.1', description: 'Address of the admin listener: `/admin/*`, the web console `/console` and `/metrics`. Keep it private.' }),
         port: int({ env: 'SSOHUB_ADMIN_PORT', envFormat: 'integer', default: 8081, description: 'Port of the admin listener.' }),
         token: text({
           env: 'SSOHUB_ADMIN_TOKEN',
           envFile: true,
           defaultText: 'none',
-          description: 'Bearer token of the admin API, at least 24 characters, compared in constant time. Without it the admin API refuses everything.',
+          description: 'Bearer token of the admin API and the web console\'s sign-in, at least 24 characters, compared in constant time. Without it the admin API refuses everything and the console is disabled.',
         }),
+        console: Type.Object(
+          {
+            idleTimeoutMs: ms('A web console session (`/console` on the admin listener) ends after this long without a request. 60000–86400000.', 15 * MINUTE),
+            maxAgeMs: ms('A web console session ends this long after sign-in, however busy. 60000–86400000, at least `idleTimeoutMs`.', 8 * HOUR),
+          },
+          strict,
+        ),
       },
       strict,
     ),

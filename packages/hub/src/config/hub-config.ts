@@ -1,5 +1,6 @@
 import type { BrandingConfig } from '../branding/branding-config.ts';
 import type { BridgeConfig } from '../bridge/bridge-config.ts';
+import type { ConsoleConfig } from '../console/console-config.ts';
 import type { GuardConfig } from '../guard/guard-config.ts';
 import type { ShutdownConfig } from '../http/shutdown-config.ts';
 import type { PasswordPolicyConfig } from '../password/password-policy-config.ts';
@@ -48,7 +49,13 @@ export interface HubConfig {
   /** Origin of the central login domain, e.g. https://login.example.com (no path, no trailing slash). */
   publicUrl: string;
   listen: { host: string; port: number; tls: { cert: string; key: string } | undefined };
-  admin: { host: string; port: number; token: string | undefined };
+  admin: {
+    host: string;
+    port: number;
+    token: string | undefined;
+    /** The web console's sessions (console/console-config.ts). */
+    console: ConsoleConfig;
+  };
   kratos: {
     /** Kratos public API on loopback; browsers reach it only through the hub's proxy. */
     publicUrl: string;
