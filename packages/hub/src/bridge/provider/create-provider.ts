@@ -8,17 +8,18 @@ import type { ClientRegistry } from '../../clients/client-registry.ts';
 import { LOCALES } from '../../i18n/locales.ts';
 import type { Identity, KratosClient } from '../../kratos/kratos-client.ts';
 import { type AdapterFactory, HUB_CLIENT_PROPERTIES } from '../adapter/create-adapter-factory.ts';
+import { currentBridgeFacts } from '../adapter/request-scope.ts';
 import type { BridgeConfig } from '../bridge-config.ts';
 import { buildAccountClaims, buildScopeClaims } from '../claims/account-claims.ts';
-import { renderLogoutPage, renderLoggedOutPage, renderProviderError } from '../logout/logout-pages.ts';
-import { currentBridgeFacts } from '../adapter/request-scope.ts';
+import { renderLoggedOutPage, renderLogoutPage, renderProviderError } from '../logout/logout-pages.ts';
 import { identitySeenThisRequest } from '../sessions/identity-seen-this-request.ts';
 import type { SessionChecks } from '../sessions/session-checks.ts';
 import { createCookieSigner } from './cookie-signer.ts';
 import { keepOfflineAccessForFirstParty } from './first-party-offline-access.ts';
+import { providerSigningKeys } from './hub-signing-key.ts';
 import { serviceClientResources } from './service-client-resources.ts';
-import { answerUnauthorizedGrant } from './unauthorized-grant.ts';
 import type { PrivateJwk } from './signing-keys.ts';
+import { answerUnauthorizedGrant } from './unauthorized-grant.ts';
 
 type HubClient = { clientId: string; ssohub_first_party?: boolean; ssohub_access_token_ttl?: number; ssohub_refresh_token_ttl?: number };
 type TokenLike = { expiresWithSession?: boolean; sessionUid?: string; kind?: string } | undefined;
@@ -80,7 +81,8 @@ export function createProvider(o: {
   const configuration: Configuration = {
     adapter: o.adapters,
     clients: [],
-    jwks: { keys: o.keys as never },
+    // Signed with node:crypto on the request's thread (hub-signing-key.ts, docs/decisions/0020).
+    jwks: { keys: providerSigningKeys(o.keys) as never },
     cookies: {
       keys: createCookieSigner(o.cookieKeys),
       long: { signed: true, httpOnly: true, sameSite: 'lax' },
@@ -104,6 +106,10 @@ export function createProvider(o: {
       registration: { enabled: false },
       deviceFlow: { enabled: false },
       pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
+      // Lets jwks.keys hold HubSigningKey objects. Experimental in oidc-provider: a release that
+      // changes the experiment's version refuses to start with this ack, which is the check we
+      // want before the signing path changes under us (decision 0020).
+      externalSigningSupport: { enabled: true, ack: 'experimental-01' },
     },
     pkce: { required: () => true },
     allowOmittingSingleRegisteredRedirectUri: false,
