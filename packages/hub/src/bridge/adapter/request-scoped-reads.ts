@@ -4,6 +4,7 @@
  * that starts the reads ahead.
  */
 import type { AdapterPayload } from 'oidc-provider';
+import { copyPayload } from './copy-payload.ts';
 import type { ModelStore } from './model-store.ts';
 import { scopedRead, scopedWrite } from './request-scope.ts';
 
@@ -20,7 +21,7 @@ export type AfterFind = (model: string, payload: AdapterPayload) => void;
  * follow (see SessionChecks.readAhead). Outside a request scope it is the bare store.
  */
 export function requestScopedReads(store: ModelStore, model: string, afterFind?: AfterFind): ModelStore {
-  const copy = (found: AdapterPayload | undefined | void) => (found ? structuredClone(found) : undefined);
+  const copy = (found: AdapterPayload | undefined | void) => (found ? copyPayload(found) : undefined);
   return {
     async find(id) {
       let first = false;
