@@ -83,26 +83,35 @@ export function scopedStoreClient(client: StoreClient, windowMs: number, { deadl
       return result;
     }
     const started = observe ? performance.now() : 0;
-    let timer: NodeJS.Timeout | undefined;
-    const late =
-      deadlineMs === undefined
-        ? undefined
-        : new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(new StoreUnavailableError(`Redis did not answer within ${deadlineMs} ms`)), deadlineMs);
-          });
+    const settled = (failed: boolean, err?: unknown) => {
+      observe?.(name, failed, (performance.now() - started) / 1000);
+      span?.end(failed ? (isStoreUnavailable(err) ? 'store unavailable' : 'command failed') : undefined);
+    };
+    if (deadlineMs === undefined) {
+      result.then(
+        () => settled(false),
+        (err: unknown) => settled(true, err),
+      );
+      return result;
+    }
+    // One promise the command or the deadline settles, whichever comes first: a separate
+    // deadline promise and Promise.race allocated two more promises and two more reactions per
+    // command (docs/benchmarks.md, 2026-12-06).
+    const { promise, resolve, reject } = Promise.withResolvers<unknown>();
+    const timer = setTimeout(() => reject(new StoreUnavailableError(`Redis did not answer within ${deadlineMs} ms`)), deadlineMs);
     result.then(
-      () => {
+      (value: unknown) => {
         clearTimeout(timer);
-        observe?.(name, false, (performance.now() - started) / 1000);
-        span?.end();
+        settled(false);
+        resolve(value);
       },
       (err: unknown) => {
         clearTimeout(timer);
-        observe?.(name, true, (performance.now() - started) / 1000);
-        span?.end(isStoreUnavailable(err) ? 'store unavailable' : 'command failed');
+        settled(true, err);
+        reject(err);
       },
     );
-    return (late ? Promise.race([result, late]) : result) as T;
+    return promise as T;
   };
   const watch = <T>(state: HubRequest | undefined, raw: T, name: string): T => {
     const result = bounded(raw, name, state);
