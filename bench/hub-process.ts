@@ -11,11 +11,14 @@ import { promisify } from 'node:util';
 /** The repository's root folder. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Builds packages/hub/dist as a deployment would (tsc), so the bench runs what production runs. */
-export async function buildHub(log: (s: string) => void): Promise<void> {
-  log('building the hub (tsc -p packages/hub/tsconfig.build.json)');
-  const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
-  await promisify(execFile)(process.execPath, [tsc, '-p', join(ROOT, 'packages/hub/tsconfig.build.json')]).catch((err: { stdout?: string; stderr?: string }) => {
+/**
+ * Builds packages/hub/dist as a deployment would (tsc), so the bench runs what production runs.
+ * `root` is another checkout of the repository (bench/ab.ts builds the commit it compares with).
+ */
+export async function buildHub(log: (s: string) => void, root = ROOT): Promise<void> {
+  log(`building the hub (tsc -p ${root === ROOT ? '' : `${root}/`}packages/hub/tsconfig.build.json)`);
+  const tsc = join(root, 'node_modules/typescript/bin/tsc');
+  await promisify(execFile)(process.execPath, [tsc, '-p', join(root, 'packages/hub/tsconfig.build.json')]).catch((err: { stdout?: string; stderr?: string }) => {
     throw new Error(`building the hub failed:\n${err.stdout ?? ''}${err.stderr ?? ''}`, { cause: err });
   });
 }
