@@ -89,7 +89,7 @@ describe('the hub as built', () => {
       'ssohub-login-pages',
       'ssohub-account-page',
     ]);
-    expect(plugins(hub.admin.printPlugins())).toEqual(['ssohub-hub-request', 'ssohub-request-metrics', 'ssohub-error-handler', 'ssohub-client-errors', 'ssohub-admin-api', 'ssohub-metrics']);
+    expect(plugins(hub.admin.printPlugins())).toEqual(['ssohub-hub-request', 'ssohub-request-metrics', 'ssohub-error-handler', 'ssohub-client-errors', 'ssohub-admin-api', 'ssohub-console', '@fastify/cookie', '@fastify/formbody', 'ssohub-metrics']);
   });
 
   it('keeps the listener-wide hooks on routes of encapsulated plugins: security headers on /health and a 404, the token on an unknown admin address', async () => {

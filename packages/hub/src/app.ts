@@ -15,6 +15,7 @@ import type { ClientMetadata } from './clients/client-registry.ts';
 import { idTokenAlgorithms } from './clients/check-client-metadata.ts';
 import { createClientRegistry } from './clients/create-client-registry.ts';
 import type { HubConfig } from './config/hub-config.ts';
+import { consolePlugin } from './console/register-console.ts';
 import { logFailure } from './errors/log-failure.ts';
 import { presentError } from './errors/present-error.ts';
 import { errorHandlerPlugin, sendError } from './errors/register-error-handler.ts';
@@ -230,6 +231,8 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
   await app.register(loginPagesPlugin, { ctx });
   await app.register(accountPagePlugin, { ctx });
   await admin.register(adminApiPlugin, { ctx });
+  // The web console (console/): after the admin API, whose bearer check knows its routes by their config.
+  await admin.register(consolePlugin, { ctx, imgOrigin: branding.imgOrigin });
   await admin.register(metricsPlugin, { metrics });
 
   log.info(

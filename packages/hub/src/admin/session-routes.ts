@@ -4,6 +4,7 @@ import type { SessionBinding } from '../bridge/bridge.ts';
 import { SsoHubError } from '../errors/ssohub-error.ts';
 import type { HubContext } from '../hub-context.ts';
 import type { Identity, Session } from '../kratos/kratos-client.ts';
+import { endUserSession } from '../users/end-user-session.ts';
 import { adminActor } from './admin-actor.ts';
 import { NoBody } from './admin-schemas.ts';
 
@@ -33,7 +34,7 @@ export function registerSessionRoutes(admin: FastifyInstance, ctx: HubContext): 
     const identity = await findIdentity(ctx, request.params.idOrEmail);
     const sessions = await ctx.kratos.listIdentitySessions(identity.id, { active: true });
     const actor = adminActor(request);
-    for (const s of sessions) await endSession(ctx, s.id, identity.id, actor);
+    for (const s of sessions) await endUserSession(ctx, { identityId: identity.id, sessionId: s.id, actor, ip: request.ip });
     return { identity: identityView(identity), revoked: sessions.map((s) => s.id) };
   });
 
@@ -43,14 +44,9 @@ export function registerSessionRoutes(admin: FastifyInstance, ctx: HubContext): 
     if (!session || session.identity?.id !== identity.id) {
       throw new SsoHubError('SSOHUB_ERR_NOT_FOUND', `${request.params.idOrEmail} has no session ${request.params.sessionId}; list them with ssohub sessions list ${request.params.idOrEmail}`, { status: 404 });
     }
-    await endSession(ctx, session.id, identity.id, adminActor(request));
+    await endUserSession(ctx, { identityId: identity.id, sessionId: session.id, actor: adminActor(request), ip: request.ip });
     return { identity: identityView(identity), revoked: [session.id] };
   });
-}
-
-async function endSession(ctx: HubContext, sessionId: string, identityId: string, actor: string): Promise<void> {
-  await ctx.bridge.endKratosSession(sessionId, 'admin');
-  ctx.audit.record({ type: 'session.revoked', actor, subject: identityId, sessionId, reason: 'admin', outcome: 'success' });
 }
 
 /** Finds an identity by id (UUID) or by a credentials identifier such as an email address. */

@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Hub } from '../../app.ts';
+import { clientSecretMatches } from '../../clients/client-secret.ts';
+import { t } from '../../i18n/translate.ts';
+import { buildConsoleTestHub, type ConsoleTestSession, getConsolePage, postConsoleForm, signInToConsole } from '../console-test-kit.ts';
+
+const app = {
+  kind: 'app',
+  client_id: 'console-app',
+  client_name: 'Console App',
+  redirect_uris: 'https://app.example.test/callback\nhttps://app.example.test/cb2',
+  backchannel_logout_uri: 'https://app.example.test/backchannel',
+  scope: 'openid email',
+  ssohub_first_party: 'yes',
+};
+
+describe('the console’s client pages', () => {
+  let hub: Hub;
+  let s: ConsoleTestSession;
+  beforeAll(async () => {
+    hub = await buildConsoleTestHub();
+    s = await signInToConsole(hub, { name: 'alice' });
+  });
+  afterAll(() => hub.close());
+
+  const lastEvent = async () => (await hub.ctx.audit.tail({ count: 1 })).at(-1);
+
+  it('onboards an app after a confirmation, shows its secret once, and audits it with the console actor', async () => {
+    const ask = await postConsoleForm(hub, s, '/console/clients/new', app);
+    expect(ask.statusCode).toBe(200);
+    expect(ask.body).toContain(t('console.clients.create.confirm_title', { id: 'console-app' }));
+    expect(await hub.ctx.clients.find('console-app')).toBeUndefined();
+
+    const done = await postConsoleForm(hub, s, '/console/clients/new', { ...app, confirmed: 'yes' });
+    expect(done.statusCode).toBe(200);
+    expect(done.headers['cache-control']).toBe('no-store');
+    const secret = /data-testid="console\/client-secret">([^<]+)</.exec(done.body)?.[1];
+    expect(secret).toBeTruthy();
+    const stored = await hub.ctx.clients.find('console-app');
+    expect(stored?.metadata).toMatchObject({
+      client_name: 'Console App',
+      redirect_uris: ['https://app.example.test/callback', 'https://app.example.test/cb2'],
+      backchannel_logout_uri: 'https://app.example.test/backchannel',
+      backchannel_logout_session_required: true,
+      ssohub_first_party: true,
+      scope: 'openid email',
+    });
+    expect(clientSecretMatches(stored!.metadata.client_secret!, secret!)).toBe(true);
+    expect(await lastEvent()).toMatchObject({ type: 'client.created', actor: 'console:alice', clientId: 'console-app' });
+    // Never again: the client's page says only that it has one.
+    const shown = await getConsolePage(hub, s, '/console/clients/console-app');
+    expect(shown.statusCode).toBe(200);
+    expect(shown.body).not.toContain(secret!);
+    expect((await getConsolePage(hub, s, '/console/clients')).body).toContain('href="/console/clients/console-app"');
+  });
+
+  it('checks a new client like the admin API and the CLI, listing every problem, and creates nothing', async () => {
+    const res = await postConsoleForm(hub, s, '/console/clients/new', { kind: 'app', client_id: 'x', redirect_uris: 'http://evil.example/cb#frag', confirmed: 'yes' });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('client_id must be 3-64 characters');
+    expect(res.body).toContain('redirect_uris[0]');
+    expect(await hub.ctx.clients.find('x')).toBeUndefined();
+    const taken = await postConsoleForm(hub, s, '/console/clients/new', { ...app, confirmed: 'yes' });
+    expect(taken.statusCode).toBe(400);
+    expect(taken.body).toContain('data-testid="console/error"');
+  });
+
+  it('onboards a service client and says where its token endpoint is', async () => {
+    const done = await postConsoleForm(hub, s, '/console/clients/new', { kind: 'service', client_id: 'console-svc', resources: 'https://api.example.test', confirmed: 'yes' });
+    expect(done.statusCode).toBe(200);
+    expect(done.body).toContain(`${hub.ctx.config.publicUrl}${hub.ctx.bridge.tokenPath}`);
+    expect((await hub.ctx.clients.find('console-svc'))?.metadata.grant_types).toEqual(['client_credentials']);
+  });
+
+  it('edits only what changed, after a confirmation, and removes a field the form emptied', async () => {
+    const form = await getConsolePage(hub, s, '/console/clients/console-app/edit');
+    expect(form.statusCode).toBe(200);
+    expect(form.body).toContain('Console App');
+    const fields = { ...app, client_name: 'Renamed', backchannel_logout_uri: '' };
+    const ask = await postConsoleForm(hub, s, '/console/clients/console-app/edit', fields);
+    expect(ask.statusCode).toBe(200);
+    expect(ask.body).toContain('client_name');
+    expect(ask.body).toContain('backchannel_logout_uri');
+    expect(ask.body).not.toContain('<dt>redirect_uris</dt>');
+    expect((await hub.ctx.clients.find('console-app'))?.metadata.client_name).toBe('Console App');
+    const done = await postConsoleForm(hub, s, '/console/clients/console-app/edit', { ...fields, confirmed: 'yes' });
+    expect(done.statusCode).toBe(303);
+    const after = (await hub.ctx.clients.find('console-app'))!.metadata;
+    expect(after.client_name).toBe('Renamed');
+    expect(after.backchannel_logout_uri).toBeUndefined();
+    expect(await lastEvent()).toMatchObject({ type: 'client.updated', actor: 'console:alice', clientId: 'console-app' });
+  });
+
+  it('rotates the secret after a confirmation and shows the new one once', async () => {
+    const before = (await hub.ctx.clients.find('console-app'))!.metadata.client_secret;
+    const ask = await postConsoleForm(hub, s, '/console/clients/console-app/rotate-secret');
+    expect(ask.body).toContain(t('console.clients.rotate.confirm_lead'));
+    expect((await hub.ctx.clients.find('console-app'))!.metadata.client_secret).toBe(before);
+    const done = await postConsoleForm(hub, s, '/console/clients/console-app/rotate-secret', { confirmed: 'yes' });
+    const secret = /data-testid="console\/client-secret">([^<]+)</.exec(done.body)?.[1];
+    expect(clientSecretMatches((await hub.ctx.clients.find('console-app'))!.metadata.client_secret!, secret!)).toBe(true);
+    expect(await lastEvent()).toMatchObject({ type: 'client.secret_rotated', actor: 'console:alice' });
+  });
+
+  it('deletes after a confirmation, revoking what the client was issued', async () => {
+    const revoke = vi.spyOn(hub.ctx.bridge, 'revokeClient');
+    await postConsoleForm(hub, s, '/console/clients/console-app/delete');
+    expect(await hub.ctx.clients.find('console-app')).toBeDefined();
+    expect(revoke).not.toHaveBeenCalled();
+    const done = await postConsoleForm(hub, s, '/console/clients/console-app/delete', { confirmed: 'yes' });
+    expect(done.statusCode).toBe(303);
+    expect(done.headers.location).toBe('/console/clients');
+    expect(await hub.ctx.clients.find('console-app')).toBeUndefined();
+    expect(revoke).toHaveBeenCalledWith('console-app');
+    expect(await lastEvent()).toMatchObject({ type: 'client.deleted', actor: 'console:alice' });
+    revoke.mockRestore();
+    expect((await getConsolePage(hub, s, '/console/clients/console-app')).statusCode).toBe(404);
+  });
+});

@@ -1,0 +1,31 @@
+import { uniquePrefix } from '@ssohub/testkit';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { createConsoleSessionStore } from './console-session-store.ts';
+import { createConsoleSessions } from './console-sessions.ts';
+
+// Console sessions in the real Redis of the integration run: what the store holds, and for how long.
+const redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: 2 });
+afterAll(async () => {
+  await redis.quit();
+});
+
+describe('console sessions in Redis', () => {
+  it('keeps the hash of the id only, expiring when the session would end, and forgets it on sign-out', async () => {
+    const prefix = uniquePrefix('console');
+    const storage = { kind: 'redis' as const, redis, prefix, description: 'redis', close: async () => {} };
+    const sessions = createConsoleSessions(createConsoleSessionStore(storage), { idleTimeoutMs: 15 * 60_000, maxAgeMs: 8 * 3_600_000 }, { tokenTag: 'tag' });
+    const { id, session } = await sessions.start('alice');
+    const keys = await redis.keys(`${prefix}*`);
+    expect(keys).toEqual([`${prefix}console:session:${session.idHash}`]);
+    expect(keys[0]).not.toContain(id);
+    expect(await redis.get(keys[0]!)).not.toContain(id);
+    const ttl = await redis.pttl(keys[0]!);
+    expect(ttl).toBeGreaterThan(14 * 60_000);
+    expect(ttl).toBeLessThanOrEqual(15 * 60_000);
+    expect(await sessions.resume(id)).toMatchObject({ name: 'alice', csrf: session.csrf });
+    await sessions.end(session);
+    expect(await redis.exists(keys[0]!)).toBe(0);
+    expect(await sessions.resume(id)).toBeUndefined();
+  });
+});

@@ -1,0 +1,175 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createConsoleSessionStore } from '../../packages/hub/src/console/console-session-store.ts';
+import { consoleTokenTag, hashSessionId } from '../../packages/hub/src/console/console-sessions.ts';
+import { adminTokenForTests, type HubStack, startHubStack } from '../support/hub-stack.ts';
+
+// Issue 27: "the admin listener refuses every console page and API call without admin
+// credentials (a test walks every route)". Every route the admin listener registers is recorded
+// as Fastify registers it (an onRoute hook on each instance the hub creates), then called with
+// no credentials, a wrong bearer token, a forged console cookie and an expired console session.
+// The routes that answer anyway are listed here, by name: a new open route fails this test until
+// someone decides it belongs in OPEN.
+
+interface SeenRoute {
+  method: string;
+  url: string;
+  /** Read once the hub is built: the console's own onRoute hook, which marks its routes, runs after the one recording them. */
+  readonly console: boolean;
+}
+
+const seen = vi.hoisted(() => new Map<object, SeenRoute[]>());
+vi.mock('fastify', async (importOriginal) => {
+  const real = await importOriginal<typeof import('fastify')>();
+  const wrap = ((options: unknown) => {
+    const instance = (real.default as unknown as (o: unknown) => import('fastify').FastifyInstance)(options);
+    const routes: SeenRoute[] = [];
+    seen.set(instance, routes);
+    instance.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) {
+        routes.push({
+          method,
+          url: route.url ?? route.path,
+          get console() {
+            return (route.config as { ssohubConsole?: boolean } | undefined)?.ssohubConsole === true;
+          },
+        });
+      }
+    });
+    return instance;
+  }) as unknown as typeof real.default;
+  return { ...real, default: wrap, fastify: wrap };
+});
+
+/** The only routes of the admin listener that answer without admin credentials, and what they answer. */
+const OPEN: Record<string, number> = {
+  'GET /metrics': 200,
+  'HEAD /metrics': 200,
+  'GET /console/sign-in': 200,
+  'HEAD /console/sign-in': 200,
+  // Open, but a wrong (or no) token signs nobody in.
+  'POST /console/sign-in': 401,
+  'GET /console/assets/console.css': 200,
+  'HEAD /console/assets/console.css': 200,
+  // The language picker: sets the caller's own language cookie (without `lang`, 400).
+  'GET /console/language': 400,
+  'HEAD /console/language': 400,
+};
+
+/** A value for each path parameter: any will do, the credentials are refused before it is read. */
+const fill = (url: string) => url.replace(/:(\w+)/g, (_m, name: string) => (name === 'identifier' || name === 'idOrEmail' ? 'walk%40example.test' : `walk-${name}`)).replace(/\*$/, 'walk');
+
+describe('the admin listener refuses every route without admin credentials', () => {
+  let stack: HubStack;
+  let routes: SeenRoute[];
+  let expiredCookie: string;
+
+  beforeAll(async () => {
+    stack = await startHubStack();
+    routes = seen.get(stack.hub.admin) ?? [];
+    // A real session of this hub, older than admin.console.maxAgeMs: expired by age, though its
+    // idle clock is fresh and the store still holds it.
+    const id = randomBytes(32).toString('base64url');
+    const now = Date.now();
+    const store = createConsoleSessionStore(stack.hub.ctx.storage);
+    await store.set(
+      hashSessionId(id),
+      { name: 'walker', csrf: 'x'.repeat(43), createdAt: now - stack.hub.ctx.config.admin.console.maxAgeMs - 1000, lastSeenAt: now - 1000, tokenTag: consoleTokenTag(adminTokenForTests) },
+      60_000,
+    );
+    expiredCookie = `ssohub_console=${id}`;
+  });
+  afterAll(async () => stack?.stop());
+
+  it('records the whole route table: the admin API, the console, metrics', () => {
+    const names = new Set(routes.map((r) => `${r.method} ${r.url}`));
+    for (const route of ['GET /admin/clients', 'DELETE /admin/clients/:id', 'GET /admin/audit', 'GET /metrics', 'GET /console', 'POST /console/sign-in', 'POST /console/lockouts/clear']) {
+      expect(names, route).toContain(route);
+    }
+    expect(routes.length).toBeGreaterThan(30);
+    // Console routes live under /console and nowhere else; the public listener has none.
+    for (const r of routes) expect(r.console, `${r.method} ${r.url}`).toBe(r.url === '/console' || r.url.startsWith('/console/'));
+    expect((seen.get(stack.hub.app) ?? []).some((r) => r.url.startsWith('/console'))).toBe(false);
+  });
+
+  const credentials: [string, Record<string, string>][] = [
+    ['no credentials', {}],
+    ['a wrong bearer token', { authorization: `Bearer ${adminTokenForTests}-wrong` }],
+    ['a forged console cookie', { cookie: `ssohub_console=${randomBytes(32).toString('base64url')}; __Host-ssohub_console=${randomBytes(32).toString('base64url')}` }],
+    ['an expired console session', {}],
+  ];
+
+  it.each(credentials)('answers every route called with %s: 401 for the API, sign-in or 401/403 for the console, only OPEN routes otherwise', async (name, given) => {
+    const headers = name === 'an expired console session' ? { cookie: expiredCookie } : given;
+    const open: string[] = [];
+    const problems: string[] = [];
+    for (const route of routes) {
+      const key = `${route.method} ${route.url}`;
+      const hasBody = !['GET', 'HEAD', 'OPTIONS'].includes(route.method);
+      const res = await fetch(`${stack.adminUrl}${fill(route.url)}`, {
+        method: route.method,
+        redirect: 'manual',
+        headers: {
+          ...headers,
+          ...(hasBody ? { 'content-type': route.console ? 'application/x-www-form-urlencoded' : 'application/json' } : {}),
+        },
+        ...(hasBody ? { body: route.console ? 'name=walker&token=wrong-token-wrong-token-wrong&csrf=x&confirmed=yes' : '{}' } : {}),
+      });
+      await res.arrayBuffer();
+      if (res.headers.get('set-cookie')?.includes('ssohub_console=') && !res.headers.get('set-cookie')?.includes('ssohub_console=;')) {
+        problems.push(`${key}: set a console session cookie`);
+      }
+      if (key in OPEN) {
+        open.push(key);
+        if (res.status !== OPEN[key]) problems.push(`${key}: ${res.status}, expected ${OPEN[key]} (open route)`);
+        continue;
+      }
+      if (!route.console) {
+        if (res.status !== 401) problems.push(`${key}: ${res.status}, expected 401`);
+      } else if (route.method === 'GET' || route.method === 'HEAD') {
+        if (res.status !== 303 || !res.headers.get('location')?.startsWith('/console/sign-in')) problems.push(`${key}: ${res.status} ${res.headers.get('location')}, expected 303 to /console/sign-in`);
+      } else if (res.status !== 401 && res.status !== 403) {
+        problems.push(`${key}: ${res.status}, expected 401 or 403`);
+      }
+    }
+    expect(problems).toEqual([]);
+    // Every route OPEN names exists: a stale entry would hide nothing, but says the list is wrong.
+    expect(open.sort()).toEqual(Object.keys(OPEN).sort());
+  });
+
+  it('refuses addresses no route answers, and console pages on the public listener do not exist', async () => {
+    for (const path of ['/nope', '/console/nope', '/admin/nope', '/%61dmin/clients']) {
+      const res = await fetch(`${stack.adminUrl}${path}`, { redirect: 'manual' });
+      await res.arrayBuffer();
+      expect(res.status, path).toBe(401);
+    }
+    const pub = await stack.hub.app.inject({ method: 'GET', url: '/console/sign-in' });
+    expect(pub.statusCode).toBe(404);
+  });
+
+  it('lets the right credentials in, to show that the walk tells them apart', async () => {
+    const api = await fetch(`${stack.adminUrl}/admin/clients`, { headers: { authorization: `Bearer ${adminTokenForTests}` } });
+    expect(api.status).toBe(200);
+    const signIn = await fetch(`${stack.adminUrl}/console/sign-in`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: stack.adminUrl },
+      body: new URLSearchParams({ name: 'walker', token: adminTokenForTests }).toString(),
+    });
+    expect(signIn.status).toBe(303);
+    const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
+    const page = await fetch(`${stack.adminUrl}/console/clients`, { headers: { cookie }, redirect: 'manual' });
+    expect(page.status).toBe(200);
+    // A session written as the walk wrote the expired one, but young, is accepted: the expired
+    // one was refused for its age, not for its shape.
+    const id = randomBytes(32).toString('base64url');
+    const now = Date.now();
+    await createConsoleSessionStore(stack.hub.ctx.storage).set(
+      hashSessionId(id),
+      { name: 'walker', csrf: 'x'.repeat(43), createdAt: now - 1000, lastSeenAt: now - 1000, tokenTag: consoleTokenTag(adminTokenForTests) },
+      60_000,
+    );
+    const young = await fetch(`${stack.adminUrl}/console/clients`, { headers: { cookie: `ssohub_console=${id}` }, redirect: 'manual' });
+    expect(young.status).toBe(200);
+  });
+});
