@@ -141,6 +141,9 @@ the token and password are shown only here. In another terminal:
   npm run ssohub -- audit isolation --hub ${hubUrl} \\
     --app ${apps[0].url},api=/api/me --app ${apps[1].url},api=/api/me
 
+The web console is on the same listener: open ${adminUrl}/console and sign in with your name
+and the token above.
+
 Press Ctrl-C to stop.
 `);
 } catch (err) {
