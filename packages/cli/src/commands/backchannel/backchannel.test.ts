@@ -30,11 +30,13 @@ beforeAll(async () => {
     seen.push(`${req.method} ${req.url}`);
     req.resume();
     req.on('end', () => {
-      const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-      if (req.method === 'GET' && req.url === '/admin/backchannel/deliveries') return json(200, deliveries);
+      const json = (status: number, body: unknown): void => {
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      };
       const retry = /^\/admin\/backchannel\/deliveries\/([^/]+)\/retry$/.exec(req.url ?? '');
-      if (req.method === 'POST' && retry?.[1] === 'd-2') return json(200, { id: 'd-2', result: 'queued' });
-      json(404, { error: { code: 'SSOHUB_ERR_NOT_FOUND', message: 'there is no pending or failed back-channel delivery "nope"; list them with ssohub backchannel list' } });
+      if (req.method === 'GET' && req.url === '/admin/backchannel/deliveries') json(200, deliveries);
+      else if (req.method === 'POST' && retry?.[1] === 'd-2') json(200, { id: 'd-2', result: 'queued' });
+      else json(404, { error: { code: 'SSOHUB_ERR_NOT_FOUND', message: 'there is no pending or failed back-channel delivery "nope"; list them with ssohub backchannel list' } });
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
