@@ -67,6 +67,9 @@ export function createBackchannelDeliverer(o: {
       attempt: job.attempt,
       reason: job.reason,
       deliveryId: job.id,
+      // The session the app is told about (the ID token's sid): lets a reviewer match a delivery to
+      // the exact session it ended, not just the client and user.
+      ...(job.sid ? { sid: job.sid } : {}),
       ...(extra.error ? { error: extra.error } : {}),
       ...(extra.takenOver ? { takenOver: true } : {}),
     });
