@@ -2,6 +2,7 @@ import { userInfo } from 'node:os';
 import { Command, CommanderError } from 'commander';
 import { createCommandContext } from './command-context.ts';
 import { AuditFinished, registerAuditIsolation } from './commands/audit/audit-isolation.ts';
+import { registerSearchAudit } from './commands/audit/search-audit.ts';
 import { registerTailAudit } from './commands/audit/tail-audit.ts';
 import { registerListDeliveries } from './commands/backchannel/list-deliveries.ts';
 import { registerRetryDelivery } from './commands/backchannel/retry-delivery.ts';
@@ -85,6 +86,7 @@ export function buildProgram(io: Io): Command {
 
   const audit = program.command('audit').description('read the audit trail; audit session isolation');
   registerTailAudit(audit, ctx);
+  registerSearchAudit(audit, ctx);
   registerAuditIsolation(audit, ctx);
 
   registerDoctor(program, ctx);
