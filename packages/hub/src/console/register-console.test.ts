@@ -9,6 +9,7 @@ import {
   buildConsoleTestHub,
   CONSOLE_TEST_ORIGIN,
   CONSOLE_TEST_TOKEN,
+  type ConsoleTestSession,
   formBody,
   getConsolePage,
   postConsoleForm,
@@ -131,6 +132,80 @@ describe('the console on the admin listener', () => {
     it('lets the admin API bearer token open no console page', async () => {
       const res = await hub.admin.inject({ method: 'GET', url: '/console/clients', headers: { authorization: `Bearer ${CONSOLE_TEST_TOKEN}` } });
       expect(res.statusCode).toBe(303);
+    });
+  });
+
+  describe('an address no console page answers', () => {
+    const unknown = ['/console/nope', '/console/users/someone/typo', '/console/clients/x/y/z', '/console/nope/', '/%63onsole/nope'];
+    // Signed in from an address of its own: the other tests' sign-ins use up the throttle's burst.
+    let s: ConsoleTestSession;
+    beforeAll(async () => {
+      const res = await hub.admin.inject({ method: 'POST', url: '/console/sign-in', headers: form, payload: formBody({ name: 'alice', token: CONSOLE_TEST_TOKEN }), remoteAddress: '10.9.7.1' });
+      const cookie = `ssohub_console=${res.cookies.find((c) => c.name === 'ssohub_console')!.value}`;
+      const page = await hub.admin.inject({ method: 'GET', url: '/console/lockouts', headers: { cookie } });
+      s = { cookie, csrf: /name="csrf" value="([^"]+)"/.exec(page.body)![1]! };
+    });
+
+    it.each(LOCALES)('shows a signed-in admin the console’s 404 page in %s, with the way back to the overview', async (locale) => {
+      const loginCsp = (await hub.app.inject({ method: 'GET', url: '/language?lang=en' })).headers['content-security-policy'];
+      for (const url of unknown) {
+        const res = await getConsolePage(hub, s, url, { 'accept-language': locale });
+        expect(res.statusCode, url).toBe(404);
+        expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+        expect(res.headers['content-security-policy'], url).toBe(loginCsp);
+        expect(res.headers['cache-control']).toBe('no-store');
+        expect(res.body).toContain(`<html lang="${locale}" dir="ltr">`);
+        expect(res.body).toContain(t('console.frame.product', undefined, locale));
+        expect(res.body).toContain(t('console.error.not_found', undefined, locale));
+        expect(res.body).toContain(`<a class="button-link" href="/console">${t('console.error.back', undefined, locale)}</a>`);
+        expect(res.body).toContain('data-code="SSOHUB_ERR_NOT_FOUND"');
+      }
+    });
+
+    it('answers a signed-in admin’s HEAD, a post with the session’s CSRF token, and a method a page does not take with the same 404; JSON to a caller that asks for it', async () => {
+      const head = await hub.admin.inject({ method: 'HEAD', url: '/console/nope', headers: { cookie: s.cookie } });
+      expect(head.statusCode).toBe(404);
+      const post = await postConsoleForm(hub, s, '/console/nope', { confirmed: 'yes' });
+      expect(post.statusCode).toBe(404);
+      expect(post.body).toContain(t('console.error.not_found'));
+      const put = await hub.admin.inject({ method: 'PUT', url: '/console/clients', headers: { ...form, cookie: s.cookie }, payload: formBody({ csrf: s.csrf }) });
+      expect(put.statusCode).toBe(404);
+      expect(put.body).toContain(t('console.error.not_found'));
+      // A change is still CSRF-checked first: an unknown address tells a forged form nothing more.
+      expect((await postConsoleForm(hub, s, '/console/nope', { csrf: '' })).statusCode).toBe(403);
+      const json = await getConsolePage(hub, s, '/console/nope', { accept: 'application/json' });
+      expect(json.statusCode).toBe(404);
+      expect(json.json()).toMatchObject({ error: { code: 'SSOHUB_ERR_NOT_FOUND', status: 404 } });
+    });
+
+    it('sends a caller without a session to the sign-in page, as every console page does, with no way back to an address that does not exist', async () => {
+      for (const url of unknown) {
+        for (const headers of [{}, { cookie: `ssohub_console=${'A'.repeat(43)}` }, { authorization: `Bearer ${CONSOLE_TEST_TOKEN}` }]) {
+          const res = await hub.admin.inject({ method: 'GET', url, headers });
+          expect(res.statusCode, url).toBe(303);
+          expect(res.headers.location, url).toBe('/console/sign-in');
+          expect((await hub.admin.inject({ method: 'HEAD', url, headers })).statusCode, url).toBe(303);
+          const post = await hub.admin.inject({ method: 'POST', url, headers: { ...form, ...headers }, payload: formBody({ confirmed: 'yes' }) });
+          expect(post.statusCode, url).toBe(401);
+          expect(post.body).toContain(t('console.error.session_required'));
+        }
+      }
+    });
+
+    it('leaves every address outside /console, as the router reads it, to the admin API’s token check, a console session or not', async () => {
+      const outside = ['/nope', '/admin/nope', '/admin/clients', '/%61dmin/clients', '//console', '//console/nope', '/%2fconsole/nope', '/console%2Fnope', '/%2563onsole/nope', '/CONSOLE/nope', '/consolex', '/console;x/nope'];
+      for (const url of outside) {
+        for (const headers of [{}, { cookie: s.cookie }]) {
+          const res = await hub.admin.inject({ method: 'GET', url, headers });
+          expect(res.statusCode, url).toBe(401);
+          expect(res.headers['content-type'], url).toBe('application/json; charset=utf-8');
+          expect(res.json().error.message, url).toMatch(/^missing or wrong admin token/);
+        }
+      }
+      // The bearer token still opens the admin API's addresses, and its own 404 is JSON.
+      const api = await hub.admin.inject({ method: 'GET', url: '/admin/nope', headers: { authorization: `Bearer ${CONSOLE_TEST_TOKEN}` } });
+      expect(api.statusCode).toBe(404);
+      expect(api.headers['content-type']).toBe('application/json; charset=utf-8');
     });
   });
 

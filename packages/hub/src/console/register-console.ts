@@ -41,6 +41,9 @@ declare module 'fastify' {
   }
 }
 
+/** The console's 404 is the console's: the admin API's bearer check lets it through, its session check does not. */
+const CONSOLE_NOT_FOUND_CONFIG: { ssohubConsole: true } = { ssohubConsole: true };
+
 /** A year: a person's language rarely changes (as the login pages' picker). */
 const LANGUAGE_COOKIE_MAX_AGE_S = 365 * 24 * 60 * 60;
 
@@ -83,7 +86,9 @@ export async function registerConsole(console: FastifyInstance, options: Console
       return;
     }
     if (request.method === 'GET' || request.method === 'HEAD') {
-      const next = afterSignIn(request.url);
+      // An address no console page answers is not worth coming back to after signing in: the
+      // overview is (and a `next` a browser would resolve out of /console is never sent).
+      const next = request.is404 ? CONSOLE_PATH : afterSignIn(request.url);
       reply.header('cache-control', 'no-store').redirect(next === CONSOLE_PATH ? SIGN_IN_PATH : `${SIGN_IN_PATH}?next=${encodeURIComponent(next)}`, 303);
       return reply;
     }
@@ -111,6 +116,17 @@ export async function registerConsole(console: FastifyInstance, options: Console
     logFailure(request.log, err, shown);
     return sendConsoleError(request, reply, shown);
   });
+
+  // Every address under /console that no console page answers: the console's own 404, behind its
+  // session check like every page. The router picks it, on the path as it reads it (decoded, dot
+  // segments kept, as it matched every route): `/%63onsole/x` and `/console/../admin/x` (which no
+  // admin route matches) are the console's; `//console` or `/%2Fconsole/x` are not, and reach the
+  // listener's 404 behind the bearer check. A 404 handler is not a route, so the onRoute hook
+  // does not mark it: the options' `config` does (Fastify reads it, its types omit it; were it
+  // ignored, the bearer check would answer as before: closed).
+  console.setNotFoundHandler({ config: CONSOLE_NOT_FOUND_CONFIG } as Parameters<typeof console.setNotFoundHandler>[0], async (request, reply) =>
+    sendConsoleError(request, reply, presentError(new SsoHubError('SSOHUB_ERR_NOT_FOUND', text('console.error.not_found'), { status: 404 }), request.id)),
+  );
 
   console.get('/assets/console.css', { config: OPEN_ROUTE }, async (_request, reply) => reply.type('text/css; charset=utf-8').send(CONSOLE_CSS));
   console.get<{ Querystring: Static<typeof LanguageQuery> }>('/language', { config: OPEN_ROUTE, schema: { querystring: LanguageQuery } }, async (request, reply) => {

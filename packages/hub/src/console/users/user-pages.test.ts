@@ -150,9 +150,9 @@ describe('the console’s user pages', () => {
   });
 
   it('refuses an action it does not know', async () => {
-    // No console route answers it: the admin listener's own refusal (its bearer check).
+    // No console route answers it: the console's 404, and nothing is done.
     const res = await postConsoleForm(hub, s, `/console/users/${ID}/promote`, { confirmed: 'yes' });
-    expect(res.statusCode).toBe(401);
+    expect(res.statusCode).toBe(404);
     for (const method of ['disable', 'enable', 'delete', 'resetMfa', 'resendVerification'] as const) expect(admin[method]).not.toHaveBeenCalled();
   });
 });

@@ -19,6 +19,7 @@ export default {
   'console.error.session_required': 'Ihre Konsolensitzung ist abgelaufen oder wurde nie begonnen. Melden Sie sich erneut an und wiederholen Sie die Aktion.',
   'console.error.csrf': 'Dieses Formular ist veraltet oder stammt nicht aus der Konsole. Laden Sie die Seite neu und versuchen Sie es noch einmal.',
   'console.error.cross_origin': 'Diese Anfrage kam von einer anderen Website und wurde abgelehnt. Nehmen Sie Änderungen in der Konsole selbst vor.',
+  'console.error.not_found': 'Unter dieser Adresse gibt es keine Seite der Konsole. Gehen Sie zurück zur Übersicht und wählen Sie einen Bereich im Menü.',
   'console.sign_in.title': 'Bei der Konsole anmelden',
   'console.sign_in.lead': 'Verwenden Sie das Admin-Token des Hubs. Ihre Sitzung endet nach kurzer Untätigkeit und spätestens nach einigen Stunden.',
   'console.sign_in.name': 'Ihr Name',

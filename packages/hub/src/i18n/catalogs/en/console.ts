@@ -17,6 +17,7 @@ export default {
   'console.error.session_required': 'Your console session has ended or was never started. Sign in again, then repeat the action.',
   'console.error.csrf': 'This form is out of date or did not come from the console. Reload the page and try again.',
   'console.error.cross_origin': 'This request came from another site and was refused. Use the console itself to make changes.',
+  'console.error.not_found': 'There is no console page at this address. Go back to the overview and pick a section from the menu.',
   'console.sign_in.title': 'Sign in to the console',
   'console.sign_in.lead': 'Use the hub’s admin token. Your session ends after a short time without use, and after a few hours at most.',
   'console.sign_in.name': 'Your name',

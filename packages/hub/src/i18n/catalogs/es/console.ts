@@ -19,6 +19,7 @@ export default {
   'console.error.session_required': 'Su sesión de consola terminó o nunca se inició. Vuelva a iniciar sesión y repita la acción.',
   'console.error.csrf': 'Este formulario está desactualizado o no procede de la consola. Recargue la página e inténtelo de nuevo.',
   'console.error.cross_origin': 'Esta solicitud procedía de otro sitio y se rechazó. Haga los cambios desde la propia consola.',
+  'console.error.not_found': 'No hay ninguna página de la consola en esta dirección. Vuelva al resumen y elija una sección en el menú.',
   'console.sign_in.title': 'Iniciar sesión en la consola',
   'console.sign_in.lead': 'Use el token de administración del hub. Su sesión termina tras un breve tiempo sin uso y, como mucho, tras unas horas.',
   'console.sign_in.name': 'Su nombre',

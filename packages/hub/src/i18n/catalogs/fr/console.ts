@@ -19,6 +19,7 @@ export default {
   'console.error.session_required': 'Votre session de console a pris fin ou n’a jamais commencé. Reconnectez-vous, puis recommencez l’action.',
   'console.error.csrf': 'Ce formulaire est périmé ou ne vient pas de la console. Rechargez la page et réessayez.',
   'console.error.cross_origin': 'Cette requête venait d’un autre site et a été refusée. Faites vos modifications depuis la console elle-même.',
+  'console.error.not_found': 'Il n’y a pas de page de la console à cette adresse. Revenez à la vue d’ensemble et choisissez une rubrique dans le menu.',
   'console.sign_in.title': 'Se connecter à la console',
   'console.sign_in.lead': 'Utilisez le jeton d’administration du hub. Votre session prend fin après une courte inactivité, et au plus tard après quelques heures.',
   'console.sign_in.name': 'Votre nom',
