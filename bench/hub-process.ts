@@ -1,12 +1,14 @@
 /**
- * @file What the benchmarks that start a hub share (bench/run.ts, bench/tracing.ts): building the
+ * @file What the benchmarks that start a hub share (bench/run.ts, tracing.ts, ab.ts, peer/): building the
  * hub as production runs it, the static clients they register, seeding users through Kratos'
  * admin API, and starting, waiting for and stopping child processes.
  */
 import { type ChildProcess, execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { generateSigningKey } from '../packages/hub/src/bridge/provider/signing-keys.ts';
 
 /** The repository's root folder. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -34,6 +36,45 @@ export function clientMetadata(id: string, secret: string, redirectUri: string) 
     token_endpoint_auth_method: 'client_secret_basic',
     ssohub_first_party: true,
   };
+}
+
+/** The static clients the benches that start a hub register: two with RS256 ID tokens, one with ES256. */
+export const BENCH_CLIENTS = {
+  a: { id: 'app-a', secret: 'bench-app-a-secret-0123456789abcdefghij', redirectUri: 'http://app-a.localhost/callback' },
+  b: { id: 'shop-b', secret: 'bench-shop-b-secret-0123456789abcdefghi', redirectUri: 'http://shop-b.localhost/callback' },
+  es: { id: 'shop-b-es256', secret: 'bench-shop-b-es256-secret-0123456789abcd', redirectUri: 'http://shop-b-es.localhost/callback' },
+} as const;
+
+/**
+ * Writes BENCH_CLIENTS (plus `extra` registrations) and a fresh RS256 + ES256 signing key pair to
+ * `dir`, for SSOHUB_CLIENTS_FILE and SSOHUB_SIGNING_KEYS_FILE.
+ */
+export async function writeBenchClientFiles(dir: string, extra: object[] = []): Promise<{ clientFile: string; keysFile: string }> {
+  const c = BENCH_CLIENTS;
+  const clientFile = join(dir, 'clients.json');
+  await writeFile(
+    clientFile,
+    JSON.stringify([
+      clientMetadata(c.a.id, c.a.secret, c.a.redirectUri),
+      clientMetadata(c.b.id, c.b.secret, c.b.redirectUri),
+      { ...clientMetadata(c.es.id, c.es.secret, c.es.redirectUri), id_token_signed_response_alg: 'ES256' },
+      ...extra,
+    ]),
+  );
+  const keysFile = join(dir, 'signing-keys.json');
+  await writeFile(keysFile, JSON.stringify([await generateSigningKey('RS256', 'bench-rs-1'), await generateSigningKey('ES256', 'bench-es-1')]), { mode: 0o600 });
+  return { clientFile, keysFile };
+}
+
+/** Keeps the last 100 lines a child prints (each cut at 500 characters), for the error when it dies. */
+export function keepOutputTail(child: ChildProcess): string[] {
+  const output: string[] = [];
+  const keep = (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) if (line) output.push(line.slice(0, 500)) > 100 && output.shift();
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  return output;
 }
 
 /** Creates `count` verified password users through Kratos' admin API, four at a time. */

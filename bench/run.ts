@@ -24,8 +24,7 @@ import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createTestDatabase, deleteKeysWithPrefix, freePort, startKratos, startSmtpCapture, startTestRedis } from '@ssohub/testkit';
 import { Redis } from 'ioredis';
-import { generateSigningKey } from '../packages/hub/src/bridge/provider/signing-keys.ts';
-import { buildHub, clientMetadata, ROOT, seedUsers, stopChild, waitUntil } from './hub-process.ts';
+import { BENCH_CLIENTS, buildHub, clientMetadata, keepOutputTail, ROOT, seedUsers, stopChild, waitUntil, writeBenchClientFiles } from './hub-process.ts';
 import { describeSpeed, type MachineSpeed, measureMachineSpeed } from './machine-speed.ts';
 import { childrenOf, ProcessGroup, postgresBackends, sampleRss } from './procfs.ts';
 import type { DriverMessage, DriverReply, PairStats, RunSpec, RunStats, SdkStats, Setup } from './protocol.ts';
@@ -116,24 +115,9 @@ async function main() {
   cleanups.unshift(() => kratos.stop());
   const kratosGroup = new ProcessGroup('kratos', () => [...childrenOf(process.pid, 'kratos'), ...(database ? postgresBackends(database.name) : [])]);
 
-  const clients = {
-    a: { id: 'app-a', secret: 'bench-app-a-secret-0123456789abcdefghij', redirectUri: 'http://app-a.localhost/callback' },
-    b: { id: 'shop-b', secret: 'bench-shop-b-secret-0123456789abcdefghi', redirectUri: 'http://shop-b.localhost/callback' },
-    es: { id: 'shop-b-es256', secret: 'bench-shop-b-es256-secret-0123456789abcd', redirectUri: 'http://shop-b-es.localhost/callback' },
-  };
+  const clients = BENCH_CLIENTS;
   const sdkClient = { id: 'app-sdk', secret: 'bench-app-sdk-secret-0123456789abcdefgh', baseUrl: 'http://app-sdk.localhost' };
-  const clientFile = join(dir, 'clients.json');
-  await writeFile(
-    clientFile,
-    JSON.stringify([
-      clientMetadata(clients.a.id, clients.a.secret, clients.a.redirectUri),
-      clientMetadata(clients.b.id, clients.b.secret, clients.b.redirectUri),
-      { ...clientMetadata(clients.es.id, clients.es.secret, clients.es.redirectUri), id_token_signed_response_alg: 'ES256' },
-      clientMetadata(sdkClient.id, sdkClient.secret, `${sdkClient.baseUrl}/auth/callback`),
-    ]),
-  );
-  const keysFile = join(dir, 'signing-keys.json');
-  await writeFile(keysFile, JSON.stringify([await generateSigningKey('RS256', 'bench-rs-1'), await generateSigningKey('ES256', 'bench-es-1')]), { mode: 0o600 });
+  const { clientFile, keysFile } = await writeBenchClientFiles(dir, [clientMetadata(sdkClient.id, sdkClient.secret, `${sdkClient.baseUrl}/auth/callback`)]);
   // The guard throttles per IP; every request of the bench comes from 127.0.0.1, so its buckets
   // are opened wide (lockout on failures stays as configured: the bench has none).
   const wide = 1_000_000;
@@ -179,12 +163,7 @@ async function main() {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
-  const hubOutput: string[] = [];
-  const keep = (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n')) if (line) hubOutput.push(line.slice(0, 500)) > 100 && hubOutput.shift();
-  };
-  hub.stdout!.on('data', keep);
-  hub.stderr!.on('data', keep);
+  const hubOutput = keepOutputTail(hub);
   cleanups.unshift(() => stopChild(hub, 15_000));
   const hubGroup = new ProcessGroup('hub', () => [hub.pid!, ...childrenOf(hub.pid!)]);
   await waitUntil('hub', async () => {

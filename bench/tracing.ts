@@ -24,8 +24,7 @@ import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { deleteKeysWithPrefix, freePort, startKratos, startSmtpCapture, startTestRedis } from '@ssohub/testkit';
 import { Redis } from 'ioredis';
-import { generateSigningKey } from '../packages/hub/src/bridge/provider/signing-keys.ts';
-import { buildHub, clientMetadata, ROOT, seedUsers, stopChild, waitUntil } from './hub-process.ts';
+import { BENCH_CLIENTS, buildHub, keepOutputTail, ROOT, seedUsers, stopChild, waitUntil, writeBenchClientFiles } from './hub-process.ts';
 import { describeSpeed, measureMachineSpeed } from './machine-speed.ts';
 import { type SinkCount, startOtlpSink } from './otlp-sink.ts';
 import { childrenOf, ProcessGroup } from './procfs.ts';
@@ -108,22 +107,8 @@ async function main() {
   cleanups.push(() => sink.stop());
   const smtp = await startSmtpCapture();
   cleanups.push(() => smtp.stop());
-  const clients = {
-    a: { id: 'app-a', secret: 'bench-app-a-secret-0123456789abcdefghij', redirectUri: 'http://app-a.localhost/callback' },
-    b: { id: 'shop-b', secret: 'bench-shop-b-secret-0123456789abcdefghi', redirectUri: 'http://shop-b.localhost/callback' },
-    es: { id: 'shop-b-es256', secret: 'bench-shop-b-es256-secret-0123456789abcd', redirectUri: 'http://shop-b-es.localhost/callback' },
-  };
-  const clientFile = join(dir, 'clients.json');
-  await writeFile(
-    clientFile,
-    JSON.stringify([
-      clientMetadata(clients.a.id, clients.a.secret, clients.a.redirectUri),
-      clientMetadata(clients.b.id, clients.b.secret, clients.b.redirectUri),
-      { ...clientMetadata(clients.es.id, clients.es.secret, clients.es.redirectUri), id_token_signed_response_alg: 'ES256' },
-    ]),
-  );
-  const keysFile = join(dir, 'signing-keys.json');
-  await writeFile(keysFile, JSON.stringify([await generateSigningKey('RS256', 'bench-rs-1'), await generateSigningKey('ES256', 'bench-es-1')]), { mode: 0o600 });
+  const clients = BENCH_CLIENTS;
+  const { clientFile, keysFile } = await writeBenchClientFiles(dir);
   // Every request comes from 127.0.0.1 and the guard throttles per IP: its buckets are opened wide, as in bench/run.ts.
   const wide = 1_000_000;
   const configFile = join(dir, 'hub.json');
@@ -194,12 +179,7 @@ async function main() {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const output: string[] = [];
-    const keep = (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n')) if (line) output.push(line.slice(0, 500)) > 100 && output.shift();
-    };
-    hub.stdout!.on('data', keep);
-    hub.stderr!.on('data', keep);
+    const output = keepOutputTail(hub);
     cleanups.unshift(() => stopChild(hub, 15_000));
     const issuer = `${hubUrl}/oidc`;
     const group = new ProcessGroup(`hub ${variant.name}`, () => [hub.pid!, ...childrenOf(hub.pid!)]);

@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateSigningKey } from '../../packages/hub/src/bridge/provider/signing-keys.ts';
-import { buildHub, clientMetadata, ROOT, waitUntil } from '../hub-process.ts';
+import { buildHub, clientMetadata, keepOutputTail, ROOT, waitUntil } from '../hub-process.ts';
 import type { ClientSpec } from '../protocol.ts';
 
 export interface RunningHub {
@@ -70,12 +70,7 @@ export async function startHub(o: {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const output: string[] = [];
-  const keep = (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n')) if (line) output.push(line.slice(0, 500)) > 100 && output.shift();
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  const output = keepOutputTail(child);
   await waitUntil('hub', async () => {
     if (child.exitCode !== null) throw new Error(`the hub exited (${child.exitCode}):\n${output.slice(-20).join('\n')}`);
     return fetch(`${issuer}/.well-known/openid-configuration`).then((r) => r.ok, () => false);
