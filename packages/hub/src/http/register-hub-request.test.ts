@@ -103,7 +103,7 @@ describe('registerHubRequest with scopedStoreClient', () => {
 describe('scopedStoreClient with a deadline', () => {
   it('fails a command the client keeps waiting on once the deadline passes, and the request\'s next ones at once', async () => {
     let sent = 0;
-    const client = { getBuiltinCommands: () => ['get'], get: () => (sent++, new Promise(() => {})) } as unknown as StoreClient;
+    const client = { getBuiltinCommands: () => ['get'], get: () => { sent++; return new Promise(() => {}); } } as unknown as StoreClient;
     const scoped = scopedStoreClient(client, 1500, { deadlineMs: 50 });
     const { runInStoreScope } = await import('../storage/store-scope.ts');
     const started = performance.now();

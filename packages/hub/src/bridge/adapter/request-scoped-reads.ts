@@ -21,7 +21,7 @@ export type AfterFind = (model: string, payload: AdapterPayload) => void;
  * follow (see SessionChecks.readAhead). Outside a request scope it is the bare store.
  */
 export function requestScopedReads(store: ModelStore, model: string, afterFind?: AfterFind): ModelStore {
-  const copy = (found: AdapterPayload | undefined | void) => (found ? copyPayload(found) : undefined);
+  const copy = (found: AdapterPayload | undefined) => (found ? copyPayload(found) : undefined);
   return {
     async find(id) {
       let first = false;

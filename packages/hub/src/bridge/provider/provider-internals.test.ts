@@ -71,13 +71,13 @@ describe('the token endpoint, as deferred writes assume it', () => {
         if (recording && name !== 'Client') ops.push(`${name}.${op}`);
       };
       return {
-        find: (id: string) => (record('find'), inner.find(id)),
-        findByUid: (uid: string) => (record('findByUid'), inner.findByUid(uid)),
+        find: (id: string) => { record('find'); return inner.find(id); },
+        findByUid: (uid: string) => { record('findByUid'); return inner.findByUid(uid); },
         findByUserCode: (code: string) => inner.findByUserCode(code),
-        upsert: (id: string, payload: AdapterPayload, ttl?: number) => (record('upsert'), inner.upsert(id, payload, ttl)),
-        consume: (id: string) => (record('consume'), inner.consume(id)),
-        destroy: (id: string) => (record('destroy'), inner.destroy(id)),
-        revokeByGrantId: (id: string) => (record('revokeByGrantId'), inner.revokeByGrantId(id)),
+        upsert: (id: string, payload: AdapterPayload, ttl?: number) => { record('upsert'); return inner.upsert(id, payload, ttl); },
+        consume: (id: string) => { record('consume'); return inner.consume(id); },
+        destroy: (id: string) => { record('destroy'); return inner.destroy(id); },
+        revokeByGrantId: (id: string) => { record('revokeByGrantId'); return inner.revokeByGrantId(id); },
       };
     };
     const { privateKey } = await generateKeyPair('ES256', { extractable: true });

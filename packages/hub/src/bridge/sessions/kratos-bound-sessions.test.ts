@@ -20,8 +20,8 @@ function setup() {
     if (!a) {
       const inner = new MemoryModelStore(name, state);
       const counting = Object.assign(Object.create(inner), {
-        find: (id: string) => (reads.push(`${name}.find`), inner.find(id)),
-        findByUid: (uid: string) => (reads.push(`${name}.findByUid`), inner.findByUid(uid)),
+        find: (id: string) => { reads.push(`${name}.find`); return inner.find(id); },
+        findByUid: (uid: string) => { reads.push(`${name}.findByUid`); return inner.findByUid(uid); },
       }) as ModelStore;
       a = requestScopedReads(counting, name);
       adapters.set(name, a);
@@ -31,8 +31,8 @@ function setup() {
   const plain = sessionBindingStore(memoryStorage);
   const bindings: SessionBindings = requestScopedBindings({
     ...plain,
-    find: (uid) => (reads.push('binding'), plain.find(uid)),
-    recentlyVerified: (uid) => (reads.push('verified'), plain.recentlyVerified(uid)),
+    find: (uid) => { reads.push('binding'); return plain.find(uid); },
+    recentlyVerified: (uid) => { reads.push('verified'); return plain.recentlyVerified(uid); },
   });
   const sessions = new KratosBoundSessions({
     adapters: Object.assign(adapter, { close() {} }),
@@ -140,7 +140,7 @@ describe('SessionChecks.isBoundToBrowser when whoami says "no session"', () => {
     await bindings.bind({ uid: 'uid-1', kratosSessionId: 'ks-1', accountId: 'acc-1' }, 3600);
     const sessions = new SessionChecks({
       bindings,
-      kratos: { getSession: async (id: string) => (asked.push(`admin ${id}`), admin()) } as never,
+      kratos: { getSession: async (id: string) => { asked.push(`admin ${id}`); return admin(); } } as never,
       sessionTtl: 3600,
       codeTtl: 60,
     });
@@ -149,7 +149,7 @@ describe('SessionChecks.isBoundToBrowser when whoami says "no session"', () => {
 
   it('asks the admin API and then whoami again before believing it: Kratos answers 401 to whoami when its database fails', async () => {
     const { sessions, asked } = await bound(async () => live);
-    const result = await sessions.isBoundToBrowser('uid-1', 'acc-1', Promise.resolve(undefined), async () => (asked.push('whoami again'), live));
+    const result = await sessions.isBoundToBrowser('uid-1', 'acc-1', Promise.resolve(undefined), async () => { asked.push('whoami again'); return live; });
     expect(result).toEqual({ bound: true, browser: live });
     expect(asked).toEqual(['admin ks-1', 'whoami again']);
   });
@@ -164,7 +164,7 @@ describe('SessionChecks.isBoundToBrowser when whoami says "no session"', () => {
   it('believes it when the bound session is gone or the browser says "no session" twice', async () => {
     const gone = await bound(async () => undefined);
     let again = 0;
-    expect(await gone.sessions.isBoundToBrowser('uid-1', 'acc-1', Promise.resolve(undefined), async () => (again++, live))).toEqual({ bound: false, browser: undefined });
+    expect(await gone.sessions.isBoundToBrowser('uid-1', 'acc-1', Promise.resolve(undefined), async () => { again++; return live; })).toEqual({ bound: false, browser: undefined });
     expect(again).toBe(0);
     const revoked = await bound(async () => ({ ...(live as object), active: false }));
     expect((await revoked.sessions.isBoundToBrowser('uid-1', 'acc-1', Promise.resolve(undefined), async () => live)).bound).toBe(false);
