@@ -96,7 +96,7 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
     mode: config.mode,
     idTokenAlgs: idTokenAlgorithms(config.bridge.signingKeys),
   });
-  const bridge = await createBridge({ ...base, metrics, clients, traced: deps.tracing !== undefined });
+  const bridge = await createBridge({ ...base, metrics, clients, traced: deps.tracing !== undefined, ...(deps.tracing ? { tracer: deps.tracing.tracer } : {}) });
   const ctx: HubContext = {
     ...base,
     metrics,

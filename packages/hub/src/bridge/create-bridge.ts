@@ -10,6 +10,7 @@
  *   provider hooks and events  ->  (routes mounted by Bridge.register)
  */
 import { randomBytes } from 'node:crypto';
+import type { Tracer } from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../audit/audit-log.ts';
@@ -49,6 +50,8 @@ export interface BridgeDependencies {
   metrics: HubMetrics;
   /** Whether requests are traced: the provider's steps then become span events (tracing/). */
   traced?: boolean;
+  /** The hub's tracer when tracing is on: back-channel deliveries are spans of their logout's trace. */
+  tracer?: Tracer;
 }
 
 /**
@@ -99,6 +102,7 @@ export async function createBridge(deps: BridgeDependencies): Promise<Bridge> {
     log,
     metrics: deps.metrics.backchannel,
     ...config.bridge.backchannel,
+    ...(deps.tracer ? { tracer: deps.tracer } : {}),
   });
   routeProviderLogoutThrough(provider, deliverer);
   const sessions = new KratosBoundSessions({ provider, kratos, bindings, deliverer, adapters, audit });

@@ -4,11 +4,16 @@
  * store commands and provider steps join the request's trace wherever they run. Outside a traced
  * request (tracing off, background work) every function here does nothing and costs one lookup.
  *
- * What a span may carry: route patterns, status codes, command names, client ids and OAuth error
- * codes. Never a URL's query, a store key, a header value, an identity id or an address: spans
+ * Work that outlives its request (a back-channel logout delivered later, from the queue) keeps
+ * the request's trace context as two strings (TraceContext) and opens its span under it
+ * (startSpanUnder), with the tracer it is given: there is no request to find one through.
+ *
+ * What a span may carry: route patterns, status codes, command names, client ids, OAuth error
+ * codes, and a delivery's attempt number and outcome. Never a URL's query, a store key, a header value, an identity id or an address: spans
  * leave the process for a collector with other retention and readers than the hub's logs.
  */
-import { type Attributes, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { type Attributes, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
+import { parseTraceParent, TraceState } from '@opentelemetry/core';
 import { currentHubRequest } from '../request/hub-request.ts';
 
 /** An open child span: end it once with whether the work failed. */
@@ -26,7 +31,10 @@ export interface ChildSpan {
 export function startChildSpan(name: string, kind: SpanKind, attributes?: Attributes): ChildSpan | undefined {
   const traced = currentHubRequest()?.trace;
   if (!traced?.span.isRecording()) return undefined;
-  const span = traced.tracer.startSpan(name, { kind, attributes }, trace.setSpan(ROOT_CONTEXT, traced.span));
+  return childSpan(traced.tracer.startSpan(name, { kind, attributes }, trace.setSpan(ROOT_CONTEXT, traced.span)));
+}
+
+function childSpan(span: Span): ChildSpan {
   return {
     span,
     headers: () => traceContextHeaders(span),
@@ -35,6 +43,42 @@ export function startChildSpan(name: string, kind: SpanKind, attributes?: Attrib
       span.end();
     },
   };
+}
+
+/**
+ * A trace context kept for later, as the W3C headers write it: the only thing of a trace that
+ * leaves the process with a stored job (no attribute, no baggage).
+ */
+export interface TraceContext {
+  readonly traceparent: string;
+  readonly tracestate?: string;
+}
+
+/**
+ * The current request's trace context when its span is sampled, for work it leaves to run later
+ * (a queued job) to continue its trace; undefined when untraced or not sampled.
+ */
+export function requestTraceContext(): TraceContext | undefined {
+  const span = currentHubRequest()?.trace?.span;
+  if (!span?.isRecording()) return undefined;
+  const c = span.spanContext();
+  const traceparent = traceparentOf(c.traceId, c.spanId, c.traceFlags);
+  const tracestate = c.traceState?.serialize();
+  return tracestate ? { traceparent, tracestate } : { traceparent };
+}
+
+/**
+ * Opens a span whose parent is a recorded trace context (requestTraceContext), outside any
+ * request; undefined without a tracer (tracing off) or a parseable context (a job stored before
+ * the field existed, or a damaged one): the work then runs untraced.
+ */
+export function startSpanUnder(tracer: Tracer | undefined, parent: TraceContext | undefined, name: string, kind: SpanKind, attributes?: Attributes): ChildSpan | undefined {
+  if (!tracer || typeof parent?.traceparent !== 'string') return undefined;
+  const parsed = parseTraceParent(parent.traceparent);
+  if (!parsed) return undefined;
+  const state = typeof parent.tracestate === 'string' && parent.tracestate !== '' ? new TraceState(parent.tracestate) : undefined;
+  const context = trace.setSpanContext(ROOT_CONTEXT, { ...parsed, isRemote: true, ...(state ? { traceState: state } : {}) });
+  return childSpan(tracer.startSpan(name, { kind, attributes }, context));
 }
 
 /** Whether the current request is traced and sampled: worth building a child span's name and attributes for. */

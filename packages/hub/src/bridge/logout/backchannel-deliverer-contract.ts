@@ -1,7 +1,11 @@
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
+import { TraceState } from '@opentelemetry/core';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { pino } from 'pino';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { AuditEvent, AuditLog } from '../../audit/audit-log.ts';
 import { createHubMetrics } from '../../metrics/hub-metrics.ts';
+import { HubRequest, runHubRequest } from '../../request/hub-request.ts';
 import { type BackchannelDeliverer, createBackchannelDeliverer, type SendLogoutToken } from './backchannel-deliverer.ts';
 import type { BackchannelQueue } from './backchannel-queue.ts';
 
@@ -21,7 +25,7 @@ async function pollUntil(deliverers: BackchannelDeliverer[], done: () => boolean
  */
 export function describeBackchannelDelivery(label: string, make: (name: string) => BackchannelQueue): void {
   describe(`back-channel delivery, at least once: ${label}`, () => {
-    const instance = (queue: BackchannelQueue, send: SendLogoutToken, retryDelaysMs = [100, 100]) => {
+    const instance = (queue: BackchannelQueue, send: SendLogoutToken, retryDelaysMs = [100, 100], tracer?: Tracer) => {
       const events: AuditEvent[] = [];
       const audit: AuditLog = { record: (e) => void events.push(e), tail: async () => [] };
       const metrics = createHubMetrics();
@@ -34,6 +38,7 @@ export function describeBackchannelDelivery(label: string, make: (name: string) 
         retryDelaysMs,
         pollIntervalMs: 50,
         leaseMs: LEASE_MS,
+        ...(tracer ? { tracer } : {}),
       });
       const outcomes = () => events.map((e) => `${String(e.type).replace('bridge.backchannel.', '')}#${e.attempt}${e.takenOver ? '*' : ''}`);
       const counted = async () =>
@@ -251,6 +256,159 @@ export function describeBackchannelDelivery(label: string, make: (name: string) 
       });
       await expect(a.deliverer.deliver(job)).rejects.toThrow('store down');
       expect(sent).toBe(0);
+    });
+
+    describe('each attempt a span of the logout’s trace', () => {
+      const exporter = new InMemorySpanExporter();
+      const tracer = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] }).getTracer('test');
+      afterEach(() => exporter.reset());
+      const deliveries = () => exporter.getFinishedSpans().filter((s) => s.name === 'POST backchannel_logout');
+      /** Runs `fn` inside a request whose span is `span` (a sampled logout request, unless said otherwise). */
+      const inRequest = <T>(fn: () => T, span = tracer.startSpan('POST /admin/users/:id/disable', { kind: SpanKind.SERVER })) => {
+        const request = new HubRequest('req-1');
+        request.trace = { span, tracer };
+        return { span, result: runHubRequest(fn, request) };
+      };
+      const failure = (status: number) =>
+        Object.assign(new Error(`expected 200 OK from https://app-a.test/bc?tenant=secret-tenant, got: ${status}`), { response: { status } });
+
+      it('records the request’s trace context with the job, parents every attempt on it and sends a traceparent naming the attempt', async () => {
+        const queue = make(name());
+        const posted: (Readonly<Record<string, string>> | undefined)[] = [];
+        let stored: unknown;
+        const a = instance(
+          queue,
+          async (_c, _a, _s, headers) => {
+            stored ??= (await queue.pending())[0];
+            posted.push(headers);
+            if (posted.length === 1) throw failure(503);
+            return true;
+          },
+          [50],
+          tracer,
+        );
+        const { span: logout, result } = inRequest(() => a.deliverer.deliver(job));
+        await result;
+        logout.end();
+        await pollUntil([a.deliverer], () => posted.length === 2);
+        const { traceId, spanId } = logout.spanContext();
+        // Stored: the two W3C strings of the logout's span, and nothing else of the trace.
+        expect(stored).toEqual({ ...job, id: expect.any(String), trace: { traceparent: `00-${traceId}-${spanId}-01` } });
+
+        const spans = deliveries();
+        expect(spans).toHaveLength(2);
+        for (const [i, span] of spans.entries()) {
+          expect(span.kind).toBe(SpanKind.CLIENT);
+          expect(span.spanContext().traceId).toBe(traceId);
+          expect(span.parentSpanContext?.spanId).toBe(spanId);
+          expect(posted[i]).toEqual({ traceparent: `00-${traceId}-${span.spanContext().spanId}-01` });
+        }
+        expect(spans[0]!.attributes).toEqual({
+          'http.request.method': 'POST',
+          'ssohub.client_id': 'app-a',
+          'ssohub.backchannel.attempt': 1,
+          'ssohub.backchannel.outcome': 'failed',
+          'http.response.status_code': 503,
+        });
+        expect(spans[0]!.status).toEqual({ code: SpanStatusCode.ERROR, message: 'HTTP 503' });
+        expect(spans[1]!.attributes).toEqual({ 'http.request.method': 'POST', 'ssohub.client_id': 'app-a', 'ssohub.backchannel.attempt': 2, 'ssohub.backchannel.outcome': 'delivered' });
+        expect(spans[1]!.status.code).toBe(SpanStatusCode.UNSET);
+        // Neither the endpoint (its query), the sid, the user nor a token.
+        const shown = JSON.stringify(spans.map((s) => [s.name, s.attributes, s.status, s.events]));
+        for (const secret of ['secret-tenant', 'app-a.test', 'sid-1', 'ada', 'logout_token']) expect(shown).not.toContain(secret);
+      });
+
+      it('keeps the trace through the failed record and "retry now", and passes tracestate on', async () => {
+        const queue = make(name());
+        const posted: (Readonly<Record<string, string>> | undefined)[] = [];
+        let up = false;
+        const a = instance(
+          queue,
+          async (_c, _a, _s, headers) => {
+            posted.push(headers);
+            if (!up) throw Object.assign(new Error('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
+            return true;
+          },
+          [],
+          tracer,
+        );
+        const parent = trace.setSpanContext(ROOT_CONTEXT, {
+          traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+          spanId: '00f067aa0ba902b7',
+          traceFlags: 1,
+          isRemote: true,
+          traceState: new TraceState('vendor=a1'),
+        });
+        const { span: logout, result } = inRequest(() => a.deliverer.deliver(job), tracer.startSpan('GET provider:end_session', { kind: SpanKind.SERVER }, parent));
+        await result;
+        logout.end();
+        const [failed] = await queue.failed();
+        expect(failed?.job.trace).toEqual({ traceparent: `00-4bf92f3577b34da6a3ce929d0e0e4736-${logout.spanContext().spanId}-01`, tracestate: 'vendor=a1' });
+        up = true;
+        await queue.requeue(failed!.job.id);
+        await pollUntil([a.deliverer], () => posted.length === 2);
+        const spans = deliveries();
+        expect(spans.map((s) => [s.attributes['ssohub.backchannel.outcome'], s.status.message])).toEqual([
+          ['abandoned', 'ECONNREFUSED'],
+          ['delivered', undefined],
+        ]);
+        expect(spans.every((s) => s.parentSpanContext?.spanId === logout.spanContext().spanId)).toBe(true);
+        expect(posted[1]).toEqual({ traceparent: `00-4bf92f3577b34da6a3ce929d0e0e4736-${spans[1]!.spanContext().spanId}-01`, tracestate: 'vendor=a1' });
+      });
+
+      it('records nothing for a logout outside a trace or not sampled, and opens no span for a job without a context', async () => {
+        const queue = make(name());
+        const posted: unknown[][] = [];
+        const a = instance(
+          queue,
+          async (...args) => {
+            posted.push(args);
+            return true;
+          },
+          [100],
+          tracer,
+        );
+        let stored: unknown[] = [];
+        const b = instance(
+          queue,
+          async () => {
+            stored = stored.concat(await queue.pending());
+            return true;
+          },
+          [100],
+          tracer,
+        );
+        await a.deliverer.deliver(job);
+        const notSampled = tracer.startSpan('GET provider:end_session', { kind: SpanKind.SERVER }, trace.setSpanContext(ROOT_CONTEXT, { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 0, isRemote: true }));
+        await inRequest(() => a.deliverer.deliver(job), notSampled).result;
+        await b.deliverer.deliver(job);
+        await inRequest(() => b.deliverer.deliver(job), notSampled).result;
+        expect(posted).toEqual([
+          ['app-a', 'ada', 'sid-1'],
+          ['app-a', 'ada', 'sid-1'],
+        ]);
+        expect(stored).toHaveLength(2);
+        expect(stored.every((j) => !Object.keys(j as object).includes('trace'))).toBe(true);
+        expect(exporter.getFinishedSpans()).toEqual([]);
+      });
+
+      it('opens no span and sends no traceparent while tracing is off in this process', async () => {
+        const queue = make(name());
+        const posted: unknown[][] = [];
+        // Queued by an instance with tracing on, attempted by one with it off.
+        const traced = instance(queue, async () => {
+          throw failure(500);
+        }, [20], tracer);
+        const untraced = instance(queue, async (...args) => {
+          posted.push(args);
+          return true;
+        });
+        await inRequest(() => traced.deliverer.deliver(job)).result;
+        exporter.reset();
+        await pollUntil([untraced.deliverer], () => posted.length === 1);
+        expect(posted).toEqual([['app-a', 'ada', 'sid-1']]);
+        expect(deliveries()).toEqual([]);
+      });
     });
   });
 }

@@ -2,23 +2,27 @@
  * Owns the delivery of back-channel logout tokens, at least once (ADR 0009), from whichever hub
  * instance: the attempts, their retries, and the takeover of a job whose instance died.
  */
+import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../audit/audit-log.ts';
 import type { HubMetrics } from '../../metrics/hub-metrics.ts';
+import { type ChildSpan, requestTraceContext, SpanKind, startSpanUnder } from '../../tracing/hub-spans.ts';
 import type { BackchannelJob, BackchannelQueue, LeasedJob } from './backchannel-queue.ts';
 
 /**
- * Sends one logout token to the client's back-channel logout URI: resolves on a 2xx, rejects on
- * any other answer or a network failure, returns `false` when the client is gone or has no URI.
+ * Sends one logout token to the client's back-channel logout URI, with `headers` (the W3C trace
+ * context of the attempt's span, when it has one) on the POST: resolves on a 2xx, rejects on any
+ * other answer or a network failure, returns `false` when the client is gone or has no URI.
  */
-export type SendLogoutToken = (clientId: string, accountId: string, sid: string) => Promise<boolean>;
+export type SendLogoutToken = (clientId: string, accountId: string, sid: string, headers?: Readonly<Record<string, string>>) => Promise<boolean>;
 
 export interface BackchannelDeliverer {
   /**
    * Stores the delivery (leased to this instance), then makes its first attempt at once; a failure
-   * schedules the next one. Rejects only when the job could not be stored.
+   * schedules the next one. Rejects only when the job could not be stored. Called inside a traced,
+   * sampled request, the job keeps that request's trace context.
    */
-  deliver(job: Omit<BackchannelJob, 'id'> & { id?: string }): Promise<void>;
+  deliver(job: Omit<BackchannelJob, 'id' | 'trace'> & { id?: string }): Promise<void>;
   /** Claims the jobs that are due (or whose lease ran out) and attempts them; the timer calls it. */
   poll(): Promise<void>;
   start(): void;
@@ -40,6 +44,8 @@ const CLAIM_LIMIT = 20;
  * jti, fresh iat), so a late retry is never refused as stale; a client may see one logout twice
  * (a takeover after a lost answer), which back-channel logout allows: ending a session is
  * idempotent.
+ * With tracing on, each attempt of a job queued in a traced request is a span of that request's
+ * trace (attemptSpan), and its POST carries the span's `traceparent`; without, a check per attempt.
  */
 export function createBackchannelDeliverer(o: {
   send: SendLogoutToken;
@@ -52,6 +58,8 @@ export function createBackchannelDeliverer(o: {
   pollIntervalMs: number;
   /** How long a claim holds a job; longer than one attempt can take. */
   leaseMs: number;
+  /** The hub's tracer when tracing is on: each attempt of a job with a trace context is a span of it. */
+  tracer?: Tracer;
 }): BackchannelDeliverer {
   let timer: NodeJS.Timeout | undefined;
   let polling: Promise<void> | undefined;
@@ -86,13 +94,15 @@ export function createBackchannelDeliverer(o: {
       if (await o.queue.abandon({ ...job, attempt: job.attempt - 1 }, lease, error)) record(job, 'abandoned', { error });
       return;
     }
+    const span = o.tracer && job.trace ? attemptSpan(o.tracer, job) : undefined;
     let sent: boolean;
     try {
-      sent = await o.send(job.clientId, job.accountId, job.sid);
+      sent = await (span ? o.send(job.clientId, job.accountId, job.sid, span.headers()) : o.send(job.clientId, job.accountId, job.sid));
     } catch (err) {
+      const delay = o.retryDelaysMs[job.attempt - 1];
+      endAttemptSpan(span, delay === undefined ? 'abandoned' : 'failed', err);
       const error = describe(err);
       record(job, 'failed', { error, takenOver });
-      const delay = o.retryDelaysMs[job.attempt - 1];
       if (delay === undefined) {
         // Kept in the record of failed deliveries, for an operator to see and retry (issue 27).
         if (await o.queue.abandon({ ...job, lastError: error }, lease, error)) record(job, 'abandoned', { error: `gave up after ${job.attempt} attempts: ${error}` });
@@ -102,6 +112,7 @@ export function createBackchannelDeliverer(o: {
       }
       return;
     }
+    endAttemptSpan(span, sent ? 'delivered' : 'abandoned');
     if (!sent) {
       // Not a failed delivery: there is nowhere to deliver to, and a retry would end the same way.
       if (await o.queue.settle(job.id, lease)) record(job, 'abandoned', { error: 'client is gone or has no backchannel_logout_uri' });
@@ -136,7 +147,11 @@ export function createBackchannelDeliverer(o: {
 
   return {
     async deliver(input) {
-      const job: BackchannelJob = { ...input, id: input.id ?? crypto.randomUUID() };
+      // Only the request's own trace context, never one a caller hands in: what a job carries of
+      // a trace is two W3C strings the hub wrote itself.
+      const { trace: _, ...fields } = input as typeof input & { trace?: unknown };
+      const trace = requestTraceContext();
+      const job: BackchannelJob = { ...fields, id: input.id ?? crypto.randomUUID(), ...(trace ? { trace } : {}) };
       const lease = await o.queue.addLeased(job, o.leaseMs);
       if (lease === undefined) return;
       await settleSafely({ job, lease, takenOver: false });
@@ -151,6 +166,40 @@ export function createBackchannelDeliverer(o: {
       timer = undefined;
     },
   };
+}
+
+/**
+ * The CLIENT span of one attempt, a child of the logout's request span recorded with the job (not
+ * a span linked to it): OpenTelemetry's messaging conventions allow the creation context as the
+ * parent when one message is processed on its own, and keep links for batches or work that is not
+ * part of the producer's operation. A delivery is one job, made for one logout, and the logout is
+ * not done until every app has ended its session: as a child, the logout's trace shows each app's
+ * delivery, retries included, and the app's own spans (it continues from `traceparent`) beneath
+ * it. The cost is a trace that may end long after its request, by the retry schedule at most.
+ * Named like the hub's other client calls (method, then what is called); its attributes are the
+ * ones hub-spans.ts allows: never the URI, the token, the sid or the user.
+ */
+function attemptSpan(tracer: Tracer, job: BackchannelJob): ChildSpan | undefined {
+  return startSpanUnder(tracer, job.trace, 'POST backchannel_logout', SpanKind.CLIENT, {
+    'http.request.method': 'POST',
+    'ssohub.client_id': job.clientId,
+    'ssohub.backchannel.attempt': job.attempt,
+  });
+}
+
+function endAttemptSpan(span: ChildSpan | undefined, outcome: BackchannelOutcome, err?: unknown): void {
+  if (!span) return;
+  span.span.setAttribute('ssohub.backchannel.outcome', outcome);
+  if (err === undefined) {
+    span.end();
+    return;
+  }
+  // The status of the app's answer, or the network failure's code: not describe(), whose text
+  // names the endpoint's URI, query included.
+  const status = (err as { response?: { status?: unknown } }).response?.status;
+  if (typeof status === 'number') span.span.setAttribute('http.response.status_code', status);
+  const code = (err as { cause?: { code?: unknown } }).cause?.code;
+  span.end(typeof status === 'number' ? `HTTP ${status}` : typeof code === 'string' ? code : 'no answer');
 }
 
 // The error text names the status or the network failure, never the token that was sent.

@@ -223,6 +223,39 @@ export function describeBackchannelQueueContract(label: string, make: (shared?: 
       expect(await q.settle(j.id, claimed[0]!.lease)).toBe(true);
     });
 
+    it('keeps the trace context of the logout with the job through a takeover, a retry, the failed record and "retry now"', async () => {
+      const q = make();
+      const trace = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', tracestate: 'vendor=a1,other=b/2' };
+      const j = job({ trace });
+      const dead = (await q.addLeased(j, 100))!;
+      expect(await q.pending()).toEqual([j]);
+      await sleep(200);
+      const [taken] = await q.claim(10, 60_000);
+      expect(taken?.job).toEqual({ ...j, attempt: 2 });
+      expect(await q.settle(j.id, dead)).toBe(false);
+      expect(await q.retryLater({ ...taken!.job, attempt: 3, lastError: 'HTTP 503' }, taken!.lease, 0)).toBe(true);
+      expect((await q.queued()).map((e) => e.job.trace)).toEqual([trace]);
+      await sleep(20);
+      const [retried] = await q.claim(10, 60_000);
+      expect(retried?.job).toEqual({ ...j, attempt: 3, lastError: 'HTTP 503' });
+      expect(await q.abandon({ ...retried!.job, lastError: 'HTTP 500' }, retried!.lease, 'HTTP 500')).toBe(true);
+      expect((await q.failed()).map((f) => f.job)).toEqual([{ ...j, attempt: 3, lastError: 'HTTP 500' }]);
+      expect(await q.requeue(j.id)).toEqual({ from: 'failed', job: { ...j, attempt: 1 }, attempting: false });
+      expect(await q.claim(10, 60_000)).toEqual([{ job: { ...j, attempt: 1 }, lease: expect.any(String), takenOver: false }]);
+    });
+
+    it('stores a job without a trace context without one (a logout outside a trace, or a job of an older hub)', async () => {
+      const q = make();
+      const j = job({ trace: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' } });
+      const plain = job();
+      await q.retryLater(j, (await q.addLeased(j, 60_000))!, 0);
+      await q.retryLater(plain, (await q.addLeased(plain, 60_000))!, 0);
+      await sleep(20);
+      const claimed = await q.claim(10, 60_000);
+      expect(claimed.map((c) => c.job).sort((a, b) => (a.id === j.id ? -1 : b.id === j.id ? 1 : 0))).toEqual([j, plain]);
+      expect(Object.keys(claimed.find((c) => c.job.id === plain.id)!.job)).not.toContain('trace');
+    });
+
     it('queues a failed delivery once when two instances retry it at the same time', async () => {
       const a = make('retry-race');
       const b = make('retry-race');

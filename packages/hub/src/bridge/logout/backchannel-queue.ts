@@ -4,6 +4,7 @@
  * delivery depends on one instance staying alive (at least once), and then keeps a bounded record
  * of the deliveries it gave up, for an operator to see and retry (issue 27).
  */
+import type { TraceContext } from '../../tracing/hub-spans.ts';
 
 /** One back-channel logout to deliver to one client; `attempt` is the number of the next try. */
 export interface BackchannelJob {
@@ -15,6 +16,13 @@ export interface BackchannelJob {
   reason: string;
   /** Why the previous attempt failed ("expected 200 OK ..., got: 500", "ECONNREFUSED"): never a token. */
   lastError?: string;
+  /**
+   * The trace context of the traced, sampled request that queued the job (the logout's), kept
+   * through retries, "retry now" and the failed record, so every attempt is a span of that trace
+   * (backchannel-deliverer.ts). Absent when the logout was not traced, and in jobs stored before
+   * the field existed: those are delivered untraced.
+   */
+  trace?: TraceContext;
 }
 
 /** A stored job as operators see it: when it is due, and whether an attempt holds it now. */

@@ -3,13 +3,27 @@
  * which clients get a token (its session's authorizations); only the sending moves, to the hub's
  * deliverer, as a stored job like every other logout the hub sends (ADR 0009).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type Provider from 'oidc-provider';
 import { backchannelLogoutSender, replaceBackchannelLogout } from '../provider/provider-internals.ts';
 import type { BackchannelDeliverer, SendLogoutToken } from './backchannel-deliverer.ts';
 
-/** Sends one logout token the way oidc-provider does (its token, its fetch and timeout). */
+const postHeaders = new AsyncLocalStorage<Readonly<Record<string, string>>>();
+
+/**
+ * Sends one logout token the way oidc-provider does (its token, its fetch and timeout), with
+ * `headers` (an attempt's trace context) on the POST. oidc-provider builds that POST itself and
+ * takes no headers from its caller; the provider's `fetch` (provider/create-provider.ts) adds
+ * them from backchannelPostHeaders(), within the send only.
+ */
 export function providerLogoutSender(provider: Provider): SendLogoutToken {
-  return backchannelLogoutSender(provider);
+  const send = backchannelLogoutSender(provider);
+  return (clientId, accountId, sid, headers) => (headers ? postHeaders.run(headers, () => send(clientId, accountId, sid)) : send(clientId, accountId, sid));
+}
+
+/** The headers the back-channel POST under way must carry (providerLogoutSender), if any. */
+export function backchannelPostHeaders(): Readonly<Record<string, string>> | undefined {
+  return postHeaders.getStore();
 }
 
 /**

@@ -84,6 +84,20 @@ describe('redis back-channel queue', () => {
     expect(await q.oldestAgeMs()).toBe(0);
   });
 
+  it('delivers a job a hub before trace contexts stored, and a failed one retried now, without one', async () => {
+    const p = prefix();
+    const q = new RedisBackchannelQueue(redis, p);
+    const old = { id: 'pre-trace-1', clientId: 'app-a', accountId: 'ada', sid: 'sid-1', attempt: 2, reason: 'admin_revoked', lastError: 'HTTP 503' };
+    await redis.hset(`${p}bridge:backchannel:jobs`, old.id, JSON.stringify(old));
+    await redis.zadd(`${p}bridge:backchannel:queue`, Date.now() - 1_000, old.id);
+    const [claimed] = await q.claim(10, 60_000);
+    expect(claimed?.job).toEqual(old);
+    const failed = { id: 'pre-trace-2', clientId: 'app-a', accountId: 'ada', sid: 'sid-2', attempt: 3, reason: 'admin_revoked', lastError: 'HTTP 500' };
+    await redis.hset(`${p}bridge:backchannel:failed`, failed.id, JSON.stringify({ job: failed, error: 'HTTP 500' }));
+    await redis.zadd(`${p}bridge:backchannel:failedat`, Date.now(), failed.id);
+    expect(await q.requeue(failed.id)).toEqual({ from: 'failed', job: { id: failed.id, clientId: 'app-a', accountId: 'ada', sid: 'sid-2', attempt: 1, reason: 'admin_revoked' }, attempting: false });
+  });
+
   it('adopts retries a previous hub version left in the old sorted set', async () => {
     const p = prefix();
     const legacy = { id: 'old-1', clientId: 'app-a', accountId: 'ada', sid: 'sid-9', attempt: 3, reason: 'admin_revoked' };

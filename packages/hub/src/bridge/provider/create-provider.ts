@@ -12,6 +12,7 @@ import { currentBridgeFacts } from '../adapter/request-scope.ts';
 import type { BridgeConfig } from '../bridge-config.ts';
 import { buildAccountClaims, buildScopeClaims } from '../claims/account-claims.ts';
 import { renderLoggedOutPage, renderLogoutPage, renderProviderError } from '../logout/logout-pages.ts';
+import { backchannelPostHeaders } from '../logout/provider-backchannel.ts';
 import { identitySeenThisRequest } from '../sessions/identity-seen-this-request.ts';
 import type { SessionChecks } from '../sessions/session-checks.ts';
 import { createCookieSigner } from './cookie-signer.ts';
@@ -229,6 +230,14 @@ export function createProvider(o: {
       });
       if (!allowed) return fetch(url, options as RequestInit);
       const { dispatcher: _guard, ...rest } = options as RequestInit & { dispatcher?: unknown };
+      // A delivery attempt's trace context (logout/provider-backchannel.ts): the app's tracing
+      // continues the logout's trace from it.
+      const traced = backchannelPostHeaders();
+      if (traced) {
+        const headers = new Headers(rest.headers);
+        for (const [name, value] of Object.entries(traced)) headers.set(name, value);
+        rest.headers = headers;
+      }
       // Never follow a redirect from a client's endpoint: it could point the hub, outside the
       // SSRF guard, at an internal address (Kratos' admin API on loopback).
       return fetch(url, { ...rest, redirect: 'manual' });
