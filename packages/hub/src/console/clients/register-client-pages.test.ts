@@ -72,6 +72,26 @@ describe('the console’s client pages', () => {
     expect((await hub.ctx.clients.find('console-svc'))?.metadata.grant_types).toEqual(['client_credentials']);
   });
 
+  it('words the problems in the page’s language, each after the field it names', async () => {
+    const de = { 'accept-language': 'de' };
+    const res = await postConsoleForm(hub, s, '/console/clients/new', { kind: 'app', client_id: 'x', redirect_uris: 'https://app.example.test/cb#frag', confirmed: 'yes' }, de);
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('<html lang="de"');
+    expect(res.body).toContain('redirect_uris[0] darf kein Fragment (#...) enthalten (erhalten: &quot;https://app.example.test/cb#frag&quot;)');
+    expect(res.body).toContain(`client_id ${t('console.clients.problem.client_id', undefined, 'de')}`);
+    expect(res.body).not.toContain('must not contain a fragment');
+    expect(await hub.ctx.clients.find('x')).toBeUndefined();
+
+    const taken = await postConsoleForm(hub, s, '/console/clients/new', { ...app, confirmed: 'yes' }, de);
+    expect(taken.statusCode).toBe(400);
+    expect(taken.body).toContain('client_id ist vergeben');
+
+    const edit = await postConsoleForm(hub, s, '/console/clients/console-app/edit', { ...app, redirect_uris: 'http://app.example.test/cb', scope: 'openid phone' }, { 'accept-language': 'fr' });
+    expect(edit.statusCode).toBe(400);
+    expect(edit.body).toContain('redirect_uris[0] doit utiliser https');
+    expect(edit.body).toContain('scope contient &quot;phone&quot;, qui ne fait pas partie de openid, email, profile, offline_access');
+  });
+
   it('edits only what changed, after a confirmation, and removes a field the form emptied', async () => {
     const form = await getConsolePage(hub, s, '/console/clients/console-app/edit');
     expect(form.statusCode).toBe(200);

@@ -1,19 +1,20 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
-import { findClientProblems, idTokenAlgorithms, isServiceClient } from '../../clients/check-client-metadata.ts';
+import { findClientProblemDetails, idTokenAlgorithms, isServiceClient } from '../../clients/check-client-metadata.ts';
 import { createClient, deleteClient, updateClient } from '../../clients/client-admin-actions.ts';
 import type { ClientMetadata, RegisteredClient } from '../../clients/client-registry.ts';
 import { ClientValidationError } from '../../clients/create-client-registry.ts';
 import { SsoHubError } from '../../errors/ssohub-error.ts';
 import { html, type SafeHtml } from '../../http/html.ts';
 import type { HubContext } from '../../hub-context.ts';
-import { t, text } from '../../i18n/translate.ts';
+import { t, text, translateText } from '../../i18n/translate.ts';
 import { CONSOLE_PATH } from '../console-cookie.ts';
 import type { ConsoleDeps } from '../console-deps.ts';
 import { carriedFields, dataTable, errorMessage, factList, formValue, isConfirmed, postForm } from '../console-html.ts';
 import { sendConfirmation, sendConsolePage } from '../console-page.ts';
 import { consoleActor, consoleSession } from '../console-request.ts';
 import { type ClientKind, changesFromForm, clientFields, clientFromForm, formValuesOf, submittedValues } from './client-form.ts';
+import { clientProblemText } from './client-problems.ts';
 
 const CLIENTS = `${CONSOLE_PATH}/clients`;
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 255 }) });
@@ -29,8 +30,11 @@ const kindOf = (m: Partial<ClientMetadata>): ClientKind => (isServiceClient(m) ?
  * configuration are shown read-only, as the registry refuses to change them.
  */
 export function registerClientPages(console: FastifyInstance, { ctx, sessions }: ConsoleDeps): void {
+  /** The checker's problems in the page's language, each starting with its field. */
   const problemsOf = (metadata: unknown) =>
-    findClientProblems(metadata, { mode: ctx.config.mode, secretGenerated: true, idTokenAlgs: idTokenAlgorithms(ctx.config.bridge.signingKeys) });
+    findClientProblemDetails(metadata, { mode: ctx.config.mode, secretGenerated: true, idTokenAlgs: idTokenAlgorithms(ctx.config.bridge.signingKeys) }).map((p) =>
+      clientProblemText(p),
+    );
 
   console.get('/clients', async (request, reply) => {
     const clients = await ctx.clients.list();
@@ -81,7 +85,8 @@ ${dataTable({
     try {
       created = await createClient(ctx, metadata as unknown as ClientMetadata, consoleActor(request));
     } catch (err) {
-      const shown = formProblems(err);
+      // On create the registry's one conflict is a taken id: said in the page's language.
+      const shown = err instanceof SsoHubError && err.status === 409 ? [`client_id ${t('console.clients.id_taken', { id })}`] : formProblems(err);
       if (!shown) throw err;
       return sendCreateForm(request, reply, kind, submittedValues(request.body), shown, 400);
     }
@@ -198,7 +203,7 @@ ${postForm(request, { action: `${clientPath(id)}/delete`, submit: t('console.cli
     return reply.redirect(CLIENTS, 303);
   });
 
-  function sendCreateForm(request: FastifyRequest, reply: FastifyReply, kind: ClientKind, values: Record<string, string>, problems?: string[], status = problems ? 400 : 200) {
+  function sendCreateForm(request: FastifyRequest, reply: FastifyReply, kind: ClientKind, values: Record<string, string>, problems?: readonly string[], status = problems ? 400 : 200) {
     const title = t(kind === 'service' ? 'console.clients.new_service' : 'console.clients.new_app');
     const body = html`<h1>${title}</h1>
 <p class="lead">${t(kind === 'service' ? 'console.clients.create.lead_service' : 'console.clients.create.lead')}</p>
@@ -213,7 +218,7 @@ ${problems ? errorMessage(problems) : ''}${postForm(request, {
     return sendConsolePage(request, reply, { title, body, section: 'clients', status });
   }
 
-  function sendEditForm(request: FastifyRequest, reply: FastifyReply, client: RegisteredClient, values: Record<string, string>, problems?: string[], status = problems ? 400 : 200) {
+  function sendEditForm(request: FastifyRequest, reply: FastifyReply, client: RegisteredClient, values: Record<string, string>, problems?: readonly string[], status = problems ? 400 : 200) {
     const id = client.metadata.client_id;
     if (client.source !== 'api') {
       throw new SsoHubError('SSOHUB_ERR_CONFLICT', text('console.clients.from_config'), { status: 409 });
@@ -254,10 +259,14 @@ async function mustFind(ctx: HubContext, id: string): Promise<RegisteredClient> 
   return found;
 }
 
-/** The problems to show on the form for an error of the registry, or undefined when it is not about the input. */
-function formProblems(err: unknown): string[] | undefined {
+/**
+ * The problems to show on the form for an error of the registry, or undefined when it is not about
+ * the input. Its validation problems are English, but the form was checked by the same rules just
+ * before (problemsOf): they show only when the client changed in between.
+ */
+function formProblems(err: unknown): readonly string[] | undefined {
   if (err instanceof ClientValidationError) return err.problems;
-  if (err instanceof SsoHubError && err.status === 409) return [err.message];
+  if (err instanceof SsoHubError && err.status === 409) return [err.text ? translateText(err.text) : err.message];
   return undefined;
 }
 
