@@ -1,12 +1,20 @@
 /**
  * @file `node --import ./scripts/from-source.ts bench/floor.ts`: the floor of the hub's CPU per
- * operation (issue 25). Next to the hub (built JavaScript, one worker), a hand-written node:http
- * server (bench/floor/floor-server.ts) answers the same SSO hops and refreshes with the same
- * Redis commands and round trips, the same Kratos calls, the same signature algorithm and
- * payloads of the same size, without a framework. One private Redis, one Kratos (SQLite) that
- * both use, one load driver each (bench/load-driver.ts unchanged; the floor's signs the same
- * users in through the hub, which the floor borrows for first sign-ins). Rows interleave hub and
- * floor (who goes first alternates by round), so the drift of a shared machine hits both alike.
+ * operation (issue 25), and where the hub's CPU above it goes. Three sides answer the same SSO
+ * hops and refreshes:
+ * - hub: the hub itself (built JavaScript, one worker);
+ * - provider: the hub's own OIDC bridge (createBridge from the hub's configuration: oidc-provider,
+ *   the adapters, the provider hooks and events) served from node:http with none of the hub's
+ *   layers around it (bench/floor/provider-server.ts); hub − provider is what Fastify, the mount
+ *   and the hub's hooks cost, provider − floor what oidc-provider, Koa and the bridge cost;
+ * - floor: a hand-written node:http server (bench/floor/floor-server.ts) with the same Redis
+ *   commands and round trips, the same Kratos calls, the same signature algorithm and payloads of
+ *   the same size, without a framework.
+ * One private Redis, one Kratos (SQLite) that all use, one load driver each (bench/load-driver.ts
+ * unchanged; the provider's and the floor's sign the same users in through the hub, which both
+ * borrow for first sign-ins). All three run with the heap flags the hub's cluster gives its
+ * worker. Rows interleave the sides (the order rotates by round), so the drift of a shared
+ * machine hits them alike.
  *
  * Before the timed rounds, a probe of 40 operations per row at concurrency 1 counts, per
  * operation and per side, the Redis commands (MONITOR, the hub's background queue left out) and
@@ -21,6 +29,7 @@
  *   BENCH_LOG_LEVEL    hub log level (default warn)
  *   BENCH_FLOOR_PROF   directory: run the floor with --cpu-prof and write its profile there
  *                      (bench/summarize-profile.ts reads it)
+ *   BENCH_PROVIDER_PROF  the same for the provider side
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -44,6 +53,11 @@ const ONLY = env.BENCH_ONLY ? new Set(env.BENCH_ONLY.split(',')) : undefined;
 const PROBE_OPS = 40;
 const RATE = env.BENCH_RATE ? Number(env.BENCH_RATE) : undefined;
 const FLOOR_PROF = env.BENCH_FLOOR_PROF;
+const PROVIDER_PROF = env.BENCH_PROVIDER_PROF;
+// What packages/hub/src/cluster.ts adds to its worker's node flags (WORKER_OLD_SPACE_MB,
+// WORKER_SEMI_SPACE_MB): the other two sides get them too, so young-generation collections cost
+// all three alike.
+const HEAP_FLAGS = ['--max-old-space-size=128', '--max-semi-space-size=8'];
 
 // ES256 first: the issue's targets are for it. A refresh row uses the client of the hop row before it.
 const ROWS = [
@@ -54,7 +68,8 @@ const ROWS = [
 ] as const satisfies readonly { key: string; name: string; target: number; spec: Pick<RunSpec, 'scenario' | 'client'> }[];
 type Row = (typeof ROWS)[number];
 
-type Variant = 'hub' | 'floor';
+type Variant = 'hub' | 'provider' | 'floor';
+const VARIANTS: readonly Variant[] = ['hub', 'provider', 'floor'];
 interface Side {
   variant: Variant;
   group: ProcessGroup;
@@ -111,10 +126,18 @@ async function main() {
   const floorPort = await freePort();
   const floorUrl = `http://127.0.0.1:${floorPort}`;
   const floorIssuer = `${floorUrl}/oidc`;
-  // The client through which the floor borrows the hub's first sign-in (bench/floor/floor-server.ts).
+  const providerPort = await freePort();
+  const providerUrl = `http://127.0.0.1:${providerPort}`;
+  const providerIssuer = `${providerUrl}/oidc`;
+  // The clients through which the floor and the provider side borrow the hub's first sign-in
+  // (bench/floor/floor-server.ts, bench/floor/provider-server.ts).
   const bridge = { id: 'floor-bridge', secret: 'bench-floor-bridge-secret-0123456789abcdef', redirectUri: `http://localhost:${floorPort}/cb` };
+  const providerBridge = { id: 'provider-bridge', secret: 'bench-provider-bridge-secret-0123456789ab', redirectUri: `http://localhost:${providerPort}/cb` };
   // (localhost: the hub accepts http redirect URIs only there; it resolves to 127.0.0.1 here.)
-  const { clientFile, keysFile } = await writeBenchClientFiles(dir, [clientMetadata(bridge.id, bridge.secret, bridge.redirectUri)]);
+  const { clientFile, keysFile } = await writeBenchClientFiles(dir, [
+    clientMetadata(bridge.id, bridge.secret, bridge.redirectUri),
+    clientMetadata(providerBridge.id, providerBridge.secret, providerBridge.redirectUri),
+  ]);
   const wide = 1_000_000;
   const configFile = join(dir, 'hub.json');
   await writeFile(
@@ -136,29 +159,33 @@ async function main() {
   const runId = Date.now().toString(36);
   const hubPrefix = `ssohub-bench:floor-${runId}-hub:`;
   const floorPrefix = `ssohub-bench:floor-${runId}-floor:`;
+  const providerPrefix = `ssohub-bench:floor-${runId}-provider:`;
+  // The hub's environment; the provider side gets the same but for its address and Redis prefix,
+  // so its configuration (clients, keys, cookie keys, TTLs, guard limits) is the hub's.
+  const hubEnv = async (publicUrl: string, port: number, prefix: string) => ({
+    PATH: env.PATH,
+    HOME: env.HOME,
+    SSOHUB_WORKERS: '1',
+    SSOHUB_CONFIG: configFile,
+    SSOHUB_MODE: 'development',
+    SSOHUB_PUBLIC_URL: publicUrl,
+    SSOHUB_LISTEN_HOST: '127.0.0.1',
+    SSOHUB_LISTEN_PORT: String(port),
+    SSOHUB_ADMIN_PORT: String(await freePort()),
+    SSOHUB_ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef',
+    SSOHUB_KRATOS_PUBLIC_URL: kratos.publicUrl,
+    SSOHUB_KRATOS_ADMIN_URL: kratos.adminUrl,
+    SSOHUB_REDIS_URL: redisUrl,
+    SSOHUB_REDIS_PREFIX: prefix,
+    SSOHUB_LOG_LEVEL: LOG_LEVEL,
+    SSOHUB_COOKIE_KEYS: 'bench-cookie-key-0123456789abcdefghijklmnop',
+    SSOHUB_SIGNING_KEYS_FILE: keysFile,
+    SSOHUB_CLIENTS_FILE: clientFile,
+  });
 
   log(`starting the hub on ${hubUrl}`);
   const hub = spawn(process.execPath, [join(ROOT, 'packages/hub/dist/cluster.js')], {
-    env: {
-      PATH: env.PATH,
-      HOME: env.HOME,
-      SSOHUB_WORKERS: '1',
-      SSOHUB_CONFIG: configFile,
-      SSOHUB_MODE: 'development',
-      SSOHUB_PUBLIC_URL: hubUrl,
-      SSOHUB_LISTEN_HOST: '127.0.0.1',
-      SSOHUB_LISTEN_PORT: String(hubPort),
-      SSOHUB_ADMIN_PORT: String(await freePort()),
-      SSOHUB_ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef',
-      SSOHUB_KRATOS_PUBLIC_URL: kratos.publicUrl,
-      SSOHUB_KRATOS_ADMIN_URL: kratos.adminUrl,
-      SSOHUB_REDIS_URL: redisUrl,
-      SSOHUB_REDIS_PREFIX: hubPrefix,
-      SSOHUB_LOG_LEVEL: LOG_LEVEL,
-      SSOHUB_COOKIE_KEYS: 'bench-cookie-key-0123456789abcdefghijklmnop',
-      SSOHUB_SIGNING_KEYS_FILE: keysFile,
-      SSOHUB_CLIENTS_FILE: clientFile,
-    },
+    env: await hubEnv(hubUrl, hubPort, hubPrefix),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const hubOutput = keepOutputTail(hub);
@@ -170,7 +197,7 @@ async function main() {
 
   log(`starting the floor on ${floorUrl}`);
   const c = BENCH_CLIENTS;
-  const floor = spawn(process.execPath, [...(FLOOR_PROF ? ['--cpu-prof', '--cpu-prof-dir', FLOOR_PROF] : []), join(ROOT, 'bench/floor/floor-server.ts')], {
+  const floor = spawn(process.execPath, [...HEAP_FLAGS, ...(FLOOR_PROF ? ['--cpu-prof', '--cpu-prof-dir', FLOOR_PROF] : []), join(ROOT, 'bench/floor/floor-server.ts')], {
     env: {
       PATH: env.PATH,
       HOME: env.HOME,
@@ -199,9 +226,26 @@ async function main() {
     return fetch(`${floorUrl}/ready`).then((r) => r.ok, () => false);
   });
 
+  log(`starting the provider side on ${providerUrl}`);
+  const provider = spawn(
+    process.execPath,
+    [...HEAP_FLAGS, ...(PROVIDER_PROF ? ['--cpu-prof', '--cpu-prof-dir', PROVIDER_PROF] : []), join(ROOT, 'bench/floor/provider-server.ts')],
+    {
+      env: { ...(await hubEnv(providerUrl, providerPort, providerPrefix)), PROVIDER_HUB_ISSUER: hubIssuer, PROVIDER_BRIDGE_CLIENT: JSON.stringify(providerBridge) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const providerOutput = keepOutputTail(provider);
+  cleanups.unshift(() => stopChild(provider, 5_000));
+  await waitUntil('the provider side', async () => {
+    if (provider.exitCode !== null) throw new Error(`the provider side exited (${provider.exitCode}):\n${providerOutput.slice(-20).join('\n')}`);
+    return fetch(`${providerIssuer}/.well-known/openid-configuration`).then((r) => r.ok, () => false);
+  });
+
   const sides: Side[] = [];
   for (const [variant, issuer, prefix, group] of [
     ['hub', hubIssuer, hubPrefix, new ProcessGroup('hub', () => [hub.pid!, ...childrenOf(hub.pid!)])],
+    ['provider', providerIssuer, providerPrefix, new ProcessGroup('provider', () => [provider.pid!])],
     ['floor', floorIssuer, floorPrefix, new ProcessGroup('floor', () => [floor.pid!])],
   ] as const) {
     const driver = fork(join(ROOT, 'bench/load-driver.ts'), [], { execArgv: ['--import', join(ROOT, 'scripts/from-source.ts')], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -226,7 +270,7 @@ async function main() {
   const probes: Probe[] = [];
   for (const row of rows) for (const side of sides) probes.push(await probe(redisUrl, redis, side, row, spec(row, 30_000, 1, PROBE_OPS)));
 
-  log('warming up both sides on every row (3 s each)');
+  log('warming up every side on every row (3 s each)');
   for (const row of rows) for (const side of sides) await side.ask({ type: 'run', spec: spec(row, 3_000) });
 
   // What each side spends with no load (timers, background work): at a fixed rate it is spread over few operations.
@@ -237,7 +281,9 @@ async function main() {
 
   const measurements: Measurement[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
-    const order = round % 2 ? sides : [...sides].reverse();
+    // Each side goes first, last and in the middle in turn (3 rounds: every position once).
+    const shift = (round - 1) % sides.length;
+    const order = [...sides.slice(shift), ...sides.slice(0, shift)];
     for (const row of rows) {
       for (const side of order) {
         const before = { cpu: side.group.cpu(), kratos: kratosGroup.cpu(), redis: redisGroup.cpu(), counters: await redisCounters(redis) };
@@ -262,7 +308,7 @@ async function main() {
     }
   }
   for (const side of sides) await side.ask({ type: 'exit' }).catch(() => {});
-  print(started, measurements, probes, idle, rows, { before: speedBefore, after: measureMachineSpeed() }, { hub: hubOutput, floor: floorOutput });
+  print(started, measurements, probes, idle, rows, { before: speedBefore, after: measureMachineSpeed() }, { hub: hubOutput, provider: providerOutput, floor: floorOutput });
 }
 
 function askOf(driver: ChildProcess, variant: Variant) {
@@ -340,12 +386,14 @@ function print(
   const out: string[] = [];
   out.push(`SSO Hub against its floor, ${started.toISOString()}`);
   out.push(
-    `machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}; hub (1 worker, built JavaScript) and floor (bench/floor/floor-server.ts), one Kratos (SQLite) and one private Redis for both, a load driver each at concurrency ${CONCURRENCY}${RATE ? `, open loop at ${RATE} operations/s` : ''}, rows of ${ROW_MS / 1000} s, ${ROUNDS} rounds`,
+    `machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}; hub (1 worker, built JavaScript), provider (the hub's bridge on node:http, bench/floor/provider-server.ts) and floor (bench/floor/floor-server.ts), each with node ${HEAP_FLAGS.join(' ')}; one Kratos (SQLite) and one private Redis for all three, a load driver each at concurrency ${CONCURRENCY}${RATE ? `, open loop at ${RATE} operations/s` : ', closed loop'}, rows of ${ROW_MS / 1000} s, ${ROUNDS} rounds`,
   );
   out.push(`machine speed: before ${describeSpeed(speed.before)}; after ${describeSpeed(speed.after)}`);
-  out.push(`CPU with no load (3 s, included in the figures below): ${idle.map((x) => `${x.variant} ${x.msPerS.toFixed(1)} ms/s`).join(', ')}`);
+  out.push(
+    `CPU with no load (3 s, counted in 10 ms ticks: ±3.3 ms/s; the figures below include it, spread over each row's operations): ${idle.map((x) => `${x.variant} ${x.msPerS.toFixed(1)} ms/s`).join(', ')}`,
+  );
   out.push('');
-  out.push('Redis per operation at concurrency 1 (MONITOR: commands sent with the side\'s prefix; read events = round trips):');
+  out.push('Redis per operation at concurrency 1 (MONITOR: commands sent with the side\'s prefix, a script counting as one; read events = round trips):');
   out.push('');
   out.push('| Row | side | commands | by name | read events | values written, mean bytes |');
   out.push('|---|---|---:|---|---:|---|');
@@ -356,9 +404,9 @@ function print(
     out.push(`| ${p.row.name} | ${p.variant} | ${total.toFixed(2)} | ${names} | ${p.reads.toFixed(2)} | ${sizes} |`);
   }
   out.push('');
-  out.push('CPU ms per operation (= CPU s per 1,000 operations), per round, and medians:');
+  out.push('Hub against floor: CPU ms per operation (= CPU s per 1,000 operations), per round, and medians (Kratos and Redis: their processes\' CPU while the side ran, per operation; commands and read events: Redis\' counters per operation, background work included, and the calls scripts make counted one by one, so they exceed the probe\'s figures):');
   out.push('');
-  out.push('| Row | hub (per round) | floor (per round) | floor/hub per round | **median floor/hub** | median hub → floor | target (hub) | ops/s hub → floor | p50 / p99 ms hub → floor | Kratos ms/op hub → floor | Redis ms/op hub → floor | Redis commands (read events) per op under load, hub → floor | errors |');
+  out.push('| Row | hub (per round) | floor (per round) | floor/hub per round | **median of floor/hub** | median hub → floor | target (hub) | ops/s hub → floor | p50 / p99 ms hub → floor | Kratos ms/op hub → floor | Redis ms/op hub → floor | Redis commands processed (read events) per op under load, hub → floor | errors hub + floor |');
   out.push('|---|---|---|---|---:|---|---:|---|---|---|---|---|---:|');
   for (const row of rows) {
     const of = (v: Variant) => measurements.filter((m) => m.row.key === row.key && m.variant === v);
@@ -367,10 +415,12 @@ function print(
     const ratios = floor.map((m) => m.cpu / hub.find((h) => h.round === m.round)!.cpu);
     const med = (xs: Measurement[], f: (m: Measurement) => number) => median(xs.map(f));
     const errors = [...hub, ...floor].reduce((n, m) => n + m.stats.errors, 0);
+    if (!hub.length || !floor.length) continue;
     out.push(
       `| ${row.name} | ${hub.map((m) => fmt(m.cpu)).join(', ')} | ${floor.map((m) => fmt(m.cpu)).join(', ')} | ${ratios.map((r) => r.toFixed(2)).join(', ')} | **${median(ratios).toFixed(3)}** | ${fmt(med(hub, (m) => m.cpu))} → ${fmt(med(floor, (m) => m.cpu))} | ≤ ${row.target} | ${med(hub, (m) => rate(m.stats)).toFixed(0)} → ${med(floor, (m) => rate(m.stats)).toFixed(0)} | ${fmt(med(hub, (m) => m.stats.p50))} / ${fmt(med(hub, (m) => m.stats.p99))} → ${fmt(med(floor, (m) => m.stats.p50))} / ${fmt(med(floor, (m) => m.stats.p99))} | ${fmt(med(hub, (m) => m.kratosCpu))} → ${fmt(med(floor, (m) => m.kratosCpu))} | ${fmt(med(hub, (m) => m.redisCpu))} → ${fmt(med(floor, (m) => m.redisCpu))} | ${med(hub, (m) => m.redisCommands).toFixed(1)} (${med(hub, (m) => m.redisReads).toFixed(2)}) → ${med(floor, (m) => m.redisCommands).toFixed(1)} (${med(floor, (m) => m.redisReads).toFixed(2)}) | ${errors} |`,
     );
   }
+  printSides(out, measurements, rows);
   for (const [variant, output] of Object.entries(outputs)) {
     const warnings = output.filter((l) => /"level":(40|50|60)/.test(l) && !/WARNING: bridge/.test(l));
     if (warnings.length) out.push(`\n${variant} warnings/errors (last ${Math.min(5, warnings.length)}):\n${warnings.slice(-5).join('\n')}`);
@@ -381,5 +431,51 @@ function print(
   process.stdout.write(`${out.join('\n')}\n`);
   if (totalErrors > 0) process.exitCode = 1;
 }
+
+/**
+ * The three sides per row, then the decomposition: hub − provider is what the hub's layers around
+ * oidc-provider cost (Fastify, the mount, the hub's hooks and plugins), provider − floor what
+ * oidc-provider, Koa and the bridge's internals cost over hand-written code doing the same I/O.
+ * Differences are the median of the per-round differences (each round runs the sides back to
+ * back, so the machine's drift cancels in them), next to the difference of the medians.
+ */
+function printSides(out: string[], measurements: Measurement[], rows: readonly Row[]) {
+  const of = (row: Row, v: Variant) => measurements.filter((m) => m.row.key === row.key && m.variant === v);
+  const med = (xs: Measurement[], f: (m: Measurement) => number) => median(xs.map(f));
+  out.push('');
+  out.push('All three sides: CPU ms per operation, per round and median; the other columns are medians:');
+  out.push('');
+  out.push('| Row | side | CPU ms/op per round | **median CPU ms/op** | ops/s | p50 / p99 ms | Kratos ms/op | Redis ms/op | Redis commands processed (read events) per op under load | errors |');
+  out.push('|---|---|---|---:|---:|---|---:|---:|---|---:|');
+  for (const row of rows) {
+    for (const v of VARIANTS) {
+      const xs = of(row, v);
+      if (!xs.length) continue;
+      out.push(
+        `| ${row.name} | ${v} | ${xs.map((m) => fmt(m.cpu)).join(', ')} | **${fmt(med(xs, (m) => m.cpu))}** | ${med(xs, (m) => rate(m.stats)).toFixed(0)} | ${fmt(med(xs, (m) => m.stats.p50))} / ${fmt(med(xs, (m) => m.stats.p99))} | ${fmt(med(xs, (m) => m.kratosCpu))} | ${fmt(med(xs, (m) => m.redisCpu))} | ${med(xs, (m) => m.redisCommands).toFixed(1)} (${med(xs, (m) => m.redisReads).toFixed(2)}) | ${xs.reduce((n, m) => n + m.stats.errors, 0)} |`,
+      );
+    }
+  }
+  out.push('');
+  out.push('Decomposition of the hub\'s CPU over the floor (ms/op; median of the per-round differences, in brackets the difference of the medians). "outer" = hub − provider: Fastify, the mount, the hub\'s request hooks, metrics, logging; "provider" = provider − floor: oidc-provider, Koa and the bridge\'s internals; "margin" = target − provider median: what the hub\'s outer layers may cost at most for the hub to meet the target (negative: oidc-provider alone, serving these requests, is over it):');
+  out.push('');
+  out.push('| Row | hub | provider | floor | outer (hub − provider) | provider − floor | outer share of hub − floor | target (hub) | margin (target − provider) |');
+  out.push('|---|---:|---:|---:|---|---|---:|---:|---:|');
+  for (const row of rows) {
+    const [hub, provider, floor] = VARIANTS.map((v) => of(row, v));
+    if (!hub!.length || !provider!.length || !floor!.length) continue;
+    const paired = (a: Measurement[], b: Measurement[]) => median(a.map((m) => m.cpu - (b.find((x) => x.round === m.round)?.cpu ?? Number.NaN)));
+    const [h, p, f] = [hub!, provider!, floor!].map((xs) => med(xs, (m) => m.cpu)) as [number, number, number];
+    const outer = paired(hub!, provider!);
+    const inner = paired(provider!, floor!);
+    const margin = row.target - p;
+    out.push(
+      `| ${row.name} | ${fmt(h)} | ${fmt(p)} | ${fmt(f)} | ${signed(outer)} (${signed(h - p)}) | ${signed(inner)} (${signed(p - f)}) | ${percent((h - p) / (h - f))} | ≤ ${row.target} | ${signed(margin)} |`,
+    );
+  }
+}
+
+const percent = (x: number) => (Number.isFinite(x) ? `${x < 0 ? '−' : ''}${Math.abs(x * 100).toFixed(0)} %` : '–');
+const signed = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${fmt(Math.abs(x))}` : '–');
 
 runBench(main, cleanups, log);
