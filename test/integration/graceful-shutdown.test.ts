@@ -222,6 +222,47 @@ describe('graceful shutdown of the hub process', () => {
     });
   }
 
+  it('cluster.ts (two workers): a SIGTERM while the workers are still starting stops them and exits 0', async () => {
+    // A rollout may stop a pod whose workers are still loading: they have served nothing, so the
+    // stop is clean (a worker installs its graceful shutdown once it serves, and dies of the
+    // SIGTERM before that).
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', FROM_SOURCE, ENTRIES.cluster], {
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        SSOHUB_WORKERS: '2',
+        SSOHUB_MODE: 'development',
+        SSOHUB_PUBLIC_URL: `http://127.0.0.1:${port}`,
+        SSOHUB_LISTEN_HOST: '127.0.0.1',
+        SSOHUB_LISTEN_PORT: String(port),
+        SSOHUB_ADMIN_PORT: String(await freePort()),
+        SSOHUB_KRATOS_PUBLIC_URL: kratos.publicUrl,
+        SSOHUB_KRATOS_ADMIN_URL: kratos.adminUrl,
+        SSOHUB_REDIS_URL: inject('redisUrl'),
+        SSOHUB_REDIS_PREFIX: uniquePrefix('shutdown-starting'),
+        SSOHUB_LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    try {
+      await waitFor('the primary to fork its workers', async () => (out.includes('hub cluster started') ? true : undefined));
+      // The workers import the whole hub from its sources: far longer than this.
+      expect(out).not.toMatch(/Server listening/);
+      child.kill('SIGTERM');
+      const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 10_000))]);
+      expect(code, out).toBe(0);
+      expect(out.match(/hub worker stopped before it served/g)?.length, out).toBe(2);
+      expect(out).not.toMatch(/starting a new one/);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  });
+
   it('/health/ready answers 503 naming Redis within 2 s while Redis is frozen, and 200 again once it thaws', async () => {
     const redisPort = await freePort();
     const redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });

@@ -101,16 +101,25 @@ async function runPrimary(): Promise<void> {
   let stopping = false;
   let failedStop = false;
   const indexOf = new Map<number, number>();
+  // Workers that have opened a listener. A worker installs its graceful shutdown once it serves;
+  // before that, the SIGTERM passed on by stop() ends it at once, which is a clean stop: it has
+  // served nothing and holds nothing to drain (a rollout that stops a pod while a worker is still
+  // starting must not report a failed shutdown).
+  const listening = new Set<number>();
   const fork = (index: number) => {
     const worker = cluster.fork({ ...shared, [WORKER_INDEX]: String(index) });
     indexOf.set(worker.id, index);
   };
+  cluster.on('listening', (worker) => listening.add(worker.id));
   cluster.on('exit', (worker, code, signal) => {
     const index = indexOf.get(worker.id) ?? 0;
     indexOf.delete(worker.id);
+    const served = listening.delete(worker.id);
     if (stopping) {
       // A worker that missed its deadline exits 1; the primary says so to its supervisor too.
-      if (code !== 0) failedStop = true;
+      const stoppedWhileStarting = !served && signal === 'SIGTERM';
+      if (stoppedWhileStarting) log.info({ worker: index }, 'hub worker stopped before it served');
+      else if (code !== 0) failedStop = true;
       if (indexOf.size === 0) {
         if (keyDir) rmSync(keyDir, { recursive: true, force: true });
         process.exit(failedStop ? 1 : 0);
