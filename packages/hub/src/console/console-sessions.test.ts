@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createConsoleSessionStore } from './console-session-store.ts';
+import { type ConsoleSessionStore, createConsoleSessionStore } from './console-session-store.ts';
 import { createConsoleSessions, hashSessionId } from './console-sessions.ts';
 
 const MINUTE = 60_000;
@@ -11,6 +11,31 @@ function setup(tokenTag = 'tag-a') {
   const clock = () => now;
   const store = createConsoleSessionStore(memory, clock);
   return { sessions: createConsoleSessions(store, config, { tokenTag, now: clock }), store, advance: (ms: number) => (now += ms), clock };
+}
+
+/** The store with its next `update` held back until `release()`: a request slowed between reading and writing its session. */
+function pausedWrites(store: ConsoleSessionStore) {
+  let release = () => {};
+  let reached = () => {};
+  const held = new Promise<void>((resolve) => {
+    release = () => resolve();
+  });
+  const writing = new Promise<void>((resolve) => {
+    reached = () => resolve();
+  });
+  let pausing = false;
+  const paused: ConsoleSessionStore = {
+    ...store,
+    async update(idHash, record, ttlMs) {
+      if (pausing) {
+        pausing = false;
+        reached();
+        await held;
+      }
+      return store.update(idHash, record, ttlMs);
+    },
+  };
+  return { store: paused, pauseNext: () => (pausing = true), writing, release };
 }
 
 describe('console sessions', () => {
@@ -71,5 +96,48 @@ describe('console sessions', () => {
     await sessions.setNotice(session, { key: 'console.clients.notice.updated', values: { id: 'x' } });
     expect((await sessions.resume(id))?.notice).toEqual({ key: 'console.clients.notice.updated', values: { id: 'x' } });
     expect((await sessions.resume(id))?.notice).toBeUndefined();
+  });
+
+  it('stays signed out when a slow action in another tab writes its notice after the sign-out', async () => {
+    const { store, clock, advance } = setup();
+    const paused = pausedWrites(store);
+    const sessions = createConsoleSessions(paused.store, config, { tokenTag: 'tag-a', now: clock });
+    const { id } = await sessions.start('alice');
+    const tabA = (await sessions.resume(id))!;
+    paused.pauseNext();
+    // Tab A's action (disable a user: several Kratos calls) ends with its notice; the write is held back.
+    const notice = sessions.setNotice(tabA, { key: 'console-users.notice.disabled', values: { user: 'ada' } });
+    await paused.writing;
+    advance(MINUTE);
+    const tabB = (await sessions.resume(id))!;
+    await sessions.end(tabB);
+    paused.release();
+    expect(await notice).toBe(false);
+    expect(await store.get(tabA.idHash)).toBeUndefined();
+    expect(await sessions.resume(id)).toBeUndefined();
+  });
+
+  it('answers signed out to a request whose read came before a sign-out and its write after', async () => {
+    const { store, clock } = setup();
+    const paused = pausedWrites(store);
+    const sessions = createConsoleSessions(paused.store, config, { tokenTag: 'tag-a', now: clock });
+    const { id, session } = await sessions.start('alice');
+    paused.pauseNext();
+    const loading = sessions.resume(id);
+    await paused.writing;
+    await sessions.end(session);
+    paused.release();
+    expect(await loading).toBeUndefined();
+    expect(await store.get(session.idHash)).toBeUndefined();
+    expect(await sessions.resume(id)).toBeUndefined();
+  });
+
+  it('does not bring an expired session back with a late notice', async () => {
+    const { sessions, store, advance } = setup();
+    const { id, session } = await sessions.start('alice');
+    advance(16 * MINUTE);
+    expect(await sessions.setNotice(session, { key: 'console.clients.notice.updated', values: { id: 'x' } })).toBe(false);
+    expect(await store.get(session.idHash)).toBeUndefined();
+    expect(await sessions.resume(id)).toBeUndefined();
   });
 });

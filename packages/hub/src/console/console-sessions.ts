@@ -16,11 +16,15 @@ export interface ConsoleSessions {
   /**
    * The session of a cookie's id, or undefined when there is none, or it was idle longer than
    * `idleTimeoutMs`, or it is older than `maxAgeMs` (then it is removed). A live session's idle
-   * clock starts again, and its notice is handed over once (the store forgets it).
+   * clock starts again, and its notice is handed over once (the store forgets it). A session
+   * ended while this request read it (sign-out in another tab) stays ended: undefined.
    */
   resume(id: string | undefined): Promise<ConsoleSession | undefined>;
-  /** Keeps a message for the session's next page. */
-  setNotice(session: ConsoleSession, notice: ConsoleNotice): Promise<void>;
+  /**
+   * Keeps a message for the session's next page. False when the session is over by now (signed
+   * out meanwhile, or expired): nothing is written, and the next page asks to sign in.
+   */
+  setNotice(session: ConsoleSession, notice: ConsoleNotice): Promise<boolean>;
   /** Ends the session on the server: its cookie is worth nothing from now on. */
   end(session: ConsoleSession): Promise<void>;
 }
@@ -46,14 +50,19 @@ export function createConsoleSessions(
   { tokenTag, now = Date.now }: { tokenTag?: string | undefined; now?: () => number } = {},
 ): ConsoleSessions {
   const ttl = (record: ConsoleSessionRecord) => Math.min(record.lastSeenAt + config.idleTimeoutMs, record.createdAt + config.maxAgeMs) - now();
-  const save = async ({ idHash, ...record }: ConsoleSession) => store.set(idHash, record, ttl(record));
+  // Only a session that is still there is written back: see ConsoleSessionStore.
+  const save = async ({ idHash, ...record }: ConsoleSession) => store.update(idHash, record, ttl(record));
   return {
     async start(name) {
-      const id = newId();
-      const at = now();
-      const session: ConsoleSession = { idHash: hashSessionId(id), name, csrf: randomBytes(32).toString('base64url'), createdAt: at, lastSeenAt: at, tokenTag };
-      await save(session);
-      return { id, session };
+      // A taken key means 256 random bits came out twice: never in practice, but never a shared session either.
+      for (let tries = 0; tries < 3; tries++) {
+        const id = newId();
+        const at = now();
+        const session: ConsoleSession = { idHash: hashSessionId(id), name, csrf: randomBytes(32).toString('base64url'), createdAt: at, lastSeenAt: at, tokenTag };
+        const { idHash, ...record } = session;
+        if (await store.create(idHash, record, ttl(record))) return { id, session };
+      }
+      throw new Error('could not start a console session: every new id was taken');
     },
     async resume(id) {
       if (id === undefined || !ID_PATTERN.test(id)) return undefined;
@@ -66,11 +75,12 @@ export function createConsoleSessions(
         return undefined;
       }
       const session: ConsoleSession = { ...record, idHash, lastSeenAt: at };
-      await save({ ...session, notice: undefined });
+      // Gone since it was read: signed out (or expired) in the meantime, and that is final.
+      if (!(await save({ ...session, notice: undefined }))) return undefined;
       return session;
     },
     async setNotice(session, notice) {
-      await save({ ...session, notice });
+      return save({ ...session, notice });
     },
     async end(session) {
       await store.delete(session.idHash);
