@@ -5,7 +5,7 @@ import { SsoHubError } from '../errors/ssohub-error.ts';
 import type { HubContext } from '../hub-context.ts';
 import type { Identity, Session } from '../kratos/kratos-client.ts';
 import { KratosUnavailableError } from '../kratos/kratos-error.ts';
-import { createUserAdmin, methodsOf, secondFactorsOf, summaryOf } from './user-admin.ts';
+import { createUserAdmin, endAllUserSessions, methodsOf, secondFactorsOf, summaryOf } from './user-admin.ts';
 
 const ADA = '0a0a0a0a-1111-4222-8333-944445555666';
 const BOB = '0b0b0b0b-1111-4222-8333-944445555666';
@@ -102,7 +102,7 @@ function world(identities: Identity[], { sessions = [] as Session[], bindings = 
     },
   };
   const ctx = { kratos, bridge, audit: { record: (e: AuditEvent) => events.push(e), tail: async () => [] } } as unknown as HubContext;
-  return { users: createUserAdmin(ctx), calls, events, byId };
+  return { users: createUserAdmin(ctx), ctx, calls, events, byId };
 }
 
 const session = (id: string): Session =>
@@ -298,5 +298,26 @@ describe('resending verification', () => {
     const { users, calls } = world([identity(ADA, 'ada@example.test')]);
     await expect(users.resendVerification(ADA, 'admin')).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/verified every address/) });
     expect(calls.filter((c) => c.startsWith('send-code'))).toEqual([]);
+  });
+});
+
+describe('ending every session of a user for an admin (the console’s “End all sessions”)', () => {
+  it('ends the sessions Kratos lists and those only the hub still binds, each audited as it ends', async () => {
+    const w = world([identity(ADA, 'ada@example.test')], {
+      sessions: [session('k1'), session('k2')],
+      bindings: [binding('k1', 'app-a'), binding('k3', 'app-b')],
+    });
+    const result = await endAllUserSessions(w.ctx, { identityId: ADA, actor: 'console:alice', ip: '192.0.2.9' });
+    expect(result).toEqual({ ended: ['k1', 'k2', 'k3'], clients: ['app-a', 'app-b'] });
+    expect(w.calls).toEqual(['end-session:k1:admin', 'end-session:k2:admin', 'end-session:k3:admin']);
+    expect(w.events).toEqual(
+      ['k1', 'k2', 'k3'].map((sessionId) => ({ type: 'session.revoked', actor: 'console:alice', subject: ADA, sessionId, reason: 'admin', ip: '192.0.2.9', outcome: 'success' })),
+    );
+  });
+
+  it('keeps the audit of the sessions it ended when a later one fails', async () => {
+    const w = world([identity(ADA, 'ada@example.test')], { sessions: [session('k1'), session('k2')], fail: 'end-session:k2' });
+    await expect(endAllUserSessions(w.ctx, { identityId: ADA, actor: 'console:alice', ip: '192.0.2.9' })).rejects.toThrow(KratosUnavailableError);
+    expect(w.events.map((e) => e.sessionId)).toEqual(['k1']);
   });
 });

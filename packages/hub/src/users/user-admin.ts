@@ -124,20 +124,6 @@ export function createUserAdmin(ctx: HubContext): UserAdmin {
   }
 
   /**
-   * Ends every Kratos session of the identity through the bridge: each provider session bound to
-   * it ends (its grants revoked, a back-channel logout queued for every client that took part),
-   * then the Kratos session itself. The hub's bindings are read as well as Kratos' list, so a
-   * Kratos session Kratos no longer lists as active but the hub still binds is ended too.
-   * Returns the Kratos sessions ended and the clients that took part in them.
-   */
-  async function endEverySession(identityId: string, reason: string): Promise<{ ended: string[]; clients: string[] }> {
-    const [sessions, bindings] = await Promise.all([ctx.kratos.listIdentitySessions(identityId, { active: true }), ctx.bridge.listBindings(identityId)]);
-    const ids = [...new Set([...sessions.map((s) => s.id), ...bindings.map((b) => b.kratosSessionId)])];
-    for (const id of ids) await ctx.bridge.endKratosSession(id, reason);
-    return { ended: ids, clients: bindings.flatMap((b) => b.clients.map((c) => c.clientId)) };
-  }
-
-  /**
    * Revokes every grant an app still holds for the identity (offline_access ones whose provider
    * session is gone included), with its tokens; an app with a live provider session also gets
    * its back-channel logout (the bridge's revokeAccountApp).
@@ -167,7 +153,7 @@ export function createUserAdmin(ctx: HubContext): UserAdmin {
       if (!updated) throw gone(identity.id);
     }
     const before = (await ctx.bridge.listAccountApps(identity.id)).map((a) => a.clientId);
-    const { ended, clients } = await endEverySession(identity.id, reason);
+    const { ended, clients } = await endEverySession(ctx, identity.id, reason);
     const remaining = await revokeEveryApp(identity.id, reason);
     return { ended, revoked: [...new Set([...before, ...clients, ...remaining])].sort() };
   }
@@ -272,7 +258,7 @@ export function createUserAdmin(ctx: HubContext): UserAdmin {
         // for passwordless sign-in), and removing a way in is not what resetting the second factor means.
         const removed: SecondFactor[] = [];
         for (const type of factors) if (await ctx.kratos.deleteSecondFactor(identity.id, type)) removed.push(type);
-        const { ended, clients } = await endEverySession(identity.id, REASONS.resetMfa);
+        const { ended, clients } = await endEverySession(ctx, identity.id, REASONS.resetMfa);
         const after = (await ctx.kratos.getIdentity(identity.id)) ?? identity;
         return { user: summaryOf(after), endedSessions: ended, revokedApps: [...new Set(clients)].sort(), removed };
       });
@@ -295,6 +281,41 @@ export function createUserAdmin(ctx: HubContext): UserAdmin {
       });
     },
   };
+}
+
+/**
+ * Ends every Kratos session of the identity through the bridge: each provider session bound to
+ * it ends (its grants revoked, a back-channel logout queued for every client that took part),
+ * then the Kratos session itself. The hub's bindings are read as well as Kratos' list, so a
+ * Kratos session Kratos no longer lists as active but the hub still binds is ended too.
+ * `onEnded` hears of each as it ends. Returns the Kratos sessions ended and the clients that
+ * took part in them.
+ */
+export async function endEverySession(
+  ctx: HubContext,
+  identityId: string,
+  reason: string,
+  onEnded?: (kratosSessionId: string) => void,
+): Promise<{ ended: string[]; clients: string[] }> {
+  const [sessions, bindings] = await Promise.all([ctx.kratos.listIdentitySessions(identityId, { active: true }), ctx.bridge.listBindings(identityId)]);
+  const ids = [...new Set([...sessions.map((s) => s.id), ...bindings.map((b) => b.kratosSessionId)])];
+  for (const id of ids) {
+    await ctx.bridge.endKratosSession(id, reason);
+    onEnded?.(id);
+  }
+  return { ended: ids, clients: bindings.flatMap((b) => b.clients.map((c) => c.clientId)) };
+}
+
+/**
+ * "End all sessions" of a user for an admin (the console's sessions page): every session, by the
+ * path disable, delete and reset-mfa take (endEverySession, so the hub's own bindings count, not
+ * only what Kratos lists as active), each recorded as `session.revoked` with the admin's actor and
+ * IP as it ends, like ending one (end-user-session.ts).
+ */
+export async function endAllUserSessions(ctx: HubContext, o: { identityId: string; actor: string; ip: string }): Promise<{ ended: string[]; clients: string[] }> {
+  return endEverySession(ctx, o.identityId, 'admin', (sessionId) =>
+    ctx.audit.record({ type: 'session.revoked', actor: o.actor, subject: o.identityId, sessionId, reason: 'admin', ip: o.ip, outcome: 'success' }),
+  );
 }
 
 function gone(id: string): SsoHubError {

@@ -82,6 +82,38 @@ export function describeBackchannelDelivery(label: string, make: (name: string) 
       expect(await a.counted()).toEqual({ failed: 1, delivered: 1 });
     });
 
+    it('records the app’s status and its endpoint without the query, which may hold a secret', async () => {
+      const queue = make(name());
+      // As oidc-provider throws it: its message names the whole URI, its response says the status.
+      const uri = 'https://app-a.test/bc?tenant=t1&api_key=s3cret';
+      const answered = Object.assign(new Error(`expected 200 OK from ${uri}, got: 503 Service Unavailable`), { response: { status: 503, url: uri } });
+      const a = instance(queue, async () => {
+        throw answered;
+      });
+      await a.deliverer.deliver(job);
+      expect(await queue.pending()).toEqual([expect.objectContaining({ attempt: 2, lastError: 'HTTP 503 from https://app-a.test/bc' })]);
+      expect(a.events[0]).toMatchObject({ outcome: 'failure', error: 'HTTP 503 from https://app-a.test/bc' });
+
+      // Any other error that names a URI has it cut down the same way; a response without one says the status alone.
+      const other = make(name());
+      const b = instance(
+        other,
+        async () => {
+          throw new Error(`redirect to https://user:pw@elsewhere.test/x?code=s3cret#f, refused`);
+        },
+        [],
+      );
+      await b.deliverer.deliver(job);
+      const c = instance(make(name()), async () => {
+        throw Object.assign(new Error('expected 200 OK'), { response: { status: 500 } });
+      });
+      await c.deliverer.deliver(job);
+      expect(b.events.map((e) => e.error)).toEqual(['redirect to https://elsewhere.test/x, refused', 'gave up after 1 attempts: redirect to https://elsewhere.test/x, refused']);
+      expect((await other.failed())[0]?.error).toBe('redirect to https://elsewhere.test/x, refused');
+      expect(c.events[0]?.error).toBe('HTTP 500');
+      expect(JSON.stringify([a.events, b.events, await queue.pending(), await other.failed()])).not.toMatch(/s3cret|user:pw|tenant/);
+    });
+
     it('abandons the job after its last attempt, with an audit event and a count', async () => {
       const queue = make(name());
       const a = instance(

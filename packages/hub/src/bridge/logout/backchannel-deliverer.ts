@@ -194,16 +194,50 @@ function endAttemptSpan(span: ChildSpan | undefined, outcome: BackchannelOutcome
     span.end();
     return;
   }
-  // The status of the app's answer, or the network failure's code: not describe(), whose text
-  // names the endpoint's URI, query included.
+  // The status of the app's answer, or the network failure's code: no endpoint at all, where
+  // describe() keeps its scheme://host/path for operators.
   const status = (err as { response?: { status?: unknown } }).response?.status;
   if (typeof status === 'number') span.span.setAttribute('http.response.status_code', status);
   const code = (err as { cause?: { code?: unknown } }).cause?.code;
   span.end(typeof status === 'number' ? `HTTP ${status}` : typeof code === 'string' ? code : 'no answer');
 }
 
-// The error text names the status or the network failure, never the token that was sent.
+/**
+ * The error an operator sees of a failed attempt (the deliveries list, the admin API, the audit
+ * `error`): the app's HTTP status with the endpoint as scheme://host/path, or the network
+ * failure's code. Never the token that was sent, nor the endpoint's query or fragment: an app may
+ * keep a secret there, and oidc-provider's own message ("expected 200 OK from <uri>, got: …")
+ * names the whole URI, so it is not used.
+ */
 function describe(err: unknown): string {
-  const e = err as Error & { cause?: { code?: string; message?: string } };
-  return e.cause?.code ? `${e.message} (${e.cause.code})` : (e.message ?? String(err));
+  const e = err as Error & { cause?: { code?: string }; response?: { status?: unknown; url?: unknown } };
+  const status = e.response?.status;
+  if (typeof status === 'number') {
+    const url = e.response?.url;
+    const where = typeof url === 'string' ? withoutQuery(url) : undefined;
+    return where ? `HTTP ${status} from ${where}` : `HTTP ${status}`;
+  }
+  const message = scrubUris(typeof e.message === 'string' ? e.message : String(err));
+  return e.cause?.code ? `${message} (${e.cause.code})` : message;
+}
+
+/** scheme://host/path of an absolute URI (no credentials, query or fragment), or undefined when it is none. */
+function withoutQuery(uri: string): string | undefined {
+  try {
+    const url = new URL(uri);
+    return `${url.protocol}//${url.host}${url.pathname}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Every URI in a message cut down to scheme://host/path, for errors whose text names one. A URI
+ * runs to the next space (a query may hold commas); punctuation that ends it is the sentence's.
+ */
+function scrubUris(message: string): string {
+  return message.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi, (found) => {
+    const [, uri = found, after = ''] = /^(.*?)([,;.:)]*)$/.exec(found) ?? [];
+    return `${withoutQuery(uri) ?? '<uri>'}${after}`;
+  });
 }

@@ -14,7 +14,7 @@ export interface BackchannelJob {
   sid: string;
   attempt: number;
   reason: string;
-  /** Why the previous attempt failed ("expected 200 OK ..., got: 500", "ECONNREFUSED"): never a token. */
+  /** Why the previous attempt failed ("HTTP 500 from https://app.example/bc", "fetch failed (ECONNREFUSED)"): never a token. */
   lastError?: string;
   /**
    * The trace context of the traced, sampled request that queued the job (the logout's), kept

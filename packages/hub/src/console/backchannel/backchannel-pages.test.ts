@@ -66,18 +66,38 @@ describe('the console’s back-channel deliveries page', () => {
     expect(ask.body).toContain('back into the queue as a fresh attempt');
     expect(retryNow).not.toHaveBeenCalled();
 
-    const done = await postConsoleForm(hub, s, '/console/backchannel/d-2/retry', { confirmed: 'yes' });
+    const app = /<input type="hidden" name="app" value="([^"]+)">/.exec(ask.body)?.[1];
+    expect(app).toBe('shop-b');
+    const done = await postConsoleForm(hub, s, '/console/backchannel/d-2/retry', { app, confirmed: 'yes' });
     expect(done.statusCode).toBe(303);
     expect(done.headers.location).toBe('/console/backchannel');
     expect(retryNow).toHaveBeenCalledWith('d-2', 'console:alice');
     expect((await getConsolePage(hub, s, '/console/backchannel')).body).toContain('The delivery to shop-b is queued for an attempt now.');
   });
 
-  it('says a delivery that is gone is no longer queued, and retries nothing', async () => {
+  it('says a delivery that is gone is no longer queued', async () => {
     const res = await postConsoleForm(hub, s, '/console/backchannel/d-9/retry', { confirmed: 'yes' });
     expect(res.statusCode).toBe(303);
-    expect(retryNow).not.toHaveBeenCalled();
+    expect(retryNow).toHaveBeenCalledWith('d-9', 'console:alice');
     expect((await getConsolePage(hub, s, '/console/backchannel')).body).toContain('That delivery is no longer queued');
+  });
+
+  it('retries by id a delivery the list leaves out (past the 500 soonest due), as the admin API does', async () => {
+    retryNow.mockImplementation(async (id: string) => (id === 'd-700' ? ('queued' as const) : ('not_found' as const)));
+    const ask = await postConsoleForm(hub, s, '/console/backchannel/d-700/retry');
+    expect(ask.statusCode).toBe(200);
+    expect(ask.body).toContain('Retry delivery d-700 now?');
+    expect(ask.body).toContain('lists the 500 soonest due at most');
+    expect(retryNow).not.toHaveBeenCalled();
+
+    const list = vi.mocked(hub.ctx.bridge.backchannelDeliveries.list);
+    list.mockClear();
+    const done = await postConsoleForm(hub, s, '/console/backchannel/d-700/retry', { confirmed: 'yes' }, { 'accept-language': 'de' });
+    expect(done.statusCode).toBe(303);
+    expect(retryNow).toHaveBeenCalledWith('d-700', 'console:alice');
+    // The retry itself looks nothing up in the list.
+    expect(list).not.toHaveBeenCalled();
+    expect((await getConsolePage(hub, s, '/console/backchannel', { 'accept-language': 'de' })).body).toContain('Die Zustellung d-700 ist für einen sofortigen Versuch eingereiht.');
   });
 
   it('refuses a retry without the CSRF token', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { AUTH_METHODS, ID_TOKEN_ALGS, isServiceClient } from '../../clients/check-client-metadata.ts';
 import type { ClientMetadata } from '../../clients/client-registry.ts';
@@ -96,6 +97,28 @@ export function changesFromForm(body: unknown, current: ClientMetadata): Record<
     }
   }
   return changes;
+}
+
+/** The hidden field that carries the version of the client an edit form was made from. */
+export const VERSION_FIELD = 'version';
+
+/**
+ * The version of a client as the edit form sees it: a hash of its metadata without the secret
+ * (which the form neither shows nor changes, so a rotation does not make an open form stale).
+ * The form carries it through the confirmation page; if the client differs at submit, the edit
+ * would be judged against fields the admin never saw and would undo whatever changed meanwhile.
+ * A hash and not `updatedAt`: two changes in the same millisecond share a timestamp.
+ */
+export function clientVersion(metadata: ClientMetadata): string {
+  const { client_secret: _, ...shown } = metadata;
+  return createHash('sha256').update(canonicalJson(shown)).digest('base64url');
+}
+
+/** JSON with every object's keys sorted: the same client hashes the same however its fields were ordered. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
 }
 
 /** The form's values for a client (edit), or for a form sent back with its problems. */

@@ -24,6 +24,9 @@ describe('the console’s client pages', () => {
   afterAll(() => hub.close());
 
   const lastEvent = async () => (await hub.ctx.audit.tail({ count: 1 })).at(-1);
+  /** The version an edit form carries (hidden), as a browser would send it back. */
+  const versionIn = (body: string) => /<input type="hidden" name="version" value="([^"]+)">/.exec(body)?.[1];
+  const openEditForm = async (id: string, session = s) => versionIn((await getConsolePage(hub, session, `/console/clients/${id}/edit`)).body);
 
   it('onboards an app after a confirmation, shows its secret once, and audits it with the console actor', async () => {
     const ask = await postConsoleForm(hub, s, '/console/clients/new', app);
@@ -86,7 +89,8 @@ describe('the console’s client pages', () => {
     expect(taken.statusCode).toBe(400);
     expect(taken.body).toContain('client_id ist vergeben');
 
-    const edit = await postConsoleForm(hub, s, '/console/clients/console-app/edit', { ...app, redirect_uris: 'http://app.example.test/cb', scope: 'openid phone' }, { 'accept-language': 'fr' });
+    const version = await openEditForm('console-app');
+    const edit = await postConsoleForm(hub, s, '/console/clients/console-app/edit', { ...app, version, redirect_uris: 'http://app.example.test/cb', scope: 'openid phone' }, { 'accept-language': 'fr' });
     expect(edit.statusCode).toBe(400);
     expect(edit.body).toContain('redirect_uris[0] doit utiliser https');
     expect(edit.body).toContain('scope contient &quot;phone&quot;, qui ne fait pas partie de openid, email, profile, offline_access');
@@ -96,9 +100,12 @@ describe('the console’s client pages', () => {
     const form = await getConsolePage(hub, s, '/console/clients/console-app/edit');
     expect(form.statusCode).toBe(200);
     expect(form.body).toContain('Console App');
-    const fields = { ...app, client_name: 'Renamed', backchannel_logout_uri: '' };
+    const fields = { ...app, version: versionIn(form.body), client_name: 'Renamed', backchannel_logout_uri: '' };
+    expect(fields.version).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const ask = await postConsoleForm(hub, s, '/console/clients/console-app/edit', fields);
     expect(ask.statusCode).toBe(200);
+    // The confirmation page carries the version on to the final submit.
+    expect(versionIn(ask.body)).toBe(fields.version);
     expect(ask.body).toContain('client_name');
     expect(ask.body).toContain('backchannel_logout_uri');
     expect(ask.body).not.toContain('<dt>redirect_uris</dt>');
@@ -109,6 +116,57 @@ describe('the console’s client pages', () => {
     expect(after.client_name).toBe('Renamed');
     expect(after.backchannel_logout_uri).toBeUndefined();
     expect(await lastEvent()).toMatchObject({ type: 'client.updated', actor: 'console:alice', clientId: 'console-app' });
+  });
+
+  it('refuses an edit made from a form older than another admin’s change (409), rather than undoing that change', async () => {
+    const bob = await signInToConsole(hub, { name: 'bob' });
+    const current = (await hub.ctx.clients.find('console-app'))!.metadata;
+    // Alice opens the form and asks to rename the client; the form also carries the redirect URIs as they were.
+    const version = await openEditForm('console-app');
+    const alice = { kind: 'app', version, client_name: 'Alice’s name', redirect_uris: current.redirect_uris.join('\n'), scope: current.scope, ssohub_first_party: 'yes' };
+    const ask = await postConsoleForm(hub, s, '/console/clients/console-app/edit', alice);
+    expect(ask.statusCode).toBe(200);
+    expect(ask.body).toContain('client_name');
+    expect(ask.body).not.toContain('<dt>redirect_uris</dt>');
+
+    // Meanwhile Bob changes the redirect URIs from his own form.
+    const bobs = { ...alice, version: await openEditForm('console-app', bob), client_name: current.client_name, redirect_uris: 'https://app.example.test/new-callback', confirmed: 'yes' };
+    expect((await postConsoleForm(hub, bob, '/console/clients/console-app/edit', bobs)).statusCode).toBe(303);
+
+    // Alice confirms: her stale form would put the old redirect URIs back.
+    const done = await postConsoleForm(hub, s, '/console/clients/console-app/edit', { ...alice, confirmed: 'yes' });
+    expect(done.statusCode).toBe(409);
+    expect(done.body).toContain(t('console.clients.edit.stale', { id: 'console-app' }));
+    // The form shows the client as it is now, with its new version, to review and edit again.
+    expect(done.body).toContain('https://app.example.test/new-callback');
+    expect(versionIn(done.body)).toBe(await openEditForm('console-app'));
+    expect(versionIn(done.body)).not.toBe(version);
+    const after = (await hub.ctx.clients.find('console-app'))!.metadata;
+    expect(after.redirect_uris).toEqual(['https://app.example.test/new-callback']);
+    expect(after.client_name).toBe(current.client_name);
+    expect(await lastEvent()).toMatchObject({ type: 'client.updated', actor: 'console:bob' });
+
+    // Said in the page's language; a form with no version at all is refused the same way.
+    const de = await postConsoleForm(hub, s, '/console/clients/console-app/edit', { ...alice, version: undefined, confirmed: 'yes' }, { 'accept-language': 'de' });
+    expect(de.statusCode).toBe(409);
+    expect(de.body).toContain(t('console.clients.edit.stale', { id: 'console-app' }, 'de'));
+    expect((await hub.ctx.clients.find('console-app'))!.metadata.client_name).toBe(current.client_name);
+
+    // Edited again from the fresh form, Alice's change goes through and Bob's stays.
+    const again = await postConsoleForm(hub, s, '/console/clients/console-app/edit', {
+      ...alice,
+      version: versionIn(done.body),
+      redirect_uris: 'https://app.example.test/new-callback',
+      confirmed: 'yes',
+    });
+    expect(again.statusCode).toBe(303);
+    expect((await hub.ctx.clients.find('console-app'))!.metadata).toMatchObject({ client_name: 'Alice’s name', redirect_uris: ['https://app.example.test/new-callback'] });
+  });
+
+  it('does not count a rotated secret as a change to the form', async () => {
+    const version = await openEditForm('console-app');
+    await postConsoleForm(hub, s, '/console/clients/console-app/rotate-secret', { confirmed: 'yes' });
+    expect(await openEditForm('console-app')).toBe(version);
   });
 
   it('rotates the secret after a confirmation and shows the new one once', async () => {

@@ -13,7 +13,7 @@ import type { ConsoleDeps } from '../console-deps.ts';
 import { carriedFields, dataTable, errorMessage, factList, formValue, isConfirmed, postForm } from '../console-html.ts';
 import { sendConfirmation, sendConsolePage } from '../console-page.ts';
 import { consoleActor, consoleSession } from '../console-request.ts';
-import { type ClientKind, changesFromForm, clientFields, clientFromForm, formValuesOf, submittedValues } from './client-form.ts';
+import { type ClientKind, changesFromForm, clientFields, clientFromForm, clientVersion, formValuesOf, submittedValues, VERSION_FIELD } from './client-form.ts';
 import { clientProblemText } from './client-problems.ts';
 
 const CLIENTS = `${CONSOLE_PATH}/clients`;
@@ -122,6 +122,12 @@ ${postForm(request, { action: `${clientPath(id)}/delete`, submit: t('console.cli
   console.post<IdRoute>('/clients/:id/edit', { schema: { params: IdParams } }, async (request, reply) => {
     const client = await mustFind(ctx, request.params.id);
     const id = client.metadata.client_id;
+    // The form (and its confirmation page) must describe the client as it is now: compared with a
+    // newer client, every field the form still shows the old way would read as a change back.
+    if (formValue(request.body, VERSION_FIELD) !== clientVersion(client.metadata)) {
+      request.log.info({ clientId: id }, 'console client edit refused: the client changed since the form was made');
+      return sendEditForm(request, reply, client, formValuesOf(client.metadata), [t('console.clients.edit.stale', { id })], 409);
+    }
     const changes = changesFromForm(request.body, client.metadata);
     if (Object.keys(changes).length === 0) {
       await sessions.setNotice(consoleSession(request), { key: 'console.clients.notice.unchanged', values: { id } });
@@ -228,6 +234,7 @@ ${problems ? errorMessage(problems) : ''}${postForm(request, {
 ${problems ? errorMessage(problems) : ''}${postForm(request, {
   action: `${clientPath(id)}/edit`,
   submit: t('console.clients.edit.next'),
+  hidden: { [VERSION_FIELD]: clientVersion(client.metadata) },
   fields: clientFields(request, kindOf(client.metadata), values, { editing: true }),
   testid: 'console/client-form',
 })}

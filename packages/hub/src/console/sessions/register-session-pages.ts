@@ -3,7 +3,7 @@ import { SsoHubError } from '../../errors/ssohub-error.ts';
 import { html } from '../../http/html.ts';
 import { t } from '../../i18n/translate.ts';
 import { endUserSession } from '../../users/end-user-session.ts';
-import type { UserDetail } from '../../users/user-admin.ts';
+import { endAllUserSessions, type UserDetail } from '../../users/user-admin.ts';
 import type { ConsoleDeps } from '../console-deps.ts';
 import { errorMessage, isConfirmed, textField } from '../console-html.ts';
 import { sendConfirmation, sendConsolePage } from '../console-page.ts';
@@ -18,7 +18,8 @@ import { endAllPath, endSessionPath, sessionsOfPath } from './session-paths.ts';
  * The console's sessions pages: pick an account (by email or id), see its active sessions with
  * their devices and the apps each reached, and end one or all of them, each confirmed first.
  * The sessions come from UserAdmin.show, as on the account's page; ending goes through the bridge
- * (users/end-user-session.ts), so the apps are told by back-channel logout.
+ * (one: users/end-user-session.ts; all: users/user-admin.ts endAllUserSessions, the path disabling
+ * takes), so the apps are told by back-channel logout.
  */
 export function registerSessionPages(console: FastifyInstance, deps: ConsoleDeps): void {
   const users = () => userAdminFor(deps.ctx);
@@ -109,9 +110,9 @@ ${renderSessionTable(request, { userId: user.id, sessions: user.sessions, appNam
         section: 'sessions',
       });
     }
-    const actor = consoleActor(request);
-    for (const s of user.sessions) await endUserSession(deps.ctx, { identityId: user.id, sessionId: s.id, actor, ip: request.ip });
-    await deps.sessions.setNotice(consoleSession(request), { key: 'console-users.notice.sessions_ended', values: { user: label, count: user.sessions.length } });
+    // Every session as disabling would end them (the hub's bindings too, not only those Kratos lists as active).
+    const { ended } = await endAllUserSessions(deps.ctx, { identityId: user.id, actor: consoleActor(request), ip: request.ip });
+    await deps.sessions.setNotice(consoleSession(request), { key: 'console-users.notice.sessions_ended', values: { user: label, count: ended.length } });
     return reply.header('cache-control', 'no-store').redirect(sessionsOfPath(user.id), 303);
   });
 }

@@ -77,17 +77,29 @@ describe('the console’s sessions pages', () => {
     expect((await getConsolePage(hub, s, `/console/sessions?user=${ID}`)).body).toContain('The session of ada@example.test was ended');
   });
 
-  it('ends every session after confirmation', async () => {
+  it('ends every session after confirmation, those the hub binds but Kratos no longer lists included, as disabling does', async () => {
+    // Kratos lists two active sessions; the hub still binds a third (its provider session alive).
+    const UNLISTED = 'd4f6a8c0-1e3b-4d5f-8a7c-9e0b1d2f3a4c';
+    const listed = vi.spyOn(hub.ctx.kratos, 'listIdentitySessions').mockResolvedValue([{ id: first.id }, { id: SECOND.id }] as never);
+    const bindings = vi.spyOn(hub.ctx.bridge, 'listBindings').mockResolvedValue([
+      { kratosSessionId: first.id, providerSessionUid: 'p1', accountId: ID, authTime: undefined, clients: [{ clientId: 'app-a', sid: 's1', grantId: 'g1' }] },
+      { kratosSessionId: UNLISTED, providerSessionUid: 'p3', accountId: ID, authTime: undefined, clients: [{ clientId: 'app-b', sid: 's3', grantId: 'g3' }] },
+    ]);
     expect((await postConsoleForm(hub, s, `/console/sessions/${ID}/end-all`)).body).toContain('End every session of ada@example.test?');
     expect(ended).toEqual([]);
     const done = await postConsoleForm(hub, s, `/console/sessions/${ID}/end-all`, { confirmed: 'yes' });
     expect(done.statusCode).toBe(303);
-    expect(ended).toEqual([first.id, SECOND.id]);
-    expect(audited.map((e) => [e.type, e.actor, e.sessionId])).toEqual([
-      ['session.revoked', 'console:alice', first.id],
-      ['session.revoked', 'console:alice', SECOND.id],
+    expect(listed).toHaveBeenCalledWith(ID, { active: true });
+    expect(bindings).toHaveBeenCalledWith(ID);
+    expect(ended).toEqual([first.id, SECOND.id, UNLISTED]);
+    expect(audited.map((e) => [e.type, e.actor, e.subject, e.sessionId, e.reason])).toEqual([
+      ['session.revoked', 'console:alice', ID, first.id, 'admin'],
+      ['session.revoked', 'console:alice', ID, SECOND.id, 'admin'],
+      ['session.revoked', 'console:alice', ID, UNLISTED, 'admin'],
     ]);
-    expect((await getConsolePage(hub, s, `/console/sessions?user=${ID}`, { 'accept-language': 'de' })).body).toContain('2 Sitzungen von ada@example.test beendet.');
+    expect((await getConsolePage(hub, s, `/console/sessions?user=${ID}`, { 'accept-language': 'de' })).body).toContain('3 Sitzungen von ada@example.test beendet.');
+    listed.mockRestore();
+    bindings.mockRestore();
   });
 
   it('does not end a session the account does not have', async () => {

@@ -16,10 +16,15 @@ import { userLabel, userPath } from './user-label.ts';
 /** The most accounts one search shows. */
 export const SEARCH_LIMIT = 50;
 
-/** What a refused action says on the account's page: a conflict in words of its own, else the domain's reason. */
+/**
+ * What a refused action says on the account's page: a conflict in words of its own, else the
+ * domain's reason. Only these actions refuse with a conflict (users/user-admin.ts): disabling a
+ * disabled user runs again on purpose, and enabling an active one changes nothing.
+ */
 function refusal(action: UserAction, label: string, err: SsoHubError): string {
   if (err.status === 409) {
-    return action.name === 'delete' ? t('console-users.error.conflict.delete', { user: label, reason: err.message }) : t(`console-users.error.conflict.${action.name}`, { user: label });
+    if (action.name === 'delete') return t('console-users.error.conflict.delete', { user: label, reason: err.message });
+    if (action.name === 'reset_mfa' || action.name === 'verify_resend') return t(`console-users.error.conflict.${action.name}`, { user: label });
   }
   return t('console-users.error.failed', { reason: err.message });
 }

@@ -10,10 +10,10 @@ import { methodName } from './method-name.ts';
 export interface UserAction {
   /** The route segment: POST /console/users/:id/<segment>. */
   segment: string;
-  /** The key part of its messages (console-users.action.<name>, .confirm.<name>.*, .error.conflict.<name>). */
+  /** The key part of its messages (console-users.action.<name>, .confirm.<name>.*, and .error.conflict.<name> for those that refuse with a conflict). */
   name: 'disable' | 'enable' | 'reset_mfa' | 'verify_resend' | 'delete';
   run(users: UserAdmin, id: string, actor: string): Promise<UserActionResult>;
-  /** Whether the account's page offers it (the route still accepts it and reports a conflict). */
+  /** Whether the account's page offers it (the route still accepts it: disable runs again, enable changes nothing, the others report a conflict). */
   offered(user: UserDetail): boolean;
   danger: boolean;
   /** The message shown on the next page once it is done. */

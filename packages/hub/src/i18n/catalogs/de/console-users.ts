@@ -80,8 +80,6 @@ export default {
   'console-users.notice.deleted':
     '{user} ist gelöscht: {sessions, plural, one {# Sitzung} other {# Sitzungen}} beendet, {apps, plural, one {# App} other {# Apps}} zum Abmelden aufgefordert.',
   'console-users.error.not_found': 'Es gibt kein Konto „{user}“: Es wurde vielleicht gelöscht. Suchen Sie erneut danach.',
-  'console-users.error.conflict.disable': '{user} ist bereits deaktiviert.',
-  'console-users.error.conflict.enable': '{user} ist bereits aktiv.',
   'console-users.error.conflict.reset_mfa': '{user} hat keinen zweiten Faktor, der zurückgesetzt werden könnte.',
   'console-users.error.conflict.verify_resend': 'Jede Adresse von {user} ist bereits bestätigt: Es gibt nichts erneut zu senden.',
   'console-users.error.conflict.delete': '{user} kann jetzt nicht gelöscht werden: {reason}',
@@ -139,6 +137,9 @@ export default {
   'console-users.confirm.retry.title': 'Zustellung an {app} jetzt erneut versuchen?',
   'console-users.confirm.retry.pending': 'Der Hub versucht sofort, diesen Abmeldehinweis zuzustellen, statt auf den nächsten Versuch zu warten.',
   'console-users.confirm.retry.failed': 'Die Zustellung kommt als neuer Versuch zurück in die Warteschlange, mit den üblichen Wiederholungen danach.',
+  'console-users.confirm.retry.title_unlisted': 'Zustellung {id} jetzt erneut versuchen?',
+  'console-users.confirm.retry.unlisted': 'Diese Zustellung steht nicht auf der Seite der Zustellungen (sie zeigt höchstens die 500 am frühesten fälligen), oder sie wurde inzwischen zugestellt. Wartet sie noch, versucht der Hub sie sofort; ist sie fehlgeschlagen, kommt sie als neuer Versuch zurück in die Warteschlange.',
   'console-users.notice.retry_queued': 'Die Zustellung an {app} ist für einen sofortigen Versuch eingereiht.',
+  'console-users.notice.retry_queued_unlisted': 'Die Zustellung {id} ist für einen sofortigen Versuch eingereiht.',
   'console-users.notice.retry_not_found': 'Diese Zustellung ist nicht mehr in der Warteschlange: Sie wurde inzwischen zugestellt oder entfernt.',
 } satisfies CatalogOf<typeof en>;

@@ -95,6 +95,7 @@ export default {
   'console.clients.edit.submit': 'Änderungen speichern',
   'console.clients.edit.confirm_title': 'Client {id} ändern?',
   'console.clients.edit.confirm_lead': 'Diese Felder ändern sich, die übrigen bleiben, wie sie sind. Apps sehen die Änderung bei ihrer nächsten Anfrage.',
+  'console.clients.edit.stale': 'Client {id} wurde von jemand anderem geändert, seit Sie das Formular geöffnet haben. Das Formular zeigt ihn jetzt, wie er ist: Prüfen Sie ihn und bearbeiten Sie ihn erneut.',
   'console.clients.removed': '(entfernt)',
   'console.clients.rotate': 'Geheimnis erneuern',
   'console.clients.rotate.confirm_title': 'Geheimnis von {id} erneuern?',

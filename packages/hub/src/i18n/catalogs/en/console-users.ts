@@ -81,8 +81,6 @@ export default {
   'console-users.notice.deleted':
     '{user} is deleted: {sessions, plural, one {# session} other {# sessions}} ended, {apps, plural, one {# app} other {# apps}} told to sign them out.',
   'console-users.error.not_found': 'There is no account “{user}”: it may have been deleted. Search for it again.',
-  'console-users.error.conflict.disable': '{user} is already disabled.',
-  'console-users.error.conflict.enable': '{user} is already enabled.',
   'console-users.error.conflict.reset_mfa': '{user} has no second factor to reset.',
   'console-users.error.conflict.verify_resend': 'Every address of {user} is already verified: there is nothing to resend.',
   'console-users.error.conflict.delete': '{user} cannot be deleted now: {reason}',
@@ -142,6 +140,9 @@ export default {
   'console-users.confirm.retry.title': 'Retry the delivery to {app} now?',
   'console-users.confirm.retry.pending': 'The hub tries to deliver this logout notice at once, instead of waiting for its next attempt.',
   'console-users.confirm.retry.failed': 'The delivery goes back into the queue as a fresh attempt, with the usual retries after it.',
+  'console-users.confirm.retry.title_unlisted': 'Retry delivery {id} now?',
+  'console-users.confirm.retry.unlisted': 'This delivery is not on the deliveries page (it lists the 500 soonest due at most), or it was delivered meanwhile. If it is still pending, the hub tries it at once; if it failed, it goes back into the queue as a fresh attempt.',
   'console-users.notice.retry_queued': 'The delivery to {app} is queued for an attempt now.',
+  'console-users.notice.retry_queued_unlisted': 'Delivery {id} is queued for an attempt now.',
   'console-users.notice.retry_not_found': 'That delivery is no longer queued: it was delivered or removed meanwhile.',
 } as const satisfies Record<string, string>;

@@ -93,6 +93,7 @@ export default {
   'console.clients.edit.submit': 'Save changes',
   'console.clients.edit.confirm_title': 'Change client {id}?',
   'console.clients.edit.confirm_lead': 'These fields change; the others stay as they are. Apps see the change at their next request.',
+  'console.clients.edit.stale': 'Client {id} was changed by someone else since you opened the form. The form now shows it as it is: review it and edit again.',
   'console.clients.removed': '(removed)',
   'console.clients.rotate': 'Rotate secret',
   'console.clients.rotate.confirm_title': 'Rotate the secret of {id}?',

@@ -81,8 +81,6 @@ export default {
   'console-users.notice.deleted':
     '{user} está eliminada: {sessions, plural, one {# sesión terminada} other {# sesiones terminadas}}, {apps, plural, one {# aplicación avisada} other {# aplicaciones avisadas}} para cerrar su sesión.',
   'console-users.error.not_found': 'No existe ninguna cuenta «{user}»: quizá se eliminó. Vuelva a buscarla.',
-  'console-users.error.conflict.disable': '{user} ya está desactivada.',
-  'console-users.error.conflict.enable': '{user} ya está activa.',
   'console-users.error.conflict.reset_mfa': '{user} no tiene ningún segundo factor que restablecer.',
   'console-users.error.conflict.verify_resend': 'Todas las direcciones de {user} ya están verificadas: no hay nada que reenviar.',
   'console-users.error.conflict.delete': '{user} no se puede eliminar ahora: {reason}',
@@ -140,6 +138,9 @@ export default {
   'console-users.confirm.retry.title': '¿Reintentar ahora la entrega a {app}?',
   'console-users.confirm.retry.pending': 'El hub intenta entregar este aviso de cierre de sesión de inmediato, en lugar de esperar a su próximo intento.',
   'console-users.confirm.retry.failed': 'La entrega vuelve a la cola como un intento nuevo, con los reintentos habituales después.',
+  'console-users.confirm.retry.title_unlisted': '¿Reintentar ahora la entrega {id}?',
+  'console-users.confirm.retry.unlisted': 'Esta entrega no está en la página de entregas (muestra como mucho las 500 más próximas a vencer), o se completó mientras tanto. Si sigue pendiente, el hub la intenta de inmediato; si falló, vuelve a la cola como un intento nuevo.',
   'console-users.notice.retry_queued': 'La entrega a {app} está en cola para un intento inmediato.',
+  'console-users.notice.retry_queued_unlisted': 'La entrega {id} está en cola para un intento inmediato.',
   'console-users.notice.retry_not_found': 'Esa entrega ya no está en cola: se completó o se retiró mientras tanto.',
 } satisfies CatalogOf<typeof en>;

@@ -95,6 +95,7 @@ export default {
   'console.clients.edit.submit': 'Guardar los cambios',
   'console.clients.edit.confirm_title': '¿Cambiar el cliente {id}?',
   'console.clients.edit.confirm_lead': 'Cambian estos campos; los demás quedan como están. Las aplicaciones ven el cambio en su próxima solicitud.',
+  'console.clients.edit.stale': 'Otra persona cambió el cliente {id} desde que abrió el formulario. El formulario lo muestra ahora tal como está: revíselo y edítelo de nuevo.',
   'console.clients.removed': '(eliminado)',
   'console.clients.rotate': 'Renovar el secreto',
   'console.clients.rotate.confirm_title': '¿Renovar el secreto de {id}?',

@@ -81,8 +81,6 @@ export default {
   'console-users.notice.deleted':
     '{user} est supprimé : {sessions, plural, one {# session terminée} other {# sessions terminées}}, {apps, plural, one {# application invitée} other {# applications invitées}} à le déconnecter.',
   'console-users.error.not_found': 'Il n’existe aucun compte « {user} » : il a peut-être été supprimé. Recherchez-le de nouveau.',
-  'console-users.error.conflict.disable': '{user} est déjà désactivé.',
-  'console-users.error.conflict.enable': '{user} est déjà actif.',
   'console-users.error.conflict.reset_mfa': '{user} n’a aucun second facteur à réinitialiser.',
   'console-users.error.conflict.verify_resend': 'Toutes les adresses de {user} sont déjà vérifiées : il n’y a rien à renvoyer.',
   'console-users.error.conflict.delete': '{user} ne peut pas être supprimé pour l’instant : {reason}',
@@ -140,6 +138,9 @@ export default {
   'console-users.confirm.retry.title': 'Réessayer maintenant l’envoi à {app} ?',
   'console-users.confirm.retry.pending': 'Le hub tente d’envoyer cet avis de déconnexion tout de suite, au lieu d’attendre sa prochaine tentative.',
   'console-users.confirm.retry.failed': 'L’envoi retourne dans la file comme une nouvelle tentative, suivie des reprises habituelles.',
+  'console-users.confirm.retry.title_unlisted': 'Réessayer maintenant l’envoi {id} ?',
+  'console-users.confirm.retry.unlisted': 'Cet envoi n’est pas sur la page des envois (elle montre au plus les 500 plus proches de leur échéance), ou il a été livré entre-temps. S’il est encore en attente, le hub le tente tout de suite ; s’il a échoué, il retourne dans la file comme une nouvelle tentative.',
   'console-users.notice.retry_queued': 'L’envoi à {app} est mis en file pour une tentative immédiate.',
+  'console-users.notice.retry_queued_unlisted': 'L’envoi {id} est mis en file pour une tentative immédiate.',
   'console-users.notice.retry_not_found': 'Cet envoi n’est plus en file : il a été livré ou retiré entre-temps.',
 } satisfies CatalogOf<typeof en>;

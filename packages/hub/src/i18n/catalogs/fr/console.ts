@@ -95,6 +95,7 @@ export default {
   'console.clients.edit.submit': 'Enregistrer les modifications',
   'console.clients.edit.confirm_title': 'Modifier le client {id} ?',
   'console.clients.edit.confirm_lead': 'Ces champs changent ; les autres restent tels quels. Les applications voient le changement à leur prochaine requête.',
+  'console.clients.edit.stale': 'Le client {id} a été modifié par quelqu’un d’autre depuis que vous avez ouvert le formulaire. Le formulaire le montre maintenant tel qu’il est : vérifiez-le et modifiez-le à nouveau.',
   'console.clients.removed': '(supprimé)',
   'console.clients.rotate': 'Renouveler le secret',
   'console.clients.rotate.confirm_title': 'Renouveler le secret de {id} ?',
