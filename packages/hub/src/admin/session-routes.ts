@@ -5,6 +5,7 @@ import { SsoHubError } from '../errors/ssohub-error.ts';
 import type { HubContext } from '../hub-context.ts';
 import type { Identity, Session } from '../kratos/kratos-client.ts';
 import { endUserSession } from '../users/end-user-session.ts';
+import { endAllUserSessions } from '../users/user-admin.ts';
 import { adminActor } from './admin-actor.ts';
 import { NoBody } from './admin-schemas.ts';
 
@@ -32,10 +33,9 @@ export function registerSessionRoutes(admin: FastifyInstance, ctx: HubContext): 
 
   admin.delete<{ Params: Static<typeof UserParams> }>('/admin/identities/:idOrEmail/sessions', { schema: { params: UserParams, body: NoBody } }, async (request) => {
     const identity = await findIdentity(ctx, request.params.idOrEmail);
-    const sessions = await ctx.kratos.listIdentitySessions(identity.id, { active: true });
-    const actor = adminActor(request);
-    for (const s of sessions) await endUserSession(ctx, { identityId: identity.id, sessionId: s.id, actor, ip: request.ip });
-    return { identity: identityView(identity), revoked: sessions.map((s) => s.id) };
+    // The same path as disabling a user: the hub's own bindings as well as Kratos' active list.
+    const { ended } = await endAllUserSessions(ctx, { identityId: identity.id, actor: adminActor(request), ip: request.ip });
+    return { identity: identityView(identity), revoked: ended };
   });
 
   admin.delete<{ Params: Static<typeof SessionParams> }>('/admin/identities/:idOrEmail/sessions/:sessionId', { schema: { params: SessionParams, body: NoBody } }, async (request) => {
