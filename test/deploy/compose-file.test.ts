@@ -320,11 +320,17 @@ describe('the observability overlay (deploy/compose/observability.yml)', () => {
     );
   });
 
-  it('changes only the hubs\' admin host: the rest of the contract environment stays, the same on both hubs', () => {
+  it('changes only the hubs\' admin host and the names it answers to: the rest of the contract environment stays, the same on both hubs', async () => {
     const one = project.services['hub-1']?.environment ?? {};
     expect(project.services['hub-2']?.environment).toEqual(one);
-    const { SSOHUB_ADMIN_HOST, ...rest } = one;
+    const { SSOHUB_ADMIN_HOST, SSOHUB_ADMIN_ALLOWED_HOSTS, ...rest } = one;
     expect(SSOHUB_ADMIN_HOST).toBe('0.0.0.0');
+    // The admin listener answers 421 to a Host it does not know (DNS rebinding): it must know the
+    // names Prometheus scrapes it by, each hub's service name.
+    const config = await readFile(join(root, 'deploy/observability/prometheus/prometheus.yml'), 'utf8');
+    const scraped = [...config.matchAll(/"([a-z0-9-]+):8081"/g)].map((m) => m[1]);
+    expect(scraped.length).toBeGreaterThan(0);
+    expect(String(SSOHUB_ADMIN_ALLOWED_HOSTS).split(',').sort()).toEqual(scraped.sort());
     const { SSOHUB_ADMIN_HOST: _contractHost, ...contract } = CONTRACT_HUB_ENV;
     expect(Object.keys(rest).sort()).toEqual(Object.keys(contract).sort());
   });

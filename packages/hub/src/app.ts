@@ -15,7 +15,10 @@ import type { ClientMetadata } from './clients/client-registry.ts';
 import { idTokenAlgorithms } from './clients/check-client-metadata.ts';
 import { createClientRegistry } from './clients/create-client-registry.ts';
 import type { HubConfig } from './config/hub-config.ts';
+import { CONSOLE_PATH } from './console/console-cookie.ts';
 import { consolePlugin } from './console/register-console.ts';
+import { createSignInThrottle } from './console/sign-in-throttle.ts';
+import { errorFormatOf } from './errors/error-format.ts';
 import { logFailure } from './errors/log-failure.ts';
 import { presentError } from './errors/present-error.ts';
 import { errorHandlerPlugin, sendError } from './errors/register-error-handler.ts';
@@ -45,11 +48,12 @@ import { sampledTraceId } from './tracing/hub-spans.ts';
 import { requestTracingPlugin } from './tracing/register-request-tracing.ts';
 import type { HubTracing } from './tracing/start-tracing.ts';
 import { createStorage, type Storage } from './storage/storage.ts';
+import { MAX_QUERY_LENGTH } from './users/user-admin.ts';
 
 export interface Hub {
   /** The public listener of the login domain: flow pages, Kratos proxy, OIDC provider, health. */
   app: FastifyInstance;
-  /** The admin listener (127.0.0.1 by default): admin API and metrics. */
+  /** The admin listener (127.0.0.1 by default): admin API, web console and metrics. */
   admin: FastifyInstance;
   ctx: HubContext;
   /**
@@ -127,7 +131,6 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
   const fastifyOptions = {
     loggerInstance: log,
     childLoggerFactory: requestChildLogger,
-    trustProxy: fastifyTrustProxy(config.trustProxy),
     bodyLimit: 64 * 1024,
     requestIdHeader: false as const,
     genReqId: () => crypto.randomUUID(),
@@ -154,11 +157,27 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
   };
   const app = Fastify({
     ...fastifyOptions,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     clientErrorHandler: publicClientErrors.handle,
     ...(config.listen.tls ? { https: { cert: config.listen.tls.cert, key: config.listen.tls.key, ...serverOptions } } : {}),
   }) as unknown as FastifyInstance;
   const admin = Fastify({
     ...fastifyOptions,
+    // Its own: the admin listener is reached on loopback or through a tunnel, not through the
+    // public listener's proxies, so an X-Forwarded-For there is the client's own (which would pick
+    // its IP for the admin token's throttle and the audit trail).
+    trustProxy: fastifyTrustProxy(config.admin.trustProxy),
+    // A path parameter as long as an address can be (`/admin/users/<email>`): Fastify's default
+    // (100) turns a longer one away before any route or hook runs.
+    routerOptions: { ...fastifyOptions.routerOptions, maxParamLength: MAX_QUERY_LENGTH },
+    // Those turned away anyway (a malformed escape, a parameter past that length) answer as the
+    // listener's routes do: the console's way under /console (by Accept), JSON everywhere else.
+    frameworkErrors: (err: Error, request: FastifyRequest, reply: FastifyReply) => {
+      const shown = presentError(err, request.id);
+      logFailure(request.log, err, shown);
+      const path = request.url.split('?')[0] ?? '';
+      return sendError(request, reply, shown, path === CONSOLE_PATH || path.startsWith(`${CONSOLE_PATH}/`) ? errorFormatOf(request) : 'json');
+    },
     clientErrorHandler: adminClientErrors.handle,
     loggerInstance: log.child({ listener: 'admin' }),
   }) as unknown as FastifyInstance;
@@ -230,9 +249,12 @@ export async function buildApp(config: Readonly<HubConfig>, deps: HubDependencie
   await app.register(bridgePlugin, { bridge });
   await app.register(loginPagesPlugin, { ctx });
   await app.register(accountPagePlugin, { ctx });
-  await admin.register(adminApiPlugin, { ctx });
+  // Guesses of the admin token, per IP, whether sent as the API's bearer or at the console's
+  // sign-in: one throttle, one bucket (the token opens both).
+  const adminTokenThrottle = createSignInThrottle(storage);
+  await admin.register(adminApiPlugin, { ctx, throttle: adminTokenThrottle });
   // The web console (console/): after the admin API, whose bearer check knows its routes by their config.
-  await admin.register(consolePlugin, { ctx, imgOrigin: branding.imgOrigin });
+  await admin.register(consolePlugin, { ctx, imgOrigin: branding.imgOrigin, throttle: adminTokenThrottle });
   await admin.register(metricsPlugin, { metrics });
 
   log.info(

@@ -47,6 +47,10 @@ export function checkConfig(input: HubConfigInput, { only }: { only?: readonly s
     host: p.string('admin.host', input.admin?.host ?? defaultsFromSchema('admin.host')),
     port: p.port('admin.port', input.admin?.port ?? defaultsFromSchema('admin.port')),
     token: input.admin?.token === undefined ? undefined : p.secret('admin.token', input.admin.token, 24),
+    trustProxy: checkTrustProxy(p, 'admin.trustProxy', input.admin?.trustProxy ?? defaultsFromSchema('admin.trustProxy'), mode),
+    allowedHosts: p
+      .stringArray('admin.allowedHosts', input.admin?.allowedHosts ?? defaultsFromSchema('admin.allowedHosts'))
+      .map((h, i) => checkHostName(p, `admin.allowedHosts[${i}]`, h)),
     console: checkConsoleConfig(p, input.admin?.console ?? {}),
   };
   if (mode === 'production' && admin.token === undefined) {
@@ -62,7 +66,7 @@ export function checkConfig(input: HubConfigInput, { only }: { only?: readonly s
   const allowedReturnOrigins = p
     .stringArray('allowedReturnOrigins', input.allowedReturnOrigins ?? defaultsFromSchema('allowedReturnOrigins'))
     .map((o, i) => p.origin(`allowedReturnOrigins[${i}]`, o, { requireHttps: mode === 'production' }));
-  const trustProxy = checkTrustProxy(p, input.trustProxy ?? defaultsFromSchema('trustProxy'), mode);
+  const trustProxy = checkTrustProxy(p, 'trustProxy', input.trustProxy ?? defaultsFromSchema('trustProxy'), mode);
   const logLevel = p.oneOf('logLevel', input.logLevel ?? defaultsFromSchema('logLevel'), LOG_LEVELS);
   const bridge = checkBridgeConfig(p, input.bridge ?? {}, { mode, publicUrl });
   const guard = checkGuardConfig(p, input.guard ?? {}, { mode });
@@ -149,18 +153,35 @@ function hasHashTag(prefix: string): boolean {
   return close > open + 1;
 }
 
-function checkTrustProxy(p: ConfigProblems, value: unknown, mode: string): boolean | number | string[] {
+/** `trustProxy` and `admin.trustProxy`: false, a hop count, or proxy addresses; `true` in development only. */
+function checkTrustProxy(p: ConfigProblems, path: string, value: unknown, mode: string): boolean | number | string[] {
   if (value === false) return false;
   if (value === true) {
     if (mode === 'production') {
-      p.add('trustProxy', 'must not be true in production: it believes any X-Forwarded-For a client sends, so throttling and lockout could be dodged; give the number of proxies in front of the hub (e.g. 1) or their addresses');
+      p.add(path, 'must not be true in production: it believes any X-Forwarded-For a client sends, so throttling and lockout could be dodged; give the number of proxies in front of the hub (e.g. 1) or their addresses');
     }
     return true;
   }
-  if (typeof value === 'number') return p.integer('trustProxy', value, { min: 0, max: 10 });
+  if (typeof value === 'number') return p.integer(path, value, { min: 0, max: 10 });
   if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string' && /^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(v))) return value as string[];
-  p.add('trustProxy', `must be false, a number of proxy hops (0-10), or a list of proxy addresses/CIDR ranges (got ${JSON.stringify(value)})`);
+  p.add(path, `must be false, a number of proxy hops (0-10), or a list of proxy addresses/CIDR ranges (got ${JSON.stringify(value)})`);
   return false;
+}
+
+const HOST_LABEL = '[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?';
+const HOST_NAME = new RegExp(`^${HOST_LABEL}(?:\\.${HOST_LABEL})*$`);
+
+/**
+ * A name the admin listener answers to (admin.allowedHosts), compared with the Host header's name:
+ * a DNS name (labels of letters, digits, `-` and `_`, which compose service names may hold), an
+ * IPv4 address, or an IPv6 address in brackets. Lower-cased, as the comparison is. No port: any
+ * port of an allowed name is the listener's own. No wildcard: each name is one someone chose.
+ */
+function checkHostName(p: ConfigProblems, path: string, value: string): string {
+  const name = value.toLowerCase();
+  if ((name.length <= 253 && HOST_NAME.test(name)) || /^\[[0-9a-f:.]+\]$/.test(name)) return name;
+  p.add(path, `must be a host name or IP address such as admin.sso.internal, 10.0.0.5 or [fd00::5], without scheme, port, path or wildcard (got ${JSON.stringify(value)})`);
+  return '';
 }
 
 /** A cookie name is an RFC 6265 token: no spaces, separators or control characters. */

@@ -115,6 +115,21 @@ export const HUB_CONFIG_SCHEMA = Type.Object(
           defaultText: 'none',
           description: 'Bearer token of the admin API and the web console\'s sign-in, at least 24 characters, compared in constant time. Without it the admin API refuses everything and the console is disabled.',
         }),
+        trustProxy: Type.Union([Type.Boolean(), Type.Integer(), Type.Array(Type.String())], {
+          env: 'SSOHUB_ADMIN_TRUST_PROXY',
+          envFormat: 'trustProxy',
+          envText: '(`false`, a number, or a comma list)',
+          default: false,
+          description:
+            "`trustProxy` for the admin listener alone, checked the same way. Its client IP (the admin token's throttle, audit) is the connection's address unless a proxy of your own fronts that listener: it is reached on loopback or through a tunnel, never through the public listener's proxies, and a client could otherwise write its own X-Forwarded-For.",
+        }),
+        allowedHosts: list({
+          env: 'SSOHUB_ADMIN_ALLOWED_HOSTS',
+          envText: '(comma list)',
+          default: [],
+          description:
+            'Host names (no port) the admin listener answers to besides `localhost`, `127.0.0.1`, `[::1]` and `admin.host`; any other `Host` gets 421, so a web page cannot reach the listener by DNS rebinding. List the name a scraper or admin uses, e.g. `hub-1` for a Prometheus on the compose network; a Kubernetes port-forward or SSH tunnel uses `localhost` and needs nothing.',
+        }),
         console: Type.Object(
           {
             idleTimeoutMs: ms('A web console session (`/console` on the admin listener) ends after this long without a request. 60000–86400000.', 15 * MINUTE),
@@ -214,7 +229,7 @@ export const HUB_CONFIG_SCHEMA = Type.Object(
       envText: '(`false`, a number, or a comma list)',
       default: false,
       description:
-        'Which `X-Forwarded-*` hops to believe for the client IP (throttling, lockout, audit): the number of proxies in front of the hub (usually `1`), or their addresses/CIDR ranges. `true` believes whatever a client writes and is refused in production.',
+        'Which `X-Forwarded-*` hops to believe for the client IP (throttling, lockout, audit) on the public listener: the number of proxies in front of the hub (usually `1`), or their addresses/CIDR ranges. `true` believes whatever a client writes and is refused in production. The admin listener has its own, `admin.trustProxy`.',
     }),
     logLevel: Type.Union(
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),

@@ -9,6 +9,7 @@ const at = (value: unknown, path: string) => path.split('.').reduce<unknown>((no
 const OTHER_VALUE: Record<string, unknown> = {
   'listen.host': '::',
   'admin.host': '::1',
+  'admin.allowedHosts': ['admin.sso.internal'],
   'kratos.publicUrl': 'http://kratos:4433',
   'kratos.adminUrl': 'http://kratos:4434',
   'kratos.configFiles': ['/etc/kratos/kratos.yml'],

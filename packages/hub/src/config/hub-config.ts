@@ -53,6 +53,13 @@ export interface HubConfig {
     host: string;
     port: number;
     token: string | undefined;
+    /**
+     * `trustProxy` of the admin listener (false by default): it is reached on loopback or through
+     * a tunnel, so X-Forwarded-For there is whatever the client wrote.
+     */
+    trustProxy: boolean | number | string[];
+    /** Host names the admin listener answers to besides loopback's and `host` (lower case; DNS rebinding). */
+    allowedHosts: string[];
     /** The web console's sessions (console/console-config.ts). */
     console: ConsoleConfig;
   };

@@ -329,7 +329,9 @@ describe('the console without admin.token', () => {
 describe('the console behind a TLS proxy the hub trusts', () => {
   let hub: Hub;
   beforeAll(async () => {
-    hub = await buildConsoleTestHub({ trustProxy: true });
+    // The admin listener's own trust (the public listener's trustProxy is not its), and the name
+    // the proxy forwards, which the listener must answer to.
+    hub = await buildConsoleTestHub({ admin: { trustProxy: true, allowedHosts: ['admin.internal.example'] } });
   });
   afterAll(() => hub.close());
 

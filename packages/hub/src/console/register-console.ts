@@ -51,8 +51,9 @@ export interface ConsoleOptions {
   ctx: HubContext;
   /** The login pages' logo origin (branding), so the console's CSP is theirs to the letter. */
   imgOrigin?: string | undefined;
-  /** Overrides for tests: a clock for session expiry, a throttle. */
+  /** Overrides for tests: a clock for session expiry. */
   sessions?: ConsoleSessions;
+  /** The admin token's throttle, shared with the admin API's bearer check (app.ts); absent, the console's own. */
   throttle?: SignInThrottle;
 }
 

@@ -14,16 +14,25 @@ export const SIGN_IN_PATH = `${CONSOLE_PATH}/sign-in`;
 /** The open routes' config: the console's session hook lets them through (register-console.ts). */
 export const OPEN_ROUTE = { ssohubConsoleOpen: true } as const;
 
-/** Where to go after signing in: a console page of this listener, else the overview. */
+/**
+ * Where to go after signing in: a console page of this listener, else the overview. Judged on the
+ * path a browser would go to, dot segments resolved (`/console/../admin/clients` and
+ * `/console/%2e%2e/admin` leave the console), as well as on the text itself.
+ */
 export function afterSignIn(next: string | undefined): string {
-  return sameOriginPath(next) && (next === CONSOLE_PATH || next.startsWith(`${CONSOLE_PATH}/`) || next.startsWith(`${CONSOLE_PATH}?`)) && !next.startsWith(SIGN_IN_PATH) ? next : CONSOLE_PATH;
+  if (!sameOriginPath(next) || next.startsWith(SIGN_IN_PATH)) return CONSOLE_PATH;
+  const path = new URL(next, 'http://console.invalid').pathname;
+  const inConsole = (p: string) => p === CONSOLE_PATH || p.startsWith(`${CONSOLE_PATH}/`);
+  const raw = next.split(/[?#]/, 1)[0]!;
+  return inConsole(raw) && inConsole(path) && !path.startsWith(SIGN_IN_PATH) ? next : CONSOLE_PATH;
 }
 
 /**
  * The console's sign-in and sign-out. An admin signs in with the hub's admin token (compared in
  * constant time, like the admin API's bearer token) and their name, which names them in the audit
  * trail as `console:<name>`. Failed attempts are audited (`admin.auth_failed`) and every attempt
- * is throttled per IP (sign-in-throttle.ts). Without admin.token the page says how to enable it.
+ * is throttled per IP (sign-in-throttle.ts), in the bucket the admin API's wrong bearer tokens
+ * count in too. Without admin.token the page says how to enable it.
  */
 export function registerSignIn(console: FastifyInstance, deps: ConsoleDeps & { throttle: SignInThrottle }): void {
   const { ctx, sessions, throttle } = deps;
