@@ -122,4 +122,33 @@ describe('the client registry', () => {
     expect(refused.message).toMatch(/comes from the hub's configuration/);
     expect(events.map((e) => e.type)).toEqual(['client.created', 'client.secret_rotated', 'client.deleted']);
   });
+
+  it('keeps both of two changes made at once (compare-and-set): an update, a rotation and another update', async () => {
+    const { registry, events } = setup();
+    await registry.create({ client_id: 'app-a', redirect_uris: ['https://a.test/cb'], client_name: 'A' }, 'admin');
+    // Each reads the record before any writes it: a plain write-back would keep only the last.
+    const [, rotated] = await Promise.all([
+      registry.update('app-a', { client_name: 'Renamed' }, 'alice'),
+      registry.rotateSecret('app-a', 'bob'),
+      registry.update('app-a', { redirect_uris: ['https://a.test/cb', 'https://a.test/cb2'] }, 'carol'),
+    ]);
+    const now = (await registry.find('app-a'))!.metadata;
+    expect(now.client_name).toBe('Renamed');
+    expect(now.redirect_uris).toEqual(['https://a.test/cb', 'https://a.test/cb2']);
+    // The secret shown by the rotation is the one that works: no update wrote the old digest back.
+    expect(now.client_secret).toBe(digestClientSecret(rotated.metadata.client_secret!));
+    expect(events.filter((e) => e.type !== 'client.created').length).toBe(3);
+  });
+
+  it('does not bring back a client deleted while an update was under way', async () => {
+    const { registry } = setup();
+    await registry.create({ client_id: 'app-a', redirect_uris: ['https://a.test/cb'] }, 'admin');
+    // Whichever lands first, the client ends up deleted: an update that read it before the delete
+    // and writes after finds it gone (404), one that wrote first was then deleted.
+    const [deleted, updated] = await Promise.allSettled([registry.delete('app-a', 'bob'), registry.update('app-a', { client_name: 'Late' }, 'alice')]);
+    expect(deleted.status).toBe('fulfilled');
+    if (updated.status === 'rejected') expect(updated.reason).toMatchObject({ status: 404 });
+    expect(await registry.find('app-a')).toBeUndefined();
+    expect((await registry.list()).map((c) => c.metadata.client_id)).toEqual(['static-app']);
+  });
 });

@@ -24,11 +24,13 @@ interface ClientStore {
   all(): Promise<ReadRecord[]>;
   /** Writes only when no record exists; false when the id is taken. */
   insert(record: StoredClient): Promise<boolean>;
-  put(record: StoredClient): Promise<void>;
-  /** Writes only while the stored text is still `raw`; false when it changed meanwhile. */
+  /** Writes only while the stored text is still `raw`; false when it changed or went meanwhile. */
   replace(raw: string, record: StoredClient): Promise<boolean>;
   remove(id: string): Promise<boolean>;
 }
+
+/** How many times a change is re-applied to a client that keeps changing under it before 409. */
+const CHANGE_ATTEMPTS = 5;
 
 /** ClientValidationError lists every problem of a client definition, each naming its field. */
 export class ClientValidationError extends SsoHubError {
@@ -115,6 +117,12 @@ export function createClientRegistry({
     if (found.length > 0) throw new ClientValidationError(found);
   };
   const mustBeApiClient = async (clientId: string): Promise<StoredClient> => {
+    refuseStatic(clientId);
+    const record = await load(clientId);
+    if (!record) throw notFound(clientId);
+    return record;
+  };
+  const refuseStatic = (clientId: string) => {
     if (staticById.has(clientId)) {
       throw new SsoHubError(
         'SSOHUB_ERR_CONFLICT',
@@ -122,9 +130,26 @@ export function createClientRegistry({
         { status: 409 },
       );
     }
-    const record = await load(clientId);
-    if (!record) throw notFound(clientId);
-    return record;
+  };
+  /**
+   * Applies `make` to the stored record and writes the result only if the record is still the one
+   * read (compare-and-set), else reads again and re-applies: two admins (or an update and a secret
+   * rotation) changing one client at once both land, and a client deleted meanwhile stays deleted
+   * (404) instead of being written back.
+   */
+  const change = async <T>(clientId: string, make: (record: StoredClient) => { next: StoredClient; result: T }): Promise<T> => {
+    refuseStatic(clientId);
+    for (let attempt = 0; attempt < CHANGE_ATTEMPTS; attempt++) {
+      const read = await store.get(clientId);
+      if (!read) throw notFound(clientId);
+      const current = await migrated(read);
+      if (!current) throw notFound(clientId);
+      // A clear secret was just rewritten as its digest: read the text now stored.
+      if (current !== read.record) continue;
+      const { next, result } = make(current);
+      if (await store.replace(read.raw, next)) return result;
+    }
+    throw new SsoHubError('SSOHUB_ERR_CONFLICT', `client "${clientId}" kept changing while this change was being made; try again`, { status: 409 });
   };
 
   return {
@@ -158,51 +183,54 @@ export function createClientRegistry({
     },
 
     async update(clientId, changes, actor) {
-      const record = await mustBeApiClient(clientId);
+      refuseStatic(clientId);
       if (changes.client_id !== undefined && changes.client_id !== clientId) {
         throw new ClientValidationError(['client_id cannot be changed; create a new client and delete this one']);
       }
       if (changes.client_secret !== undefined) {
         throw new ClientValidationError(['client_secret cannot be set; use rotate-secret (POST /admin/clients/:id/rotate-secret)']);
       }
-      const merged: Record<string, unknown> = { ...record.metadata };
-      for (const [k, v] of Object.entries(changes)) {
-        if (v === null) delete merged[k];
-        else if (v !== undefined) merged[k] = v;
-      }
-      const next = merged as ClientMetadata;
-      // Switching between public and confidential: drop or mint the secret.
-      let minted: string | undefined;
-      if (!usesSecret(next)) delete next.client_secret;
-      else if (!next.client_secret) {
-        minted = generateClientSecret();
-        next.client_secret = digestClientSecret(minted);
-      }
-      validate(next);
-      const updated: StoredClient = { metadata: withServiceShape(next), createdAt: record.createdAt, updatedAt: new Date().toISOString() };
-      await store.put(updated);
+      const answer = await change(clientId, (record) => {
+        const merged: Record<string, unknown> = { ...record.metadata };
+        for (const [k, v] of Object.entries(changes)) {
+          if (v === null) delete merged[k];
+          else if (v !== undefined) merged[k] = v;
+        }
+        const next = merged as ClientMetadata;
+        // Switching between public and confidential: drop or mint the secret.
+        let minted: string | undefined;
+        if (!usesSecret(next)) delete next.client_secret;
+        else if (!next.client_secret) {
+          minted = generateClientSecret();
+          next.client_secret = digestClientSecret(minted);
+        }
+        validate(next);
+        const updated: StoredClient = { metadata: withServiceShape(next), createdAt: record.createdAt, updatedAt: new Date().toISOString() };
+        return { next: updated, result: withSecret(updated, minted) };
+      });
       audit.record({ type: 'client.updated', actor, clientId, outcome: 'success', changes: describeFields(changes) });
-      return withSecret(updated, minted);
+      return answer;
     },
 
     async rotateSecret(clientId, actor) {
-      const record = await mustBeApiClient(clientId);
-      if (!usesSecret(record.metadata)) {
-        throw new SsoHubError(
-          'SSOHUB_ERR_CONFLICT',
-          `client "${clientId}" uses token_endpoint_auth_method ${record.metadata.token_endpoint_auth_method} and has no secret to rotate`,
-          { status: 409 },
-        );
-      }
-      const secret = generateClientSecret();
-      const updated: StoredClient = {
-        metadata: { ...record.metadata, client_secret: digestClientSecret(secret) },
-        createdAt: record.createdAt,
-        updatedAt: new Date().toISOString(),
-      };
-      await store.put(updated);
+      const answer = await change(clientId, (record) => {
+        if (!usesSecret(record.metadata)) {
+          throw new SsoHubError(
+            'SSOHUB_ERR_CONFLICT',
+            `client "${clientId}" uses token_endpoint_auth_method ${record.metadata.token_endpoint_auth_method} and has no secret to rotate`,
+            { status: 409 },
+          );
+        }
+        const secret = generateClientSecret();
+        const updated: StoredClient = {
+          metadata: { ...record.metadata, client_secret: digestClientSecret(secret) },
+          createdAt: record.createdAt,
+          updatedAt: new Date().toISOString(),
+        };
+        return { next: updated, result: withSecret(updated, secret) };
+      });
       audit.record({ type: 'client.secret_rotated', actor, clientId, outcome: 'success' });
-      return withSecret(updated, secret);
+      return answer;
     },
 
     async delete(clientId, actor) {
@@ -264,9 +292,6 @@ function memoryClientStore(): ClientStore {
       records.set(record.metadata.client_id, JSON.stringify(record));
       return true;
     },
-    async put(record) {
-      records.set(record.metadata.client_id, JSON.stringify(record));
-    },
     async replace(raw, record) {
       if (records.get(record.metadata.client_id) !== raw) return false;
       records.set(record.metadata.client_id, JSON.stringify(record));
@@ -307,10 +332,6 @@ function redisClientStore(storage: Extract<Storage, { kind: 'redis' }>): ClientS
       if (ok !== 'OK') return false;
       await redis.sadd(idsKey, id);
       return true;
-    },
-    async put(record) {
-      const id = record.metadata.client_id;
-      await redis.multi().set(keyOf(id), JSON.stringify(record)).sadd(idsKey, id).exec();
     },
     async replace(raw, record) {
       return Number(await redis.eval(REPLACE_IF_UNCHANGED, 1, keyOf(record.metadata.client_id), raw, JSON.stringify(record))) === 1;
