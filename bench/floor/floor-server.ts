@@ -6,7 +6,7 @@
  * hub's CPU any Node implementation has to spend on this machine.
  *
  * Per operation (the hub's commands and Redis reads as MONITOR and `total_reads_processed` showed
- * them at concurrency 1 on 2026-12-06; the same Lua scripts, copied from the hub, so Redis does the
+ * them at concurrency 1 on 2026-12-06; the hub's own Lua scripts, imported, so Redis does the
  * same work; ioredis with auto-pipelining, like the hub; a "batch" is what one Redis read takes in):
  *
  * - GET /auth of a signed-in browser (7 commands in 5 batches, 1 Kratos call): checks the client,
@@ -50,6 +50,9 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { Redis } from 'ioredis';
 import { Pool } from 'undici';
+// The hub's own scripts, so Redis does the same work for both sides and follows any change of them.
+import { CONSUME_SCRIPT as CONSUME, FIND_BY_INDEX_SCRIPT as FIND_BY_INDEX, UPSERT_SCRIPT as UPSERT } from '../../packages/hub/src/bridge/adapter/redis-model-store.ts';
+import { TAKE } from '../../packages/hub/src/guard/redis-guard-store.ts';
 
 const env = process.env;
 const PORT = Number(env.FLOOR_PORT);
@@ -81,76 +84,7 @@ const redis = new Redis(env.FLOOR_REDIS_URL!, { enableAutoPipelining: true, maxR
 const kratosPublic = new Pool(env.FLOOR_KRATOS_PUBLIC!, { connections: 64 });
 const kratosAdmin = new Pool(env.FLOOR_KRATOS_ADMIN!, { connections: 64 });
 
-// The hub's scripts (packages/hub/src/bridge/adapter/redis-model-store.ts, guard/redis-guard-store.ts), verbatim.
-const UPSERT = `
-local key = KEYS[1]
-local ttl = tonumber(ARGV[2])
-redis.call('del', key)
-redis.call('hset', key, 'payload', ARGV[1])
-if ttl > 0 then redis.call('expire', key, ttl) end
-local i = 2
-if ARGV[3] == '1' then
-  redis.call('sadd', KEYS[i], key)
-  if ttl > 0 then redis.call('expire', KEYS[i], ttl, 'GT') end
-  redis.call('expire', KEYS[i], ttl > 0 and ttl or tonumber(ARGV[7]), 'NX')
-  i = i + 1
-end
-if ARGV[4] == '1' then
-  if ttl > 0 then redis.call('set', KEYS[i], ARGV[6], 'EX', ttl) else redis.call('set', KEYS[i], ARGV[6]) end
-  i = i + 1
-end
-if ARGV[5] == '1' then
-  if ttl > 0 then redis.call('set', KEYS[i], ARGV[6], 'EX', ttl) else redis.call('set', KEYS[i], ARGV[6]) end
-  i = i + 1
-end
-local function indexByExpiry(index)
-  local now = tonumber(ARGV[9])
-  redis.call('zadd', index, ttl > 0 and tostring(now + ttl) or '+inf', ARGV[6])
-  redis.call('zremrangebyscore', index, '-inf', now)
-  if ttl > 0 then
-    redis.call('expire', index, ttl, 'GT')
-    redis.call('expire', index, ttl, 'NX')
-  else
-    redis.call('persist', index)
-  end
-end
-if ARGV[8] == '1' then
-  indexByExpiry(KEYS[i])
-  i = i + 1
-end
-if ARGV[10] == '1' then
-  indexByExpiry(KEYS[i])
-  i = i + 1
-end
-if ARGV[11] == '1' then
-  local now = tonumber(ARGV[9])
-  redis.call('zadd', KEYS[i], ttl > 0 and tostring(now + ttl) or '+inf', ARGV[6])
-  redis.call('zremrangebyscore', KEYS[i], '-inf', now)
-end
-return 0`;
-const CONSUME = `
-local deadline = tonumber(ARGV[2])
-if deadline > 0 then
-  local t = redis.call('time')
-  if tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) > deadline then return -1 end
-end
-if redis.call('exists', KEYS[1]) == 1 then redis.call('hset', KEYS[1], 'consumed', ARGV[1]) end
-return 1`;
-const FIND_BY_INDEX = `local id = redis.call('get', KEYS[1]) if not id then return false end return redis.call('hgetall', ARGV[1] .. id)`;
-const TAKE = `local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-for i = 1, #KEYS do
-  local burst = tonumber(ARGV[i*2-1])
-  local rate = tonumber(ARGV[i*2])
-  local b = redis.call('HMGET', KEYS[i], 'tokens', 'at')
-  local tokens = tonumber(b[1]) or burst
-  local at = tonumber(b[2]) or now
-  tokens = math.min(burst, tokens + math.max(0, now - at) * rate)
-  if tokens < 1 then return {i - 1, math.ceil((1 - tokens) / rate)} end
-  redis.call('HSET', KEYS[i], 'tokens', tostring(tokens - 1), 'at', now)
-  redis.call('PEXPIRE', KEYS[i], math.ceil(burst / rate))
-end
-return nil`;
+// The hub's own scripts (imported above).
 redis.defineCommand('upsert', { lua: UPSERT });
 redis.defineCommand('consume', { lua: CONSUME });
 redis.defineCommand('findByIndex', { lua: FIND_BY_INDEX, numberOfKeys: 1 });

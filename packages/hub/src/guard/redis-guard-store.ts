@@ -10,7 +10,7 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
  * KEYS: buckets, in order. ARGV per bucket: burst, tokens per ms. Takes one token from each until
  * one has none; returns nil, or {index of that bucket (0-based), wait in ms}.
  */
-const TAKE = `${NOW}
+export const TAKE = `${NOW}
 for i = 1, #KEYS do
   local burst = tonumber(ARGV[i*2-1])
   local rate = tonumber(ARGV[i*2])

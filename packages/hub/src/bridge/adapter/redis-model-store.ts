@@ -14,7 +14,7 @@ import { ACCOUNT_INDEXED_MODEL, type AdapterPayload, CLIENT_INDEXED_MODEL, COUNT
 // frozen, or a client re-sent it after a failover) belongs to a request the hub has already
 // answered 503: the app still holds the code or refresh token, which must stay usable, or its
 // retry would read as a replay and revoke the grant. Returns 1 when consumed, -1 when too late.
-const CONSUME_SCRIPT = `
+export const CONSUME_SCRIPT = `
 local deadline = tonumber(ARGV[2])
 if deadline > 0 then
   local t = redis.call('time')
@@ -35,7 +35,7 @@ return 1`;
 // go); the live index is one key for the whole model, pruned at each save, and needs no TTL. The
 // live index is what the sessions gauge counts (countLive): kept here, in the script every session
 // save runs anyway, it costs two commands and no round trip, and cannot drift from the artefacts.
-const UPSERT_SCRIPT = `
+export const UPSERT_SCRIPT = `
 local key = KEYS[1]
 local ttl = tonumber(ARGV[2])
 redis.call('del', key)
@@ -87,7 +87,7 @@ return 0`;
 // binding check). KEYS: the index key. ARGV: the model's key base. The artefact's key is built
 // here, which Redis Cluster accepts because every hub key shares the prefix's hash tag
 // (docs/configuration.md, store.prefix).
-const FIND_BY_INDEX_SCRIPT = `local id = redis.call('get', KEYS[1]) if not id then return false end return redis.call('hgetall', ARGV[1] .. id)`;
+export const FIND_BY_INDEX_SCRIPT = `local id = redis.call('get', KEYS[1]) if not id then return false end return redis.call('hgetall', ARGV[1] .. id)`;
 
 // Destroy in one round trip instead of HGETALL then DEL (every resume destroys its interaction,
 // every logout its session): the artefact's uid and userCode indexes are found in its payload
