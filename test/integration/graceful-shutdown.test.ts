@@ -19,25 +19,27 @@ interface RunningHub {
   stop(): Promise<number | null>;
 }
 
+/** The environment of a development hub on `port` with this suite's Kratos and Redis. */
+async function hubEnv(kratos: RunningKratos, port: number, env: Record<string, string>): Promise<Record<string, string | undefined>> {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    SSOHUB_MODE: 'development',
+    SSOHUB_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    SSOHUB_LISTEN_HOST: '127.0.0.1',
+    SSOHUB_LISTEN_PORT: String(port),
+    SSOHUB_ADMIN_PORT: String(await freePort()),
+    SSOHUB_KRATOS_PUBLIC_URL: kratos.publicUrl,
+    SSOHUB_KRATOS_ADMIN_URL: kratos.adminUrl,
+    SSOHUB_REDIS_URL: inject('redisUrl'),
+    SSOHUB_REDIS_PREFIX: uniquePrefix('shutdown'),
+    SSOHUB_LOG_LEVEL: 'info',
+    ...env,
+  };
+}
+
 async function startHub(entry: keyof typeof ENTRIES, kratos: RunningKratos, port: number, env: Record<string, string>): Promise<RunningHub> {
-  const child = spawn(process.execPath, ['--import', FROM_SOURCE, ENTRIES[entry]], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      SSOHUB_MODE: 'development',
-      SSOHUB_PUBLIC_URL: `http://127.0.0.1:${port}`,
-      SSOHUB_LISTEN_HOST: '127.0.0.1',
-      SSOHUB_LISTEN_PORT: String(port),
-      SSOHUB_ADMIN_PORT: String(await freePort()),
-      SSOHUB_KRATOS_PUBLIC_URL: kratos.publicUrl,
-      SSOHUB_KRATOS_ADMIN_URL: kratos.adminUrl,
-      SSOHUB_REDIS_URL: inject('redisUrl'),
-      SSOHUB_REDIS_PREFIX: uniquePrefix('shutdown'),
-      SSOHUB_LOG_LEVEL: 'info',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(process.execPath, ['--import', FROM_SOURCE, ENTRIES[entry]], { env: await hubEnv(kratos, port, env), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
@@ -227,22 +229,9 @@ describe('graceful shutdown of the hub process', () => {
     // stop is clean (a worker installs its graceful shutdown once it serves, and dies of the
     // SIGTERM before that).
     const port = await freePort();
+    // Not startHub: it waits for readiness, which this test must not.
     const child = spawn(process.execPath, ['--import', FROM_SOURCE, ENTRIES.cluster], {
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        SSOHUB_WORKERS: '2',
-        SSOHUB_MODE: 'development',
-        SSOHUB_PUBLIC_URL: `http://127.0.0.1:${port}`,
-        SSOHUB_LISTEN_HOST: '127.0.0.1',
-        SSOHUB_LISTEN_PORT: String(port),
-        SSOHUB_ADMIN_PORT: String(await freePort()),
-        SSOHUB_KRATOS_PUBLIC_URL: kratos.publicUrl,
-        SSOHUB_KRATOS_ADMIN_URL: kratos.adminUrl,
-        SSOHUB_REDIS_URL: inject('redisUrl'),
-        SSOHUB_REDIS_PREFIX: uniquePrefix('shutdown-starting'),
-        SSOHUB_LOG_LEVEL: 'info',
-      },
+      env: await hubEnv(kratos, port, { SSOHUB_WORKERS: '2' }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
